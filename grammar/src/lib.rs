@@ -1,0 +1,323 @@
+//! PostgreSQL's SQL dialect: a logos lexer, a LALRPOP grammar and the AST it
+//! builds. A leaf crate, so editing any other layer never regenerates the parser.
+
+pub mod ast;
+pub mod keywords;
+pub mod lexer;
+mod nodes;
+
+#[allow(clippy::all, unused_parens, unused_variables, unused_imports, non_snake_case, dead_code)]
+mod sql {
+    include!(concat!(env!("OUT_DIR"), "/sql.rs"));
+}
+
+use ast::Statement;
+use keywords::Kw;
+pub use lexer::{LexOptions, Tok};
+
+/// A lexical or syntax error as PostgreSQL reports it (`42601` unless noted).
+/// `position` is a byte offset into the text that was parsed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub code: &'static str,
+    pub message: String,
+    pub hint: Option<String>,
+    pub position: Option<usize>,
+}
+
+impl std::fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for SyntaxError {}
+
+impl SyntaxError {
+    pub fn new(code: &'static str, message: impl Into<String>, position: Option<usize>) -> Self {
+        SyntaxError { code, message: message.into(), hint: None, position }
+    }
+
+    /// `MSG at or near "TOKEN"`, or `MSG at end of input`, as scanner_yyerror words it.
+    pub fn near(msg: impl std::fmt::Display, sql: &str, start: usize, end: usize) -> Self {
+        let message = match sql.get(start..end.max(start)) {
+            Some(text) if start < sql.len() && !text.is_empty() => format!("{msg} at or near \"{text}\""),
+            _ => format!("{msg} at end of input"),
+        };
+        SyntaxError::new("42601", message, Some(start.min(sql.len())))
+    }
+
+    /// Like `near`, for the token that starts at `start`.
+    pub fn near_token(msg: impl std::fmt::Display, sql: &str, start: usize) -> Self {
+        let end = lexer::tokenize(&sql[start..], LexOptions::default())
+            .ok()
+            .and_then(|t| t.first().map(|t| start + t.2))
+            .unwrap_or(sql.len());
+        SyntaxError::near(msg, sql, start, end)
+    }
+
+    /// A 42601 error without the "at or near" suffix.
+    pub fn plain(msg: impl Into<String>, position: usize) -> Self {
+        SyntaxError::new("42601", msg, Some(position))
+    }
+
+    /// `0A000`: valid PostgreSQL that OpenAssay does not implement yet.
+    pub fn unsupported(what: &str, position: usize) -> Self {
+        SyntaxError::new("0A000", format!("{what} are not supported yet"), Some(position))
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+/// One statement of a (possibly multi-statement) query string.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawStatement {
+    pub stmt: Statement,
+    /// Byte span of the statement in the whole text.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Parses a query string that may hold several `;`-separated statements.
+/// Empty statements are dropped, as PostgreSQL does.
+pub fn parse(sql: &str) -> Result<Vec<RawStatement>, SyntaxError> {
+    parse_with(sql, LexOptions::default())
+}
+
+pub fn parse_with(sql: &str, options: LexOptions) -> Result<Vec<RawStatement>, SyntaxError> {
+    let tokens = lexer::tokenize(sql, options)?;
+    let parser = sql::MultiParser::new();
+    match parser.parse(sql, tokens.iter().cloned()) {
+        Ok(stmts) => Ok(stmts
+            .into_iter()
+            .filter_map(|(start, stmt, end)| stmt.map(|stmt| RawStatement { stmt, start, end }))
+            .collect()),
+        Err(e) => Err(convert_error(sql, &tokens, e)),
+    }
+}
+
+/// Parses a single type name (for casts written as strings, `format_type`, …).
+pub fn parse_type_name(text: &str) -> Result<ast::TypeName, SyntaxError> {
+    let tokens = lexer::tokenize(text, LexOptions::default())?;
+    sql::TypenameParser::new().parse(text, tokens.iter().cloned()).map_err(|e| convert_error(text, &tokens, e))
+}
+
+type LalrpopError = lalrpop_util::ParseError<usize, Tok, SyntaxError>;
+
+fn convert_error(sql: &str, tokens: &[lexer::Spanned], e: LalrpopError) -> SyntaxError {
+    use lalrpop_util::ParseError as P;
+    let err = match e {
+        P::User { error } => return error,
+        P::InvalidToken { location } => SyntaxError::near_token("syntax error", sql, location),
+        P::UnrecognizedEof { .. } => SyntaxError::near("syntax error", sql, sql.len(), sql.len()),
+        P::UnrecognizedToken { token: (l, _, r), .. } | P::ExtraToken { token: (l, _, r) } => {
+            SyntaxError::near("syntax error", sql, l, r)
+        }
+    };
+    let at = err.position.unwrap_or(sql.len());
+    match unsupported_statement(tokens, at) {
+        Some((what, loc)) => SyntaxError::new("0A000", format!("{what} is not supported yet"), Some(loc)),
+        None => err,
+    }
+}
+
+/// When a statement fails to parse and it is of a kind this grammar does not
+/// build at all, say so with 0A000 instead of a false syntax error.
+fn unsupported_statement(tokens: &[lexer::Spanned], error_at: usize) -> Option<(String, usize)> {
+    let begin = tokens
+        .iter()
+        .rposition(|t| t.0 < error_at && t.1 == Tok::Semicolon)
+        .map_or(0, |i| i + 1);
+    let words: Vec<Kw> = tokens[begin..]
+        .iter()
+        .take(4)
+        .map_while(|t| match &t.1 {
+            Tok::Kw(k) => Some(*k),
+            _ => None,
+        })
+        .collect();
+    let loc = tokens.get(begin)?.0;
+    let name = |n: usize| {
+        let parts: Vec<&str> = words[..n.min(words.len())].iter().map(|k| kw_text(*k)).collect();
+        parts.join(" ").to_uppercase()
+    };
+    let what = match words.as_slice() {
+        [Kw::Create, Kw::Or, Kw::Replace, ..] => {
+            format!("CREATE OR REPLACE {}", words.get(3).map_or("", |k| kw_text(*k)).to_uppercase())
+        }
+        [
+            Kw::Create,
+            Kw::Table
+            | Kw::Sequence
+            | Kw::View
+            | Kw::Index
+            | Kw::Schema
+            | Kw::Unique
+            | Kw::Temp
+            | Kw::Temporary
+            | Kw::Unlogged
+            | Kw::Materialized
+            | Kw::Recursive
+            | Kw::Global
+            | Kw::Local,
+            ..,
+        ] => return None,
+        [Kw::Create, Kw::Text, Kw::Search, ..]
+        | [Kw::Create, Kw::Event, Kw::Trigger, ..]
+        | [Kw::Create, Kw::Access, Kw::Method, ..]
+        | [Kw::Create, Kw::Foreign, ..]
+        | [Kw::Create, Kw::Default | Kw::Constraint, ..] => name(3),
+        [Kw::Create, _, ..] => name(2),
+        [Kw::Alter, Kw::Table | Kw::Sequence | Kw::View | Kw::Index | Kw::Materialized | Kw::Schema, ..] => return None,
+        [Kw::Alter, Kw::Text, Kw::Search, ..] | [Kw::Alter, Kw::Default, Kw::Privileges, ..] | [Kw::Alter, Kw::Foreign, ..] => {
+            name(3)
+        }
+        [Kw::Alter, _, ..] => name(2),
+        [
+            Kw::Drop,
+            Kw::Table | Kw::Sequence | Kw::View | Kw::Index | Kw::Materialized | Kw::Schema | Kw::Type | Kw::Domain,
+            ..,
+        ] => return None,
+        [Kw::Drop, Kw::Text, Kw::Search, ..] | [Kw::Drop, Kw::Owned, ..] | [Kw::Drop, Kw::Foreign, ..] => name(3),
+        [Kw::Drop, _, ..] => name(2),
+        [
+            Kw::Grant
+            | Kw::Revoke
+            | Kw::Do
+            | Kw::Listen
+            | Kw::Notify
+            | Kw::Unlisten
+            | Kw::Lock
+            | Kw::Cluster
+            | Kw::Reindex
+            | Kw::Checkpoint
+            | Kw::Load
+            | Kw::Declare
+            | Kw::Fetch
+            | Kw::Move
+            | Kw::Close
+            | Kw::Call
+            | Kw::Merge
+            | Kw::Refresh
+            | Kw::Reassign
+            | Kw::Import
+            | Kw::Security,
+            ..,
+        ] => name(1),
+        [Kw::Comment, Kw::On, ..] => "COMMENT ON this object type".into(),
+        _ => return None,
+    };
+    Some((what, loc))
+}
+
+fn kw_text(k: Kw) -> &'static str {
+    keywords::KEYWORDS.iter().find(|e| e.1 == k).map_or("?", |e| e.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ast::*;
+
+    fn one(sql: &str) -> Statement {
+        let mut v = parse(sql).unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+        assert_eq!(v.len(), 1, "{sql}");
+        v.remove(0).stmt
+    }
+
+    #[test]
+    fn select_shapes() {
+        for sql in [
+            "SELECT 1",
+            "SELECT a, b AS c, d e FROM t WHERE x > 1 GROUP BY a HAVING count(*) > 1 ORDER BY 1 DESC NULLS LAST LIMIT 10 OFFSET 2",
+            "SELECT DISTINCT ON (a) a FROM t",
+            "(SELECT 1) UNION ALL SELECT 2 INTERSECT SELECT 3 ORDER BY 1",
+            "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 5) SELECT * FROM r",
+            "SELECT * FROM a JOIN b ON a.x = b.x LEFT JOIN c USING (y) CROSS JOIN d NATURAL JOIN e",
+            "SELECT * FROM a, LATERAL (SELECT * FROM b WHERE b.x = a.x) s",
+            "VALUES (1, 'a'), (2, 'b')",
+            "SELECT x FROM t WHERE x IN (1, 2, 3) AND y NOT IN (SELECT z FROM u) OR EXISTS (SELECT 1)",
+            "SELECT CASE WHEN a THEN 1 ELSE 2 END, CAST(x AS numeric(10,2)), y::text[], '1 day'::interval",
+            "SELECT EXTRACT(year FROM d), SUBSTRING(s FROM 1 FOR 2), TRIM(LEADING 'x' FROM s), POSITION('a' IN s)",
+            "SELECT count(DISTINCT a) FILTER (WHERE b) OVER (PARTITION BY c ORDER BY d ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)",
+            "SELECT a[1], a[1:2], (t).f, t.*, ARRAY[1,2], ROW(1, 2), (1, 2)",
+            "SELECT x BETWEEN 1 AND 2, x LIKE 'a%' ESCAPE '\\', x ILIKE 'b', x SIMILAR TO 'c', x IS DISTINCT FROM y",
+            "SELECT date '2001-01-01' + interval '1' day, timestamp with time zone 'now', x AT TIME ZONE 'UTC'",
+            "SELECT 1 FROM t FOR UPDATE SKIP LOCKED",
+            "SELECT * FROM t ORDER BY a FETCH FIRST 3 ROWS WITH TIES",
+            "SELECT a FROM t GROUP BY ROLLUP (a, b), CUBE (c), GROUPING SETS ((a), ())",
+            "SELECT x = ANY (ARRAY[1,2]), x < ALL (SELECT 1), - 2 ^ 2, 1 OPERATOR(pg_catalog.+) 2",
+            "SELECT * FROM generate_series(1, 3) WITH ORDINALITY AS g(i, n)",
+        ] {
+            one(sql);
+        }
+    }
+
+    #[test]
+    fn dml_and_ddl() {
+        for sql in [
+            "INSERT INTO t (a, b) VALUES (1, DEFAULT) ON CONFLICT (a) DO UPDATE SET b = excluded.b RETURNING *",
+            "INSERT INTO t DEFAULT VALUES",
+            "INSERT INTO t SELECT * FROM u",
+            "UPDATE t AS x SET a = 1, (b, c) = (2, 3) FROM u WHERE x.id = u.id RETURNING a",
+            "DELETE FROM t USING u WHERE t.a = u.a",
+            "CREATE TABLE t (a int PRIMARY KEY, b text NOT NULL DEFAULT 'x' CHECK (b <> ''), c numeric(10,2) REFERENCES u(c) ON DELETE CASCADE, UNIQUE (b, c))",
+            "CREATE TEMP TABLE IF NOT EXISTS t (id serial, g int GENERATED ALWAYS AS IDENTITY)",
+            "CREATE TABLE t AS SELECT 1 AS a",
+            "CREATE VIEW v AS SELECT 1",
+            "CREATE UNIQUE INDEX i ON t USING btree (a DESC, lower(b))",
+            "CREATE SEQUENCE s START 10 INCREMENT BY 2 NO CYCLE",
+            "CREATE SCHEMA s",
+            "ALTER TABLE t ADD COLUMN x int, DROP COLUMN y, ALTER COLUMN z TYPE text, ADD CONSTRAINT c CHECK (x > 0)",
+            "DROP TABLE IF EXISTS t, u CASCADE",
+            "TRUNCATE t RESTART IDENTITY",
+            "BEGIN ISOLATION LEVEL SERIALIZABLE",
+            "SET search_path TO a, b",
+            "SET TIME ZONE 'UTC'",
+            "SHOW ALL",
+            "RESET ALL",
+            "PREPARE p (int) AS SELECT $1",
+            "EXECUTE p (1)",
+            "EXPLAIN (COSTS OFF) SELECT 1",
+            "COPY t FROM '/tmp/x.csv' (FORMAT csv, HEADER)",
+            "COPY (SELECT 1) TO STDOUT WITH CSV HEADER",
+            "ANALYZE t",
+            "VACUUM t",
+        ] {
+            one(sql);
+        }
+    }
+
+    #[test]
+    fn precedence() {
+        let Statement::Select(s) = one("SELECT 1 + 2 * 3") else { panic!() };
+        let SetExpr::Select(core) = &s.body else { panic!() };
+        let ResTarget::Expr { expr, .. } = &core.targets[0];
+        let ExprKind::BinaryOp { op, right, .. } = &expr.kind else { panic!() };
+        assert_eq!(op, &vec!["+".to_string()]);
+        assert!(matches!(&right.kind, ExprKind::BinaryOp { op, .. } if op == &vec!["*".to_string()]));
+    }
+
+    #[test]
+    fn syntax_errors() {
+        let e = parse("SELECT FROM WHERE").unwrap_err();
+        assert_eq!(e.message, "syntax error at or near \"WHERE\"");
+        assert_eq!(e.position, Some(12));
+        let e = parse("SELECT (1").unwrap_err();
+        assert_eq!(e.message, "syntax error at end of input");
+        let e = parse("SELECT 1 < 2 < 3").unwrap_err();
+        assert_eq!(e.message, "syntax error at or near \"<\"");
+        let e = parse("CREATE FUNCTION f() RETURNS int AS 'select 1' LANGUAGE sql").unwrap_err();
+        assert_eq!(e.code, "0A000");
+    }
+
+    #[test]
+    fn multi_statement_spans() {
+        let v = parse("SELECT 1; ; SELECT 2").unwrap();
+        assert_eq!(v.len(), 2);
+        assert_eq!(v[1].start, 12);
+    }
+}

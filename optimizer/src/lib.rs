@@ -1,0 +1,1 @@
+//! egg rule stages, cost model, join enumeration, physical planning.

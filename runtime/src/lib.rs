@@ -1,0 +1,1 @@
+//! Engine/Session API, interpreter, shared operators, built-in functions and type I/O.

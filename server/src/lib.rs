@@ -1,0 +1,1 @@
+//! The openassay server binary: wire protocol, sessions.

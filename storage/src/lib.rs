@@ -1,0 +1,1 @@
+//! Slotted pages, buffer pool, I/O backends, heap, B-tree, MVCC.

@@ -1,0 +1,1 @@
+//! Browser build of the engine (interpreter backend, memory storage).
