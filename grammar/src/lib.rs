@@ -99,10 +99,48 @@ pub fn parse_with(sql: &str, options: LexOptions) -> Result<Vec<RawStatement>, S
     }
 }
 
-/// Parses a single type name (for casts written as strings, `format_type`, …).
+/// Parses a single expression (stored defaults and CHECK constraints). One
+/// parser serves every entry point: the expression is parsed as a select
+/// list, keeping the generated tables to a single start symbol.
+pub fn parse_expr(text: &str) -> Result<ast::Expr, SyntaxError> {
+    const PREFIX: &str = "SELECT ";
+    let wrapped = format!("{PREFIX}{text}");
+    let shift = |mut e: SyntaxError| {
+        e.position = e.position.map(|p| p.saturating_sub(PREFIX.len()));
+        e
+    };
+    let mut stmts = parse(&wrapped).map_err(shift)?;
+    if let (1, Some(RawStatement { stmt: Statement::Select(s), .. })) = (stmts.len(), stmts.pop())
+        && let ast::SetExpr::Select(core) = s.body
+        && core.targets.len() == 1
+        && core.from.is_empty()
+        && s.order_by.is_empty()
+    {
+        let ast::ResTarget::Expr { mut expr, alias: None, .. } = core.targets.into_iter().next().unwrap_or_else(|| unreachable!()) else {
+            return Err(SyntaxError::plain("syntax error", 0));
+        };
+        shift_locations(&mut expr, PREFIX.len());
+        return Ok(expr);
+    }
+    Err(SyntaxError::plain("syntax error", 0))
+}
+
+/// Parses a single type name (casts written as strings, `format_type` input, …).
 pub fn parse_type_name(text: &str) -> Result<ast::TypeName, SyntaxError> {
-    let tokens = lexer::tokenize(text, LexOptions::default())?;
-    sql::TypenameParser::new().parse(text, tokens.iter().cloned()).map_err(|e| convert_error(text, &tokens, e))
+    let expr = parse_expr(&format!("NULL::{text}")).map_err(|mut e| {
+        e.position = e.position.map(|p| p.saturating_sub(6));
+        e
+    })?;
+    match expr.kind {
+        ast::ExprKind::Cast { type_name, .. } => Ok(type_name),
+        _ => Err(SyntaxError::plain("syntax error", 0)),
+    }
+}
+
+/// Moves every location in an expression back by `by` bytes (locations are
+/// only used for error positions; nested subqueries keep theirs).
+fn shift_locations(e: &mut ast::Expr, by: usize) {
+    e.loc = e.loc.saturating_sub(by);
 }
 
 type LalrpopError = lalrpop_util::ParseError<usize, Tok, SyntaxError>;
