@@ -79,7 +79,7 @@ def parse(text):
     ext_end = matching(text, text.index("{", ext))
     terminals = re.findall(r'^\s*("[^"]+"|[A-Z_][A-Z_0-9]*)\s*=>', text[ext:ext_end], re.M)
     body = text[ext_end:]
-    rules, macros = {}, {}
+    rules, macros, inline = {}, {}, set()
     pos = 0
     head = re.compile(r'^(pub\s+)?([A-Za-z_]\w*)(<([^>]*)>)?\s*:[^=]*?=(?!>)\s*', re.M)
     while True:
@@ -87,6 +87,8 @@ def parse(text):
         if not m:
             break
         name, params = m.group(2), m.group(4)
+        if body[:m.start()].rstrip().endswith("#[inline]"):
+            inline.add(name)
         i = m.end()
         if body[i] == "{":
             j = matching(body, i)
@@ -110,14 +112,15 @@ def parse(text):
             macros[name] = ([p.strip() for p in params.split(",")], alts)
         else:
             rules[name] = alts
-    return terminals, rules, macros
+    return terminals, rules, macros, inline
 
 
 TOKEN = re.compile(r'\s*(<|>|\(|\)|\?|\*|\+|"[^"]*"|@[LR]|[A-Za-z_]\w*:|[A-Za-z_]\w*|,)')
 
 
 class Converter:
-    def __init__(self, terminals, rules, macros):
+    def __init__(self, terminals, rules, macros, inline=()):
+        self.inline = set(inline)
         self.terminals = terminals
         self.rules = rules
         self.macros = macros
@@ -134,12 +137,14 @@ class Converter:
         return t
 
     def fresh(self, base, alts):
+        # Groups, `?` and `*` are inline in LALRPOP: no reduction of their own.
         key = (base, tuple(tuple(a) for a in alts))
         if key not in self.names:
             self.counter += 1
             n = f"{base}_{self.counter}"
             self.names[key] = n
             self.out[n] = alts
+            self.inline.add(n)
         return self.names[key]
 
     def seq(self, text, env):
@@ -241,8 +246,11 @@ class Converter:
                 if op == "?":
                     sym = self.fresh("opt", [[], [sym]])
                 elif op == "*":
+                    p = f"plus_{sym}"
+                    self.out[p] = [[sym], [p, sym]]
                     n = f"star_{sym}"
-                    self.out[n] = [[], [n, sym]]
+                    self.out[n] = [[], [p]]
+                    self.inline.add(n)
                     sym = n
                 else:
                     n = f"plus_{sym}"
@@ -264,19 +272,48 @@ class Converter:
         self.out[n] = []
         env = {p: (a[0] if len(a) == 1 else self.fresh("grp", [a])) for p, a in zip(params, args)}
         self.out[n] = [self.seq(a, env) for a in alts]
+        if name in self.inline:
+            self.inline.add(n)
         return n
 
     def run(self):
         for name, alts in self.rules.items():
             self.out[name] = [self.seq(a, {}) for a in alts]
+        self.expand_inline()
         return self.out
+
+    def expand_inline(self):
+        """Substitutes inline nonterminals into the productions that use them, as LALRPOP does."""
+        memo = {}
+
+        def expand(name, stack=()):
+            if name in memo:
+                return memo[name]
+            result = []
+            for alt in self.out[name]:
+                seqs = [[]]
+                for sym in alt:
+                    if sym in self.inline and sym in self.out and sym not in stack:
+                        subs = expand(sym, stack + (sym,))
+                        seqs = [a + b for a in seqs for b in subs]
+                    else:
+                        seqs = [a + [sym] for a in seqs]
+                result.extend(seqs)
+            memo[name] = result
+            return result
+
+        for name in list(self.out):
+            self.out[name] = expand(name)
+        for name in list(self.out):
+            if name in self.inline:
+                del self.out[name]
 
 
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     path = args[0] if args else os.path.join(HERE, "..", "src", "sql.lalrpop")
-    terminals, rules, macros = parse(open(path).read())
-    conv = Converter(terminals, rules, macros)
+    terminals, rules, macros, inline = parse(open(path).read())
+    conv = Converter(terminals, rules, macros, inline)
     out = conv.run()
     tokens = [t for t in terminals if not t.startswith('"')] + list(conv.lit.values())
     lines = ["%token " + " ".join(sorted(set(tokens))), "%start Multi", "%%"]

@@ -643,6 +643,8 @@ pub struct CreateTableStmt {
     pub on_commit: Option<OnCommit>,
     pub tablespace: Option<String>,
     pub of_type: Option<TypeName>,
+    /// `USING method` (table access method).
+    pub access_method: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -678,6 +680,8 @@ pub struct ColumnDef {
     pub type_name: TypeName,
     pub collation: Option<QualifiedName>,
     pub constraints: Vec<ColumnConstraint>,
+    /// `COMPRESSION method` (`default` for COMPRESSION DEFAULT).
+    pub compression: Option<String>,
     pub loc: usize,
 }
 
@@ -775,6 +779,8 @@ pub struct CreateTableAsStmt {
     pub query: Box<Statement>,
     pub with_data: bool,
     pub materialized: bool,
+    /// `USING method` (table access method).
+    pub access_method: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -814,6 +820,8 @@ pub struct IndexElem {
     pub column: Option<String>,
     pub collation: Option<QualifiedName>,
     pub opclass: Option<QualifiedName>,
+    /// Operator class parameters: `opclass (name = value, ...)`.
+    pub opclass_options: Vec<DefElem>,
     pub dir: SortDir,
     pub nulls: Option<NullsOrder>,
 }
@@ -845,6 +853,8 @@ pub enum SequenceOption {
     Cycle(bool),
     OwnedBy(Option<QualifiedName>),
     SequenceName(QualifiedName),
+    /// `LOGGED` / `UNLOGGED`.
+    Logged(bool),
 }
 
 /// A signed numeric literal in DDL options, as written.

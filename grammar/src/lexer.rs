@@ -70,6 +70,7 @@ impl std::fmt::Display for Tok {
 }
 
 #[derive(Logos, Debug, Clone, Copy, PartialEq)]
+#[logos(extras = LexOptions)]
 #[logos(skip r"[ \t\n\r\f]+")]
 #[logos(skip(r"--[^\n\r]*", allow_greedy = true))]
 enum Raw {
@@ -87,7 +88,7 @@ enum Raw {
     NationalString,
     #[regex(r"[eE]'", extended_string)]
     ExtendedString,
-    #[regex(r"[uU]&'", standard_string)]
+    #[regex(r"[uU]&'", unicode_string)]
     UnicodeString,
     #[regex(r"[bB]'[^']*'?")]
     BitString,
@@ -176,6 +177,15 @@ fn quoted_ident(lex: &mut logos::Lexer<Raw>) -> Result<(), ()> {
 }
 
 fn standard_string(lex: &mut logos::Lexer<Raw>) -> Result<(), ()> {
+    if !lex.extras.standard_conforming_strings {
+        // With standard_conforming_strings off, backslashes escape in '' literals too.
+        return extended_string(lex);
+    }
+    unicode_string(lex)
+}
+
+/// A literal where only doubled quotes are special (U&'' always; '' under standard_conforming_strings).
+fn unicode_string(lex: &mut logos::Lexer<Raw>) -> Result<(), ()> {
     let rest = lex.remainder().as_bytes();
     let mut i = 0;
     while i < rest.len() {
@@ -244,7 +254,7 @@ impl Default for LexOptions {
 /// Splits `sql` into tokens, or reports PostgreSQL's lexical error.
 pub fn tokenize(sql: &str, options: LexOptions) -> Result<Vec<Spanned>, SyntaxError> {
     let mut raw = Vec::new();
-    let mut lex = Raw::lexer(sql);
+    let mut lex = Raw::lexer_with_extras(sql, options);
     while let Some(item) = lex.next() {
         let span = lex.span();
         match item {
@@ -285,6 +295,9 @@ pub fn tokenize(sql: &str, options: LexOptions) -> Result<Vec<Spanned>, SyntaxEr
                 out.push((start, Tok::Ident(truncate_identifier(value)), raw[next - 1].2));
                 i = next;
                 continue;
+            }
+            Raw::UnicodeString if !options.standard_conforming_strings => {
+                return Err(SyntaxError::new("0A000", "unsafe use of string constant with Unicode escapes", Some(start)));
             }
             Raw::String | Raw::NationalString | Raw::ExtendedString | Raw::UnicodeString => {
                 let (value, next) = string_literal(sql, &raw, i, options)?;
@@ -570,24 +583,29 @@ fn extended_escapes(body: &str, offset: usize, sql: &str) -> Result<String, Synt
                 out.push(v as u8);
             }
             b'u' | b'U' => {
-                let digits = if e == b'u' { 4 } else { 8 };
-                let hex = body.get(i..i + digits).filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
-                let Some(hex) = hex else {
-                    return Err(SyntaxError::plain("invalid Unicode escape", offset + i - 2)
+                // scan.l's xeunicode / xeu states: errors name the text at hand.
+                let start = i - 2;
+                let Some((cp, next)) = unicode_escape_at(body, start) else {
+                    return Err(SyntaxError::plain("invalid Unicode escape", offset + start)
                         .with_hint("Unicode escapes must be \\uXXXX or \\UXXXXXXXX."));
                 };
-                let cp = u32::from_str_radix(hex, 16).unwrap_or(0);
-                i += digits;
-                let cp = if (0xD800..0xDC00).contains(&cp) {
-                    // A surrogate pair written as two \u escapes.
-                    let low = body.get(i..i + 6).filter(|s| s.starts_with("\\u")).and_then(|s| u32::from_str_radix(&s[2..], 16).ok());
-                    match low {
-                        Some(low) if (0xDC00..0xE000).contains(&low) => {
-                            i += 6;
+                i = next;
+                let near = |from: usize, to: usize| SyntaxError::near("invalid Unicode surrogate pair", sql, offset + from, offset + to);
+                let cp = if is_surrogate_first(cp) {
+                    match unicode_escape_at(body, i) {
+                        Some((low, after)) if is_surrogate_second(low) => {
+                            i = after;
                             0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00)
                         }
-                        _ => return Err(SyntaxError::plain("invalid Unicode surrogate pair", offset + i)),
+                        Some((_, after)) => return Err(near(i, after)),
+                        None => {
+                            // The next character, or the closing quote.
+                            let len = body[i..].chars().next().map_or(1, char::len_utf8);
+                            return Err(near(i, i + len));
+                        }
                     }
+                } else if is_surrogate_second(cp) {
+                    return Err(near(start, i));
                 } else {
                     cp
                 };
@@ -596,7 +614,7 @@ fn extended_escapes(body: &str, offset: usize, sql: &str) -> Result<String, Synt
                         let mut buf = [0u8; 4];
                         out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
                     }
-                    _ => return Err(SyntaxError::plain("invalid Unicode escape value", offset + i - digits - 2)),
+                    _ => return Err(SyntaxError::near("invalid Unicode escape value", sql, offset + start, offset + i)),
                 }
             }
             other => out.push(other),
@@ -608,6 +626,28 @@ fn extended_escapes(body: &str, offset: usize, sql: &str) -> Result<String, Synt
         let shown: Vec<String> = bytes[bad..].iter().take(2).map(|b| format!("0x{b:02x}")).collect();
         SyntaxError::new("22021", format!("invalid byte sequence for encoding \"UTF8\": {}", shown.join(" ")), Some(offset))
     })
+}
+
+/// A complete `\uXXXX` or `\UXXXXXXXX` escape at byte `at` of `body`: its value and the end.
+fn unicode_escape_at(body: &str, at: usize) -> Option<(u32, usize)> {
+    let rest = body.get(at..)?;
+    let digits = if rest.starts_with("\\u") {
+        4
+    } else if rest.starts_with("\\U") {
+        8
+    } else {
+        return None;
+    };
+    let hex = rest.get(2..2 + digits).filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))?;
+    Some((u32::from_str_radix(hex, 16).ok()?, at + 2 + digits))
+}
+
+fn is_surrogate_first(c: u32) -> bool {
+    (0xD800..0xDC00).contains(&c)
+}
+
+fn is_surrogate_second(c: u32) -> bool {
+    (0xDC00..0xE000).contains(&c)
 }
 
 /// Decodes U&'' / U&"" escapes (`\XXXX`, `\+XXXXXX`, `\\`), honouring a following `UESCAPE 'c'`.
@@ -627,37 +667,65 @@ fn unicode_escape_with_uescape(sql: &str, raw: &[(Raw, usize, usize)], last: usi
                 }
                 next = last + 3;
             }
-            _ => return Err(SyntaxError::near("UESCAPE must be followed by a simple string literal", sql, e, e)),
+            // The error names the token after UESCAPE, as scanner_yyerror does.
+            Some(&(_, s2, e2)) => return Err(SyntaxError::near("UESCAPE must be followed by a simple string literal", sql, s2, e2)),
+            None => return Err(SyntaxError::near("UESCAPE must be followed by a simple string literal", sql, sql.len(), sql.len())),
         }
     }
     let start = raw[last].1;
+    // parser.c's str_udeescape: positions count bytes of the de-quoted body after `U&'`.
+    let at = |byte: usize| Some(start + 3 + byte);
+    let invalid_pair = |byte: usize| SyntaxError::new("42601", "invalid Unicode surrogate pair", at(byte));
     let mut out = String::with_capacity(body.len());
-    let chars: Vec<char> = body.chars().collect();
+    let mut pair_first: Option<u32> = None;
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
+    while i < body.len() {
+        let rest = &body[i..];
+        let c = rest.chars().next().unwrap_or(escape);
         if c != escape {
+            if pair_first.is_some() {
+                return Err(invalid_pair(i));
+            }
             out.push(c);
-            i += 1;
+            i += c.len_utf8();
             continue;
         }
-        if chars.get(i + 1) == Some(&escape) {
+        let after = &rest[c.len_utf8()..];
+        if after.starts_with(escape) {
+            if pair_first.is_some() {
+                return Err(invalid_pair(i));
+            }
             out.push(escape);
-            i += 2;
+            i += c.len_utf8() * 2;
             continue;
         }
-        let (n, skip) = if chars.get(i + 1) == Some(&'+') { (6, 2) } else { (4, 1) };
-        let hex: String = chars.iter().skip(i + skip).take(n).collect();
-        if hex.len() != n || !hex.chars().all(|h| h.is_ascii_hexdigit()) {
-            return Err(SyntaxError::plain("invalid Unicode escape", start)
+        let (n, skip) = if after.starts_with('+') { (6, 1) } else { (4, 0) };
+        let hex = after.get(skip..skip + n).filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
+        let Some(hex) = hex else {
+            return Err(SyntaxError::new("42601", "invalid Unicode escape", at(i))
                 .with_hint("Unicode escapes must be \\XXXX or \\+XXXXXX."));
+        };
+        let mut cp = u32::from_str_radix(hex, 16).unwrap_or(0);
+        if cp == 0 || cp > 0x10FFFF {
+            return Err(SyntaxError::new("42601", "invalid Unicode escape value", at(i)));
         }
-        let cp = u32::from_str_radix(&hex, 16).unwrap_or(0);
-        match char::from_u32(cp) {
-            Some(ch) if cp != 0 => out.push(ch),
-            _ => return Err(SyntaxError::plain("invalid Unicode escape value", start)),
+        if let Some(first) = pair_first.take() {
+            if !is_surrogate_second(cp) {
+                return Err(invalid_pair(i));
+            }
+            cp = 0x10000 + ((first - 0xD800) << 10) + (cp - 0xDC00);
+        } else if is_surrogate_second(cp) {
+            return Err(invalid_pair(i));
         }
-        i += skip + n;
+        i += c.len_utf8() + skip + n;
+        if is_surrogate_first(cp) {
+            pair_first = Some(cp);
+        } else if let Some(ch) = char::from_u32(cp) {
+            out.push(ch);
+        }
+    }
+    if pair_first.is_some() {
+        return Err(invalid_pair(i));
     }
     Ok((out, next))
 }

@@ -12,7 +12,6 @@ mod sql {
 }
 
 use ast::Statement;
-use keywords::Kw;
 pub use lexer::{LexOptions, Tok};
 
 /// A lexical or syntax error as PostgreSQL reports it (`42601` unless noted).
@@ -90,12 +89,12 @@ pub fn parse(sql: &str) -> Result<Vec<RawStatement>, SyntaxError> {
 pub fn parse_with(sql: &str, options: LexOptions) -> Result<Vec<RawStatement>, SyntaxError> {
     let tokens = lexer::tokenize(sql, options)?;
     let parser = sql::MultiParser::new();
-    match parser.parse(sql, tokens.iter().cloned()) {
+    match parser.parse(sql, tokens) {
         Ok(stmts) => Ok(stmts
             .into_iter()
             .filter_map(|(start, stmt, end)| stmt.map(|stmt| RawStatement { stmt, start, end }))
             .collect()),
-        Err(e) => Err(convert_error(sql, &tokens, e)),
+        Err(e) => Err(convert_error(sql, e)),
     }
 }
 
@@ -145,114 +144,16 @@ fn shift_locations(e: &mut ast::Expr, by: usize) {
 
 type LalrpopError = lalrpop_util::ParseError<usize, Tok, SyntaxError>;
 
-fn convert_error(sql: &str, tokens: &[lexer::Spanned], e: LalrpopError) -> SyntaxError {
+fn convert_error(sql: &str, e: LalrpopError) -> SyntaxError {
     use lalrpop_util::ParseError as P;
-    let err = match e {
-        P::User { error } => return error,
+    match e {
+        P::User { error } => error,
         P::InvalidToken { location } => SyntaxError::near_token("syntax error", sql, location),
         P::UnrecognizedEof { .. } => SyntaxError::near("syntax error", sql, sql.len(), sql.len()),
         P::UnrecognizedToken { token: (l, _, r), .. } | P::ExtraToken { token: (l, _, r) } => {
             SyntaxError::near("syntax error", sql, l, r)
         }
-    };
-    let at = err.position.unwrap_or(sql.len());
-    match unsupported_statement(tokens, at) {
-        Some((what, loc)) => SyntaxError::new("0A000", format!("{what} is not supported yet"), Some(loc)),
-        None => err,
     }
-}
-
-/// When a statement fails to parse and it is of a kind this grammar does not
-/// build at all, say so with 0A000 instead of a false syntax error.
-fn unsupported_statement(tokens: &[lexer::Spanned], error_at: usize) -> Option<(String, usize)> {
-    let begin = tokens
-        .iter()
-        .rposition(|t| t.0 < error_at && t.1 == Tok::Semicolon)
-        .map_or(0, |i| i + 1);
-    let words: Vec<Kw> = tokens[begin..]
-        .iter()
-        .take(4)
-        .map_while(|t| match &t.1 {
-            Tok::Kw(k) => Some(*k),
-            _ => None,
-        })
-        .collect();
-    let loc = tokens.get(begin)?.0;
-    let name = |n: usize| {
-        let parts: Vec<&str> = words[..n.min(words.len())].iter().map(|k| kw_text(*k)).collect();
-        parts.join(" ").to_uppercase()
-    };
-    let what = match words.as_slice() {
-        [Kw::Create, Kw::Or, Kw::Replace, ..] => {
-            format!("CREATE OR REPLACE {}", words.get(3).map_or("", |k| kw_text(*k)).to_uppercase())
-        }
-        [
-            Kw::Create,
-            Kw::Table
-            | Kw::Sequence
-            | Kw::View
-            | Kw::Index
-            | Kw::Schema
-            | Kw::Unique
-            | Kw::Temp
-            | Kw::Temporary
-            | Kw::Unlogged
-            | Kw::Materialized
-            | Kw::Recursive
-            | Kw::Global
-            | Kw::Local,
-            ..,
-        ] => return None,
-        [Kw::Create, Kw::Text, Kw::Search, ..]
-        | [Kw::Create, Kw::Event, Kw::Trigger, ..]
-        | [Kw::Create, Kw::Access, Kw::Method, ..]
-        | [Kw::Create, Kw::Foreign, ..]
-        | [Kw::Create, Kw::Default | Kw::Constraint, ..] => name(3),
-        [Kw::Create, _, ..] => name(2),
-        [Kw::Alter, Kw::Table | Kw::Sequence | Kw::View | Kw::Index | Kw::Materialized | Kw::Schema, ..] => return None,
-        [Kw::Alter, Kw::Text, Kw::Search, ..] | [Kw::Alter, Kw::Default, Kw::Privileges, ..] | [Kw::Alter, Kw::Foreign, ..] => {
-            name(3)
-        }
-        [Kw::Alter, _, ..] => name(2),
-        [
-            Kw::Drop,
-            Kw::Table | Kw::Sequence | Kw::View | Kw::Index | Kw::Materialized | Kw::Schema | Kw::Type | Kw::Domain,
-            ..,
-        ] => return None,
-        [Kw::Drop, Kw::Text, Kw::Search, ..] | [Kw::Drop, Kw::Owned, ..] | [Kw::Drop, Kw::Foreign, ..] => name(3),
-        [Kw::Drop, _, ..] => name(2),
-        [
-            Kw::Grant
-            | Kw::Revoke
-            | Kw::Do
-            | Kw::Listen
-            | Kw::Notify
-            | Kw::Unlisten
-            | Kw::Lock
-            | Kw::Cluster
-            | Kw::Reindex
-            | Kw::Checkpoint
-            | Kw::Load
-            | Kw::Declare
-            | Kw::Fetch
-            | Kw::Move
-            | Kw::Close
-            | Kw::Call
-            | Kw::Merge
-            | Kw::Refresh
-            | Kw::Reassign
-            | Kw::Import
-            | Kw::Security,
-            ..,
-        ] => name(1),
-        [Kw::Comment, Kw::On, ..] => "COMMENT ON this object type".into(),
-        _ => return None,
-    };
-    Some((what, loc))
-}
-
-fn kw_text(k: Kw) -> &'static str {
-    keywords::KEYWORDS.iter().find(|e| e.1 == k).map_or("?", |e| e.0)
 }
 
 #[cfg(test)]
@@ -348,8 +249,11 @@ mod tests {
         assert_eq!(e.message, "syntax error at end of input");
         let e = parse("SELECT 1 < 2 < 3").unwrap_err();
         assert_eq!(e.message, "syntax error at or near \"<\"");
-        let e = parse("CREATE FUNCTION f() RETURNS int AS 'select 1' LANGUAGE sql").unwrap_err();
-        assert_eq!(e.code, "0A000");
+        // Statement kinds OpenAssay does not build still parse strictly.
+        let Statement::Unsupported(u) = one("CREATE FUNCTION f() RETURNS int AS 'select 1' LANGUAGE sql") else { panic!() };
+        assert_eq!(u.what, "CREATE FUNCTION");
+        let e = parse("CREATE FUNCTION f() RETURNS int AS 'select 1' LANGUAGE sql IMMUTABLE STRICT BOGUS").unwrap_err();
+        assert_eq!(e.message, "syntax error at or near \"BOGUS\"");
     }
 
     #[test]

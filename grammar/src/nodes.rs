@@ -121,13 +121,15 @@ pub fn indirect(base: Expr, path: Vec<Indirection>) -> Expr {
     Expr::new(ExprKind::Indirection { base: Box::new(base), path }, loc)
 }
 
-/// `ColId indirection` used as a qualified name: only `.name` parts allowed.
-pub fn qualified(first: String, path: Vec<Indirection>, loc: usize, sql: &str) -> GResult<QualifiedName> {
+/// `ColId indirection` used as a qualified name: only `.name` parts allowed
+/// (gram.y's check_qualified_name / check_func_name, which report the token
+/// after the name, the parser's lookahead; `end` is where the name ends).
+pub fn qualified(first: String, path: Vec<Indirection>, loc: usize, end: usize, sql: &str) -> GResult<QualifiedName> {
     let mut names = vec![first];
     for item in path {
         match item {
             Indirection::Field(n) => names.push(n),
-            _ => return user_error(SyntaxError::near_token("syntax error", sql, loc)),
+            _ => return user_error(syntax_error_after(sql, end)),
         }
     }
     if names.len() > 3 {
@@ -135,6 +137,16 @@ pub fn qualified(first: String, path: Vec<Indirection>, loc: usize, sql: &str) -
         return user_error(SyntaxError::plain(format!("improper qualified name (too many dotted names): {dotted}"), loc));
     }
     Ok(names)
+}
+
+/// `syntax error at or near "<the token starting after end>"`, as parser_yyerror
+/// reports errors raised while the parser looks at the next token.
+pub fn syntax_error_after(sql: &str, end: usize) -> SyntaxError {
+    let rest = sql.get(end..).unwrap_or("");
+    match crate::lexer::tokenize(rest, crate::LexOptions::default()).ok().and_then(|t| t.first().cloned()) {
+        Some((s, _, e)) => SyntaxError::near("syntax error", sql, end + s, end + e),
+        None => SyntaxError::near("syntax error", sql, sql.len(), sql.len()),
+    }
 }
 
 pub fn range_var(name: QualifiedName, loc: usize) -> RangeVar {
@@ -308,29 +320,189 @@ pub fn in_expr(arg: Expr, list: Result<Vec<Expr>, SelectStmt>, negated: bool, lo
     }
 }
 
-pub fn table_constraint(
-    name: Option<String>,
-    elem: (TableConstraintKind, bool),
-    attrs: Vec<Option<(Option<bool>, Option<bool>)>>,
-    loc: usize,
-) -> TableConstraint {
+/// One word of gram.y's ConstraintAttributeSpec.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConstraintAttrBit {
+    Deferrable(bool),
+    InitiallyDeferred(bool),
+    NotValid,
+    NoInherit,
+}
+
+pub fn table_constraint(name: Option<String>, elem: (TableConstraintKind, Vec<ConstraintAttrBit>), loc: usize) -> TableConstraint {
+    let (mut kind, attrs) = elem;
     let mut deferrable = None;
     let mut initially_deferred = None;
-    let mut not_valid = elem.1;
+    let mut not_valid = false;
     for a in attrs {
         match a {
-            Some((d, i)) => {
-                deferrable = d.or(deferrable);
-                initially_deferred = i.or(initially_deferred);
+            ConstraintAttrBit::Deferrable(d) => deferrable = Some(d),
+            ConstraintAttrBit::InitiallyDeferred(i) => initially_deferred = Some(i),
+            ConstraintAttrBit::NotValid => not_valid = true,
+            ConstraintAttrBit::NoInherit => {
+                if let TableConstraintKind::Check { no_inherit, .. } = &mut kind {
+                    *no_inherit = true;
+                }
             }
-            None => not_valid = true,
         }
     }
-    TableConstraint { name, kind: elem.0, deferrable, initially_deferred, not_valid, loc }
+    TableConstraint { name, kind, deferrable, initially_deferred, not_valid, loc }
+}
+
+/// A type name as a definition value (`WITH (opt = word)`): its dotted name.
+pub fn type_name_text(t: &TypeName) -> String {
+    match t.names.as_slice() {
+        [schema, name] if schema == "pg_catalog" && t.typmods.is_empty() => name.clone(),
+        names => names.join("."),
+    }
+}
+
+/// `name.attr%TYPE` in a function signature.
+pub fn pct_type(first: String, attrs: Vec<String>, setof: bool, loc: usize) -> TypeName {
+    let mut names = vec![first];
+    names.extend(attrs);
+    TypeName { names, typmods: vec![], array_bounds: vec![], setof, pct_type: true, loc }
+}
+
+/// INCLUDE columns of CREATE INDEX: expressions are rejected as DefineIndex does.
+pub fn index_include(elems: Vec<IndexElem>) -> GResult<Vec<String>> {
+    elems
+        .into_iter()
+        .map(|e| match e.column {
+            Some(c) => Ok(c),
+            None => user_error(SyntaxError::new("0A000", "expressions are not supported in included columns", Some(e.expr.loc))),
+        })
+        .collect()
 }
 
 pub fn view_stmt(or_replace: bool, persistence: Persistence, mut v: CreateViewStmt) -> Statement {
     v.or_replace = or_replace;
     v.persistence = persistence;
     Statement::CreateView(Box::new(v))
+}
+
+pub fn alter_table(object: ObjectKind, target: (bool, usize, RangeVar), commands: Vec<AlterTableCmd>) -> Statement {
+    let (if_exists, _, table) = target;
+    Statement::AlterTable(Box::new(AlterTableStmt { table, if_exists, object, commands }))
+}
+
+pub fn rename(object: ObjectKind, target: (bool, usize, RangeVar), subname: Option<String>, new_name: String) -> Statement {
+    let (if_exists, _, rel) = target;
+    Statement::Rename(Box::new(RenameStmt { object, target: rel.name, if_exists, subname, new_name }))
+}
+
+/// DROP of the object kinds OpenAssay builds; any other kind is named as unsupported.
+pub fn drop(
+    kind: (ObjectKind, &str),
+    names: Vec<QualifiedName>,
+    if_exists: bool,
+    cascade: bool,
+    concurrently: bool,
+    loc: usize,
+) -> Statement {
+    match kind.0 {
+        ObjectKind::Table
+        | ObjectKind::Sequence
+        | ObjectKind::View
+        | ObjectKind::MaterializedView
+        | ObjectKind::Index
+        | ObjectKind::ForeignTable
+        | ObjectKind::Type
+        | ObjectKind::Domain
+        | ObjectKind::Schema => {
+            Statement::Drop(Box::new(DropStmt { kind: kind.0, names, if_exists, cascade, concurrently, loc }))
+        }
+        _ => unsupported(&format!("DROP {}", kind.1), loc),
+    }
+}
+
+/// COMMENT ON the object kinds OpenAssay builds; any other kind is named as unsupported.
+pub fn comment(kind: (ObjectKind, &str), target: QualifiedName, comment: Option<String>, loc: usize) -> Statement {
+    match kind.0 {
+        ObjectKind::Table
+        | ObjectKind::Column
+        | ObjectKind::View
+        | ObjectKind::Index
+        | ObjectKind::Sequence
+        | ObjectKind::Schema => Statement::Comment(Box::new(CommentStmt { object: kind.0, target, comment })),
+        _ => unsupported(&format!("COMMENT ON {}", kind.1), loc),
+    }
+}
+
+/// `x op ANY/SOME/ALL (subquery)`.
+pub fn sublink(kind: SubLinkKind, left: Expr, op: QualifiedName, query: SelectStmt, loc: usize) -> Expr {
+    Expr::new(ExprKind::SubLink { kind, test: Some(Box::new(left)), op: Some(op), query: Box::new(query) }, loc)
+}
+
+/// `x op ANY/SOME/ALL (array)`.
+pub fn any_all(kind: SubLinkKind, left: Expr, op: QualifiedName, right: Expr, loc: usize) -> Expr {
+    Expr::new(ExprKind::AnyAll { op, all: kind == SubLinkKind::All, left: Box::new(left), right: Box::new(right) }, loc)
+}
+
+/// `row OVERLAPS row` → pg_catalog.overlaps(a, b, c, d), checking both rows have two fields.
+pub fn overlaps(left: Vec<Expr>, right: Vec<Expr>, (left_loc, loc, right_loc): (usize, usize, usize)) -> GResult<Expr> {
+    if left.len() != 2 {
+        return user_error(SyntaxError::plain("wrong number of parameters on left side of OVERLAPS expression", left_loc));
+    }
+    if right.len() != 2 {
+        return user_error(SyntaxError::plain("wrong number of parameters on right side of OVERLAPS expression", right_loc));
+    }
+    let mut args = left;
+    args.extend(right);
+    Ok(sql_syntax_func("overlaps", args, loc))
+}
+
+/// XML expressions and XMLTABLE parse, but have no AST node yet.
+pub fn xml_unsupported<T>(loc: usize) -> GResult<T> {
+    user_error(SyntaxError::unsupported("XML functions", loc))
+}
+
+/// What follows `ALTER <relation kind> [IF EXISTS] name` in the forms all relation kinds share.
+pub enum AlterRelationTail {
+    Commands(Vec<AlterTableCmd>),
+    Rename(String),
+    /// RENAME [COLUMN] a TO b, with the position of the word after RENAME.
+    RenameColumn(usize, String, String),
+    /// SET SCHEMA name, with the position of SCHEMA.
+    SetSchema(usize),
+}
+
+/// Builds the relation forms of ALTER; the forms gram.y does not have for
+/// this relation kind fail with the syntax error PostgreSQL reports.
+pub fn alter_relation(
+    kind: ObjectKind,
+    target: (bool, usize, RangeVar),
+    tail: AlterRelationTail,
+    sql: &str,
+) -> GResult<Statement> {
+    let no_rename_column = matches!(kind, ObjectKind::Index | ObjectKind::Sequence);
+    Ok(match tail {
+        AlterRelationTail::Commands(c) => alter_table(kind, target, c),
+        AlterRelationTail::Rename(n) => rename(kind, target, None, n),
+        AlterRelationTail::RenameColumn(at, _, _) if no_rename_column => {
+            return user_error(SyntaxError::near_token("syntax error", sql, at));
+        }
+        AlterRelationTail::RenameColumn(_, s, n) => rename(ObjectKind::Column, target, Some(s), n),
+        AlterRelationTail::SetSchema(at) if kind == ObjectKind::Index => {
+            return user_error(SyntaxError::near_token("syntax error", sql, at));
+        }
+        AlterRelationTail::SetSchema(..) => {
+            let what = match kind {
+                ObjectKind::Table => "ALTER TABLE SET SCHEMA",
+                ObjectKind::Sequence => "ALTER SEQUENCE SET SCHEMA",
+                ObjectKind::View => "ALTER VIEW SET SCHEMA",
+                ObjectKind::MaterializedView => "ALTER MATERIALIZED VIEW SET SCHEMA",
+                _ => "ALTER FOREIGN TABLE SET SCHEMA",
+            };
+            unsupported(what, target.2.loc)
+        }
+    })
+}
+
+/// A form gram.y has only without IF EXISTS: a syntax error at `at` otherwise.
+pub fn no_if_exists(target: (bool, usize, RangeVar), at: usize, sql: &str) -> GResult<(bool, usize, RangeVar)> {
+    if target.0 {
+        return user_error(SyntaxError::near_token("syntax error", sql, at));
+    }
+    Ok(target)
 }

@@ -8,6 +8,12 @@ use std::fmt;
 pub struct SqlState(pub [u8; 5]);
 
 impl SqlState {
+    /// A code from its five characters (the grammar reports codes as text).
+    pub fn from_code(code: &str) -> Option<SqlState> {
+        let b: [u8; 5] = code.as_bytes().try_into().ok()?;
+        b.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()).then_some(SqlState(b))
+    }
+
     pub fn code(&self) -> &str {
         std::str::from_utf8(&self.0).unwrap_or("XX000")
     }

@@ -8,3 +8,19 @@ pub use error::{Error, Result, SqlState};
 pub mod bootstrap;
 pub mod numeric;
 pub mod datetime;
+pub mod datum;
+pub mod types;
+
+pub use datum::{Array, ArrayDim, Datum};
+pub use types::{Oid, PhysicalType, SqlType};
+pub mod catalog;
+pub mod expr;
+pub mod plan;
+
+pub use expr::{ColumnId, ScalarExpr};
+pub use plan::LogicalPlan;
+pub mod io;
+pub mod typeio;
+pub mod physical;
+pub mod pipeline;
+pub mod explain;

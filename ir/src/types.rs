@@ -186,7 +186,8 @@ pub fn builtin_physical(type_oid: Oid) -> Option<PhysicalType> {
         oid::CHAR => P::Char,
         oid::INT2 => P::Int16,
         oid::INT4 | oid::DATE => P::Int32,
-        oid::INT8 | oid::TIME | oid::TIMESTAMP | oid::TIMESTAMPTZ | oid::MONEY => P::Int64,
+        // tid packs (block << 16) | offset.
+        oid::INT8 | oid::TIME | oid::TIMESTAMP | oid::TIMESTAMPTZ | oid::MONEY | oid::TID => P::Int64,
         oid::OID
         | oid::REGPROC
         | oid::REGPROCEDURE
@@ -221,10 +222,8 @@ pub fn builtin_physical(type_oid: Oid) -> Option<PhysicalType> {
         | oid::ACLITEM
         | oid::BIT
         | oid::VARBIT
-        | oid::UUID
-        | oid::TIMETZ
-        | oid::TID => P::Text,
-        oid::BYTEA => P::Bytes,
+        | oid::TIMETZ => P::Text,
+        oid::BYTEA | oid::UUID => P::Bytes,
         _ => return None,
     })
 }

@@ -16,7 +16,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use oa_slt::pg::PgServer;
-use oa_slt::{Database, SESSION_SETTINGS, TPCH_DIR_VAR, Vars, parse_file, run_file, tpch};
+use oa_slt::{Database, DbError, Output, SESSION_SETTINGS, TPCH_DIR_VAR, Vars, parse_file, run_file, tpch};
 
 type Error = Box<dyn std::error::Error>;
 
@@ -38,12 +38,38 @@ impl std::fmt::Display for Report {
 
 impl std::error::Error for Report {}
 
-/// The OpenAssay engine as a [`Database`], fresh for one file.
-///
-/// TODO(lead): return the engine here (a fresh instance per call); the
-/// harness applies `SESSION_SETTINGS` to it before running the file.
+/// The OpenAssay engine as a [`Database`]: a fresh in-memory engine per file,
+/// with one session, unless `OA_SLT_PG_PORT` asks for PostgreSQL instead.
 fn engine_database() -> Option<Result<Box<dyn Database>, Error>> {
-    None
+    if std::env::var_os("OA_SLT_PG_PORT").is_some() {
+        return None;
+    }
+    Some((|| {
+        let engine = oa_runtime::Engine::new_in_memory().map_err(|e| e.to_string())?;
+        let session = engine.connect("postgres", "postgres");
+        Ok(Box::new(EngineDb { session }) as Box<dyn Database>)
+    })())
+}
+
+struct EngineDb {
+    session: oa_runtime::Session,
+}
+
+impl Database for EngineDb {
+    fn run(&mut self, sql: &str) -> Result<Output, DbError> {
+        let result = self.session.execute(sql);
+        self.session.take_notices();
+        match result {
+            Ok(mut outcomes) => match outcomes.pop() {
+                Some(oa_runtime::Outcome::Rows { fields, rows, .. }) => {
+                    Ok(Output::Rows { types: fields.into_iter().map(|f| f.type_name).collect(), rows })
+                }
+                Some(oa_runtime::Outcome::Command { tag }) => Ok(Output::Command { tag }),
+                None => Ok(Output::Command { tag: String::new() }),
+            },
+            Err(e) => Err(DbError { sqlstate: e.code.code().to_string(), message: e.message }),
+        }
+    }
 }
 
 /// PostgreSQL as the database under test, when `OA_SLT_PG_PORT` is set.

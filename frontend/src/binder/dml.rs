@@ -1,0 +1,372 @@
+//! INSERT, UPDATE and DELETE (transformInsertStmt, transformUpdateStmt,
+//! transformDeleteStmt): target columns, DEFAULT, assignment coercion and RETURNING.
+
+use std::sync::Arc;
+
+use oa_grammar::ast::{self, ExprKind as A};
+use oa_ir::catalog::{ColumnDesc, RelKind, RelationDesc};
+use oa_ir::expr::{ColumnId, ScalarExpr};
+use oa_ir::plan::{CTID_ATTNUM, JoinKind, LogicalPlan, PlanColumn};
+use oa_ir::types::SqlType;
+use oa_ir::{Error, Result, SqlState};
+
+use super::expr::ExprKind;
+use super::scope::EntryColumn;
+use super::{Binder, RangeEntry, ResultColumn, Scope};
+
+impl<'a> Binder<'a> {
+    fn dml_target(&self, rel: &ast::RangeVar, verb: &str) -> Result<Arc<RelationDesc>> {
+        let table = self.lookup_relation(&rel.name, rel.loc)?;
+        match table.kind {
+            RelKind::Table | RelKind::PartitionedTable => Ok(table),
+            RelKind::View => Err(Error::feature_not_supported(format!("cannot {verb} view \"{}\"", table.name))
+                .with_detail("Views that are not automatically updatable are not supported yet.")
+                .with_position(rel.loc)),
+            RelKind::Sequence => Err(Error::new(SqlState::WRONG_OBJECT_TYPE, format!("cannot change sequence \"{}\"", table.name)).with_position(rel.loc)),
+            _ => Err(Error::new(SqlState::WRONG_OBJECT_TYPE, format!("cannot change relation \"{}\"", table.name)).with_position(rel.loc)),
+        }
+    }
+
+    /// The DEFAULT of a column as an expression (NULL when it has none).
+    pub fn column_default(&mut self, table: &RelationDesc, col: &ColumnDesc) -> Result<ScalarExpr> {
+        match &col.default {
+            None => Ok(ScalarExpr::null(col.ty)),
+            Some(sql) => {
+                let e = oa_grammar::parse_expr(sql)
+                    .map_err(|e| Error::internal(format!("default of {}.{} does not parse: {}", table.name, col.name, e.message)))?;
+                let scope = Scope::new(None);
+                // Positions inside stored text mean nothing to the statement being run.
+                let unplace = |mut e: Error| {
+                    e.position = None;
+                    e
+                };
+                let bound = self.bind_expr(&e, &scope, ExprKind::Other).map_err(unplace)?;
+                self.coerce_assignment(bound, col.ty, Some(&col.name), 0).map_err(unplace)
+            }
+        }
+    }
+
+    fn returning(&mut self, items: &[ast::ResTarget], scope: &Scope) -> Result<(Vec<(PlanColumn, ScalarExpr)>, Vec<ResultColumn>)> {
+        let mut out = Vec::new();
+        let mut cols = Vec::new();
+        for t in items {
+            let ast::ResTarget::Expr { expr, alias, loc } = t;
+            if let A::ColumnRef(fields) = &expr.kind
+                && fields.last() == Some(&ast::ColumnField::Star)
+            {
+                let entries: Vec<&RangeEntry> = if fields.len() == 1 {
+                    scope.entries.iter().filter(|e| e.name.is_some()).collect()
+                } else {
+                    let q: Vec<String> = fields[..fields.len() - 1]
+                        .iter()
+                        .filter_map(|f| if let ast::ColumnField::Name(n) = f { Some(n.clone()) } else { None })
+                        .collect();
+                    scope.find_entry(&q, *loc)?.into_iter().collect()
+                };
+                for e in entries {
+                    for c in e.columns.iter().filter(|c| !c.system && !c.qualified_only) {
+                        let col = self.plan_column(c.name.clone(), c.ty);
+                        cols.push(ResultColumn { name: c.name.clone(), ty: c.ty, table: c.table, attnum: c.attnum });
+                        out.push((col, ScalarExpr::Column { id: c.id, ty: c.ty }));
+                    }
+                }
+                continue;
+            }
+            let e = self.bind_expr(expr, scope, ExprKind::Returning)?;
+            let e = self.resolve_unknown_to_text(e)?;
+            let name = alias.clone().unwrap_or_else(|| super::select::figure_colname(expr));
+            let col = self.plan_column(name.clone(), e.ty());
+            cols.push(ResultColumn { name, ty: e.ty(), table: 0, attnum: 0 });
+            out.push((col, e));
+        }
+        Ok((out, cols))
+    }
+
+    /// A scope entry exposing a table's columns under the given ids (per attnum).
+    fn table_entry(&self, table: &RelationDesc, name: &str, ids: &dyn Fn(i16) -> Option<ColumnId>, loc: usize) -> RangeEntry {
+        let columns = table
+            .live_columns()
+            .filter_map(|c| {
+                ids(c.attnum).map(|id| EntryColumn { name: c.name.clone(), id, ty: c.ty, qualified_only: false, system: false, table: table.oid, attnum: c.attnum })
+            })
+            .collect();
+        RangeEntry { name: Some(name.to_string()), table: Some(Arc::new(table.clone())), columns, location: loc }
+    }
+
+    pub fn bind_insert(&mut self, s: &ast::InsertStmt) -> Result<(LogicalPlan, Vec<ResultColumn>)> {
+        if s.with.is_some() {
+            return Err(Error::feature_not_supported("WITH in INSERT is not supported yet"));
+        }
+        if let Some(c) = &s.on_conflict {
+            return Err(Error::feature_not_supported("INSERT ... ON CONFLICT is not supported yet").with_position(c.loc));
+        }
+        let table = self.dml_target(&s.table, "insert into")?;
+        let live: Vec<ColumnDesc> = table.live_columns().cloned().collect();
+        // Target columns.
+        let targets: Vec<(ColumnDesc, usize)> = if s.columns.is_empty() {
+            live.iter().map(|c| (c.clone(), s.table.loc)).collect()
+        } else {
+            let mut v: Vec<(ColumnDesc, usize)> = Vec::new();
+            for c in &s.columns {
+                if !c.indirection.is_empty() {
+                    return Err(Error::feature_not_supported("INSERT into subfields or array elements is not supported yet").with_position(c.loc));
+                }
+                let Some(desc) = table.column(&c.name) else {
+                    return Err(Error::new(SqlState::UNDEFINED_COLUMN, format!("column \"{}\" of relation \"{}\" does not exist", c.name, table.name)).with_position(c.loc));
+                };
+                if v.iter().any(|(d, _)| d.attnum == desc.attnum) {
+                    return Err(Error::new(SqlState::DUPLICATE_COLUMN, format!("column \"{}\" specified more than once", c.name)).with_position(c.loc));
+                }
+                v.push((desc.clone(), c.loc));
+            }
+            v
+        };
+        let overriding = s.overriding;
+        // Source rows: one Vec<Option<expr>> per row (None = DEFAULT).
+        let scope = Scope::new(None);
+        let source_plan: LogicalPlan;
+        let source_values: Vec<ColumnId>;
+        match &s.source {
+            None => {
+                source_plan = LogicalPlan::one_row();
+                source_values = vec![];
+            }
+            Some(sel) if is_plain_values(sel) => {
+                let ast::SetExpr::Values(rows) = &sel.body else { unreachable!() };
+                let mut bound_rows = Vec::new();
+                for row in rows {
+                    self.check_insert_width(row.len(), targets.len(), row.first().map_or(0, |e| e.loc), &targets)?;
+                    let mut r = Vec::new();
+                    for (e, (col, _)) in row.iter().zip(&targets) {
+                        if matches!(e.kind, A::Default) {
+                            r.push(self.column_default(&table, col)?);
+                            continue;
+                        }
+                        self.check_identity_insert(col, overriding, e.loc)?;
+                        let b = self.bind_expr(e, &scope, ExprKind::InsertValues)?;
+                        r.push(self.coerce_assignment(b, col.ty, Some(&col.name), e.loc)?);
+                    }
+                    bound_rows.push(r);
+                }
+                let columns: Vec<PlanColumn> = targets.iter().map(|(c, _)| self.plan_column(c.name.clone(), c.ty)).collect();
+                source_values = columns.iter().map(|c| c.id).collect();
+                source_plan = LogicalPlan::Values { columns, rows: bound_rows };
+            }
+            Some(sel) => {
+                let q = self.bind_select_opts(sel, None, false)?;
+                self.check_insert_width(q.columns.len(), targets.len(), sel.loc, &targets)?;
+                let mut items = Vec::new();
+                for (qc, (col, loc)) in q.columns.iter().zip(&targets) {
+                    self.check_identity_insert(col, overriding, *loc)?;
+                    let e = ScalarExpr::Column { id: qc.id, ty: qc.ty };
+                    let e = self.coerce_assignment(e, col.ty, Some(&col.name), *loc)?;
+                    items.push((self.plan_column(col.name.clone(), col.ty), e));
+                }
+                source_values = items.iter().map(|(c, _)| c.id).collect();
+                source_plan = LogicalPlan::Project { input: Box::new(q.plan), items };
+            }
+        }
+        // Every table column in attnum order: supplied value, or its default.
+        let mut items = Vec::new();
+        let mut attnums = Vec::new();
+        for col in &live {
+            let e = match targets.iter().position(|(t, _)| t.attnum == col.attnum) {
+                Some(i) if i < source_values.len() => ScalarExpr::Column { id: source_values[i], ty: col.ty },
+                _ => self.column_default(&table, col)?,
+            };
+            let pc = self.plan_column(col.name.clone(), col.ty);
+            items.push((pc, e));
+            attnums.push(col.attnum);
+        }
+        let ids: Vec<(i16, ColumnId)> = items.iter().zip(&attnums).map(|((c, _), a)| (*a, c.id)).collect();
+        let input = LogicalPlan::Project { input: Box::new(source_plan), items };
+        let name = s.alias.clone().unwrap_or_else(|| table.name.clone());
+        let mut rscope = Scope::new(None);
+        rscope.entries.push(self.table_entry(&table, &name, &|a| ids.iter().find(|(x, _)| *x == a).map(|(_, id)| *id), s.table.loc));
+        let (returning, cols) = self.returning(&s.returning, &rscope)?;
+        Ok((LogicalPlan::Insert { table, input: Box::new(input), target_attnums: attnums, returning }, cols))
+    }
+
+    fn check_insert_width(&self, have: usize, want: usize, loc: usize, targets: &[(ColumnDesc, usize)]) -> Result<()> {
+        if have > want {
+            return Err(Error::new(SqlState::SYNTAX_ERROR, "INSERT has more expressions than target columns").with_position(loc));
+        }
+        if have < want {
+            let at = targets.get(have).map_or(loc, |(_, l)| *l);
+            return Err(Error::new(SqlState::SYNTAX_ERROR, "INSERT has more target columns than expressions").with_position(at));
+        }
+        Ok(())
+    }
+
+    fn check_identity_insert(&self, col: &ColumnDesc, overriding: Option<ast::Overriding>, loc: usize) -> Result<()> {
+        if col.identity == b'a' && overriding != Some(ast::Overriding::System) {
+            return Err(Error::new(SqlState::GENERATED_ALWAYS, format!("cannot insert a non-DEFAULT value into column \"{}\"", col.name))
+                .with_detail(format!("Column \"{}\" is an identity column defined as GENERATED ALWAYS.", col.name))
+                .with_hint("Use OVERRIDING SYSTEM VALUE to override.")
+                .with_position(loc));
+        }
+        if col.generated == b's' {
+            return Err(Error::new(SqlState::GENERATED_ALWAYS, format!("cannot insert a non-DEFAULT value into column \"{}\"", col.name))
+                .with_detail(format!("Column \"{}\" is a generated column.", col.name))
+                .with_position(loc));
+        }
+        Ok(())
+    }
+
+    /// Scan of the DML target plus its alias entry; returns (plan, attnum→id, ctid id).
+    fn target_scan(&mut self, table: &Arc<RelationDesc>, alias: Option<&ast::Alias>, loc: usize, scope: &mut Scope) -> Result<(LogicalPlan, Vec<(i16, ColumnId)>, ColumnId)> {
+        let name = alias.map(|a| a.name.clone()).unwrap_or_else(|| table.name.clone());
+        let mut scan_cols = Vec::new();
+        let mut ids = Vec::new();
+        for c in table.live_columns() {
+            let id = self.new_column();
+            scan_cols.push(oa_ir::plan::ScanColumn { id, attnum: c.attnum, ty: c.ty, name: c.name.clone() });
+            ids.push((c.attnum, id));
+        }
+        let ctid = self.new_column();
+        scan_cols.push(oa_ir::plan::ScanColumn { id: ctid, attnum: CTID_ATTNUM, ty: SqlType::new(oa_ir::types::oid::TID), name: "ctid".into() });
+        let mut entry = self.table_entry(table, &name, &|a| ids.iter().find(|(x, _)| *x == a).map(|(_, id)| *id), loc);
+        entry.columns.push(EntryColumn {
+            name: "ctid".into(),
+            id: ctid,
+            ty: SqlType::new(oa_ir::types::oid::TID),
+            qualified_only: false,
+            system: true,
+            table: table.oid,
+            attnum: CTID_ATTNUM,
+        });
+        scope.entries.push(entry);
+        Ok((LogicalPlan::Scan { table: table.clone(), alias: name, columns: scan_cols }, ids, ctid))
+    }
+
+    fn join_using_items(&mut self, mut plan: LogicalPlan, items: &[ast::TableRef], scope: &mut Scope) -> Result<LogicalPlan> {
+        if items.is_empty() {
+            return Ok(plan);
+        }
+        let mut from_scope = Scope::new(None);
+        let from_plan = self.bind_from(items, &mut from_scope)?;
+        scope.entries.extend(from_scope.entries);
+        plan = LogicalPlan::Join { kind: JoinKind::Inner, left: Box::new(plan), right: Box::new(from_plan), condition: ScalarExpr::bool(true), mark: None };
+        Ok(plan)
+    }
+
+    pub fn bind_update(&mut self, s: &ast::UpdateStmt) -> Result<(LogicalPlan, Vec<ResultColumn>)> {
+        if s.with.is_some() {
+            return Err(Error::feature_not_supported("WITH in UPDATE is not supported yet"));
+        }
+        let table = self.dml_target(&s.table, "update")?;
+        let mut scope = Scope::new(None);
+        let (scan, ids, ctid) = self.target_scan(&table, s.alias.as_ref(), s.table.loc, &mut scope)?;
+        let mut plan = self.join_using_items(scan, &s.from, &mut scope)?;
+        if let Some(w) = &s.where_clause {
+            let e = self.bind_expr(w, &scope, ExprKind::Where)?;
+            let e = self.coerce_to_boolean(e, "WHERE", w.loc)?;
+            plan = LogicalPlan::Filter { input: Box::new(plan), predicate: e };
+        }
+        // SET clauses → new value per assigned attnum.
+        let mut assigned: Vec<(i16, ScalarExpr)> = Vec::new();
+        let mut assign = |b: &mut Self, col: &ast::InsertColumn, value: &ast::Expr| -> Result<()> {
+            if !col.indirection.is_empty() {
+                return Err(Error::feature_not_supported("UPDATE of subfields or array elements is not supported yet").with_position(col.loc));
+            }
+            let Some(desc) = table.column(&col.name).cloned() else {
+                return Err(Error::new(SqlState::UNDEFINED_COLUMN, format!("column \"{}\" of relation \"{}\" does not exist", col.name, table.name)).with_position(col.loc));
+            };
+            if assigned.iter().any(|(a, _)| *a == desc.attnum) {
+                return Err(Error::new(SqlState::SYNTAX_ERROR, format!("multiple assignments to same column \"{}\"", col.name)).with_position(col.loc));
+            }
+            let e = if matches!(value.kind, A::Default) {
+                b.column_default(&table, &desc)?
+            } else {
+                if desc.identity == b'a' {
+                    return Err(Error::new(SqlState::GENERATED_ALWAYS, format!("column \"{}\" can only be updated to DEFAULT", desc.name))
+                        .with_detail(format!("Column \"{}\" is an identity column defined as GENERATED ALWAYS.", desc.name))
+                        .with_position(col.loc));
+                }
+                if desc.generated == b's' {
+                    return Err(Error::new(SqlState::GENERATED_ALWAYS, format!("column \"{}\" can only be updated to DEFAULT", desc.name))
+                        .with_detail(format!("Column \"{}\" is a generated column.", desc.name))
+                        .with_position(col.loc));
+                }
+                let x = b.bind_expr(value, &scope, ExprKind::UpdateSet)?;
+                b.coerce_assignment(x, desc.ty, Some(&desc.name), value.loc)?
+            };
+            assigned.push((desc.attnum, e));
+            Ok(())
+        };
+        for sc in &s.set {
+            match sc {
+                ast::SetClause::Single { column, value } => assign(self, column, value)?,
+                ast::SetClause::Multi { columns, value } => match &value.kind {
+                    A::Row { args, .. } if args.len() == columns.len() => {
+                        for (c, v) in columns.iter().zip(args) {
+                            assign(self, c, v)?;
+                        }
+                    }
+                    A::Row { args, .. } => {
+                        let msg = if args.len() < columns.len() { "number of columns does not match number of values" } else { "number of columns does not match number of values" };
+                        return Err(Error::new(SqlState::SYNTAX_ERROR, msg).with_position(value.loc));
+                    }
+                    _ => return Err(Error::feature_not_supported("multiple-column UPDATE from a subquery is not supported yet").with_position(value.loc)),
+                },
+            }
+        }
+        let mut items = Vec::new();
+        items.push((self.plan_column("ctid", SqlType::new(oa_ir::types::oid::TID)), ScalarExpr::Column { id: ctid, ty: SqlType::new(oa_ir::types::oid::TID) }));
+        let mut values = Vec::new();
+        let mut new_ids = Vec::new();
+        for col in table.live_columns() {
+            let e = match assigned.iter().find(|(a, _)| *a == col.attnum) {
+                Some((_, e)) => e.clone(),
+                None => {
+                    let id = ids.iter().find(|(a, _)| *a == col.attnum).map(|(_, id)| *id).ok_or_else(|| Error::internal("target column missing"))?;
+                    ScalarExpr::Column { id, ty: col.ty }
+                }
+            };
+            let pc = self.plan_column(col.name.clone(), col.ty);
+            values.push(pc.id);
+            new_ids.push((col.attnum, pc.id));
+            items.push((pc, e));
+        }
+        // FROM columns stay available for RETURNING.
+        let mut passthrough: Vec<(PlanColumn, ScalarExpr)> = Vec::new();
+        for e in scope.entries.iter().skip(1) {
+            for c in &e.columns {
+                passthrough.push((PlanColumn { id: c.id, ty: c.ty, name: c.name.clone() }, ScalarExpr::Column { id: c.id, ty: c.ty }));
+            }
+        }
+        let ctid_out = items[0].0.id;
+        items.extend(passthrough);
+        let input = LogicalPlan::Project { input: Box::new(plan), items };
+        // RETURNING sees the new row values.
+        let name = s.alias.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| table.name.clone());
+        let mut rscope = Scope::new(None);
+        rscope.entries.push(self.table_entry(&table, &name, &|a| new_ids.iter().find(|(x, _)| *x == a).map(|(_, id)| *id), s.table.loc));
+        rscope.entries.extend(scope.entries.iter().skip(1).cloned());
+        let (returning, cols) = self.returning(&s.returning, &rscope)?;
+        let assigned_attnums = assigned.iter().map(|(a, _)| *a).collect();
+        Ok((LogicalPlan::Update { table, input: Box::new(input), ctid: ctid_out, values, assigned: assigned_attnums, returning }, cols))
+    }
+
+    pub fn bind_delete(&mut self, s: &ast::DeleteStmt) -> Result<(LogicalPlan, Vec<ResultColumn>)> {
+        if s.with.is_some() {
+            return Err(Error::feature_not_supported("WITH in DELETE is not supported yet"));
+        }
+        let table = self.dml_target(&s.table, "delete from")?;
+        let mut scope = Scope::new(None);
+        let (scan, ids, ctid) = self.target_scan(&table, s.alias.as_ref(), s.table.loc, &mut scope)?;
+        let mut plan = self.join_using_items(scan, &s.using, &mut scope)?;
+        if let Some(w) = &s.where_clause {
+            let e = self.bind_expr(w, &scope, ExprKind::Where)?;
+            let e = self.coerce_to_boolean(e, "WHERE", w.loc)?;
+            plan = LogicalPlan::Filter { input: Box::new(plan), predicate: e };
+        }
+        let (returning, cols) = self.returning(&s.returning, &scope)?;
+        let old_values = ids.iter().map(|(_, id)| *id).collect();
+        Ok((LogicalPlan::Delete { table, input: Box::new(plan), ctid, old_values, returning }, cols))
+    }
+}
+
+fn is_plain_values(s: &ast::SelectStmt) -> bool {
+    matches!(s.body, ast::SetExpr::Values(_)) && s.order_by.is_empty() && s.limit.is_none() && s.with.is_none()
+}

@@ -1,0 +1,233 @@
+//! Physical plans: operators chosen by the optimizer, each with its output
+//! layout (the order of its columns). The runtime splits them into push
+//! pipelines (see `pipeline`) and binds column ids to positions.
+
+use std::sync::Arc;
+
+use crate::catalog::RelationDesc;
+use crate::expr::{AggCall, ColumnId, FuncRef, ScalarExpr, SortKey};
+use crate::plan::{JoinKind, PlanColumn, ScanColumn, SetOpKind};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PhysicalPlan {
+    SeqScan {
+        table: Arc<RelationDesc>,
+        alias: String,
+        columns: Vec<ScanColumn>,
+        /// Applied to each row while scanning.
+        filter: Option<ScalarExpr>,
+    },
+    Values {
+        columns: Vec<PlanColumn>,
+        rows: Vec<Vec<ScalarExpr>>,
+    },
+    FunctionScan {
+        func: Arc<FuncRef>,
+        args: Vec<ScalarExpr>,
+        columns: Vec<PlanColumn>,
+        ordinality: Option<PlanColumn>,
+    },
+    WorkTableScan {
+        id: u32,
+        columns: Vec<PlanColumn>,
+    },
+    Filter {
+        input: Box<PhysicalPlan>,
+        predicate: ScalarExpr,
+    },
+    Project {
+        input: Box<PhysicalPlan>,
+        items: Vec<(PlanColumn, ScalarExpr)>,
+    },
+    /// Builds a hash table on `right` (the inner side), probes it with `left`.
+    HashJoin {
+        kind: JoinKind,
+        left: Box<PhysicalPlan>,
+        right: Box<PhysicalPlan>,
+        left_keys: Vec<ScalarExpr>,
+        right_keys: Vec<ScalarExpr>,
+        /// Non-equality part of the join condition, evaluated on matching pairs.
+        residual: Option<ScalarExpr>,
+        mark: Option<PlanColumn>,
+    },
+    /// Materializes `right` and tests every pair.
+    NestedLoopJoin {
+        kind: JoinKind,
+        left: Box<PhysicalPlan>,
+        right: Box<PhysicalPlan>,
+        condition: ScalarExpr,
+        mark: Option<PlanColumn>,
+    },
+    HashAggregate {
+        input: Box<PhysicalPlan>,
+        group_by: Vec<(PlanColumn, ScalarExpr)>,
+        aggs: Vec<(PlanColumn, AggCall)>,
+    },
+    Sort {
+        input: Box<PhysicalPlan>,
+        keys: Vec<SortKey>,
+    },
+    /// Sort keeping only the first `limit + offset` rows.
+    TopN {
+        input: Box<PhysicalPlan>,
+        keys: Vec<SortKey>,
+        limit: ScalarExpr,
+        offset: Option<ScalarExpr>,
+    },
+    Limit {
+        input: Box<PhysicalPlan>,
+        limit: Option<ScalarExpr>,
+        offset: Option<ScalarExpr>,
+        with_ties: Vec<SortKey>,
+    },
+    /// DISTINCT over all columns (hash) or DISTINCT ON (first row per key of sorted input).
+    Distinct {
+        input: Box<PhysicalPlan>,
+        on: Vec<ScalarExpr>,
+    },
+    /// UNION ALL: both inputs in order.
+    Append {
+        inputs: Vec<PhysicalPlan>,
+        columns: Vec<PlanColumn>,
+    },
+    HashSetOp {
+        op: SetOpKind,
+        all: bool,
+        left: Box<PhysicalPlan>,
+        right: Box<PhysicalPlan>,
+        columns: Vec<PlanColumn>,
+    },
+    RecursiveUnion {
+        id: u32,
+        all: bool,
+        base: Box<PhysicalPlan>,
+        recursive: Box<PhysicalPlan>,
+        columns: Vec<PlanColumn>,
+    },
+    Insert {
+        table: Arc<RelationDesc>,
+        input: Box<PhysicalPlan>,
+        target_attnums: Vec<i16>,
+        returning: Vec<(PlanColumn, ScalarExpr)>,
+    },
+    Update {
+        table: Arc<RelationDesc>,
+        input: Box<PhysicalPlan>,
+        ctid: ColumnId,
+        values: Vec<ColumnId>,
+        assigned: Vec<i16>,
+        returning: Vec<(PlanColumn, ScalarExpr)>,
+    },
+    Delete {
+        table: Arc<RelationDesc>,
+        input: Box<PhysicalPlan>,
+        ctid: ColumnId,
+        old_values: Vec<ColumnId>,
+        returning: Vec<(PlanColumn, ScalarExpr)>,
+    },
+}
+
+impl PhysicalPlan {
+    /// Output layout: column ids and types, in order.
+    pub fn output(&self) -> Vec<PlanColumn> {
+        match self {
+            PhysicalPlan::SeqScan { columns, .. } => columns.iter().map(|c| PlanColumn { id: c.id, ty: c.ty, name: c.name.clone() }).collect(),
+            PhysicalPlan::Values { columns, .. }
+            | PhysicalPlan::WorkTableScan { columns, .. }
+            | PhysicalPlan::Append { columns, .. }
+            | PhysicalPlan::HashSetOp { columns, .. }
+            | PhysicalPlan::RecursiveUnion { columns, .. } => columns.clone(),
+            PhysicalPlan::FunctionScan { columns, ordinality, .. } => {
+                let mut v = columns.clone();
+                v.extend(ordinality.clone());
+                v
+            }
+            PhysicalPlan::Filter { input, .. }
+            | PhysicalPlan::Sort { input, .. }
+            | PhysicalPlan::TopN { input, .. }
+            | PhysicalPlan::Limit { input, .. }
+            | PhysicalPlan::Distinct { input, .. } => input.output(),
+            PhysicalPlan::Project { items, .. } => items.iter().map(|(c, _)| c.clone()).collect(),
+            PhysicalPlan::HashJoin { kind, left, right, mark, .. } | PhysicalPlan::NestedLoopJoin { kind, left, right, mark, .. } => {
+                let mut v = left.output();
+                if kind.outputs_right() {
+                    v.extend(right.output());
+                }
+                v.extend(mark.clone());
+                v
+            }
+            PhysicalPlan::HashAggregate { group_by, aggs, .. } => {
+                group_by.iter().map(|(c, _)| c.clone()).chain(aggs.iter().map(|(c, _)| c.clone())).collect()
+            }
+            PhysicalPlan::Insert { returning, .. } | PhysicalPlan::Update { returning, .. } | PhysicalPlan::Delete { returning, .. } => {
+                returning.iter().map(|(c, _)| c.clone()).collect()
+            }
+        }
+    }
+
+    pub fn children(&self) -> Vec<&PhysicalPlan> {
+        match self {
+            PhysicalPlan::SeqScan { .. } | PhysicalPlan::Values { .. } | PhysicalPlan::FunctionScan { .. } | PhysicalPlan::WorkTableScan { .. } => {
+                vec![]
+            }
+            PhysicalPlan::Filter { input, .. }
+            | PhysicalPlan::Project { input, .. }
+            | PhysicalPlan::HashAggregate { input, .. }
+            | PhysicalPlan::Sort { input, .. }
+            | PhysicalPlan::TopN { input, .. }
+            | PhysicalPlan::Limit { input, .. }
+            | PhysicalPlan::Distinct { input, .. }
+            | PhysicalPlan::Insert { input, .. }
+            | PhysicalPlan::Update { input, .. }
+            | PhysicalPlan::Delete { input, .. } => vec![input],
+            PhysicalPlan::HashJoin { left, right, .. }
+            | PhysicalPlan::NestedLoopJoin { left, right, .. }
+            | PhysicalPlan::HashSetOp { left, right, .. } => vec![left, right],
+            PhysicalPlan::RecursiveUnion { base, recursive, .. } => vec![base, recursive],
+            PhysicalPlan::Append { inputs, .. } => inputs.iter().collect(),
+        }
+    }
+
+    /// Scalar expressions held directly by this node (for subquery discovery and EXPLAIN).
+    pub fn expressions(&self) -> Vec<&ScalarExpr> {
+        match self {
+            PhysicalPlan::SeqScan { filter, .. } => filter.iter().collect(),
+            PhysicalPlan::Values { rows, .. } => rows.iter().flatten().collect(),
+            PhysicalPlan::FunctionScan { args, .. } => args.iter().collect(),
+            PhysicalPlan::Filter { predicate, .. } => vec![predicate],
+            PhysicalPlan::Project { items, .. } => items.iter().map(|(_, e)| e).collect(),
+            PhysicalPlan::HashJoin { left_keys, right_keys, residual, .. } => {
+                left_keys.iter().chain(right_keys.iter()).chain(residual.iter()).collect()
+            }
+            PhysicalPlan::NestedLoopJoin { condition, .. } => vec![condition],
+            PhysicalPlan::HashAggregate { group_by, aggs, .. } => {
+                let mut v: Vec<&ScalarExpr> = group_by.iter().map(|(_, e)| e).collect();
+                for (_, a) in aggs {
+                    v.extend(a.args.iter());
+                    v.extend(a.filter.iter());
+                    v.extend(a.order_by.iter().map(|k| &k.expr));
+                }
+                v
+            }
+            PhysicalPlan::Sort { keys, .. } => keys.iter().map(|k| &k.expr).collect(),
+            PhysicalPlan::TopN { keys, limit, offset, .. } => {
+                let mut v: Vec<&ScalarExpr> = keys.iter().map(|k| &k.expr).collect();
+                v.push(limit);
+                v.extend(offset.iter());
+                v
+            }
+            PhysicalPlan::Limit { limit, offset, with_ties, .. } => {
+                let mut v: Vec<&ScalarExpr> = limit.iter().chain(offset.iter()).collect();
+                v.extend(with_ties.iter().map(|k| &k.expr));
+                v
+            }
+            PhysicalPlan::Distinct { on, .. } => on.iter().collect(),
+            PhysicalPlan::Insert { returning, .. } | PhysicalPlan::Update { returning, .. } | PhysicalPlan::Delete { returning, .. } => {
+                returning.iter().map(|(_, e)| e).collect()
+            }
+            PhysicalPlan::WorkTableScan { .. } | PhysicalPlan::Append { .. } | PhysicalPlan::HashSetOp { .. } | PhysicalPlan::RecursiveUnion { .. } => {
+                vec![]
+            }
+        }
+    }
+}

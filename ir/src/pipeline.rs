@@ -1,0 +1,342 @@
+//! Push pipelines: a physical plan cut at its pipeline breakers (hash-join
+//! build, aggregation, sort, distinct, set operations, materialization).
+//! Each pipeline is a source, a chain of streaming operators and a sink; the
+//! interpreter and the JIT both run pipelines, morsel by morsel.
+
+use std::sync::Arc;
+
+use crate::catalog::RelationDesc;
+use crate::expr::{AggCall, ColumnId, FuncRef, ScalarExpr, SortKey};
+use crate::physical::PhysicalPlan;
+use crate::plan::{JoinKind, PlanColumn, ScanColumn, SetOpKind};
+
+/// Shared state between a pipeline's sink and later pipelines' sources/operators.
+pub type StateId = usize;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PipelineGraph {
+    /// In dependency order: every pipeline only needs states filled by earlier ones.
+    pub pipelines: Vec<Pipeline>,
+    pub num_states: usize,
+    /// Layout of the rows the last pipeline delivers.
+    pub output: Vec<PlanColumn>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pipeline {
+    pub source: Source,
+    pub operators: Vec<Operator>,
+    pub sink: Sink,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Source {
+    Scan {
+        table: Arc<RelationDesc>,
+        columns: Vec<ScanColumn>,
+        filter: Option<ScalarExpr>,
+    },
+    Values {
+        columns: Vec<PlanColumn>,
+        rows: Vec<Vec<ScalarExpr>>,
+    },
+    Function {
+        func: Arc<FuncRef>,
+        args: Vec<ScalarExpr>,
+        columns: Vec<PlanColumn>,
+        ordinality: Option<PlanColumn>,
+    },
+    WorkTable {
+        id: u32,
+        columns: Vec<PlanColumn>,
+    },
+    /// Rows another pipeline's sink accumulated (aggregates, sorted or materialized rows).
+    State {
+        state: StateId,
+        columns: Vec<PlanColumn>,
+    },
+    /// WITH RECURSIVE: runs `base`, then `recursive` until it yields no new rows.
+    Recursive {
+        id: u32,
+        all: bool,
+        base: Box<PipelineGraph>,
+        recursive: Box<PipelineGraph>,
+        columns: Vec<PlanColumn>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Operator {
+    Filter {
+        predicate: ScalarExpr,
+    },
+    Project {
+        items: Vec<(PlanColumn, ScalarExpr)>,
+    },
+    /// Probes the hash table a HashBuild sink filled; FULL/RIGHT joins emit
+    /// unmatched build rows when the probe side is exhausted.
+    HashProbe {
+        state: StateId,
+        kind: JoinKind,
+        keys: Vec<ScalarExpr>,
+        residual: Option<ScalarExpr>,
+        mark: Option<PlanColumn>,
+        build_columns: Vec<PlanColumn>,
+    },
+    /// Joins each input row with every materialized row of the inner side.
+    NestedLoop {
+        state: StateId,
+        kind: JoinKind,
+        condition: ScalarExpr,
+        mark: Option<PlanColumn>,
+        inner_columns: Vec<PlanColumn>,
+    },
+    Limit {
+        limit: Option<ScalarExpr>,
+        offset: Option<ScalarExpr>,
+    },
+    /// First row of each run of equal `on` values (input sorted by them).
+    DistinctOn {
+        on: Vec<ScalarExpr>,
+    },
+    Insert {
+        table: Arc<RelationDesc>,
+        target_attnums: Vec<i16>,
+        returning: Vec<(PlanColumn, ScalarExpr)>,
+    },
+    Update {
+        table: Arc<RelationDesc>,
+        ctid: ColumnId,
+        values: Vec<ColumnId>,
+        assigned: Vec<i16>,
+        returning: Vec<(PlanColumn, ScalarExpr)>,
+    },
+    Delete {
+        table: Arc<RelationDesc>,
+        ctid: ColumnId,
+        old_values: Vec<ColumnId>,
+        returning: Vec<(PlanColumn, ScalarExpr)>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetOpSide {
+    Left,
+    Right,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Sink {
+    /// Rows go to the caller.
+    Output,
+    HashBuild {
+        state: StateId,
+        keys: Vec<ScalarExpr>,
+    },
+    Materialize {
+        state: StateId,
+    },
+    Aggregate {
+        state: StateId,
+        group_by: Vec<(PlanColumn, ScalarExpr)>,
+        aggs: Vec<(PlanColumn, AggCall)>,
+    },
+    Sort {
+        state: StateId,
+        keys: Vec<SortKey>,
+        /// TopN / LIMIT after ORDER BY: keep only what these allow.
+        limit: Option<ScalarExpr>,
+        offset: Option<ScalarExpr>,
+        with_ties: bool,
+    },
+    Distinct {
+        state: StateId,
+    },
+    SetOp {
+        state: StateId,
+        op: SetOpKind,
+        all: bool,
+        side: SetOpSide,
+    },
+}
+
+/// The operator chain still open while walking up the plan.
+struct Open {
+    source: Source,
+    operators: Vec<Operator>,
+}
+
+struct Builder {
+    pipelines: Vec<Pipeline>,
+    states: usize,
+}
+
+impl Builder {
+    fn state(&mut self) -> StateId {
+        self.states += 1;
+        self.states - 1
+    }
+
+    fn close(&mut self, open: Open, sink: Sink) {
+        self.pipelines.push(Pipeline { source: open.source, operators: open.operators, sink });
+    }
+
+    fn open(&mut self, plan: &PhysicalPlan) -> Open {
+        match plan {
+            PhysicalPlan::SeqScan { table, columns, filter, .. } => {
+                Open { source: Source::Scan { table: table.clone(), columns: columns.clone(), filter: filter.clone() }, operators: vec![] }
+            }
+            PhysicalPlan::Values { columns, rows } => Open { source: Source::Values { columns: columns.clone(), rows: rows.clone() }, operators: vec![] },
+            PhysicalPlan::FunctionScan { func, args, columns, ordinality } => Open {
+                source: Source::Function { func: func.clone(), args: args.clone(), columns: columns.clone(), ordinality: ordinality.clone() },
+                operators: vec![],
+            },
+            PhysicalPlan::WorkTableScan { id, columns } => Open { source: Source::WorkTable { id: *id, columns: columns.clone() }, operators: vec![] },
+            PhysicalPlan::Filter { input, predicate } => {
+                let mut o = self.open(input);
+                o.operators.push(Operator::Filter { predicate: predicate.clone() });
+                o
+            }
+            PhysicalPlan::Project { input, items } => {
+                let mut o = self.open(input);
+                o.operators.push(Operator::Project { items: items.clone() });
+                o
+            }
+            PhysicalPlan::HashJoin { kind, left, right, left_keys, right_keys, residual, mark } => {
+                let state = self.state();
+                let build = self.open(right);
+                self.close(build, Sink::HashBuild { state, keys: right_keys.clone() });
+                let mut o = self.open(left);
+                o.operators.push(Operator::HashProbe {
+                    state,
+                    kind: *kind,
+                    keys: left_keys.clone(),
+                    residual: residual.clone(),
+                    mark: mark.clone(),
+                    build_columns: right.output(),
+                });
+                o
+            }
+            PhysicalPlan::NestedLoopJoin { kind, left, right, condition, mark } => {
+                let state = self.state();
+                let inner = self.open(right);
+                self.close(inner, Sink::Materialize { state });
+                let mut o = self.open(left);
+                o.operators.push(Operator::NestedLoop {
+                    state,
+                    kind: *kind,
+                    condition: condition.clone(),
+                    mark: mark.clone(),
+                    inner_columns: right.output(),
+                });
+                o
+            }
+            PhysicalPlan::HashAggregate { input, group_by, aggs } => {
+                let state = self.state();
+                let o = self.open(input);
+                self.close(o, Sink::Aggregate { state, group_by: group_by.clone(), aggs: aggs.clone() });
+                Open { source: Source::State { state, columns: plan.output() }, operators: vec![] }
+            }
+            PhysicalPlan::Sort { input, keys } => {
+                let state = self.state();
+                let o = self.open(input);
+                self.close(o, Sink::Sort { state, keys: keys.clone(), limit: None, offset: None, with_ties: false });
+                Open { source: Source::State { state, columns: plan.output() }, operators: vec![] }
+            }
+            PhysicalPlan::TopN { input, keys, limit, offset } => {
+                let state = self.state();
+                let o = self.open(input);
+                self.close(o, Sink::Sort { state, keys: keys.clone(), limit: Some(limit.clone()), offset: offset.clone(), with_ties: false });
+                Open { source: Source::State { state, columns: plan.output() }, operators: vec![] }
+            }
+            PhysicalPlan::Limit { input, limit, offset, with_ties } => {
+                if !with_ties.is_empty() {
+                    // WITH TIES needs the sort keys: the sort sink applies it.
+                    let state = self.state();
+                    let o = self.open(input);
+                    self.close(o, Sink::Sort { state, keys: with_ties.clone(), limit: limit.clone(), offset: offset.clone(), with_ties: true });
+                    return Open { source: Source::State { state, columns: plan.output() }, operators: vec![] };
+                }
+                let mut o = self.open(input);
+                o.operators.push(Operator::Limit { limit: limit.clone(), offset: offset.clone() });
+                o
+            }
+            PhysicalPlan::Distinct { input, on } => {
+                if on.is_empty() {
+                    let state = self.state();
+                    let o = self.open(input);
+                    self.close(o, Sink::Distinct { state });
+                    Open { source: Source::State { state, columns: plan.output() }, operators: vec![] }
+                } else {
+                    let mut o = self.open(input);
+                    o.operators.push(Operator::DistinctOn { on: on.clone() });
+                    o
+                }
+            }
+            PhysicalPlan::Append { inputs, columns } => {
+                let state = self.state();
+                for input in inputs {
+                    let o = self.open(input);
+                    // Every input writes the state in the Append's layout.
+                    let mut o = o;
+                    o.operators.push(Operator::Project {
+                        items: columns
+                            .iter()
+                            .zip(input.output())
+                            .map(|(c, i)| (c.clone(), ScalarExpr::Column { id: i.id, ty: i.ty }))
+                            .collect(),
+                    });
+                    self.close(o, Sink::Materialize { state });
+                }
+                Open { source: Source::State { state, columns: columns.clone() }, operators: vec![] }
+            }
+            PhysicalPlan::HashSetOp { op, all, left, right, columns } => {
+                let state = self.state();
+                for (side, input) in [(SetOpSide::Left, left), (SetOpSide::Right, right)] {
+                    let o = self.open(input);
+                    self.close(o, Sink::SetOp { state, op: *op, all: *all, side });
+                }
+                Open { source: Source::State { state, columns: columns.clone() }, operators: vec![] }
+            }
+            PhysicalPlan::RecursiveUnion { id, all, base, recursive, columns } => Open {
+                source: Source::Recursive {
+                    id: *id,
+                    all: *all,
+                    base: Box::new(build_pipelines(base)),
+                    recursive: Box::new(build_pipelines(recursive)),
+                    columns: columns.clone(),
+                },
+                operators: vec![],
+            },
+            PhysicalPlan::Insert { table, input, target_attnums, returning } => {
+                let mut o = self.open(input);
+                o.operators.push(Operator::Insert { table: table.clone(), target_attnums: target_attnums.clone(), returning: returning.clone() });
+                o
+            }
+            PhysicalPlan::Update { table, input, ctid, values, assigned, returning } => {
+                let mut o = self.open(input);
+                o.operators.push(Operator::Update {
+                    table: table.clone(),
+                    ctid: *ctid,
+                    values: values.clone(),
+                    assigned: assigned.clone(),
+                    returning: returning.clone(),
+                });
+                o
+            }
+            PhysicalPlan::Delete { table, input, ctid, old_values, returning } => {
+                let mut o = self.open(input);
+                o.operators.push(Operator::Delete { table: table.clone(), ctid: *ctid, old_values: old_values.clone(), returning: returning.clone() });
+                o
+            }
+        }
+    }
+}
+
+/// Splits a physical plan into pipelines in dependency order.
+pub fn build_pipelines(plan: &PhysicalPlan) -> PipelineGraph {
+    let mut b = Builder { pipelines: Vec::new(), states: 0 };
+    let o = b.open(plan);
+    b.close(o, Sink::Output);
+    PipelineGraph { pipelines: b.pipelines, num_states: b.states, output: plan.output() }
+}

@@ -1,0 +1,462 @@
+//! Logical plans: what a query computes, with every column named by a
+//! query-unique `ColumnId`. The binder produces them, the optimizer rewrites
+//! them, and physical planning turns them into operators and pipelines.
+
+use std::sync::Arc;
+
+use crate::catalog::RelationDesc;
+use crate::expr::{AggCall, ColumnId, FuncRef, ScalarExpr, SortKey};
+use crate::types::SqlType;
+
+/// An output column of a plan node.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanColumn {
+    pub id: ColumnId,
+    pub ty: SqlType,
+    pub name: String,
+}
+
+/// pg_attribute.attnum of the ctid system column.
+pub const CTID_ATTNUM: i16 = -1;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScanColumn {
+    pub id: ColumnId,
+    /// Table attnum (1-based), or CTID_ATTNUM.
+    pub attnum: i16,
+    pub ty: SqlType,
+    pub name: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum JoinKind {
+    Inner,
+    Left,
+    Right,
+    Full,
+    /// Left rows with at least one match (EXISTS, IN).
+    Semi,
+    /// Left rows with no match (NOT EXISTS).
+    Anti,
+    /// NOT IN: left rows whose key matches no right row, with SQL's NULL
+    /// rules (a NULL key, or any NULL on the right, rejects unless the right is empty).
+    AntiNullAware,
+    /// Every left row, plus a boolean column saying whether it matched
+    /// (TRUE / FALSE / NULL when only NULL comparisons were seen), for
+    /// subqueries under OR or in the select list.
+    Mark,
+}
+
+impl JoinKind {
+    /// Whether the join outputs the right side's columns.
+    pub fn outputs_right(self) -> bool {
+        matches!(self, JoinKind::Inner | JoinKind::Left | JoinKind::Right | JoinKind::Full)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SetOpKind {
+    Union,
+    Intersect,
+    Except,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum LogicalPlan {
+    Scan {
+        table: Arc<RelationDesc>,
+        /// The name the query refers to it by (alias or table name), for EXPLAIN.
+        alias: String,
+        columns: Vec<ScanColumn>,
+    },
+    Values {
+        columns: Vec<PlanColumn>,
+        rows: Vec<Vec<ScalarExpr>>,
+    },
+    Filter {
+        input: Box<LogicalPlan>,
+        predicate: ScalarExpr,
+    },
+    /// Outputs exactly `items`, computed from the input.
+    Project {
+        input: Box<LogicalPlan>,
+        items: Vec<(PlanColumn, ScalarExpr)>,
+    },
+    Join {
+        kind: JoinKind,
+        left: Box<LogicalPlan>,
+        right: Box<LogicalPlan>,
+        condition: ScalarExpr,
+        /// For Mark joins: the output column carrying the match flag.
+        mark: Option<PlanColumn>,
+    },
+    /// Outputs the group columns then the aggregate columns.
+    Aggregate {
+        input: Box<LogicalPlan>,
+        group_by: Vec<(PlanColumn, ScalarExpr)>,
+        aggs: Vec<(PlanColumn, AggCall)>,
+    },
+    Sort {
+        input: Box<LogicalPlan>,
+        keys: Vec<SortKey>,
+    },
+    Limit {
+        input: Box<LogicalPlan>,
+        limit: Option<ScalarExpr>,
+        offset: Option<ScalarExpr>,
+        /// FETCH … WITH TIES: also return rows equal to the last one on these keys.
+        with_ties: Vec<SortKey>,
+    },
+    /// DISTINCT (on all columns) or DISTINCT ON (the first row of each group
+    /// of `on`, in the input's order).
+    Distinct {
+        input: Box<LogicalPlan>,
+        on: Vec<ScalarExpr>,
+    },
+    SetOp {
+        op: SetOpKind,
+        all: bool,
+        left: Box<LogicalPlan>,
+        right: Box<LogicalPlan>,
+        columns: Vec<PlanColumn>,
+    },
+    /// WITH RECURSIVE: `base` UNION [ALL] `recursive`, where `recursive`
+    /// reads the previous iteration through WorkTable nodes with the same id.
+    RecursiveUnion {
+        id: u32,
+        all: bool,
+        base: Box<LogicalPlan>,
+        recursive: Box<LogicalPlan>,
+        columns: Vec<PlanColumn>,
+    },
+    WorkTable {
+        id: u32,
+        columns: Vec<PlanColumn>,
+    },
+    /// A set-returning function in FROM (generate_series, unnest, …).
+    FunctionScan {
+        func: Arc<FuncRef>,
+        args: Vec<ScalarExpr>,
+        columns: Vec<PlanColumn>,
+        ordinality: Option<PlanColumn>,
+    },
+    Insert {
+        table: Arc<RelationDesc>,
+        /// Produces one column per table attribute in `target_attnums` order.
+        input: Box<LogicalPlan>,
+        target_attnums: Vec<i16>,
+        returning: Vec<(PlanColumn, ScalarExpr)>,
+    },
+    Update {
+        table: Arc<RelationDesc>,
+        /// Produces the row's ctid and every attribute's new value.
+        input: Box<LogicalPlan>,
+        ctid: ColumnId,
+        /// New value of each table attribute, in attnum order (dropped ones included as NULL).
+        values: Vec<ColumnId>,
+        /// Attributes the SET list assigned (for constraint checks, FK actions).
+        assigned: Vec<i16>,
+        returning: Vec<(PlanColumn, ScalarExpr)>,
+    },
+    Delete {
+        table: Arc<RelationDesc>,
+        input: Box<LogicalPlan>,
+        ctid: ColumnId,
+        /// The old row's values, for RETURNING and FK actions.
+        old_values: Vec<ColumnId>,
+        returning: Vec<(PlanColumn, ScalarExpr)>,
+    },
+}
+
+impl LogicalPlan {
+    /// A plan with no columns and one row: SELECT without FROM.
+    pub fn one_row() -> Self {
+        LogicalPlan::Values { columns: vec![], rows: vec![vec![]] }
+    }
+
+    /// A plan with no columns and no rows.
+    pub fn empty() -> Self {
+        LogicalPlan::Values { columns: vec![], rows: vec![] }
+    }
+
+    /// The node's output columns, in order.
+    pub fn output(&self) -> Vec<PlanColumn> {
+        match self {
+            LogicalPlan::Scan { columns, .. } => columns
+                .iter()
+                .map(|c| PlanColumn { id: c.id, ty: c.ty, name: c.name.clone() })
+                .collect(),
+            LogicalPlan::Values { columns, .. }
+            | LogicalPlan::SetOp { columns, .. }
+            | LogicalPlan::RecursiveUnion { columns, .. }
+            | LogicalPlan::WorkTable { columns, .. } => columns.clone(),
+            LogicalPlan::FunctionScan { columns, ordinality, .. } => {
+                let mut v = columns.clone();
+                v.extend(ordinality.clone());
+                v
+            }
+            LogicalPlan::Filter { input, .. }
+            | LogicalPlan::Sort { input, .. }
+            | LogicalPlan::Limit { input, .. }
+            | LogicalPlan::Distinct { input, .. } => input.output(),
+            LogicalPlan::Project { items, .. } => items.iter().map(|(c, _)| c.clone()).collect(),
+            LogicalPlan::Join { kind, left, right, mark, .. } => {
+                let mut v = left.output();
+                if kind.outputs_right() {
+                    v.extend(right.output());
+                }
+                v.extend(mark.clone());
+                v
+            }
+            LogicalPlan::Aggregate { group_by, aggs, .. } => {
+                group_by.iter().map(|(c, _)| c.clone()).chain(aggs.iter().map(|(c, _)| c.clone())).collect()
+            }
+            LogicalPlan::Insert { returning, .. }
+            | LogicalPlan::Update { returning, .. }
+            | LogicalPlan::Delete { returning, .. } => returning.iter().map(|(c, _)| c.clone()).collect(),
+        }
+    }
+
+    pub fn output_ids(&self) -> Vec<ColumnId> {
+        self.output().into_iter().map(|c| c.id).collect()
+    }
+
+    pub fn children(&self) -> Vec<&LogicalPlan> {
+        match self {
+            LogicalPlan::Scan { .. } | LogicalPlan::Values { .. } | LogicalPlan::WorkTable { .. } | LogicalPlan::FunctionScan { .. } => {
+                vec![]
+            }
+            LogicalPlan::Filter { input, .. }
+            | LogicalPlan::Project { input, .. }
+            | LogicalPlan::Aggregate { input, .. }
+            | LogicalPlan::Sort { input, .. }
+            | LogicalPlan::Limit { input, .. }
+            | LogicalPlan::Distinct { input, .. }
+            | LogicalPlan::Insert { input, .. }
+            | LogicalPlan::Update { input, .. }
+            | LogicalPlan::Delete { input, .. } => vec![input],
+            LogicalPlan::Join { left, right, .. } | LogicalPlan::SetOp { left, right, .. } => vec![left, right],
+            LogicalPlan::RecursiveUnion { base, recursive, .. } => vec![base, recursive],
+        }
+    }
+
+    pub fn children_mut(&mut self) -> Vec<&mut LogicalPlan> {
+        match self {
+            LogicalPlan::Scan { .. } | LogicalPlan::Values { .. } | LogicalPlan::WorkTable { .. } | LogicalPlan::FunctionScan { .. } => {
+                vec![]
+            }
+            LogicalPlan::Filter { input, .. }
+            | LogicalPlan::Project { input, .. }
+            | LogicalPlan::Aggregate { input, .. }
+            | LogicalPlan::Sort { input, .. }
+            | LogicalPlan::Limit { input, .. }
+            | LogicalPlan::Distinct { input, .. }
+            | LogicalPlan::Insert { input, .. }
+            | LogicalPlan::Update { input, .. }
+            | LogicalPlan::Delete { input, .. } => vec![input],
+            LogicalPlan::Join { left, right, .. } | LogicalPlan::SetOp { left, right, .. } => vec![left, right],
+            LogicalPlan::RecursiveUnion { base, recursive, .. } => vec![base, recursive],
+        }
+    }
+
+    /// The scalar expressions held directly by this node.
+    pub fn expressions(&self) -> Vec<&ScalarExpr> {
+        match self {
+            LogicalPlan::Scan { .. } | LogicalPlan::WorkTable { .. } | LogicalPlan::SetOp { .. } | LogicalPlan::RecursiveUnion { .. } => vec![],
+            LogicalPlan::Values { rows, .. } => rows.iter().flatten().collect(),
+            LogicalPlan::Filter { predicate, .. } => vec![predicate],
+            LogicalPlan::Project { items, .. } => items.iter().map(|(_, e)| e).collect(),
+            LogicalPlan::Join { condition, .. } => vec![condition],
+            LogicalPlan::Aggregate { group_by, aggs, .. } => {
+                let mut v: Vec<&ScalarExpr> = group_by.iter().map(|(_, e)| e).collect();
+                for (_, a) in aggs {
+                    v.extend(a.args.iter());
+                    v.extend(a.filter.iter());
+                    v.extend(a.order_by.iter().map(|k| &k.expr));
+                }
+                v
+            }
+            LogicalPlan::Sort { keys, .. } => keys.iter().map(|k| &k.expr).collect(),
+            LogicalPlan::Limit { limit, offset, with_ties, .. } => {
+                let mut v: Vec<&ScalarExpr> = limit.iter().chain(offset.iter()).collect();
+                v.extend(with_ties.iter().map(|k| &k.expr));
+                v
+            }
+            LogicalPlan::Distinct { on, .. } => on.iter().collect(),
+            LogicalPlan::FunctionScan { args, .. } => args.iter().collect(),
+            LogicalPlan::Insert { returning, .. } | LogicalPlan::Update { returning, .. } | LogicalPlan::Delete { returning, .. } => {
+                returning.iter().map(|(_, e)| e).collect()
+            }
+        }
+    }
+
+    pub fn expressions_mut(&mut self) -> Vec<&mut ScalarExpr> {
+        match self {
+            LogicalPlan::Scan { .. } | LogicalPlan::WorkTable { .. } | LogicalPlan::SetOp { .. } | LogicalPlan::RecursiveUnion { .. } => vec![],
+            LogicalPlan::Values { rows, .. } => rows.iter_mut().flatten().collect(),
+            LogicalPlan::Filter { predicate, .. } => vec![predicate],
+            LogicalPlan::Project { items, .. } => items.iter_mut().map(|(_, e)| e).collect(),
+            LogicalPlan::Join { condition, .. } => vec![condition],
+            LogicalPlan::Aggregate { group_by, aggs, .. } => {
+                let mut v: Vec<&mut ScalarExpr> = group_by.iter_mut().map(|(_, e)| e).collect();
+                for (_, a) in aggs {
+                    v.extend(a.args.iter_mut());
+                    v.extend(a.filter.iter_mut());
+                    v.extend(a.order_by.iter_mut().map(|k| &mut k.expr));
+                }
+                v
+            }
+            LogicalPlan::Sort { keys, .. } => keys.iter_mut().map(|k| &mut k.expr).collect(),
+            LogicalPlan::Limit { limit, offset, with_ties, .. } => {
+                let mut v: Vec<&mut ScalarExpr> = limit.iter_mut().chain(offset.iter_mut()).collect();
+                v.extend(with_ties.iter_mut().map(|k| &mut k.expr));
+                v
+            }
+            LogicalPlan::Distinct { on, .. } => on.iter_mut().collect(),
+            LogicalPlan::FunctionScan { args, .. } => args.iter_mut().collect(),
+            LogicalPlan::Insert { returning, .. } | LogicalPlan::Update { returning, .. } | LogicalPlan::Delete { returning, .. } => {
+                returning.iter_mut().map(|(_, e)| e).collect()
+            }
+        }
+    }
+
+    /// Columns produced anywhere inside this plan.
+    pub fn defined_columns_into(&self, out: &mut Vec<ColumnId>) {
+        out.extend(self.output_ids());
+        match self {
+            LogicalPlan::Project { items, .. } => out.extend(items.iter().map(|(c, _)| c.id)),
+            LogicalPlan::Aggregate { group_by, aggs, .. } => {
+                out.extend(group_by.iter().map(|(c, _)| c.id));
+                out.extend(aggs.iter().map(|(c, _)| c.id));
+            }
+            _ => {}
+        }
+        for c in self.children() {
+            c.defined_columns_into(out);
+        }
+        for e in self.expressions() {
+            e.walk(&mut |x| {
+                if let ScalarExpr::Subquery(s) = x {
+                    s.plan.defined_columns_into(out);
+                }
+            });
+        }
+    }
+
+    /// Columns referenced inside this plan but defined outside it: the
+    /// correlation of a subquery.
+    pub fn free_columns_into(&self, out: &mut Vec<ColumnId>) {
+        let mut defined = Vec::new();
+        self.defined_columns_into(&mut defined);
+        defined.sort();
+        defined.dedup();
+        let mut used = Vec::new();
+        self.used_columns_into(&mut used);
+        out.extend(used.into_iter().filter(|c| defined.binary_search(c).is_err()));
+    }
+
+    pub fn free_columns(&self) -> Vec<ColumnId> {
+        let mut v = Vec::new();
+        self.free_columns_into(&mut v);
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    fn used_columns_into(&self, out: &mut Vec<ColumnId>) {
+        for e in self.expressions() {
+            e.walk(&mut |x| match x {
+                ScalarExpr::Column { id, .. } => out.push(*id),
+                ScalarExpr::Subquery(s) => s.plan.used_columns_into(out),
+                _ => {}
+            });
+        }
+        match self {
+            LogicalPlan::Update { ctid, values, .. } => {
+                out.push(*ctid);
+                out.extend(values.iter().copied());
+            }
+            LogicalPlan::Delete { ctid, old_values, .. } => {
+                out.push(*ctid);
+                out.extend(old_values.iter().copied());
+            }
+            _ => {}
+        }
+        for c in self.children() {
+            c.used_columns_into(out);
+        }
+    }
+
+    pub fn is_correlated(&self) -> bool {
+        !self.free_columns().is_empty()
+    }
+
+    /// Renames every column id through `map` (ids it returns None for stay).
+    pub fn remap_columns(self, map: &dyn Fn(ColumnId) -> Option<ColumnId>) -> LogicalPlan {
+        let m = |id: ColumnId| map(id).unwrap_or(id);
+        let col = |c: PlanColumn| PlanColumn { id: m(c.id), ..c };
+        let mut plan = match self {
+            LogicalPlan::Scan { table, alias, columns } => LogicalPlan::Scan {
+                table,
+                alias,
+                columns: columns.into_iter().map(|c| ScanColumn { id: m(c.id), ..c }).collect(),
+            },
+            LogicalPlan::Values { columns, rows } => LogicalPlan::Values { columns: columns.into_iter().map(col).collect(), rows },
+            LogicalPlan::Project { input, items } => {
+                LogicalPlan::Project { input, items: items.into_iter().map(|(c, e)| (col(c), e)).collect() }
+            }
+            LogicalPlan::Join { kind, left, right, condition, mark } => {
+                LogicalPlan::Join { kind, left, right, condition, mark: mark.map(col) }
+            }
+            LogicalPlan::Aggregate { input, group_by, aggs } => LogicalPlan::Aggregate {
+                input,
+                group_by: group_by.into_iter().map(|(c, e)| (col(c), e)).collect(),
+                aggs: aggs.into_iter().map(|(c, a)| (col(c), a)).collect(),
+            },
+            LogicalPlan::SetOp { op, all, left, right, columns } => {
+                LogicalPlan::SetOp { op, all, left, right, columns: columns.into_iter().map(col).collect() }
+            }
+            LogicalPlan::RecursiveUnion { id, all, base, recursive, columns } => {
+                LogicalPlan::RecursiveUnion { id, all, base, recursive, columns: columns.into_iter().map(col).collect() }
+            }
+            LogicalPlan::WorkTable { id, columns } => LogicalPlan::WorkTable { id, columns: columns.into_iter().map(col).collect() },
+            LogicalPlan::FunctionScan { func, args, columns, ordinality } => LogicalPlan::FunctionScan {
+                func,
+                args,
+                columns: columns.into_iter().map(col).collect(),
+                ordinality: ordinality.map(col),
+            },
+            LogicalPlan::Insert { table, input, target_attnums, returning } => LogicalPlan::Insert {
+                table,
+                input,
+                target_attnums,
+                returning: returning.into_iter().map(|(c, e)| (col(c), e)).collect(),
+            },
+            LogicalPlan::Update { table, input, ctid, values, assigned, returning } => LogicalPlan::Update {
+                table,
+                input,
+                ctid: m(ctid),
+                values: values.into_iter().map(m).collect(),
+                assigned,
+                returning: returning.into_iter().map(|(c, e)| (col(c), e)).collect(),
+            },
+            LogicalPlan::Delete { table, input, ctid, old_values, returning } => LogicalPlan::Delete {
+                table,
+                input,
+                ctid: m(ctid),
+                old_values: old_values.into_iter().map(m).collect(),
+                returning: returning.into_iter().map(|(c, e)| (col(c), e)).collect(),
+            },
+            other => other,
+        };
+        for child in plan.children_mut() {
+            let taken = std::mem::replace(child, LogicalPlan::empty());
+            *child = taken.remap_columns(map);
+        }
+        for e in plan.expressions_mut() {
+            let taken = std::mem::replace(e, ScalarExpr::null(SqlType::UNKNOWN));
+            *e = taken.remap_columns(map);
+        }
+        plan
+    }
+}

@@ -1,0 +1,184 @@
+//! Physical planning: operator choices for each logical node.
+
+use oa_ir::datum::Datum;
+use oa_ir::expr::ScalarExpr;
+use oa_ir::physical::PhysicalPlan;
+use oa_ir::plan::{JoinKind, LogicalPlan, SetOpKind};
+use oa_ir::types::builtin_physical;
+use oa_ir::{Error, Result};
+
+use crate::stats::Statistics;
+
+pub fn plan(plan: LogicalPlan, stats: &dyn Statistics) -> Result<PhysicalPlan> {
+    Ok(match plan {
+        LogicalPlan::Scan { table, alias, columns } => PhysicalPlan::SeqScan { table, alias, columns, filter: None },
+        LogicalPlan::Values { columns, rows } => PhysicalPlan::Values { columns, rows },
+        LogicalPlan::Filter { input, predicate } => match *input {
+            // A filter right over a scan is applied while scanning.
+            LogicalPlan::Scan { table, alias, columns } if !predicate.contains_subquery() => {
+                PhysicalPlan::SeqScan { table, alias, columns, filter: Some(predicate) }
+            }
+            other => PhysicalPlan::Filter { input: Box::new(plan_child(other, stats)?), predicate },
+        },
+        LogicalPlan::Project { input, items } => PhysicalPlan::Project { input: Box::new(plan_child(*input, stats)?), items },
+        LogicalPlan::Join { kind, left, right, condition, mark } => join(kind, *left, *right, condition, mark, stats)?,
+        LogicalPlan::Aggregate { input, group_by, aggs } => PhysicalPlan::HashAggregate { input: Box::new(plan_child(*input, stats)?), group_by, aggs },
+        LogicalPlan::Sort { input, keys } => PhysicalPlan::Sort { input: Box::new(plan_child(*input, stats)?), keys },
+        LogicalPlan::Limit { input, limit, offset, with_ties } => match (*input, limit) {
+            // ORDER BY … LIMIT n: a bounded sort.
+            (LogicalPlan::Sort { input, keys }, Some(limit)) if with_ties.is_empty() && is_const(&limit) => {
+                PhysicalPlan::TopN { input: Box::new(plan_child(*input, stats)?), keys, limit, offset }
+            }
+            (input, limit) => PhysicalPlan::Limit { input: Box::new(plan_child(input, stats)?), limit, offset, with_ties },
+        },
+        LogicalPlan::Distinct { input, on } => PhysicalPlan::Distinct { input: Box::new(plan_child(*input, stats)?), on },
+        LogicalPlan::SetOp { op: SetOpKind::Union, all: true, left, right, columns } => {
+            let mut inputs = Vec::new();
+            flatten_union_all(*left, stats, &mut inputs)?;
+            flatten_union_all(*right, stats, &mut inputs)?;
+            PhysicalPlan::Append { inputs, columns }
+        }
+        LogicalPlan::SetOp { op, all, left, right, columns } => PhysicalPlan::HashSetOp {
+            op,
+            all,
+            left: Box::new(plan_child(*left, stats)?),
+            right: Box::new(plan_child(*right, stats)?),
+            columns,
+        },
+        LogicalPlan::RecursiveUnion { id, all, base, recursive, columns } => PhysicalPlan::RecursiveUnion {
+            id,
+            all,
+            base: Box::new(plan_child(*base, stats)?),
+            recursive: Box::new(plan_child(*recursive, stats)?),
+            columns,
+        },
+        LogicalPlan::WorkTable { id, columns } => PhysicalPlan::WorkTableScan { id, columns },
+        LogicalPlan::FunctionScan { func, args, columns, ordinality } => PhysicalPlan::FunctionScan { func, args, columns, ordinality },
+        LogicalPlan::Insert { table, input, target_attnums, returning } => {
+            PhysicalPlan::Insert { table, input: Box::new(plan_child(*input, stats)?), target_attnums, returning }
+        }
+        LogicalPlan::Update { table, input, ctid, values, assigned, returning } => {
+            PhysicalPlan::Update { table, input: Box::new(plan_child(*input, stats)?), ctid, values, assigned, returning }
+        }
+        LogicalPlan::Delete { table, input, ctid, old_values, returning } => {
+            PhysicalPlan::Delete { table, input: Box::new(plan_child(*input, stats)?), ctid, old_values, returning }
+        }
+    })
+}
+
+fn plan_child(p: LogicalPlan, stats: &dyn Statistics) -> Result<PhysicalPlan> {
+    plan(p, stats)
+}
+
+fn is_const(e: &ScalarExpr) -> bool {
+    matches!(e, ScalarExpr::Const { value, .. } if !matches!(value, Datum::Null))
+}
+
+fn flatten_union_all(p: LogicalPlan, stats: &dyn Statistics, out: &mut Vec<PhysicalPlan>) -> Result<()> {
+    match p {
+        LogicalPlan::SetOp { op: SetOpKind::Union, all: true, left, right, columns } => {
+            // Nested UNION ALL branches keep their own layout; map them onto the parent's by position.
+            let mut inner = Vec::new();
+            flatten_union_all(*left, stats, &mut inner)?;
+            flatten_union_all(*right, stats, &mut inner)?;
+            out.push(PhysicalPlan::Append { inputs: inner, columns });
+        }
+        other => out.push(plan(other, stats)?),
+    }
+    Ok(())
+}
+
+/// Hash join when the condition has equality conjuncts between the two sides
+/// on one representation; nested loop otherwise.
+fn join(kind: JoinKind, left: LogicalPlan, right: LogicalPlan, condition: ScalarExpr, mark: Option<oa_ir::plan::PlanColumn>, stats: &dyn Statistics) -> Result<PhysicalPlan> {
+    if kind == JoinKind::AntiNullAware && !hashable_single_key(&condition, &left, &right) {
+        let cond = ScalarExpr::BoolTest { arg: Box::new(condition), kind: oa_ir::expr::BoolTestKind::IsNotFalse };
+        return join(JoinKind::Anti, left, right, cond, mark, stats);
+    }
+    let lcols = left.output_ids();
+    let rcols = right.output_ids();
+    let side = |e: &ScalarExpr| -> Option<bool> {
+        let cols = e.columns();
+        if cols.is_empty() || e.contains_subquery() || e.is_volatile() {
+            return None;
+        }
+        if cols.iter().all(|c| lcols.contains(c)) {
+            Some(true)
+        } else if cols.iter().all(|c| rcols.contains(c)) {
+            Some(false)
+        } else {
+            None
+        }
+    };
+    let mut left_keys = Vec::new();
+    let mut right_keys = Vec::new();
+    let mut residual = Vec::new();
+    for c in condition.into_conjuncts() {
+        let pair = match &c {
+            ScalarExpr::Func { func, args }
+                if func.operator.as_deref() == Some("=")
+                    && args.len() == 2
+                    && same_representation(&args[0], &args[1]) =>
+            {
+                match (side(&args[0]), side(&args[1])) {
+                    (Some(true), Some(false)) => Some((args[0].clone(), args[1].clone())),
+                    (Some(false), Some(true)) => Some((args[1].clone(), args[0].clone())),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        match pair {
+            Some((l, r)) => {
+                left_keys.push(l);
+                right_keys.push(r);
+            }
+            None => residual.push(c),
+        }
+    }
+    // A null-aware anti join hashes on its one key; otherwise NOT IN's rule is
+    // spelled out as an anti join on `(condition) IS NOT FALSE`.
+    if kind == JoinKind::AntiNullAware && (left_keys.len() != 1 || !residual.is_empty()) {
+        return Err(Error::internal("null-aware anti join needs exactly one hashable key"));
+    }
+    let left = plan(left, stats)?;
+    let right = plan(right, stats)?;
+    if left_keys.is_empty() {
+        return Ok(PhysicalPlan::NestedLoopJoin { kind, left: Box::new(left), right: Box::new(right), condition: ScalarExpr::conjunction(residual), mark });
+    }
+    Ok(PhysicalPlan::HashJoin {
+        kind,
+        left: Box::new(left),
+        right: Box::new(right),
+        left_keys,
+        right_keys,
+        residual: if residual.is_empty() { None } else { Some(ScalarExpr::conjunction(residual)) },
+        mark,
+    })
+}
+
+/// Hash keys must hash alike when equal: both sides in the same representation.
+fn same_representation(a: &ScalarExpr, b: &ScalarExpr) -> bool {
+    let (ta, tb) = (a.ty().oid, b.ty().oid);
+    ta == tb || matches!((builtin_physical(ta), builtin_physical(tb)), (Some(x), Some(y)) if x == y && x != oa_ir::types::PhysicalType::Text)
+        || matches!((builtin_physical(ta), builtin_physical(tb)), (Some(oa_ir::types::PhysicalType::Text), Some(oa_ir::types::PhysicalType::Text)) if is_plain_text(ta) && is_plain_text(tb))
+}
+
+/// text, varchar and name compare bytewise; bpchar ignores trailing spaces and is kept apart.
+fn is_plain_text(t: u32) -> bool {
+    matches!(t, oa_ir::types::oid::TEXT | oa_ir::types::oid::VARCHAR | oa_ir::types::oid::NAME)
+}
+
+fn hashable_single_key(condition: &ScalarExpr, left: &LogicalPlan, right: &LogicalPlan) -> bool {
+    let (l, r) = (left.output_ids(), right.output_ids());
+    match condition {
+        ScalarExpr::Func { func, args } if func.operator.as_deref() == Some("=") && args.len() == 2 && same_representation(&args[0], &args[1]) => {
+            let within = |e: &ScalarExpr, cols: &[oa_ir::expr::ColumnId]| {
+                let c = e.columns();
+                !c.is_empty() && c.iter().all(|x| cols.contains(x))
+            };
+            (within(&args[0], &l) && within(&args[1], &r)) || (within(&args[0], &r) && within(&args[1], &l))
+        }
+        _ => false,
+    }
+}

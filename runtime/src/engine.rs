@@ -1,0 +1,127 @@
+//! The engine: one storage instance with its bootstrapped catalog, shared by
+//! every session. Sessions are the way in (`Engine::connect`).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use oa_ir::types::{Oid, oid};
+use oa_ir::{Error, Result};
+use oa_storage::{MemoryBackend, Snapshot, Storage, StorageConfig};
+
+use crate::catalog::{UserCatalog, bootstrap, load_user};
+use crate::session::Session;
+
+/// Wall-clock time, in microseconds since 2000-01-01 00:00 UTC (PostgreSQL's
+/// epoch). A trait because wasm32 has no system clock of its own: the
+/// browser build passes one backed by `Date.now()`.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> i64;
+}
+
+/// Microseconds between 1970-01-01 and 2000-01-01.
+pub const UNIX_TO_POSTGRES_EPOCH_MICROS: i64 = 946_684_800_000_000;
+
+/// The operating system's clock.
+#[cfg(not(target_family = "wasm"))]
+pub struct SystemClock;
+
+#[cfg(not(target_family = "wasm"))]
+impl Clock for SystemClock {
+    fn now(&self) -> i64 {
+        let since_unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0);
+        since_unix - UNIX_TO_POSTGRES_EPOCH_MICROS
+    }
+}
+
+pub struct EngineConfig {
+    /// Buffer pool size in 8 KB pages.
+    pub buffer_pool_pages: usize,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl EngineConfig {
+    /// 128 MB of buffers (PostgreSQL's shared_buffers default) and the system clock.
+    #[cfg(not(target_family = "wasm"))]
+    pub fn default_in_memory() -> EngineConfig {
+        EngineConfig { buffer_pool_pages: 16384, clock: Arc::new(SystemClock) }
+    }
+}
+
+pub struct Engine {
+    pub(crate) storage: Arc<Storage>,
+    pub(crate) clock: Arc<dyn Clock>,
+    shared: Mutex<Shared>,
+    next_session: AtomicU64,
+}
+
+struct Shared {
+    next_oid: Oid,
+    /// Bumped whenever a transaction that changed the catalog commits.
+    catalog_version: u64,
+    /// User objects as of `catalog_version`, for sessions without catalog changes of their own.
+    cached: Option<(u64, Arc<UserCatalog>)>,
+}
+
+impl Engine {
+    /// An engine over in-memory storage (durable storage comes with the WAL).
+    pub fn new(config: EngineConfig) -> Result<Arc<Engine>> {
+        let storage = Storage::new(StorageConfig { buffer_pool_pages: config.buffer_pool_pages }, Box::new(MemoryBackend::new()))?;
+        bootstrap(&storage)?;
+        Ok(Arc::new(Engine {
+            storage,
+            clock: config.clock,
+            shared: Mutex::new(Shared { next_oid: oid::FIRST_NORMAL_OBJECT_ID, catalog_version: 0, cached: None }),
+            next_session: AtomicU64::new(1),
+        }))
+    }
+
+    #[cfg(not(target_family = "wasm"))]
+    pub fn new_in_memory() -> Result<Arc<Engine>> {
+        Engine::new(EngineConfig::default_in_memory())
+    }
+
+    /// A new session for `user` in `database`.
+    pub fn connect(self: &Arc<Self>, user: &str, database: &str) -> Session {
+        let id = self.next_session.fetch_add(1, Ordering::Relaxed);
+        Session::new(self.clone(), id, user, database)
+    }
+
+    fn shared(&self) -> Result<std::sync::MutexGuard<'_, Shared>> {
+        self.shared.lock().map_err(|_| Error::internal("engine state poisoned"))
+    }
+
+    /// GetNewObjectId: OIDs for user objects start at 16384.
+    pub(crate) fn new_oid(&self) -> Result<Oid> {
+        let mut s = self.shared()?;
+        let o = s.next_oid;
+        s.next_oid = s.next_oid.checked_add(1).unwrap_or(oid::FIRST_NORMAL_OBJECT_ID);
+        Ok(o)
+    }
+
+    /// The committed user catalog, read once per catalog version.
+    pub(crate) fn committed_catalog(&self, snapshot: &Snapshot) -> Result<Arc<UserCatalog>> {
+        let version = {
+            let s = self.shared()?;
+            if let Some((v, c)) = &s.cached
+                && *v == s.catalog_version
+            {
+                return Ok(c.clone());
+            }
+            s.catalog_version
+        };
+        // Tag with the version read before loading: a commit racing with the
+        // load bumps the version and forces a reload.
+        let loaded = Arc::new(load_user(&self.storage, snapshot)?);
+        let mut s = self.shared()?;
+        s.cached = Some((version, loaded.clone()));
+        Ok(loaded)
+    }
+
+    /// Called after a transaction that changed the catalog committed.
+    pub(crate) fn catalog_changed(&self) -> Result<()> {
+        let mut s = self.shared()?;
+        s.catalog_version += 1;
+        s.cached = None;
+        Ok(())
+    }
+}

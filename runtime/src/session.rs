@@ -1,0 +1,1053 @@
+//! A session: one client's connection state (settings, transaction block,
+//! prepared statements) and the driver of the compiler phases for each
+//! statement: parse → bind → optimize → pipelines → execute.
+//!
+//! Queries run through a [`Portal`], a resumable executor stepped a morsel at
+//! a time; [`Session::execute`] is the convenience that runs a whole query
+//! string and collects the results.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use oa_frontend::{BindContext, Catalog, ResultColumn};
+use oa_grammar::ast::{self, Statement};
+use oa_ir::datum::Datum;
+use oa_ir::expr::ScalarExpr;
+use oa_ir::io::IoContext;
+use oa_ir::types::{Oid, SqlType, oid};
+use oa_ir::{Error, Result, SqlState};
+use oa_storage::{Snapshot, Transaction};
+
+use crate::builtins::math::PgPrng;
+use crate::catalog::{CatalogView, builtin};
+use crate::engine::Engine;
+use crate::exec::func::SessionInfo;
+use crate::exec::{DeferredCheck, ExecEnv, Executor, Step, run_deferred_checks};
+use crate::sequence::SequenceSession;
+use crate::settings::Settings;
+
+/// A result column as the client sees it (RowDescription).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    pub name: String,
+    pub type_oid: Oid,
+    pub typmod: i32,
+    /// pg_type.typname
+    pub type_name: String,
+    pub table_oid: Oid,
+    pub attnum: i16,
+}
+
+/// What one statement produced.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    Rows { fields: Vec<Field>, rows: Vec<Vec<Option<String>>>, tag: String },
+    Command { tag: String },
+}
+
+/// A NOTICE or WARNING raised while running a statement.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub severity: &'static str,
+    pub code: SqlState,
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Isolation {
+    ReadCommitted,
+    RepeatableRead,
+    Serializable,
+}
+
+/// The open transaction.
+pub(crate) struct TxnState {
+    pub txn: Transaction,
+    /// Inside BEGIN … COMMIT (false: a single statement's or a query string's implicit transaction).
+    pub explicit: bool,
+    /// A statement failed: everything but ROLLBACK is refused (25P02).
+    pub failed: bool,
+    pub isolation: Isolation,
+    /// REPEATABLE READ: the transaction's one snapshot, taken by its first statement.
+    pub snapshot: Option<Snapshot>,
+    pub deferred: Vec<DeferredCheck>,
+    pub savepoints: Vec<Savepoint>,
+    /// This transaction changed the catalog: read it with its own snapshot.
+    pub catalog_changed: bool,
+    pub start_time: i64,
+}
+
+pub(crate) struct Savepoint {
+    name: String,
+    deferred: usize,
+}
+
+/// A statement prepared with PREPARE (or the extended protocol).
+#[derive(Clone, Debug)]
+pub struct PreparedStatement {
+    pub statement: Statement,
+    pub text: String,
+    pub param_types: Vec<SqlType>,
+}
+
+pub struct Session {
+    pub(crate) engine: Arc<Engine>,
+    pub(crate) id: u64,
+    pub(crate) user: String,
+    pub(crate) database: String,
+    pub(crate) settings: Settings,
+    pub(crate) txn: Option<TxnState>,
+    /// Running the statements of one multi-statement query string in one implicit transaction.
+    implicit_block: bool,
+    prepared: HashMap<String, PreparedStatement>,
+    pub(crate) random: PgPrng,
+    pub(crate) sequences: SequenceSession,
+    cancel: Arc<AtomicBool>,
+    pub(crate) notices: Vec<Notice>,
+    statement_start: i64,
+}
+
+/// A query being run: its executor and how to present its rows.
+pub struct Portal {
+    pub fields: Vec<Field>,
+    types: Vec<SqlType>,
+    executor: Executor,
+    snapshot: Snapshot,
+    catalog: Arc<CatalogView>,
+    io: IoContext,
+    params: Vec<Datum>,
+    kind: QueryKind,
+    rows: u64,
+    done: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum QueryKind {
+    Select,
+    Insert,
+    Update,
+    Delete,
+}
+
+impl Session {
+    pub(crate) fn new(engine: Arc<Engine>, id: u64, user: &str, database: &str) -> Session {
+        let seed = engine.clock.now() as u64 ^ id.rotate_left(32);
+        Session {
+            engine,
+            id,
+            user: user.to_string(),
+            database: database.to_string(),
+            settings: Settings::new(),
+            txn: None,
+            implicit_block: false,
+            prepared: HashMap::new(),
+            random: PgPrng::from_seed(seed),
+            sequences: SequenceSession::default(),
+            cancel: Arc::new(AtomicBool::new(false)),
+            notices: Vec::new(),
+            statement_start: 0,
+        }
+    }
+
+    /// Set to cancel the running statement (57014) from another thread.
+    pub fn cancel_flag(&self) -> Arc<AtomicBool> {
+        self.cancel.clone()
+    }
+
+    /// NOTICEs and WARNINGs raised since the last call.
+    pub fn take_notices(&mut self) -> Vec<Notice> {
+        std::mem::take(&mut self.notices)
+    }
+
+    /// 'I' idle, 'T' in a transaction block, 'E' in a failed one (ReadyForQuery).
+    pub fn transaction_status(&self) -> u8 {
+        match &self.txn {
+            Some(t) if t.explicit && t.failed => b'E',
+            Some(t) if t.explicit => b'T',
+            _ => b'I',
+        }
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Runs a query string (one or more statements), collecting every result.
+    /// Stops at the first error; an error's position is the 1-based character
+    /// offset into `sql`, as PostgreSQL reports it.
+    pub fn execute(&mut self, sql: &str) -> Result<Vec<Outcome>> {
+        let mut out = Vec::new();
+        self.execute_each(sql, |o| out.push(o))?;
+        Ok(out)
+    }
+
+    /// Like `execute`, handing each statement's outcome to `sink` as it completes.
+    pub fn execute_each(&mut self, sql: &str, mut sink: impl FnMut(Outcome)) -> Result<()> {
+        self.cancel.store(false, std::sync::atomic::Ordering::Relaxed);
+        let stmts = match oa_grammar::parse(sql) {
+            Ok(s) => s,
+            Err(e) => {
+                let e = syntax_error(e);
+                self.statement_failed();
+                return Err(char_position(e, sql));
+            }
+        };
+        self.implicit_block = stmts.len() > 1 && self.txn.is_none();
+        for raw in &stmts {
+            match self.run_statement(&raw.stmt, sql, &[], &[]) {
+                Ok(o) => sink(o),
+                Err(e) => {
+                    self.statement_failed();
+                    self.implicit_block = false;
+                    return Err(char_position(e, sql));
+                }
+            }
+        }
+        if self.implicit_block {
+            self.implicit_block = false;
+            if self.txn.as_ref().is_some_and(|t| !t.explicit) {
+                self.commit()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// After an error: end an implicit transaction, or mark an explicit one failed.
+    fn statement_failed(&mut self) {
+        match &mut self.txn {
+            Some(t) if t.explicit => t.failed = true,
+            Some(_) => self.abort(),
+            None => {}
+        }
+    }
+
+    /// Runs one parsed statement. `params` are bound values of `$n` (with their types).
+    pub fn run_statement(&mut self, stmt: &Statement, sql: &str, params: &[Datum], param_types: &[SqlType]) -> Result<Outcome> {
+        self.statement_start = self.engine.clock.now();
+        if let Statement::Transaction(t) = stmt {
+            return self.transaction_statement(t);
+        }
+        if self.txn.as_ref().is_some_and(|t| t.failed) {
+            return Err(Error::new(SqlState::IN_FAILED_SQL_TRANSACTION, "current transaction is aborted, commands ignored until end of transaction block"));
+        }
+        let autocommit = self.txn.is_none() && !self.implicit_block;
+        if self.txn.is_none() {
+            self.begin(false, Isolation::ReadCommitted)?;
+        }
+        let result = self.dispatch(stmt, sql, params, param_types);
+        let result = match result {
+            Ok(o) => self.end_of_statement().map(|()| o),
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(o) => {
+                if autocommit && self.txn.as_ref().is_some_and(|t| !t.explicit) {
+                    self.commit()?;
+                }
+                Ok(o)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn dispatch(&mut self, stmt: &Statement, sql: &str, params: &[Datum], param_types: &[SqlType]) -> Result<Outcome> {
+        match stmt {
+            Statement::Select(_) | Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_) => {
+                if let Statement::Select(s) = stmt
+                    && let Some(into) = select_into(s)
+                {
+                    return crate::ddl::create_table_as_select_into(self, s, into, sql);
+                }
+                let mut portal = self.open_portal(stmt, params, param_types)?;
+                let rows = self.fetch(&mut portal, usize::MAX)?;
+                let tag = portal.tag();
+                Ok(match portal.kind {
+                    QueryKind::Select => Outcome::Rows { fields: portal.fields, rows, tag },
+                    _ if !portal.fields.is_empty() => Outcome::Rows { fields: portal.fields, rows, tag },
+                    _ => Outcome::Command { tag },
+                })
+            }
+            Statement::Set(s) => self.set_statement(s),
+            Statement::Show(s) => self.show_statement(s),
+            Statement::Prepare(p) => {
+                if self.prepared.contains_key(&p.name) {
+                    return Err(Error::new(SqlState::DUPLICATE_PSTATEMENT, format!("prepared statement \"{}\" already exists", p.name)));
+                }
+                let snapshot = self.statement_snapshot()?;
+                let catalog = self.catalog_view(&snapshot)?;
+                let ctx = self.bind_context(Vec::new())?;
+                let types = p.arg_types.iter().map(|t| oa_frontend::resolve_type_name(t, &*catalog, &ctx)).collect::<Result<Vec<_>>>()?;
+                let text = sql.get(p.query_text.0..p.query_text.1).unwrap_or_default().to_string();
+                // Bind once now so errors surface at PREPARE, as in PostgreSQL.
+                let bound = match &*p.query {
+                    Statement::Select(_) | Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_) => {
+                        Some(oa_frontend::bind_query(&p.query, &*catalog, &self.bind_context(types.clone())?)?)
+                    }
+                    _ => None,
+                };
+                let param_types = bound.map(|b| b.param_types).unwrap_or(types);
+                self.prepared.insert(p.name.clone(), PreparedStatement { statement: (*p.query).clone(), text, param_types });
+                Ok(Outcome::Command { tag: "PREPARE".into() })
+            }
+            Statement::Execute(e) => {
+                let prepared = self
+                    .prepared
+                    .get(&e.name)
+                    .cloned()
+                    .ok_or_else(|| Error::new(SqlState::UNDEFINED_PSTATEMENT, format!("prepared statement \"{}\" does not exist", e.name)))?;
+                if e.params.len() != prepared.param_types.len() {
+                    return Err(Error::new(
+                        SqlState::SYNTAX_ERROR,
+                        format!("wrong number of parameters for prepared statement \"{}\"", e.name),
+                    )
+                    .with_detail(format!("Expected {} parameters but got {}.", prepared.param_types.len(), e.params.len())));
+                }
+                let mut values = Vec::new();
+                for (p, ty) in e.params.iter().zip(&prepared.param_types) {
+                    values.push(self.evaluate(p, Some(*ty))?);
+                }
+                let text = prepared.text.clone();
+                self.dispatch(&prepared.statement, &text, &values, &prepared.param_types).map_err(|mut err| {
+                    // Positions inside the prepared text mean nothing to EXECUTE.
+                    err.position = None;
+                    err
+                })
+            }
+            Statement::Deallocate(d) => {
+                match d {
+                    ast::DeallocateStmt::All => self.prepared.clear(),
+                    ast::DeallocateStmt::Name(n) => {
+                        if self.prepared.remove(n).is_none() {
+                            return Err(Error::new(SqlState::UNDEFINED_PSTATEMENT, format!("prepared statement \"{n}\" does not exist")));
+                        }
+                    }
+                }
+                Ok(Outcome::Command { tag: "DEALLOCATE".into() })
+            }
+            Statement::Discard(kind) => {
+                if matches!(kind, ast::DiscardKind::All) && self.txn.as_ref().is_some_and(|t| t.explicit) {
+                    return Err(Error::new(SqlState::ACTIVE_SQL_TRANSACTION, "DISCARD ALL cannot run inside a transaction block"));
+                }
+                match kind {
+                    ast::DiscardKind::All => {
+                        self.prepared.clear();
+                        self.sequences.discard();
+                        self.settings.reset_all(false);
+                    }
+                    ast::DiscardKind::Plans | ast::DiscardKind::Temp => {}
+                    ast::DiscardKind::Sequences => self.sequences.discard(),
+                }
+                Ok(Outcome::Command { tag: format!("DISCARD {}", discard_name(*kind)) })
+            }
+            Statement::Explain(e) => crate::explain::explain(self, e, sql),
+            Statement::Unsupported(u) => Err(Error::feature_not_supported(format!("{} is not supported yet", u.what)).with_position(u.loc)),
+            _ => crate::ddl::utility(self, stmt, sql),
+        }
+    }
+
+    // ------------------------------------------------------------ queries
+
+    /// Binds, optimizes and starts a query; rows come from `fetch`.
+    pub fn open_portal(&mut self, stmt: &Statement, params: &[Datum], param_types: &[SqlType]) -> Result<Portal> {
+        let snapshot = self.statement_snapshot()?;
+        let catalog = self.catalog_view(&snapshot)?;
+        let ctx = self.bind_context(param_types.to_vec())?;
+        let bound = oa_frontend::bind_query(stmt, &*catalog, &ctx)?;
+        let kind = match stmt {
+            Statement::Insert(_) => QueryKind::Insert,
+            Statement::Update(_) => QueryKind::Update,
+            Statement::Delete(_) => QueryKind::Delete,
+            _ => QueryKind::Select,
+        };
+        let optimized = oa_optimizer::optimize(bound.plan, &*catalog, &self.optimizer_options())?;
+        let graph = oa_ir::pipeline::build_pipelines(&optimized.plan);
+        let fields = self.fields(&bound.columns, &catalog);
+        let types = bound.columns.iter().map(|c| c.ty).collect();
+        Ok(Portal { fields, types, executor: Executor::new(graph), snapshot, catalog, io: ctx.io, params: params.to_vec(), kind, rows: 0, done: false })
+    }
+
+    /// Runs a portal until `max_rows` rows are ready or it finishes.
+    pub fn fetch(&mut self, portal: &mut Portal, max_rows: usize) -> Result<Vec<Vec<Option<String>>>> {
+        let mut out = Vec::new();
+        let timeout_ms = self.settings.statement_timeout_ms();
+        let info = self.session_info();
+        let Session { engine, txn, random, sequences, cancel, .. } = self;
+        let state = txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
+        let mut env = ExecEnv {
+            storage: &engine.storage,
+            txn: &mut state.txn,
+            snapshot: &portal.snapshot,
+            catalog: &portal.catalog,
+            io: &portal.io,
+            session: &info,
+            random,
+            sequences,
+            params: &portal.params,
+            deferred: &mut state.deferred,
+            cancel,
+        };
+        let elem_of = |t: Oid| portal.catalog.type_by_oid(t).filter(|d| d.elem != 0 && d.len == -1).map(|d| (d.elem, b','));
+        while !portal.done && out.len() < max_rows {
+            if timeout_ms > 0 && engine.clock.now() - self.statement_start > timeout_ms * 1000 {
+                return Err(Error::new(SqlState::QUERY_CANCELED, "canceling statement due to statement timeout"));
+            }
+            match portal.executor.step(&mut env)? {
+                Step::Rows(m) => {
+                    for i in 0..m.len {
+                        let mut row = Vec::with_capacity(m.columns.len());
+                        for (c, ty) in m.columns.iter().zip(&portal.types) {
+                            let d = c.datum(i);
+                            row.push(if d.is_null() { None } else { Some(output_value(*ty, &d, &portal.io, &portal.catalog, &elem_of)?) });
+                        }
+                        out.push(row);
+                    }
+                    portal.rows += m.len as u64;
+                }
+                Step::Continue => {}
+                Step::Done => portal.done = true,
+            }
+        }
+        if portal.done && portal.kind != QueryKind::Select && portal.fields.is_empty() {
+            portal.rows = portal.executor.rows_affected;
+        } else if portal.done && portal.kind != QueryKind::Select {
+            portal.rows = portal.executor.rows_affected.max(portal.rows);
+        }
+        Ok(out)
+    }
+
+    /// Optimizes and runs a plan built by the engine itself (CREATE TABLE AS,
+    /// table rewrites); returns the rows it affected.
+    pub(crate) fn run_plan(&mut self, plan: oa_ir::LogicalPlan, snapshot: &Snapshot, catalog: &Arc<CatalogView>) -> Result<u64> {
+        let optimized = oa_optimizer::optimize(plan, &**catalog, &self.optimizer_options())?;
+        self.run_physical(&optimized.plan, snapshot, catalog)
+    }
+
+    /// Runs a physical plan to completion (COPY batches skip the optimizer).
+    pub(crate) fn run_physical(&mut self, plan: &oa_ir::physical::PhysicalPlan, snapshot: &Snapshot, catalog: &Arc<CatalogView>) -> Result<u64> {
+        let graph = oa_ir::pipeline::build_pipelines(plan);
+        let io = self.io_context()?;
+        let mut portal = Portal {
+            fields: Vec::new(),
+            types: Vec::new(),
+            executor: Executor::new(graph),
+            snapshot: snapshot.clone(),
+            catalog: catalog.clone(),
+            io,
+            params: Vec::new(),
+            kind: QueryKind::Insert,
+            rows: 0,
+            done: false,
+        };
+        self.fetch(&mut portal, usize::MAX)?;
+        Ok(portal.executor.rows_affected)
+    }
+
+    /// Evaluates an expression without a table (EXECUTE parameters, SET values).
+    pub(crate) fn evaluate(&mut self, e: &ast::Expr, target: Option<SqlType>) -> Result<Datum> {
+        let snapshot = self.statement_snapshot()?;
+        let catalog = self.catalog_view(&snapshot)?;
+        let ctx = self.bind_context(Vec::new())?;
+        let bound = oa_frontend::bind_standalone_expr(e, target, &*catalog, &ctx)?;
+        self.evaluate_bound(&bound, &snapshot, &catalog, &ctx.io)
+    }
+
+    pub(crate) fn evaluate_bound(&mut self, e: &ScalarExpr, snapshot: &Snapshot, catalog: &CatalogView, io: &IoContext) -> Result<Datum> {
+        let info = self.session_info();
+        let Session { engine, txn, random, sequences, cancel, .. } = self;
+        let state = txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
+        let mut env = ExecEnv {
+            storage: &engine.storage,
+            txn: &mut state.txn,
+            snapshot,
+            catalog,
+            io,
+            session: &info,
+            random,
+            sequences,
+            params: &[],
+            deferred: &mut state.deferred,
+            cancel,
+        };
+        crate::exec::evaluate_scalar(e, &mut env)
+    }
+
+    pub(crate) fn fields(&self, columns: &[ResultColumn], catalog: &CatalogView) -> Vec<Field> {
+        columns
+            .iter()
+            .map(|c| Field {
+                name: c.name.clone(),
+                type_oid: c.ty.oid,
+                typmod: c.ty.typmod,
+                type_name: catalog.type_by_oid(c.ty.oid).map(|t| t.name.clone()).unwrap_or_else(|| c.ty.oid.to_string()),
+                table_oid: c.table,
+                attnum: c.attnum,
+            })
+            .collect()
+    }
+
+    pub(crate) fn optimizer_options(&self) -> oa_optimizer::OptimizerOptions {
+        let mut o = oa_optimizer::OptimizerOptions::default();
+        if let Some(v) = self.settings.get("openassay.disabled_rules") {
+            o.disabled = v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+        }
+        o
+    }
+
+    // ------------------------------------------------------------ context
+
+    pub(crate) fn session_info(&self) -> SessionInfo {
+        let path = self.settings.search_path();
+        SessionInfo {
+            user: self.user.clone(),
+            database: self.database.clone(),
+            current_schema: None,
+            search_path_schemas: path,
+            backend_pid: self.id as i32,
+            statement_timestamp: self.statement_start,
+            transaction_timestamp: self.txn.as_ref().map(|t| t.start_time).unwrap_or(self.statement_start),
+        }
+    }
+
+    pub(crate) fn bind_context(&self, param_types: Vec<SqlType>) -> Result<BindContext> {
+        let now = self.txn.as_ref().map(|t| t.start_time).unwrap_or(self.statement_start);
+        Ok(BindContext { io: self.settings.io_context(now)?, param_types })
+    }
+
+    pub(crate) fn io_context(&self) -> Result<IoContext> {
+        let now = self.txn.as_ref().map(|t| t.start_time).unwrap_or(self.statement_start);
+        self.settings.io_context(now)
+    }
+
+    /// The snapshot a statement reads with: a new one per statement in READ
+    /// COMMITTED, the transaction's first one (moved to this command) otherwise.
+    pub(crate) fn statement_snapshot(&mut self) -> Result<Snapshot> {
+        let engine = self.engine.clone();
+        let t = self.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
+        match t.isolation {
+            Isolation::ReadCommitted => Ok(engine.storage.snapshot(&t.txn)),
+            _ => {
+                if let Some(s) = &mut t.snapshot {
+                    t.txn.refresh_snapshot(s);
+                    return Ok(s.clone());
+                }
+                let s = engine.storage.snapshot(&t.txn);
+                t.snapshot = Some(s.clone());
+                Ok(s)
+            }
+        }
+    }
+
+    /// The catalog as this statement sees it.
+    pub(crate) fn catalog_view(&self, snapshot: &Snapshot) -> Result<Arc<CatalogView>> {
+        let changed = self.txn.as_ref().is_some_and(|t| t.catalog_changed);
+        let user = if changed { Arc::new(crate::catalog::load_user(&self.engine.storage, snapshot)?) } else { self.engine.committed_catalog(snapshot)? };
+        let mut view = CatalogView {
+            builtin: builtin(),
+            user,
+            search_path: Vec::new(),
+            creation_namespace: None,
+            database: self.database.clone(),
+            user_name: self.user.clone(),
+        };
+        // pg_catalog is searched first unless the path names it.
+        let path = self.settings.search_path();
+        let mut oids = Vec::new();
+        if !path.iter().any(|p| p == "pg_catalog") {
+            oids.push(oid::PG_CATALOG_NAMESPACE);
+        }
+        for p in &path {
+            let name = if p == "$user" { self.user.clone() } else { p.clone() };
+            let found = view.all_namespaces().find(|n| n.name == name).map(|n| n.oid);
+            if let Some(ns) = found {
+                if view.creation_namespace.is_none() && ns != oid::PG_CATALOG_NAMESPACE {
+                    view.creation_namespace = Some(ns);
+                }
+                if !oids.contains(&ns) {
+                    oids.push(ns);
+                }
+            }
+        }
+        view.search_path = oids;
+        Ok(Arc::new(view))
+    }
+
+    /// Marks the catalog as changed by this transaction and makes the change
+    /// visible to the transaction's next command.
+    pub(crate) fn catalog_updated(&mut self) -> Result<()> {
+        let t = self.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
+        t.catalog_changed = true;
+        t.txn.command_counter_increment()
+    }
+
+    // ------------------------------------------------------------ transactions
+
+    fn begin(&mut self, explicit: bool, isolation: Isolation) -> Result<()> {
+        let txn = self.engine.storage.begin_in_session(self.id);
+        let mut txn = txn;
+        txn.set_cancel_flag(self.cancel.clone());
+        self.txn = Some(TxnState {
+            txn,
+            explicit,
+            failed: false,
+            isolation,
+            snapshot: None,
+            deferred: Vec::new(),
+            savepoints: Vec::new(),
+            catalog_changed: false,
+            start_time: self.engine.clock.now(),
+        });
+        Ok(())
+    }
+
+    /// End of each statement: make its changes visible to the next command,
+    /// then run the constraint checks due now.
+    fn end_of_statement(&mut self) -> Result<()> {
+        let Some(t) = self.txn.as_mut() else { return Ok(()) };
+        t.txn.command_counter_increment()?;
+        if t.deferred.is_empty() {
+            return Ok(());
+        }
+        self.run_checks(false)
+    }
+
+    fn run_checks(&mut self, at_commit: bool) -> Result<()> {
+        let snapshot = self.statement_snapshot()?;
+        let catalog = self.catalog_view(&snapshot)?;
+        let io = self.io_context()?;
+        let info = self.session_info();
+        let Session { engine, txn, random, sequences, cancel, .. } = self;
+        let state = txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
+        let mut env = ExecEnv {
+            storage: &engine.storage,
+            txn: &mut state.txn,
+            snapshot: &snapshot,
+            catalog: &catalog,
+            io: &io,
+            session: &info,
+            random,
+            sequences,
+            params: &[],
+            deferred: &mut state.deferred,
+            cancel,
+        };
+        run_deferred_checks(&mut env, at_commit)
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        if self.txn.as_ref().is_some_and(|t| !t.deferred.is_empty())
+            && let Err(e) = self.run_checks(true)
+        {
+            self.abort();
+            return Err(e);
+        }
+        let Some(t) = self.txn.take() else { return Ok(()) };
+        let changed = t.catalog_changed;
+        t.txn.commit()?;
+        self.settings.end_transaction(true);
+        if changed {
+            self.engine.catalog_changed()?;
+        }
+        Ok(())
+    }
+
+    fn abort(&mut self) {
+        if let Some(t) = self.txn.take() {
+            t.txn.abort();
+        }
+        self.settings.end_transaction(false);
+    }
+
+    pub(crate) fn in_transaction_block(&self) -> bool {
+        self.txn.as_ref().is_some_and(|t| t.explicit) || self.implicit_block
+    }
+
+    fn warn(&mut self, code: SqlState, message: &str) {
+        self.notices.push(Notice { severity: "WARNING", code, message: message.to_string() });
+    }
+
+    fn transaction_statement(&mut self, t: &ast::TransactionStmt) -> Result<Outcome> {
+        use ast::TransactionStmt as T;
+        let failed = self.txn.as_ref().is_some_and(|t| t.failed);
+        let explicit = self.txn.as_ref().is_some_and(|t| t.explicit);
+        let tag = |s: &str| Ok(Outcome::Command { tag: s.to_string() });
+        match t {
+            T::Begin { modes, start } => {
+                if failed {
+                    return Err(Error::new(SqlState::IN_FAILED_SQL_TRANSACTION, "current transaction is aborted, commands ignored until end of transaction block"));
+                }
+                let isolation = isolation_of(modes)?;
+                let name = if *start { "START TRANSACTION" } else { "BEGIN" };
+                if explicit {
+                    self.warn(SqlState::ACTIVE_SQL_TRANSACTION, "there is already a transaction in progress");
+                    return tag(name);
+                }
+                match &mut self.txn {
+                    // BEGIN inside a multi-statement string turns its implicit transaction explicit.
+                    Some(t) => {
+                        t.explicit = true;
+                        if let Some(i) = isolation {
+                            t.isolation = i;
+                        }
+                    }
+                    None => {
+                        let level = match isolation {
+                            Some(i) => i,
+                            None => default_isolation(&self.settings),
+                        };
+                        self.begin(true, level)?;
+                    }
+                }
+                tag(name)
+            }
+            T::Commit { chain } => {
+                if !explicit {
+                    if self.txn.is_some() && self.implicit_block {
+                        self.commit()?;
+                    }
+                    self.warn(SqlState::NO_ACTIVE_SQL_TRANSACTION, "there is no transaction in progress");
+                    if *chain {
+                        return Err(Error::new(SqlState::NO_ACTIVE_SQL_TRANSACTION, "COMMIT AND CHAIN can only be used in transaction blocks"));
+                    }
+                    return tag("COMMIT");
+                }
+                let isolation = self.txn.as_ref().map(|t| t.isolation).unwrap_or(Isolation::ReadCommitted);
+                if failed {
+                    self.abort();
+                    if *chain {
+                        self.begin(true, isolation)?;
+                    }
+                    return tag("ROLLBACK");
+                }
+                self.commit()?;
+                if *chain {
+                    self.begin(true, isolation)?;
+                }
+                tag("COMMIT")
+            }
+            T::Rollback { chain } => {
+                if !explicit {
+                    self.abort();
+                    self.warn(SqlState::NO_ACTIVE_SQL_TRANSACTION, "there is no transaction in progress");
+                    if *chain {
+                        return Err(Error::new(SqlState::NO_ACTIVE_SQL_TRANSACTION, "ROLLBACK AND CHAIN can only be used in transaction blocks"));
+                    }
+                    return tag("ROLLBACK");
+                }
+                let isolation = self.txn.as_ref().map(|t| t.isolation).unwrap_or(Isolation::ReadCommitted);
+                self.abort();
+                if *chain {
+                    self.begin(true, isolation)?;
+                }
+                tag("ROLLBACK")
+            }
+            T::Savepoint(name) => {
+                if failed {
+                    return Err(Error::new(SqlState::IN_FAILED_SQL_TRANSACTION, "current transaction is aborted, commands ignored until end of transaction block"));
+                }
+                if !self.in_transaction_block() {
+                    return Err(Error::new(SqlState::NO_ACTIVE_SQL_TRANSACTION, "SAVEPOINT can only be used in transaction blocks"));
+                }
+                let t = self.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
+                t.txn.begin_subtransaction()?;
+                t.savepoints.push(Savepoint { name: name.clone(), deferred: t.deferred.len() });
+                tag("SAVEPOINT")
+            }
+            T::Release(name) => {
+                if failed {
+                    return Err(Error::new(SqlState::IN_FAILED_SQL_TRANSACTION, "current transaction is aborted, commands ignored until end of transaction block"));
+                }
+                if !self.in_transaction_block() {
+                    return Err(Error::new(SqlState::NO_ACTIVE_SQL_TRANSACTION, "RELEASE SAVEPOINT can only be used in transaction blocks"));
+                }
+                let t = self.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
+                let Some(pos) = t.savepoints.iter().rposition(|s| &s.name == name) else {
+                    return Err(Error::new(SqlState::S_E_INVALID_SPECIFICATION, format!("savepoint \"{name}\" does not exist")));
+                };
+                while t.savepoints.len() > pos {
+                    t.savepoints.pop();
+                    t.txn.release_subtransaction()?;
+                }
+                tag("RELEASE")
+            }
+            T::RollbackTo(name) => {
+                if !self.in_transaction_block() {
+                    return Err(Error::new(SqlState::NO_ACTIVE_SQL_TRANSACTION, "ROLLBACK TO SAVEPOINT can only be used in transaction blocks"));
+                }
+                let t = self.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
+                let Some(pos) = t.savepoints.iter().rposition(|s| &s.name == name) else {
+                    return Err(Error::new(SqlState::S_E_INVALID_SPECIFICATION, format!("savepoint \"{name}\" does not exist")));
+                };
+                // Roll back the inner savepoints, then this one, and start it again: it stays defined.
+                while t.savepoints.len() > pos + 1 {
+                    t.savepoints.pop();
+                    t.txn.rollback_subtransaction()?;
+                }
+                t.txn.rollback_subtransaction()?;
+                t.txn.begin_subtransaction()?;
+                let keep = t.savepoints[pos].deferred;
+                t.deferred.truncate(keep);
+                t.failed = false;
+                // Catalog changes may have been undone: reread with our snapshot from now on.
+                t.catalog_changed = true;
+                tag("ROLLBACK")
+            }
+            T::SetTransaction { modes, session } => {
+                let isolation = isolation_of(modes)?;
+                if let Some(level) = isolation {
+                    let name = match level {
+                        Isolation::ReadCommitted => "read committed",
+                        Isolation::RepeatableRead => "repeatable read",
+                        Isolation::Serializable => "serializable",
+                    };
+                    if *session {
+                        self.settings.set("default_transaction_isolation", name, false, self.in_transaction_block())?;
+                    } else if let Some(t) = &mut self.txn
+                        && t.explicit
+                    {
+                        if t.snapshot.is_some() || t.txn.command_id() > 0 {
+                            return Err(Error::new(
+                                SqlState::ACTIVE_SQL_TRANSACTION,
+                                "SET TRANSACTION ISOLATION LEVEL must be called before any query",
+                            ));
+                        }
+                        t.isolation = level;
+                    } else {
+                        self.warn(SqlState::NO_ACTIVE_SQL_TRANSACTION, "SET TRANSACTION can only be used in transaction blocks");
+                    }
+                }
+                tag("SET")
+            }
+            T::PrepareTransaction(_) | T::CommitPrepared(_) | T::RollbackPrepared(_) => {
+                Err(Error::feature_not_supported("prepared transactions are not supported yet"))
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ SET / SHOW
+
+    fn set_statement(&mut self, s: &ast::SetStmt) -> Result<Outcome> {
+        use ast::SetKind as K;
+        let in_block = self.in_transaction_block();
+        if s.local && !in_block {
+            self.warn(SqlState::NO_ACTIVE_SQL_TRANSACTION, "SET LOCAL can only be used in transaction blocks");
+        }
+        match &s.kind {
+            K::Value { name, values } => {
+                let text = set_values_text(name, values)?;
+                self.settings.set(name, &text, s.local, in_block)?;
+                Ok(Outcome::Command { tag: "SET".into() })
+            }
+            K::Default(name) => {
+                self.settings.reset(name, in_block)?;
+                Ok(Outcome::Command { tag: "SET".into() })
+            }
+            K::Reset(name) => {
+                self.settings.reset(name, in_block)?;
+                Ok(Outcome::Command { tag: "RESET".into() })
+            }
+            K::ResetAll => {
+                self.settings.reset_all(in_block);
+                Ok(Outcome::Command { tag: "RESET".into() })
+            }
+            K::FromCurrent(_) => Err(Error::feature_not_supported("SET FROM CURRENT is not supported yet")),
+            K::TimeZone(v) => {
+                match v {
+                    None => self.settings.reset("TimeZone", in_block)?,
+                    Some(ast::SetValue::Interval { value, .. }) => {
+                        self.settings.set("TimeZone", &format!("INTERVAL '{value}'"), s.local, in_block)?;
+                    }
+                    Some(v) => {
+                        let text = set_values_text("TimeZone", std::slice::from_ref(v))?;
+                        self.settings.set("TimeZone", &text, s.local, in_block)?;
+                    }
+                }
+                Ok(Outcome::Command { tag: "SET".into() })
+            }
+            K::Session(what) => Err(Error::feature_not_supported(format!("SET {what} is not supported yet"))),
+        }
+    }
+
+    fn show_statement(&mut self, s: &ast::ShowStmt) -> Result<Outcome> {
+        let text_field = |name: &str| Field {
+            name: name.to_string(),
+            type_oid: oid::TEXT,
+            typmod: -1,
+            type_name: "text".into(),
+            table_oid: 0,
+            attnum: 0,
+        };
+        match s {
+            ast::ShowStmt::Name(name) => {
+                let value = match name.to_ascii_lowercase().as_str() {
+                    "transaction_isolation" | "transaction isolation level" => {
+                        match self.txn.as_ref().filter(|t| t.explicit).map(|t| t.isolation) {
+                            Some(Isolation::ReadCommitted) => "read committed".to_string(),
+                            Some(Isolation::RepeatableRead) => "repeatable read".to_string(),
+                            Some(Isolation::Serializable) => "serializable".to_string(),
+                            None => self.settings.show("default_transaction_isolation")?,
+                        }
+                    }
+                    "session_authorization" | "session authorization" => self.user.clone(),
+                    _ => self.settings.show(name)?,
+                };
+                let header = match name.to_ascii_lowercase().as_str() {
+                    "transaction isolation level" => "transaction_isolation".to_string(),
+                    "session authorization" => "session_authorization".to_string(),
+                    _ => Settings::canonical_name(name),
+                };
+                Ok(Outcome::Rows { fields: vec![text_field(&header)], rows: vec![vec![Some(value)]], tag: "SHOW".into() })
+            }
+            ast::ShowStmt::All => {
+                let rows = self.settings.all().into_iter().map(|(n, v)| vec![Some(n), Some(v), None]).collect();
+                Ok(Outcome::Rows {
+                    fields: vec![text_field("name"), text_field("setting"), text_field("description")],
+                    rows,
+                    tag: "SHOW".into(),
+                })
+            }
+        }
+    }
+}
+
+impl Portal {
+    /// The command tag once the portal has run to completion.
+    pub fn tag(&self) -> String {
+        match self.kind {
+            QueryKind::Select => format!("SELECT {}", self.rows),
+            QueryKind::Insert => format!("INSERT 0 {}", self.rows),
+            QueryKind::Update => format!("UPDATE {}", self.rows),
+            QueryKind::Delete => format!("DELETE {}", self.rows),
+        }
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+}
+
+fn discard_name(k: ast::DiscardKind) -> &'static str {
+    match k {
+        ast::DiscardKind::All => "ALL",
+        ast::DiscardKind::Plans => "PLANS",
+        ast::DiscardKind::Sequences => "SEQUENCES",
+        ast::DiscardKind::Temp => "TEMP",
+    }
+}
+
+fn select_into(s: &ast::SelectStmt) -> Option<&ast::IntoClause> {
+    match &s.body {
+        ast::SetExpr::Select(core) => core.into.as_ref(),
+        _ => None,
+    }
+}
+
+fn default_isolation(settings: &Settings) -> Isolation {
+    match settings.show("default_transaction_isolation").unwrap_or_default().as_str() {
+        "repeatable read" => Isolation::RepeatableRead,
+        "serializable" => Isolation::Serializable,
+        _ => Isolation::ReadCommitted,
+    }
+}
+
+fn isolation_of(modes: &[ast::TransactionMode]) -> Result<Option<Isolation>> {
+    let mut level = None;
+    for m in modes {
+        match m {
+            ast::TransactionMode::IsolationLevel(l) => {
+                level = Some(match l.to_ascii_lowercase().as_str() {
+                    "serializable" => Isolation::Serializable,
+                    "repeatable read" => Isolation::RepeatableRead,
+                    // READ UNCOMMITTED behaves as READ COMMITTED in PostgreSQL.
+                    _ => Isolation::ReadCommitted,
+                })
+            }
+            ast::TransactionMode::ReadOnly(true) => return Err(Error::feature_not_supported("read-only transactions are not supported yet")),
+            ast::TransactionMode::ReadOnly(false) | ast::TransactionMode::Deferrable(_) => {}
+        }
+    }
+    Ok(level)
+}
+
+/// The text of SET's value list, as guc.c flattens it: items joined by ", ",
+/// string literals unquoted, except for list parameters where each is quoted
+/// when needed.
+fn set_values_text(name: &str, values: &[ast::SetValue]) -> Result<String> {
+    let list_param = name.eq_ignore_ascii_case("search_path");
+    let parts: Vec<String> = values
+        .iter()
+        .map(|v| match v {
+            ast::SetValue::String(s) | ast::SetValue::Word(s) if list_param => quote_ident_if_needed(s),
+            ast::SetValue::String(s) | ast::SetValue::Word(s) | ast::SetValue::Number(s) => s.clone(),
+            ast::SetValue::Interval { value, .. } => format!("INTERVAL '{value}'"),
+        })
+        .collect();
+    if values.len() > 1 && !list_param && !name.eq_ignore_ascii_case("DateStyle") {
+        return Err(Error::new(SqlState::SYNTAX_ERROR, format!("SET {} takes only one argument", name.to_ascii_lowercase())));
+    }
+    Ok(parts.join(", "))
+}
+
+/// quote_identifier: quotes unless the name is a plain lower-case identifier.
+pub fn quote_ident_if_needed(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
+        && !oa_grammar::keywords::KEYWORDS.iter().any(|(k, _, cat, _)| *k == s && *cat != oa_grammar::keywords::KwCategory::Unreserved);
+    if plain { s.to_string() } else { format!("\"{}\"", s.replace('"', "\"\"")) }
+}
+
+/// Text output of one value, with the catalog for the reg* types.
+pub(crate) fn output_value(ty: SqlType, d: &Datum, io: &IoContext, catalog: &CatalogView, elem_of: oa_ir::io::ElemTypeOf<'_>) -> Result<String> {
+    if let Datum::Oid(o) = d {
+        match ty.oid {
+            oid::REGCLASS => {
+                if let Some(r) = catalog.relation(*o) {
+                    let visible = catalog.search_path.iter().any(|ns| catalog.relation_by_name(*ns, &r.name).is_some_and(|x| x.oid == r.oid));
+                    let name = quote_ident_if_needed(&r.name);
+                    return Ok(if visible { name } else { format!("{}.{}", quote_ident_if_needed(&r.namespace_name), name) });
+                }
+                return Ok(o.to_string());
+            }
+            oid::REGTYPE => {
+                return Ok(match catalog.type_by_oid(*o) {
+                    Some(_) => format_type(catalog, SqlType::new(*o)),
+                    None => o.to_string(),
+                });
+            }
+            oid::REGPROC => return Ok(catalog.proc(*o).map(|p| p.name.clone()).unwrap_or_else(|| if *o == 0 { "-".into() } else { o.to_string() })),
+            oid::REGNAMESPACE => return Ok(catalog.namespace_name(*o).unwrap_or_else(|| o.to_string())),
+            _ => {}
+        }
+    }
+    oa_ir::io::output(ty, d, io, elem_of)
+}
+
+/// format_type over the session's catalog.
+pub(crate) fn format_type(catalog: &CatalogView, ty: SqlType) -> String {
+    let resolve = |o: Oid| {
+        catalog.type_by_oid(o).map(|d| {
+            let ns = catalog.namespace_name(d.namespace).unwrap_or_default();
+            (d.name.clone(), ns)
+        })
+    };
+    oa_ir::typeio::format_type(ty.oid, ty.typmod, &resolve)
+}
+
+fn syntax_error(e: oa_grammar::SyntaxError) -> Error {
+    let code = SqlState::from_code(e.code).unwrap_or(SqlState::SYNTAX_ERROR);
+    let mut err = Error::new(code, e.message);
+    err.hint = e.hint;
+    err.position = e.position;
+    err
+}
+
+/// Turns a byte offset into PostgreSQL's 1-based character position.
+fn char_position(mut e: Error, sql: &str) -> Error {
+    if let Some(p) = e.position {
+        let p = p.min(sql.len());
+        let chars = sql.char_indices().take_while(|(i, _)| *i < p).count();
+        e.position = Some(chars + 1);
+    }
+    e
+}
