@@ -76,6 +76,8 @@ pub(crate) struct TxnState {
     /// This transaction changed the catalog: read it with its own snapshot.
     pub catalog_changed: bool,
     pub start_time: i64,
+    /// BEGIN READ ONLY: writes fail with 25006.
+    pub read_only: bool,
 }
 
 pub(crate) struct Savepoint {
@@ -235,6 +237,11 @@ impl Session {
         if self.txn.is_none() {
             self.begin(false, Isolation::ReadCommitted)?;
         }
+        if self.txn.as_ref().is_some_and(|t| t.read_only)
+            && let Some(what) = writes(stmt)
+        {
+            return Err(Error::new(SqlState::READ_ONLY_SQL_TRANSACTION, format!("cannot execute {what} in a read-only transaction")));
+        }
         let result = self.dispatch(stmt, sql, params, param_types);
         let result = match result {
             Ok(o) => self.end_of_statement().map(|()| o),
@@ -372,7 +379,8 @@ impl Session {
         let mut out = Vec::new();
         let timeout_ms = self.settings.statement_timeout_ms();
         let info = self.session_info();
-        let Session { engine, txn, random, sequences, cancel, .. } = self;
+        let in_block = self.txn.as_ref().is_some_and(|t| t.explicit) || self.implicit_block;
+        let Session { engine, txn, random, sequences, cancel, settings, .. } = self;
         let state = txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
         let mut env = ExecEnv {
             storage: &engine.storage,
@@ -383,6 +391,8 @@ impl Session {
             session: &info,
             random,
             sequences,
+            settings,
+            in_transaction_block: in_block,
             params: &portal.params,
             deferred: &mut state.deferred,
             cancel,
@@ -454,7 +464,8 @@ impl Session {
 
     pub(crate) fn evaluate_bound(&mut self, e: &ScalarExpr, snapshot: &Snapshot, catalog: &CatalogView, io: &IoContext) -> Result<Datum> {
         let info = self.session_info();
-        let Session { engine, txn, random, sequences, cancel, .. } = self;
+        let in_block = self.txn.as_ref().is_some_and(|t| t.explicit) || self.implicit_block;
+        let Session { engine, txn, random, sequences, cancel, settings, .. } = self;
         let state = txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
         let mut env = ExecEnv {
             storage: &engine.storage,
@@ -465,6 +476,8 @@ impl Session {
             session: &info,
             random,
             sequences,
+            settings,
+            in_transaction_block: in_block,
             params: &[],
             deferred: &mut state.deferred,
             cancel,
@@ -550,14 +563,22 @@ impl Session {
             database: self.database.clone(),
             user_name: self.user.clone(),
         };
-        // pg_catalog is searched first unless the path names it.
+        // The session's temporary schema comes first, then pg_catalog unless the path names it.
         let path = self.settings.search_path();
         let mut oids = Vec::new();
+        let temp = format!("pg_temp_{}", self.id);
+        if let Some(ns) = view.all_namespaces().find(|n| n.name == temp).map(|n| n.oid) {
+            oids.push(ns);
+        }
         if !path.iter().any(|p| p == "pg_catalog") {
             oids.push(oid::PG_CATALOG_NAMESPACE);
         }
         for p in &path {
-            let name = if p == "$user" { self.user.clone() } else { p.clone() };
+            let name = match p.as_str() {
+                "$user" => self.user.clone(),
+                "pg_temp" => temp.clone(),
+                _ => p.clone(),
+            };
             let found = view.all_namespaces().find(|n| n.name == name).map(|n| n.oid);
             if let Some(ns) = found {
                 if view.creation_namespace.is_none() && ns != oid::PG_CATALOG_NAMESPACE {
@@ -596,6 +617,7 @@ impl Session {
             savepoints: Vec::new(),
             catalog_changed: false,
             start_time: self.engine.clock.now(),
+            read_only: self.settings.show("default_transaction_read_only").is_ok_and(|v| v == "on"),
         });
         Ok(())
     }
@@ -616,7 +638,8 @@ impl Session {
         let catalog = self.catalog_view(&snapshot)?;
         let io = self.io_context()?;
         let info = self.session_info();
-        let Session { engine, txn, random, sequences, cancel, .. } = self;
+        let in_block = self.txn.as_ref().is_some_and(|t| t.explicit) || self.implicit_block;
+        let Session { engine, txn, random, sequences, cancel, settings, .. } = self;
         let state = txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
         let mut env = ExecEnv {
             storage: &engine.storage,
@@ -627,6 +650,8 @@ impl Session {
             session: &info,
             random,
             sequences,
+            settings,
+            in_transaction_block: in_block,
             params: &[],
             deferred: &mut state.deferred,
             cancel,
@@ -697,6 +722,9 @@ impl Session {
                         };
                         self.begin(true, level)?;
                     }
+                }
+                if let (Some(r), Some(t)) = (read_only_of(modes), self.txn.as_mut()) {
+                    t.read_only = r;
                 }
                 tag(name)
             }
@@ -794,6 +822,19 @@ impl Session {
             }
             T::SetTransaction { modes, session } => {
                 let isolation = isolation_of(modes)?;
+                if let Some(r) = read_only_of(modes) {
+                    if *session {
+                        self.settings.set("default_transaction_read_only", if r { "on" } else { "off" }, false, self.in_transaction_block())?;
+                    } else if let Some(t) = self.txn.as_mut().filter(|t| t.explicit) {
+                        if !r && t.read_only && t.txn.command_id() > 0 {
+                            return Err(Error::new(
+                                SqlState::ACTIVE_SQL_TRANSACTION,
+                                "transaction read-write mode must be set before any query",
+                            ));
+                        }
+                        t.read_only = r;
+                    }
+                }
                 if let Some(level) = isolation {
                     let name = match level {
                         Isolation::ReadCommitted => "read committed",
@@ -950,6 +991,36 @@ fn default_isolation(settings: &Settings) -> Isolation {
     }
 }
 
+/// The statement name PostgreSQL's read-only check reports, for statements that write.
+fn writes(stmt: &Statement) -> Option<&'static str> {
+    Some(match stmt {
+        Statement::Insert(_) => "INSERT",
+        Statement::Update(_) => "UPDATE",
+        Statement::Delete(_) => "DELETE",
+        Statement::CreateTable(_) | Statement::CreateTableAs(_) => "CREATE TABLE",
+        Statement::CreateView(_) => "CREATE VIEW",
+        Statement::CreateIndex(_) => "CREATE INDEX",
+        Statement::CreateSequence(_) => "CREATE SEQUENCE",
+        Statement::AlterSequence(_) => "ALTER SEQUENCE",
+        Statement::CreateSchema(_) => "CREATE SCHEMA",
+        Statement::AlterTable(_) | Statement::Rename(_) => "ALTER TABLE",
+        Statement::Drop(_) => "DROP TABLE",
+        Statement::Truncate(_) => "TRUNCATE TABLE",
+        Statement::Copy(c) if c.is_from => "COPY FROM",
+        Statement::Comment(_) => "COMMENT",
+        Statement::Select(s) if select_into(s).is_some() => "SELECT INTO",
+        _ => return None,
+    })
+}
+
+/// READ ONLY / READ WRITE among transaction modes, if given.
+fn read_only_of(modes: &[ast::TransactionMode]) -> Option<bool> {
+    modes.iter().rev().find_map(|m| match m {
+        ast::TransactionMode::ReadOnly(r) => Some(*r),
+        _ => None,
+    })
+}
+
 fn isolation_of(modes: &[ast::TransactionMode]) -> Result<Option<Isolation>> {
     let mut level = None;
     for m in modes {
@@ -962,8 +1033,7 @@ fn isolation_of(modes: &[ast::TransactionMode]) -> Result<Option<Isolation>> {
                     _ => Isolation::ReadCommitted,
                 })
             }
-            ast::TransactionMode::ReadOnly(true) => return Err(Error::feature_not_supported("read-only transactions are not supported yet")),
-            ast::TransactionMode::ReadOnly(false) | ast::TransactionMode::Deferrable(_) => {}
+            ast::TransactionMode::ReadOnly(_) | ast::TransactionMode::Deferrable(_) => {}
         }
     }
     Ok(level)
@@ -1050,4 +1120,19 @@ fn char_position(mut e: Error, sql: &str) -> Error {
         e.position = Some(chars + 1);
     }
     e
+}
+
+impl Drop for Session {
+    /// Ends the open transaction and drops the session's temporary tables.
+    fn drop(&mut self) {
+        self.abort();
+        let temp = format!("pg_temp_{}", self.id);
+        let exists = self.engine.storage.begin();
+        let snapshot = self.engine.storage.snapshot(&exists);
+        let has_temp = self.engine.committed_catalog(&snapshot).is_ok_and(|c| c.namespaces.iter().any(|n| n.name == temp));
+        exists.abort();
+        if has_temp {
+            let _ = self.execute(&format!("DROP SCHEMA {temp} CASCADE"));
+        }
+    }
 }

@@ -103,7 +103,7 @@ impl<'a> Binder<'a> {
         let table = self.dml_target(&s.table, "insert into")?;
         let live: Vec<ColumnDesc> = table.live_columns().cloned().collect();
         // Target columns.
-        let targets: Vec<(ColumnDesc, usize)> = if s.columns.is_empty() {
+        let mut targets: Vec<(ColumnDesc, usize)> = if s.columns.is_empty() {
             live.iter().map(|c| (c.clone(), s.table.loc)).collect()
         } else {
             let mut v: Vec<(ColumnDesc, usize)> = Vec::new();
@@ -133,6 +133,16 @@ impl<'a> Binder<'a> {
             }
             Some(sel) if is_plain_values(sel) => {
                 let ast::SetExpr::Values(rows) = &sel.body else { unreachable!() };
+                // Without a column list, the leading columns receive the values.
+                if s.columns.is_empty()
+                    && let Some(first) = rows.first()
+                    && first.len() < targets.len()
+                {
+                    targets.truncate(first.len());
+                }
+                if let Some(bad) = rows.iter().find(|r| r.len() != rows[0].len()) {
+                    return Err(Error::new(SqlState::SYNTAX_ERROR, "VALUES lists must all be the same length").with_position(bad.first().map_or(0, |e| e.loc)));
+                }
                 let mut bound_rows = Vec::new();
                 for row in rows {
                     self.check_insert_width(row.len(), targets.len(), row.first().map_or(0, |e| e.loc), &targets)?;
@@ -154,6 +164,9 @@ impl<'a> Binder<'a> {
             }
             Some(sel) => {
                 let q = self.bind_select_opts(sel, None, false)?;
+                if s.columns.is_empty() && q.columns.len() < targets.len() {
+                    targets.truncate(q.columns.len());
+                }
                 self.check_insert_width(q.columns.len(), targets.len(), sel.loc, &targets)?;
                 let mut items = Vec::new();
                 for (qc, (col, loc)) in q.columns.iter().zip(&targets) {

@@ -767,6 +767,27 @@ pub fn register(r: &mut Registry) {
     r.add("lastval", fc(|_, c| c.host.sequence(SequenceOp::Lastval)));
     r.add("setval_oid", fc(|a, c| c.host.sequence(SequenceOp::Setval { seq: i(a, 0)?, value: i(a, 1)?, is_called: true })));
     r.add("setval3_oid", fc(|a, c| c.host.sequence(SequenceOp::Setval { seq: i(a, 0)?, value: i(a, 1)?, is_called: i(a, 2)? })));
+    // Configuration parameters: the session's settings through the host.
+    r.add("show_config_by_name", fc(|a, c| Ok(c.host.setting(s(a, 0)?, false)?.map(Datum::Text).unwrap_or(Datum::Null))));
+    r.add(
+        "show_config_by_name_missing_ok",
+        fc(|a, c| Ok(c.host.setting(s(a, 0)?, i(a, 1)?)?.map(Datum::Text).unwrap_or(Datum::Null))),
+    );
+    r.add(
+        "set_config_by_name",
+        fc(|a, c| {
+            let name = match a.first() {
+                Some(Datum::Text(n)) => n.clone(),
+                _ => return Err(oa_ir::Error::new(oa_ir::SqlState::NULL_VALUE_NOT_ALLOWED, "SET requires parameter name")),
+            };
+            let value = match a.get(1) {
+                Some(Datum::Text(v)) => Some(v.clone()),
+                _ => None,
+            };
+            let local = matches!(a.get(2), Some(Datum::Bool(true)));
+            Ok(Datum::Text(c.host.set_setting(&name, value.as_deref(), local)?))
+        }),
+    );
     r.add("pgsql_version", f0(|| crate::version_string()));
     r.add("pg_typeof", fc(|_, c| Ok(Datum::Oid(c.arg_types.first().map_or(0, |t| t.oid)))));
     let _ = tz_err;

@@ -96,7 +96,7 @@ pub fn bki_type(name: &str, types_by_name: &HashMap<(Oid, String), Oid>) -> SqlT
     SqlType::new(t)
 }
 
-pub fn type_desc_from(r: &Row) -> TypeDesc {
+pub(crate) fn type_desc_from(r: &Row) -> TypeDesc {
     TypeDesc {
         oid: r.oid("oid"),
         name: r.string("typname"),

@@ -211,6 +211,9 @@ fn as_i16_list(d: &Datum) -> Vec<i16> {
     }
 }
 
+/// pg_class's own OID: pg_depend's classid for relations.
+const PG_CLASS: Oid = 1259;
+
 /// Reads the user-created objects from the catalog relations.
 pub fn load_user(storage: &Arc<Storage>, snapshot: &Snapshot) -> Result<UserCatalog> {
     let b = builtin();
@@ -281,6 +284,18 @@ pub fn load_user(storage: &Arc<Storage>, snapshot: &Snapshot) -> Result<UserCata
         let attnum = as_i64(get(&row, &c, "adnum")) as i16;
         if let Some(col) = columns.get_mut(&rel).and_then(|v| v.iter_mut().find(|x| x.attnum == attnum)) {
             col.default = Some(as_text(get(&row, &c, "adbin")));
+        }
+    }
+    // Identity columns draw from the sequence they own (pg_depend deptype 'i').
+    for (row, c) in scan_catalog(storage, snapshot, "pg_depend")? {
+        if as_char(get(&row, &c, "deptype")) != b'i' || as_oid(get(&row, &c, "classid")) != PG_CLASS {
+            continue;
+        }
+        let seq = as_oid(get(&row, &c, "objid"));
+        let rel = as_oid(get(&row, &c, "refobjid"));
+        let attnum = as_i64(get(&row, &c, "refobjsubid")) as i16;
+        if let Some(col) = columns.get_mut(&rel).and_then(|v| v.iter_mut().find(|x| x.attnum == attnum)) {
+            col.default = Some(format!("nextval('{seq}'::regclass)"));
         }
     }
     let mut indexes: HashMap<Oid, Vec<IndexDesc>> = HashMap::new();

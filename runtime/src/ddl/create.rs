@@ -21,6 +21,7 @@ const PG_CLASS: Oid = 1259;
 const PG_CONSTRAINT: Oid = 2606;
 const PG_NAMESPACE: Oid = 2615;
 const PG_REWRITE: Oid = 2618;
+pub(crate) const PG_ATTRDEF: Oid = 2604;
 
 /// A column as CREATE TABLE defines it.
 #[derive(Clone, Debug)]
@@ -30,7 +31,6 @@ pub(crate) struct NewColumn {
     pub not_null: bool,
     pub default: Option<String>,
     pub identity: u8,
-    pub generated: u8,
 }
 
 /// A constraint waiting for the table to exist.
@@ -72,11 +72,18 @@ pub(crate) fn create_table(s: &mut Session, c: &ast::CreateTableStmt) -> Result<
     if !c.inherits.is_empty() {
         return Err(Error::feature_not_supported("table inheritance is not supported yet").with_position(c.name.loc));
     }
-    if c.persistence == ast::Persistence::Temporary {
-        return Err(Error::feature_not_supported("temporary tables are not supported yet").with_position(c.name.loc));
+    if matches!(c.on_commit, Some(ast::OnCommit::DeleteRows | ast::OnCommit::Drop)) {
+        return Err(Error::feature_not_supported("ON COMMIT DELETE ROWS / DROP is not supported yet").with_position(c.name.loc));
     }
     let mut d = Ddl::new(s)?;
-    let (ns, name) = d.creation_namespace(&c.name.name, c.name.loc)?;
+    let (ns, name) = if c.persistence == ast::Persistence::Temporary {
+        if c.name.name.len() > 1 {
+            return Err(Error::new(SqlState::INVALID_TABLE_DEFINITION, "cannot create temporary relation in non-temporary schema").with_position(c.name.loc));
+        }
+        (d.temp_namespace()?, c.name.name[0].clone())
+    } else {
+        d.creation_namespace(&c.name.name, c.name.loc)?
+    };
     if d.catalog.relation_by_name(ns, &name).is_some() {
         if c.if_not_exists {
             d.notice(format!("relation \"{name}\" already exists, skipping"));
@@ -102,7 +109,7 @@ pub(crate) fn create_table(s: &mut Session, c: &ast::CreateTableStmt) -> Result<
                     return Err(Error::feature_not_supported("COLLATE in column definitions is not supported yet").with_position(col.loc));
                 }
                 let idx = columns.len();
-                columns.push(NewColumn { name: col.name.clone(), ty, not_null: false, default: None, identity: 0, generated: 0 });
+                columns.push(NewColumn { name: col.name.clone(), ty, not_null: false, default: None, identity: 0 });
                 if serial {
                     columns[idx].not_null = true;
                     serials.push((idx, Vec::new(), 0));
@@ -110,7 +117,9 @@ pub(crate) fn create_table(s: &mut Session, c: &ast::CreateTableStmt) -> Result<
                 column_constraints(&mut d, col, idx, &mut columns, &mut pending, &mut serials)?;
             }
             ast::TableElement::Constraint(tc) => pending.push(table_constraint(tc)?),
-            ast::TableElement::Like { .. } => return Err(Error::feature_not_supported("CREATE TABLE LIKE is not supported yet")),
+            ast::TableElement::Like { table: source, options } => {
+                like_columns(&d, source, options, &mut columns, &mut pending)?;
+            }
         }
     }
     // Primary key columns are NOT NULL.
@@ -160,7 +169,7 @@ pub(crate) fn add_column_definition(d: &mut Ddl, rel: &RelationDesc, col: &ast::
         None => (oa_frontend::resolve_type_name(&col.type_name, &*d.catalog, &d.ctx)?, false),
     };
     check_column_type(d, &col.name, ty, col.type_name.loc)?;
-    let mut columns = vec![NewColumn { name: col.name.clone(), ty, not_null: serial, default: None, identity: 0, generated: 0 }];
+    let mut columns = vec![NewColumn { name: col.name.clone(), ty, not_null: serial, default: None, identity: 0 }];
     let mut pending = Vec::new();
     let mut serials = Vec::new();
     if serial {
@@ -197,6 +206,40 @@ pub(crate) fn add_column_definition(d: &mut Ddl, rel: &RelationDesc, col: &ast::
     }
     d.refresh()?;
     add_constraints(d, table, pending)
+}
+
+/// LIKE source [INCLUDING …]: the source's columns with their types and NOT
+/// NULL; defaults and CHECK constraints when included.
+fn like_columns(d: &Ddl, source: &[String], options: &[(bool, String)], columns: &mut Vec<NewColumn>, pending: &mut Vec<PendingConstraint>) -> Result<()> {
+    let rel = d
+        .find_relation(source)?
+        .ok_or_else(|| Error::new(SqlState::UNDEFINED_TABLE, format!("relation \"{}\" does not exist", source.join("."))))?;
+    let include = |what: &str| -> bool {
+        let mut on = false;
+        for (inc, name) in options {
+            if name == what || name == "all" {
+                on = *inc;
+            }
+        }
+        on
+    };
+    let (defaults, constraints) = (include("defaults"), include("constraints"));
+    for c in rel.live_columns() {
+        if columns.iter().any(|x| x.name == c.name) {
+            return Err(Error::new(SqlState::DUPLICATE_COLUMN, format!("column \"{}\" specified more than once", c.name)));
+        }
+        let default = if defaults && c.identity == 0 { c.default.clone() } else { None };
+        columns.push(NewColumn { name: c.name.clone(), ty: c.ty, not_null: c.not_null, default, identity: 0 });
+    }
+    if constraints {
+        for con in &rel.constraints {
+            if let ConstraintKind::Check { expr } = &con.kind {
+                let e = oa_grammar::parse_expr(expr).map_err(|e| Error::internal(format!("stored CHECK does not parse: {}", e.message)))?;
+                pending.push(PendingConstraint { name: Some(con.name.clone()), kind: Pending::Check(e), deferrable: false, deferred: false, loc: 0 });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Column constraints of one column definition.
@@ -651,6 +694,23 @@ pub(crate) fn add_depend(d: &mut Ddl, classid: Oid, objid: Oid, objsubid: i32, r
 
 pub(crate) fn add_default(d: &mut Ddl, table: Oid, attnum: i16, text: &str) -> Result<()> {
     let o = d.new_oid()?;
+    // A default naming a sequence (nextval('s'::regclass)) depends on it, so
+    // DROP SEQUENCE refuses while the default exists.
+    if let Ok(e) = oa_grammar::parse_expr(text)
+        && let Ok(bound) = oa_frontend::bind_standalone_expr(&e, None, &*d.catalog, &d.ctx)
+    {
+        let mut seqs = Vec::new();
+        bound.walk(&mut |x| {
+            if let oa_ir::ScalarExpr::Const { value: Datum::Oid(r), ty } = x
+                && ty.oid == oid::REGCLASS
+            {
+                seqs.push(*r);
+            }
+        });
+        for seq in seqs {
+            add_depend(d, PG_ATTRDEF, o, 0, PG_CLASS, seq, 0, b'n')?;
+        }
+    }
     d.insert(
         CatalogRow::new("pg_attrdef")?
             .set("oid", Datum::Oid(o))
@@ -866,7 +926,7 @@ pub(crate) fn define_index(
     let key_cols: Vec<NewColumn> = attnums
         .iter()
         .filter_map(|a| table.column_by_attnum(*a))
-        .map(|c| NewColumn { name: c.name.clone(), ty: c.ty, not_null: false, default: None, identity: 0, generated: 0 })
+        .map(|c| NewColumn { name: c.name.clone(), ty: c.ty, not_null: false, default: None, identity: 0 })
         .collect();
     // pg_class/pg_attribute rows for the index relation itself.
     let rel = {
@@ -1121,7 +1181,7 @@ pub(crate) fn define_sequence(d: &mut Ddl, ns: Oid, name: &str, options: &[ast::
         return Err(Error::new(SqlState::DUPLICATE_TABLE, format!("relation \"{name}\" already exists")));
     }
     let cols = [("last_value", oid::INT8), ("log_cnt", oid::INT8), ("is_called", oid::BOOL)]
-        .map(|(n, t)| NewColumn { name: n.into(), ty: SqlType::new(t), not_null: true, default: None, identity: 0, generated: 0 });
+        .map(|(n, t)| NewColumn { name: n.into(), ty: SqlType::new(t), not_null: true, default: None, identity: 0 });
     let seq = define_relation(d, ns, name, RelKind::Sequence, &cols)?;
     d.insert(
         CatalogRow::new("pg_sequence")?
@@ -1231,7 +1291,7 @@ pub(crate) fn create_view(s: &mut Session, v: &ast::CreateViewStmt, sql: &str) -
             return Err(Error::new(SqlState::DUPLICATE_COLUMN, format!("column \"{name}\" specified more than once")));
         }
         let ty = if c.ty.oid == oid::UNKNOWN { SqlType::TEXT } else { c.ty };
-        columns.push(NewColumn { name, ty, not_null: false, default: None, identity: 0, generated: 0 });
+        columns.push(NewColumn { name, ty, not_null: false, default: None, identity: 0 });
     }
     let text = sql.get(v.query_text.0..v.query_text.1).unwrap_or_default().to_string();
     if let Some(old) = d.catalog.relation_by_name(ns, &name) {
@@ -1258,7 +1318,17 @@ pub(crate) fn create_view(s: &mut Session, v: &ast::CreateViewStmt, sql: &str) -
             .set("ev_action", Datum::Text(text)),
     )?;
     add_depend(&mut d, PG_REWRITE, rule, 0, PG_CLASS, view, 0, b'i')?;
-    for t in referenced_tables(&bound.plan) {
+    let mut refs = referenced_tables(&bound.plan);
+    let mut named = Vec::new();
+    named_relations(&v.query, &mut Vec::new(), &mut named);
+    for n in named {
+        if let Ok(Some(r)) = d.find_relation(&n)
+            && !refs.contains(&r.oid)
+        {
+            refs.push(r.oid);
+        }
+    }
+    for t in refs {
         if t != view {
             add_depend(&mut d, PG_REWRITE, rule, 0, PG_CLASS, t, 0, b'n')?;
         }
@@ -1299,6 +1369,53 @@ fn replace_view(d: &mut Ddl, old: &RelationDesc, columns: &[NewColumn], text: &s
     let text = text.to_string();
     d.update("pg_rewrite", |g| (g("ev_class") == Datum::Oid(old.oid)).then(|| vec![("ev_action", Datum::Text(text.clone()))]))?;
     Ok(())
+}
+
+/// Relations named in a query's FROM clauses (CTE names excluded): views
+/// are expanded by the binder, so a view's dependencies on other views come
+/// from the text.
+fn named_relations(q: &ast::SelectStmt, ctes: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    let depth = ctes.len();
+    if let Some(w) = &q.with {
+        for c in &w.ctes {
+            ctes.push(c.name.clone());
+            if let ast::Statement::Select(s) = &*c.query {
+                named_relations(s, ctes, out);
+            }
+        }
+    }
+    fn set_expr(e: &ast::SetExpr, ctes: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+        match e {
+            ast::SetExpr::Select(core) => {
+                for t in &core.from {
+                    table_ref(t, ctes, out);
+                }
+            }
+            ast::SetExpr::Values(_) => {}
+            ast::SetExpr::SetOp { left, right, .. } => {
+                set_expr(left, ctes, out);
+                set_expr(right, ctes, out);
+            }
+            ast::SetExpr::Query(q) => named_relations(q, ctes, out),
+        }
+    }
+    fn table_ref(t: &ast::TableRef, ctes: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+        match t {
+            ast::TableRef::Relation { rel, .. } => {
+                if !(rel.name.len() == 1 && ctes.contains(&rel.name[0])) {
+                    out.push(rel.name.clone());
+                }
+            }
+            ast::TableRef::Subquery { query, .. } => named_relations(query, ctes, out),
+            ast::TableRef::Function { .. } => {}
+            ast::TableRef::Join(j) => {
+                table_ref(&j.left, ctes, out);
+                table_ref(&j.right, ctes, out);
+            }
+        }
+    }
+    set_expr(&q.body, ctes, out);
+    ctes.truncate(depth);
 }
 
 /// Tables and views a plan reads (for view dependencies).
@@ -1382,7 +1499,7 @@ fn fill_new_table(
         }
         let ty = if c.ty.oid == oid::UNKNOWN { SqlType::TEXT } else { c.ty };
         check_column_type(&d, &name, ty, loc)?;
-        columns.push(NewColumn { name, ty, not_null: false, default: None, identity: 0, generated: 0 });
+        columns.push(NewColumn { name, ty, not_null: false, default: None, identity: 0 });
     }
     let table = define_relation(&mut d, ns, &relname, RelKind::Table, &columns)?;
     d.storage().create_relation(d.txn()?, RelFileNumber(table))?;

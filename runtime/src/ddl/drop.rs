@@ -98,7 +98,9 @@ pub(crate) fn drop(s: &mut Session, st: &ast::DropStmt) -> Result<Outcome> {
                     d.notice(format!("{msg}, skipping"));
                     continue;
                 }
-                return Err(Error::new(SqlState::UNDEFINED_TABLE, msg));
+                // dropmsgstringarray: indexes report undefined_object, the rest undefined_table.
+                let code = if want == RelKind::Index { SqlState::UNDEFINED_OBJECT } else { SqlState::UNDEFINED_TABLE };
+                return Err(Error::new(code, msg));
             }
             Some(r) if r.kind != want => {
                 return Err(Error::new(SqlState::WRONG_OBJECT_TYPE, format!("\"{}\" is not a {}", r.name, kind_word(st.kind))).with_hint(drop_hint(r.kind)));
@@ -152,6 +154,10 @@ pub(crate) fn drop(s: &mut Session, st: &ast::DropStmt) -> Result<Outcome> {
         for p in &plan {
             match p {
                 Dependent::ForeignKey { child, constraint, .. } => drop_constraint_rows(&mut d, *child, constraint)?,
+                Dependent::Default { table, attnum, .. } => {
+                    let (t, a) = (*table, *attnum);
+                    d.delete("pg_attrdef", |g| g("adrelid") == Datum::Oid(t) && g("adnum") == Datum::Int16(a))?;
+                }
                 Dependent::View { view, .. } => {
                     if d.catalog.relation(view.oid).is_some() {
                         drop_relation(&mut d, view)?;
@@ -175,6 +181,8 @@ fn owning_constraint(d: &Ddl, index: Oid) -> Option<(String, String)> {
 enum Dependent {
     ForeignKey { child: Oid, child_name: String, constraint: String, parent: String },
     View { view: Arc<RelationDesc>, on: String },
+    /// A column DEFAULT that names a sequence.
+    Default { table: Oid, table_name: String, attnum: i16, column: String, on: String },
 }
 
 impl Dependent {
@@ -182,6 +190,7 @@ impl Dependent {
         match self {
             Dependent::ForeignKey { child_name, constraint, parent, .. } => format!("constraint {constraint} on table {child_name} depends on table {parent}"),
             Dependent::View { view, on } => format!("view {} depends on {on}", view.name),
+            Dependent::Default { table_name, column, on, .. } => format!("default value for column {column} of table {table_name} depends on {on}"),
         }
     }
 
@@ -189,6 +198,7 @@ impl Dependent {
         match self {
             Dependent::ForeignKey { child_name, constraint, .. } => format!("constraint {constraint} on table {child_name}"),
             Dependent::View { view, .. } => format!("view {}", view.name),
+            Dependent::Default { table_name, column, .. } => format!("default value for column {column} of table {table_name}"),
         }
     }
 }
@@ -202,6 +212,14 @@ fn collect_dependents(d: &Ddl, r: &RelationDesc, targets: &[Arc<RelationDesc>], 
         let child_name = d.catalog.relation(*child).map(|c| c.name.clone()).unwrap_or_default();
         out.push(Dependent::ForeignKey { child: *child, child_name, constraint: con.name.clone(), parent: r.name.clone() });
     }
+    for (table, attnum) in dependent_defaults(d, r.oid)? {
+        if targets.iter().any(|t| t.oid == table) {
+            continue;
+        }
+        let Some(t) = d.catalog.relation(table) else { continue };
+        let column = t.column_by_attnum(attnum).map(|c| c.name.clone()).unwrap_or_default();
+        out.push(Dependent::Default { table, table_name: t.name.clone(), attnum, column, on: format!("{} {}", relkind_word(r.kind), r.name) });
+    }
     for v in dependent_views(d, r.oid)? {
         if targets.iter().any(|t| t.oid == v.oid) || out.iter().any(|o| matches!(o, Dependent::View { view, .. } if view.oid == v.oid)) {
             continue;
@@ -211,6 +229,34 @@ fn collect_dependents(d: &Ddl, r: &RelationDesc, targets: &[Arc<RelationDesc>], 
         collect_dependents(d, &inner, targets, out)?;
     }
     Ok(())
+}
+
+/// Column defaults that name relation `rel` (a sequence), as (table, attnum).
+fn dependent_defaults(d: &Ddl, rel: Oid) -> Result<Vec<(Oid, i16)>> {
+    let storage = d.storage();
+    let defs: Vec<Oid> = crate::catalog::scan_catalog(&storage, &d.snapshot, "pg_depend")?
+        .into_iter()
+        .filter_map(|(row, c)| {
+            let get = |n: &str| c.get(n).and_then(|i| row.get(*i)).cloned().unwrap_or(Datum::Null);
+            (get("classid") == Datum::Oid(super::create::PG_ATTRDEF) && get("refobjid") == Datum::Oid(rel)).then(|| match get("objid") {
+                Datum::Oid(o) => o,
+                _ => 0,
+            })
+        })
+        .collect();
+    if defs.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(crate::catalog::scan_catalog(&storage, &d.snapshot, "pg_attrdef")?
+        .into_iter()
+        .filter_map(|(row, c)| {
+            let get = |n: &str| c.get(n).and_then(|i| row.get(*i)).cloned().unwrap_or(Datum::Null);
+            match (get("oid"), get("adrelid"), get("adnum")) {
+                (Datum::Oid(o), Datum::Oid(t), Datum::Int16(a)) if defs.contains(&o) => Some((t, a)),
+                _ => None,
+            }
+        })
+        .collect())
 }
 
 /// Views whose query reads `rel` (from pg_depend rows of their rewrite rules).

@@ -122,6 +122,8 @@ impl<'s> Ddl<'s> {
     /// Deletes catalog rows matching `pred` (by column name → value).
     pub fn delete(&mut self, catalog: &str, pred: impl Fn(&dyn Fn(&str) -> Datum) -> bool) -> Result<usize> {
         let storage = self.storage();
+        // Earlier changes of this statement must be visible (and not re-deleted).
+        self.txn()?.command_counter_increment()?;
         crate::catalog::delete_where(&storage, self.txn()?, catalog, |row, cols| {
             let get = |n: &str| cols.get(n).and_then(|i| row.get(*i)).cloned().unwrap_or(Datum::Null);
             pred(&get)
@@ -131,6 +133,7 @@ impl<'s> Ddl<'s> {
     /// Rewrites catalog rows: `f` gets a getter and returns the changes to make.
     pub fn update(&mut self, catalog: &str, f: impl Fn(&dyn Fn(&str) -> Datum) -> Option<Vec<(&'static str, Datum)>>) -> Result<usize> {
         let storage = self.storage();
+        self.txn()?.command_counter_increment()?;
         crate::catalog::update_where(&storage, self.txn()?, catalog, |row, cols| {
             let get = |n: &str| cols.get(n).and_then(|i| row.get(*i)).cloned().unwrap_or(Datum::Null);
             let changes = f(&get)?;
@@ -158,6 +161,24 @@ impl<'s> Ddl<'s> {
 
     pub fn notice(&mut self, message: String) {
         self.s.notices.push(Notice { severity: "NOTICE", code: SqlState::SUCCESSFUL_COMPLETION, message });
+    }
+
+    /// The session's pg_temp_N schema, created on first use (in this
+    /// transaction: a rollback forgets it again).
+    pub fn temp_namespace(&mut self) -> Result<Oid> {
+        let name = format!("pg_temp_{}", self.s.id);
+        if let Some(ns) = self.catalog.namespace_by_name(&name) {
+            return Ok(ns.oid);
+        }
+        let o = self.new_oid()?;
+        self.insert(
+            CatalogRow::new("pg_namespace")?
+                .set("oid", Datum::Oid(o))
+                .set("nspname", Datum::Text(name))
+                .set("nspowner", Datum::Oid(oid::BOOTSTRAP_SUPERUSER)),
+        )?;
+        self.refresh()?;
+        Ok(o)
     }
 
     /// The namespace a new object goes in: the one named, or the first of search_path.
@@ -231,7 +252,10 @@ pub(crate) fn run_internal(d: &mut Ddl, sql: &str) -> Result<()> {
     for st in &stmts {
         let mut portal = d.s.open_portal(&st.stmt, &[], &[])?;
         d.s.fetch(&mut portal, usize::MAX)?;
+        // The next internal statement must see these changes.
+        d.txn()?.command_counter_increment()?;
     }
+    d.snapshot = d.s.statement_snapshot()?;
     Ok(())
 }
 

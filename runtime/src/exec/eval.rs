@@ -569,7 +569,12 @@ pub fn cast_value(v: Datum, op: &CastOp, target: SqlType, explicit: bool, ctx: &
         return Ok(Datum::Null);
     }
     match op {
-        CastOp::Relabel => Ok(v),
+        // Binary-coercible casts keep the bits; int4 and oid differ only in our Datum tag.
+        CastOp::Relabel => Ok(match (physical_of(target), v) {
+            (PhysicalType::Oid, Datum::Int32(x)) => Datum::Oid(x as u32),
+            (PhysicalType::Int32, Datum::Oid(x)) => Datum::Int32(x as i32),
+            (_, v) => v,
+        }),
         CastOp::Func(k, _) => {
             let args = [v, Datum::Int32(target.typmod), Datum::Bool(explicit)];
             call(k, &args, true, ctx, target.typmod, explicit)

@@ -31,6 +31,10 @@ pub struct FnContext<'a> {
 pub trait FnHost {
     fn random(&mut self) -> &mut crate::builtins::math::PgPrng;
     fn sequence(&mut self, op: SequenceOp) -> Result<Datum>;
+    /// current_setting: the value, or None for an unknown name when `missing_ok`.
+    fn setting(&mut self, name: &str, missing_ok: bool) -> Result<Option<String>>;
+    /// set_config: sets and returns the value as SHOW would print it.
+    fn set_setting(&mut self, name: &str, value: Option<&str>, local: bool) -> Result<String>;
 }
 
 /// The sequence functions.

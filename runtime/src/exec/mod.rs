@@ -40,6 +40,10 @@ pub struct ExecEnv<'a> {
     pub session: &'a SessionInfo,
     pub random: &'a mut PgPrng,
     pub sequences: &'a mut crate::sequence::SequenceSession,
+    /// The session's configuration parameters (current_setting, set_config).
+    pub settings: &'a mut crate::settings::Settings,
+    /// Inside BEGIN … COMMIT (set_config's is_local needs one).
+    pub in_transaction_block: bool,
     pub params: &'a [Datum],
     /// Constraint checks queued until the end of the statement or the transaction.
     pub deferred: &'a mut Vec<DeferredCheck>,
@@ -1434,6 +1438,23 @@ impl func::FnHost for Host<'_, '_, '_> {
 
     fn sequence(&mut self, op: func::SequenceOp) -> Result<Datum> {
         crate::sequence::apply(op, self.env.storage, self.env.catalog, self.env.sequences)
+    }
+
+    fn setting(&mut self, name: &str, missing_ok: bool) -> Result<Option<String>> {
+        match self.env.settings.show(name) {
+            Ok(v) => Ok(Some(v)),
+            Err(_) if missing_ok => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn set_setting(&mut self, name: &str, value: Option<&str>, local: bool) -> Result<String> {
+        let block = self.env.in_transaction_block;
+        match value {
+            Some(v) => self.env.settings.set(name, v, local, block)?,
+            None => self.env.settings.reset(name, block)?,
+        }
+        self.env.settings.show(name)
     }
 }
 
