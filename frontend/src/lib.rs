@@ -6,6 +6,10 @@ mod binder;
 pub mod catalog;
 pub mod deparse;
 pub mod resolve;
+#[cfg(test)]
+mod testcat;
+#[cfg(test)]
+mod tests;
 
 pub use binder::{BindContext, BoundQuery, ResultColumn, bind_query, bind_standalone_expr, bind_table_ast, bind_table_expr, resolve_type_name};
 pub use catalog::Catalog;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use oa_ir::catalog::{OperatorDesc, ProcDesc, TypeDesc};
 use oa_ir::types::{Oid, oid};
+use oa_ir::{Error, SqlState};
 
 use crate::catalog::Catalog;
 
@@ -66,6 +67,55 @@ pub fn is_polymorphic(t: Oid) -> bool {
 
 fn is_compatible_family(t: Oid) -> bool {
     matches!(t, oid::ANYCOMPATIBLE | oid::ANYCOMPATIBLEARRAY | oid::ANYCOMPATIBLENONARRAY | oid::ANYCOMPATIBLERANGE | oid::ANYCOMPATIBLEMULTIRANGE)
+}
+
+/// The built-in range types: (range, subtype, multirange), as in pg_range.
+const RANGES: [(Oid, Oid, Oid); 6] =
+    [(3904, oid::INT4, 4451), (3906, oid::NUMERIC, 4532), (3908, oid::TIMESTAMP, 4533), (3910, oid::TIMESTAMPTZ, 4534), (3912, oid::DATE, 4535), (3926, oid::INT8, 4536)];
+
+/// get_range_subtype
+fn range_subtype(range: Oid) -> Option<Oid> {
+    RANGES.iter().find(|r| r.0 == range).map(|r| r.1)
+}
+
+/// get_multirange_range
+fn multirange_range(multirange: Oid) -> Option<Oid> {
+    RANGES.iter().find(|r| r.2 == multirange).map(|r| r.0)
+}
+
+/// get_range_multirange
+fn range_multirange(range: Oid) -> Option<Oid> {
+    RANGES.iter().find(|r| r.0 == range).map(|r| r.2)
+}
+
+/// What the arguments say about each polymorphic family (the locals of
+/// check_generic_type_consistency). 0 = not determined.
+#[derive(Default, Debug)]
+struct PolyCollect {
+    elem: Oid,
+    array: Oid,
+    range: Oid,
+    multirange: Oid,
+    /// Arguments at ANYELEMENT/ANYARRAY/ANYRANGE/… positions.
+    n_poly: usize,
+    have_poly_unknowns: bool,
+    have_anynonarray: bool,
+    have_anyenum: bool,
+    have_compat: bool,
+    have_compat_nonarray: bool,
+    have_compat_range: bool,
+    compat_range: Oid,
+    compat_range_elem: Oid,
+    /// Known element types at anycompatible-family positions.
+    compat_actuals: Vec<Oid>,
+}
+
+enum PolyError {
+    /// Two arguments of one family disagree: (family name, first, other).
+    Disagree(&'static str, Oid, Oid),
+    /// (declared type, actual type)
+    ArrayExpected(Oid, Oid),
+    RangeExpected(Oid, Oid),
 }
 
 pub struct Resolver<'a> {
@@ -150,12 +200,13 @@ impl<'a> Resolver<'a> {
         }
         // No pg_cast entry: arrays coerce element-wise; anything goes to a
         // string type by I/O in assignment, and from one explicitly.
-        if let (Some(te), Some(se)) = (self.elem_type(target), self.elem_type(source)) {
-            let elem = self.coercion_pathway(te, se, ctx);
-            if elem != CoercionPath::None {
-                return CoercionPath::ArrayCoerce;
-            }
-            return CoercionPath::None;
+        // (oidvector and int2vector look like arrays but are not coerced that way.)
+        if target != oid::OIDVECTOR
+            && target != oid::INT2VECTOR
+            && let (Some(te), Some(se)) = (self.elem_type(target), self.elem_type(source))
+            && self.coercion_pathway(te, se, ctx) != CoercionPath::None
+        {
+            return CoercionPath::ArrayCoerce;
         }
         if ctx >= CoercionContext::Assignment && self.category(target) == category::STRING {
             return CoercionPath::CoerceViaIo;
@@ -201,95 +252,318 @@ impl<'a> Resolver<'a> {
 
     /// check_generic_type_consistency: every polymorphic position agrees on one type.
     pub fn check_generic_type_consistency(&self, inputs: &[Oid], targets: &[Oid]) -> bool {
-        self.resolve_polymorphic(inputs, targets).is_some()
+        self.collect_polymorphic(inputs, targets).is_ok_and(|c| self.consistent(&c))
     }
 
-    /// Deduces the concrete types behind anyelement/anyarray and the
-    /// anycompatible family from actual argument types. Returns
-    /// (anyelement type, anycompatible common type), either possibly UNKNOWN.
-    pub fn resolve_polymorphic(&self, inputs: &[Oid], targets: &[Oid]) -> Option<(Oid, Oid)> {
-        let mut elem = oid::UNKNOWN;
-        let mut array_seen = oid::UNKNOWN;
-        let mut compat: Vec<Oid> = Vec::new();
-        let mut has_nonarray = false;
-        for (&input, &target) in inputs.iter().zip(targets) {
-            if input == oid::UNKNOWN {
-                continue;
-            }
-            let input = self.base_type(input);
-            match target {
+    /// The first pass of check_/enforce_generic_type_consistency: the actual
+    /// types seen at each family's positions. Err when two positions of one
+    /// family disagree.
+    fn collect_polymorphic(&self, inputs: &[Oid], targets: &[Oid]) -> std::result::Result<PolyCollect, PolyError> {
+        let mut c = PolyCollect::default();
+        for (&actual, &decl) in inputs.iter().zip(targets) {
+            match decl {
                 oid::ANYELEMENT | oid::ANYNONARRAY | oid::ANYENUM => {
-                    if target == oid::ANYNONARRAY {
-                        has_nonarray = true;
+                    c.n_poly += 1;
+                    c.have_anynonarray |= decl == oid::ANYNONARRAY;
+                    c.have_anyenum |= decl == oid::ANYENUM;
+                    if actual == oid::UNKNOWN {
+                        c.have_poly_unknowns = true;
+                        continue;
                     }
-                    if elem != oid::UNKNOWN && elem != input {
-                        return None;
+                    if c.elem != 0 && actual != c.elem {
+                        return Err(PolyError::Disagree("anyelement", c.elem, actual));
                     }
-                    elem = input;
+                    c.elem = actual;
                 }
-                oid::ANYARRAY => {
-                    let e = self.elem_type(input)?;
-                    if array_seen != oid::UNKNOWN && array_seen != input {
-                        return None;
+                oid::ANYARRAY | oid::ANYRANGE | oid::ANYMULTIRANGE => {
+                    c.n_poly += 1;
+                    if actual == oid::UNKNOWN {
+                        c.have_poly_unknowns = true;
+                        continue;
                     }
-                    array_seen = input;
-                    if elem != oid::UNKNOWN && elem != e {
-                        return None;
+                    let actual = self.base_type(actual);
+                    let (slot, name) = match decl {
+                        oid::ANYARRAY => (&mut c.array, "anyarray"),
+                        oid::ANYRANGE => (&mut c.range, "anyrange"),
+                        _ => (&mut c.multirange, "anymultirange"),
+                    };
+                    if *slot != 0 && actual != *slot {
+                        return Err(PolyError::Disagree(name, *slot, actual));
                     }
-                    elem = e;
+                    *slot = actual;
                 }
-                oid::ANYCOMPATIBLE | oid::ANYCOMPATIBLENONARRAY => compat.push(input),
-                oid::ANYCOMPATIBLEARRAY => compat.push(self.elem_type(input)?),
+                oid::ANYCOMPATIBLE | oid::ANYCOMPATIBLENONARRAY => {
+                    c.have_compat = true;
+                    c.have_compat_nonarray |= decl == oid::ANYCOMPATIBLENONARRAY;
+                    if actual != oid::UNKNOWN {
+                        c.compat_actuals.push(actual);
+                    }
+                }
+                oid::ANYCOMPATIBLEARRAY => {
+                    c.have_compat = true;
+                    if actual == oid::UNKNOWN {
+                        continue;
+                    }
+                    let actual = self.base_type(actual);
+                    let Some(e) = self.elem_type(actual) else {
+                        return Err(PolyError::ArrayExpected(decl, actual));
+                    };
+                    c.compat_actuals.push(e);
+                }
+                oid::ANYCOMPATIBLERANGE | oid::ANYCOMPATIBLEMULTIRANGE => {
+                    c.have_compat = true;
+                    c.have_compat_range = true;
+                    if actual == oid::UNKNOWN {
+                        continue;
+                    }
+                    let actual = self.base_type(actual);
+                    let range = if decl == oid::ANYCOMPATIBLERANGE {
+                        actual
+                    } else {
+                        match multirange_range(actual) {
+                            Some(r) => r,
+                            None => return Err(PolyError::RangeExpected(decl, actual)),
+                        }
+                    };
+                    if c.compat_range != 0 {
+                        if c.compat_range != range {
+                            return Err(PolyError::Disagree("anycompatiblerange", c.compat_range, range));
+                        }
+                    } else {
+                        let Some(sub) = range_subtype(range) else { return Err(PolyError::RangeExpected(decl, actual)) };
+                        c.compat_range = range;
+                        c.compat_range_elem = sub;
+                        c.compat_actuals.push(sub);
+                    }
+                }
                 _ => {}
             }
         }
-        if has_nonarray && elem != oid::UNKNOWN && self.is_array(elem) {
-            return None;
-        }
-        if targets.contains(&oid::ANYENUM) && elem != oid::UNKNOWN && self.type_desc(elem).is_some_and(|d| d.typtype != b'e') {
-            return None;
-        }
-        let common = if compat.is_empty() {
-            oid::UNKNOWN
-        } else {
-            match self.select_common_type_oids(&compat) {
-                Ok(t) => t,
-                Err(_) => return None,
-            }
-        };
-        Some((elem, common))
+        Ok(c)
     }
 
-    /// enforce_generic_type_consistency: the actual declared argument types
-    /// and result type once polymorphism is resolved.
-    pub fn resolve_signature(&self, inputs: &[Oid], declared: &[Oid], ret: Oid) -> Option<(Vec<Oid>, Oid)> {
+    /// The second half of check_generic_type_consistency: the families'
+    /// types must imply one element type, with the ANYNONARRAY/ANYENUM and
+    /// anycompatible restrictions.
+    fn consistent(&self, c: &PolyCollect) -> bool {
+        let mut elem = c.elem;
+        let mut range = c.range;
+        if c.array != 0 {
+            if c.array == oid::ANYARRAY {
+                // An anyarray input matches only when no other family member says more.
+                if elem != 0 || range != 0 || c.multirange != 0 {
+                    return false;
+                }
+            } else {
+                let Some(e) = self.elem_type(c.array) else { return false };
+                if elem == 0 {
+                    elem = e;
+                } else if e != elem {
+                    return false;
+                }
+            }
+        }
+        if c.multirange != 0 {
+            let Some(r) = multirange_range(c.multirange) else { return false };
+            if range == 0 {
+                range = r;
+            } else if r != range {
+                return false;
+            }
+        }
+        if range != 0 {
+            let Some(sub) = range_subtype(range) else { return false };
+            if elem == 0 {
+                elem = sub;
+            } else if sub != elem {
+                return false;
+            }
+        }
+        if c.have_anynonarray && elem != 0 && self.is_array(self.base_type(elem)) {
+            return false;
+        }
+        if c.have_anyenum && self.type_desc(elem).is_none_or(|d| d.typtype != b'e') {
+            return false;
+        }
+        if !c.compat_actuals.is_empty() {
+            let Ok(common) = self.select_common_type_oids(&c.compat_actuals) else { return false };
+            if !c.compat_actuals.iter().all(|t| self.can_coerce(*t, common, CoercionContext::Implicit)) {
+                return false;
+            }
+            if c.have_compat_nonarray && self.is_array(self.base_type(common)) {
+                return false;
+            }
+            if c.compat_range_elem != 0 && c.compat_range_elem != common {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// enforce_generic_type_consistency: the concrete parameter types and
+    /// result type of a call once its polymorphic types are resolved.
+    pub fn enforce_generic_type_consistency(&self, inputs: &[Oid], declared: &[Oid], ret: Oid) -> oa_ir::Result<(Vec<Oid>, Oid)> {
         let any_poly = declared.iter().any(|t| is_polymorphic(*t)) || is_polymorphic(ret);
         if !any_poly {
-            return Some((declared.to_vec(), ret));
+            return Ok((declared.to_vec(), ret));
         }
-        let (mut elem, mut common) = self.resolve_polymorphic(inputs, declared)?;
-        let uses_elem = declared.iter().any(|t| is_polymorphic(*t) && !is_compatible_family(*t));
-        if uses_elem && elem == oid::UNKNOWN {
-            // All polymorphic arguments were unknown literals: PostgreSQL takes them as text.
-            if declared.iter().zip(inputs).any(|(d, i)| *d == oid::ANYARRAY && *i == oid::UNKNOWN) {
-                return None;
+        let c = self.collect_polymorphic(inputs, declared).map_err(|e| self.poly_error(e))?;
+        let mismatch = |msg: String| Error::new(SqlState::DATATYPE_MISMATCH, msg);
+        let mut elem = c.elem;
+        let mut array = c.array;
+        let mut range = c.range;
+        let mut multirange = c.multirange;
+        let family1 = c.n_poly > 0 || [oid::ANYELEMENT, oid::ANYNONARRAY, oid::ANYENUM, oid::ANYARRAY, oid::ANYRANGE, oid::ANYMULTIRANGE].contains(&ret);
+        if family1 {
+            if array != 0 {
+                if array == oid::ANYARRAY {
+                    if elem != 0 || range != 0 || multirange != 0 {
+                        return Err(mismatch(format!("argument declared {} is not consistent with argument declared {}", "anyarray", "anyelement")));
+                    }
+                } else {
+                    let Some(e) = self.elem_type(array) else {
+                        return Err(mismatch(format!("argument declared {} is not an array but type {}", "anyarray", self.type_name(array))));
+                    };
+                    if elem == 0 {
+                        elem = e;
+                    } else if e != elem {
+                        return Err(mismatch(format!("argument declared {} is not consistent with argument declared {}", "anyarray", "anyelement"))
+                            .with_detail(format!("{} versus {}", self.type_name(array), self.type_name(elem))));
+                    }
+                }
             }
-            elem = oid::TEXT;
+            if multirange != 0 {
+                let Some(r) = multirange_range(multirange) else {
+                    return Err(mismatch(format!("argument declared {} is not a multirange type but type {}", "anymultirange", self.type_name(multirange))));
+                };
+                if range == 0 {
+                    range = r;
+                } else if r != range {
+                    return Err(mismatch(format!("argument declared {} is not consistent with argument declared {}", "anymultirange", "anyrange")));
+                }
+            }
+            if range != 0 {
+                let Some(sub) = range_subtype(range) else {
+                    return Err(mismatch(format!("argument declared {} is not a range type but type {}", "anyrange", self.type_name(range))));
+                };
+                if elem == 0 {
+                    elem = sub;
+                } else if sub != elem {
+                    return Err(mismatch(format!("argument declared {} is not consistent with argument declared {}", "anyrange", "anyelement")));
+                }
+            }
+            if elem == 0 {
+                // Only unknown literals at the polymorphic positions.
+                return Err(mismatch("could not determine polymorphic type because input has type unknown".into()));
+            }
+            if c.have_anynonarray && self.is_array(self.base_type(elem)) {
+                return Err(mismatch(format!("type matched to anynonarray is an array type: {}", self.type_name(elem))));
+            }
+            if c.have_anyenum && self.type_desc(elem).is_none_or(|d| d.typtype != b'e') {
+                return Err(mismatch(format!("type matched to anyenum is not an enum type: {}", self.type_name(elem))));
+            }
         }
-        if declared.iter().any(|t| is_compatible_family(*t)) && common == oid::UNKNOWN {
-            common = oid::TEXT;
+        let need_array = declared.iter().zip(inputs).any(|(d, i)| *d == oid::ANYARRAY && *i == oid::UNKNOWN) || ret == oid::ANYARRAY;
+        if family1 && array == 0 && need_array {
+            array = self.array_type(elem).ok_or_else(|| {
+                Error::new(SqlState::UNDEFINED_OBJECT, format!("could not find array type for data type {}", self.type_name(elem)))
+            })?;
         }
-        let map = |t: Oid| -> Option<Oid> {
-            Some(match t {
+        let need_range = declared.iter().zip(inputs).any(|(d, i)| *d == oid::ANYRANGE && *i == oid::UNKNOWN) || ret == oid::ANYRANGE;
+        if family1 && range == 0 && need_range {
+            return Err(Error::new(SqlState::UNDEFINED_OBJECT, format!("could not find range type for data type {}", self.type_name(elem))));
+        }
+        let need_multirange = declared.iter().zip(inputs).any(|(d, i)| *d == oid::ANYMULTIRANGE && *i == oid::UNKNOWN) || ret == oid::ANYMULTIRANGE;
+        if family1 && multirange == 0 && need_multirange {
+            multirange = range_multirange(range).ok_or_else(|| {
+                Error::new(SqlState::UNDEFINED_OBJECT, format!("could not find multirange type for data type {}", self.type_name(elem)))
+            })?;
+        }
+        let mut compat = 0;
+        let compat_range = c.compat_range;
+        if c.have_compat || is_compatible_family(ret) {
+            if c.compat_actuals.is_empty() {
+                // Only unknown literals: TEXT, as select_common_type would pick.
+                if c.have_compat_range || matches!(ret, oid::ANYCOMPATIBLERANGE | oid::ANYCOMPATIBLEMULTIRANGE) {
+                    return Err(mismatch("could not determine polymorphic type anycompatiblerange because input has type unknown".into()));
+                }
+                compat = oid::TEXT;
+            } else {
+                compat = self.select_common_type_oids(&c.compat_actuals).map_err(|(a, b)| {
+                    mismatch(format!("argument types {} and {} cannot be matched", self.type_name(a), self.type_name(b)))
+                })?;
+                if !c.compat_actuals.iter().all(|t| self.can_coerce(*t, compat, CoercionContext::Implicit)) {
+                    return Err(mismatch("arguments of anycompatible family cannot be cast to a common type".into()));
+                }
+                if c.have_compat_nonarray && self.is_array(self.base_type(compat)) {
+                    return Err(mismatch(format!("type matched to anycompatiblenonarray is an array type: {}", self.type_name(compat))));
+                }
+                if c.compat_range_elem != 0 && c.compat_range_elem != compat {
+                    return Err(mismatch(format!(
+                        "argument declared {} is not consistent with argument declared {}",
+                        "anycompatiblerange", "anycompatible"
+                    )));
+                }
+            }
+            if compat_range == 0 && matches!(ret, oid::ANYCOMPATIBLERANGE | oid::ANYCOMPATIBLEMULTIRANGE) {
+                return Err(Error::new(SqlState::UNDEFINED_OBJECT, format!("could not find range type for data type {}", self.type_name(compat))));
+            }
+        }
+        let map = |t: Oid| -> oa_ir::Result<Oid> {
+            Ok(match t {
                 oid::ANYELEMENT | oid::ANYNONARRAY | oid::ANYENUM => elem,
-                oid::ANYARRAY => self.array_type(elem)?,
-                oid::ANYCOMPATIBLE | oid::ANYCOMPATIBLENONARRAY => common,
-                oid::ANYCOMPATIBLEARRAY => self.array_type(common)?,
+                oid::ANYARRAY => {
+                    if array != 0 {
+                        array
+                    } else {
+                        self.array_type(elem).ok_or_else(|| {
+                            Error::new(SqlState::UNDEFINED_OBJECT, format!("could not find array type for data type {}", self.type_name(elem)))
+                        })?
+                    }
+                }
+                oid::ANYRANGE => range,
+                oid::ANYMULTIRANGE => multirange,
+                oid::ANYCOMPATIBLE | oid::ANYCOMPATIBLENONARRAY => compat,
+                oid::ANYCOMPATIBLEARRAY => self.array_type(compat).ok_or_else(|| {
+                    Error::new(SqlState::UNDEFINED_OBJECT, format!("could not find array type for data type {}", self.type_name(compat)))
+                })?,
+                oid::ANYCOMPATIBLERANGE => compat_range,
+                oid::ANYCOMPATIBLEMULTIRANGE => range_multirange(compat_range).unwrap_or(0),
                 other => other,
             })
         };
-        let args = declared.iter().map(|t| map(*t)).collect::<Option<Vec<_>>>()?;
-        Some((args, map(ret)?))
+        let mut args = Vec::with_capacity(declared.len());
+        for (d, i) in declared.iter().zip(inputs) {
+            // Known inputs at family-1 positions keep their own type (a domain stays a domain).
+            let keep = matches!(*d, oid::ANYELEMENT | oid::ANYNONARRAY | oid::ANYENUM) && *i != oid::UNKNOWN;
+            args.push(if keep { *i } else { map(*d)? });
+        }
+        Ok((args, map(ret)?))
+    }
+
+    fn type_name(&self, t: Oid) -> String {
+        let resolve = |o: Oid| {
+            self.catalog.type_by_oid(o).map(|d| {
+                let ns = self.catalog.namespace(d.namespace).map(|n| n.name).unwrap_or_default();
+                (d.name.clone(), ns)
+            })
+        };
+        oa_ir::typeio::format_type(t, -1, &resolve)
+    }
+
+    fn poly_error(&self, e: PolyError) -> Error {
+        match e {
+            PolyError::Disagree(family, a, b) => Error::new(SqlState::DATATYPE_MISMATCH, format!("arguments declared \"{family}\" are not all alike"))
+                .with_detail(format!("{} versus {}", self.type_name(a), self.type_name(b))),
+            PolyError::ArrayExpected(decl, t) => Error::new(
+                SqlState::DATATYPE_MISMATCH,
+                format!("argument declared {} is not an array but type {}", self.type_name(decl), self.type_name(t)),
+            ),
+            PolyError::RangeExpected(decl, t) => Error::new(
+                SqlState::DATATYPE_MISMATCH,
+                format!("argument declared {} is not a range type but type {}", self.type_name(decl), self.type_name(t)),
+            ),
+        }
     }
 
     /// select_common_type for plain type OIDs; Err((first, offending)) names
@@ -401,6 +675,10 @@ impl<'a> Resolver<'a> {
                 .count()
         });
         if cands.len() == 1 {
+            return cands;
+        }
+        // Without unknown inputs no heuristic is left: ambiguous.
+        if nunknowns == 0 {
             return cands;
         }
         // Resolve unknown inputs by category, biased towards STRING.

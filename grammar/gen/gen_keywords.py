@@ -45,28 +45,47 @@ open(os.path.join(SRC, "keywords.rs"), "w").write("\n".join(rs) + "\n")
 
 # Grammar sections.
 term = [f'        {w.upper()} => Tok::Kw(Kw::{variant(w)}),' for w, _, _ in words]
-prods = []
-for cat, name in (("U", "UnreservedKeyword"), ("C", "ColNameKeyword"), ("T", "TypeFuncNameKeyword"), ("R", "ReservedKeyword")):
-    prods.append(f"{name}: &'static str = {{")
-    # OPERATOR and BETWEEN open operator syntax and window frames; gram.y
-    # settles the clash with precedence, this grammar keeps them out of names.
-    prods += [f'    {w.upper()} => "{w}",' for w, c, _ in words if c == cat and w not in ("operator", "between")]
-    prods.append("};")
-    prods.append("")
-# An unreserved keyword other than SET: an alias written without AS in UPDATE
-# and DELETE (gram.y's relation_expr_opt_alias resolves SET by precedence).
-prods.append("UnreservedKeywordNoSet: &'static str = {")
-prods += [f'    {w.upper()} => "{w}",' for w, c, _ in words if c == "U" and w not in ("set", "operator")]
-prods.append("};")
-prods.append("")
+# OPERATOR and BETWEEN open operator syntax and window frames; gram.y settles
+# the clash with precedence, this grammar keeps them out of names (ColLabel
+# lists them).
+EXCLUDED = {"operator", "between"}
 # Bare column labels. gram.y has one flat a_expr, so after an expression it can
 # shift an infix keyword and decide later whether it was a label; this
 # grammar's precedence ladder must decide first, so infix keywords are not
 # bare labels here (`SELECT 1 AS and` still works).
 INFIX = {"and", "or", "is", "between", "in", "like", "ilike", "similar", "collate", "at", "escape", "not", "operator"}
-prods.append("BareLabelKeyword: &'static str = {")
-prods += [f'    {w.upper()} => "{w}",' for w, c, b in words if b and w not in INFIX]
-prods.append("};")
+
+# Each keyword is shifted into exactly one leaf nonterminal (its category, and
+# whether it is a bare label here; SET alone, see below); the categories are
+# unions of leaves. So the parser has one state per keyword, shared by every
+# context, instead of one per combination of categories a context allows.
+LEAVES = [("U", True, "UnreservedBareKw"), ("U", False, "UnreservedNonBareKw"), ("C", True, "ColNameBareKw"),
+          ("C", False, "ColNameNonBareKw"), ("T", True, "TypeFuncNameBareKw"), ("T", False, "TypeFuncNameNonBareKw"),
+          ("R", True, "ReservedBareKw"), ("R", False, "ReservedNonBareKw")]
+prods = []
+for cat, bare, name in LEAVES:
+    prods.append(f"{name}: &'static str = {{")
+    prods += [f'    {w.upper()} => "{w}",' for w, c, b in words
+              if c == cat and w not in EXCLUDED and w != "set" and (b and w not in INFIX) == bare]
+    prods.append("};")
+    prods.append("")
+# SET is its own leaf: an alias written without AS in UPDATE and DELETE may be
+# any unreserved keyword but SET (gram.y's relation_expr_opt_alias resolves
+# SET by precedence).
+prods.append("SetKw: &'static str = SET => \"set\";")
+prods.append("")
+def union(name, parts):
+    prods.append(f"{name}: &'static str = {{")
+    prods.extend(f"    {p}," for p in parts)
+    prods.append("};")
+    prods.append("")
+union("UnreservedKeyword", ["UnreservedBareKw", "UnreservedNonBareKw", "SetKw"])
+union("UnreservedKeywordNoSet", ["UnreservedBareKw", "UnreservedNonBareKw"])
+union("ColNameKeyword", ["ColNameBareKw", "ColNameNonBareKw"])
+union("TypeFuncNameKeyword", ["TypeFuncNameBareKw", "TypeFuncNameNonBareKw"])
+union("ReservedKeyword", ["ReservedBareKw", "ReservedNonBareKw"])
+union("BareLabelKeyword", ["UnreservedBareKw", "SetKw", "ColNameBareKw", "TypeFuncNameBareKw", "ReservedBareKw"])
+prods.pop()
 
 path = os.path.join(SRC, "sql.lalrpop")
 g = open(path).read()

@@ -3,7 +3,9 @@
 
 LALRPOP explains conflicts well but slowly on a grammar this size (minutes).
 This script translates the grammar's productions (not its actions) into a
-bison file and lets bison report conflicts, with counterexamples.
+bison file and lets bison report conflicts, with counterexamples. Inline
+symbols are expanded into the productions that use them, as LALRPOP does:
+`T?`, `T*`, parenthesized groups and `#[inline]` nonterminals and macros.
 
 usage: python3 grammar/gen/lalrpop2bison.py [--counterexamples] [grammar.lalrpop]
 Exit status 0 when the grammar is conflict-free.

@@ -68,7 +68,13 @@ impl SelectStmt {
 pub enum SetExpr {
     Select(Box<SimpleSelect>),
     Values(Vec<Vec<Expr>>),
-    SetOp { op: SetOp, all: bool, left: Box<SetExpr>, right: Box<SetExpr>, loc: usize },
+    SetOp {
+        op: SetOp,
+        all: bool,
+        left: Box<SetExpr>,
+        right: Box<SetExpr>,
+        loc: usize,
+    },
     /// A parenthesized query with its own ORDER BY, LIMIT or WITH.
     Query(Box<SelectStmt>),
 }
@@ -471,35 +477,117 @@ pub enum ExprKind {
     Param(i32),
     Literal(Literal),
     /// `type 'string'`, e.g. `date '2001-01-01'`, `interval '1' day`.
-    TypedLiteral { type_name: TypeName, value: String },
-    Indirection { base: Box<Expr>, path: Vec<Indirection> },
+    TypedLiteral {
+        type_name: TypeName,
+        value: String,
+    },
+    Indirection {
+        base: Box<Expr>,
+        path: Vec<Indirection>,
+    },
     /// A binary operator, possibly schema-qualified (`OPERATOR(pg_catalog.+)`).
-    BinaryOp { op: QualifiedName, left: Box<Expr>, right: Box<Expr> },
+    BinaryOp {
+        op: QualifiedName,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
     /// A prefix operator.
-    UnaryOp { op: QualifiedName, arg: Box<Expr> },
-    Bool { op: BoolOp, args: Vec<Expr> },
-    IsNull { arg: Box<Expr>, negated: bool },
-    IsBool { arg: Box<Expr>, test: BoolTest, negated: bool },
-    IsDistinctFrom { left: Box<Expr>, right: Box<Expr>, negated: bool },
-    IsNormalized { arg: Box<Expr>, form: Option<String>, negated: bool },
-    IsDocument { arg: Box<Expr>, negated: bool },
-    Between { arg: Box<Expr>, low: Box<Expr>, high: Box<Expr>, negated: bool, symmetric: bool },
-    InList { arg: Box<Expr>, list: Vec<Expr>, negated: bool },
-    Like { kind: LikeKind, arg: Box<Expr>, pattern: Box<Expr>, escape: Option<Box<Expr>>, negated: bool },
+    UnaryOp {
+        op: QualifiedName,
+        arg: Box<Expr>,
+    },
+    Bool {
+        op: BoolOp,
+        args: Vec<Expr>,
+    },
+    IsNull {
+        arg: Box<Expr>,
+        negated: bool,
+    },
+    IsBool {
+        arg: Box<Expr>,
+        test: BoolTest,
+        negated: bool,
+    },
+    IsDistinctFrom {
+        left: Box<Expr>,
+        right: Box<Expr>,
+        negated: bool,
+    },
+    IsNormalized {
+        arg: Box<Expr>,
+        form: Option<String>,
+        negated: bool,
+    },
+    IsDocument {
+        arg: Box<Expr>,
+        negated: bool,
+    },
+    Between {
+        arg: Box<Expr>,
+        low: Box<Expr>,
+        high: Box<Expr>,
+        negated: bool,
+        symmetric: bool,
+    },
+    InList {
+        arg: Box<Expr>,
+        list: Vec<Expr>,
+        negated: bool,
+    },
+    Like {
+        kind: LikeKind,
+        arg: Box<Expr>,
+        pattern: Box<Expr>,
+        escape: Option<Box<Expr>>,
+        negated: bool,
+    },
     /// `x op ANY/ALL (array)`.
-    AnyAll { op: QualifiedName, all: bool, left: Box<Expr>, right: Box<Expr> },
+    AnyAll {
+        op: QualifiedName,
+        all: bool,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
     /// Subquery expressions; `test` and `op` for ANY/ALL/IN.
-    SubLink { kind: SubLinkKind, test: Option<Box<Expr>>, op: Option<QualifiedName>, query: Box<SelectStmt> },
-    Case { arg: Option<Box<Expr>>, whens: Vec<(Expr, Expr)>, default: Option<Box<Expr>> },
-    Cast { arg: Box<Expr>, type_name: TypeName },
-    Collate { arg: Box<Expr>, collation: QualifiedName },
-    AtTimeZone { arg: Box<Expr>, zone: Box<Expr> },
+    SubLink {
+        kind: SubLinkKind,
+        test: Option<Box<Expr>>,
+        op: Option<QualifiedName>,
+        query: Box<SelectStmt>,
+    },
+    Case {
+        arg: Option<Box<Expr>>,
+        whens: Vec<(Expr, Expr)>,
+        default: Option<Box<Expr>>,
+    },
+    Cast {
+        arg: Box<Expr>,
+        type_name: TypeName,
+    },
+    Collate {
+        arg: Box<Expr>,
+        collation: QualifiedName,
+    },
+    AtTimeZone {
+        arg: Box<Expr>,
+        zone: Box<Expr>,
+    },
     Func(Box<FuncCall>),
     Coalesce(Vec<Expr>),
     NullIf(Box<Expr>, Box<Expr>),
-    MinMax { op: MinMax, args: Vec<Expr> },
-    SqlValue { func: SqlValueFunction, precision: Option<i32> },
-    Row { args: Vec<Expr>, explicit: bool },
+    MinMax {
+        op: MinMax,
+        args: Vec<Expr>,
+    },
+    SqlValue {
+        func: SqlValueFunction,
+        precision: Option<i32>,
+    },
+    Row {
+        args: Vec<Expr>,
+        explicit: bool,
+    },
     Array(Vec<Expr>),
     Grouping(Vec<Expr>),
     /// `DEFAULT` in INSERT VALUES or UPDATE SET.
@@ -526,14 +614,7 @@ pub struct TypeName {
 
 impl TypeName {
     pub fn system(name: &str, loc: usize) -> Self {
-        TypeName {
-            names: vec!["pg_catalog".into(), name.into()],
-            typmods: vec![],
-            array_bounds: vec![],
-            setof: false,
-            pct_type: false,
-            loc,
-        }
+        TypeName { names: vec!["pg_catalog".into(), name.into()], typmods: vec![], array_bounds: vec![], setof: false, pct_type: false, loc }
     }
 
     pub fn with_typmods(mut self, typmods: Vec<Expr>) -> Self {
@@ -602,9 +683,15 @@ pub enum ConflictAction {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum SetClause {
-    Single { column: InsertColumn, value: Expr },
+    Single {
+        column: InsertColumn,
+        value: Expr,
+    },
     /// `(a, b) = (expr, expr)` or `(a, b) = (SELECT …)`
-    Multi { columns: Vec<InsertColumn>, value: Expr },
+    Multi {
+        columns: Vec<InsertColumn>,
+        value: Expr,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -744,13 +831,33 @@ pub struct TableConstraint {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum TableConstraintKind {
-    Check { expr: Expr, no_inherit: bool },
-    Unique { columns: Vec<String>, nulls_not_distinct: bool, include: Vec<String>, with: Vec<DefElem> },
-    PrimaryKey { columns: Vec<String>, include: Vec<String>, with: Vec<DefElem> },
-    ForeignKey { columns: Vec<String>, refs: ForeignKeyRef },
-    Exclude { loc: usize },
+    Check {
+        expr: Expr,
+        no_inherit: bool,
+    },
+    Unique {
+        columns: Vec<String>,
+        nulls_not_distinct: bool,
+        include: Vec<String>,
+        with: Vec<DefElem>,
+    },
+    PrimaryKey {
+        columns: Vec<String>,
+        include: Vec<String>,
+        with: Vec<DefElem>,
+    },
+    ForeignKey {
+        columns: Vec<String>,
+        refs: ForeignKeyRef,
+    },
+    Exclude {
+        loc: usize,
+    },
     /// `UNIQUE USING INDEX name` / `PRIMARY KEY USING INDEX name`
-    UsingIndex { primary: bool, index: String },
+    UsingIndex {
+        primary: bool,
+        index: String,
+    },
 }
 
 /// `name = value` options (WITH (...), EXPLAIN options, COPY options).
@@ -882,15 +989,44 @@ pub struct AlterTableStmt {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum AlterTableCmd {
-    AddColumn { column: ColumnDef, if_not_exists: bool },
-    DropColumn { name: String, if_exists: bool, cascade: bool },
-    AlterColumnType { name: String, type_name: TypeName, collation: Option<QualifiedName>, using: Option<Expr> },
-    SetDefault { column: String, default: Option<Expr> },
-    SetNotNull { column: String, not_null: bool },
+    AddColumn {
+        column: ColumnDef,
+        if_not_exists: bool,
+    },
+    DropColumn {
+        name: String,
+        if_exists: bool,
+        cascade: bool,
+    },
+    AlterColumnType {
+        name: String,
+        type_name: TypeName,
+        collation: Option<QualifiedName>,
+        using: Option<Expr>,
+    },
+    SetDefault {
+        column: String,
+        default: Option<Expr>,
+    },
+    SetNotNull {
+        column: String,
+        not_null: bool,
+    },
     AddConstraint(TableConstraint),
-    DropConstraint { name: String, if_exists: bool, cascade: bool },
-    AddIdentity { column: String, always: bool, options: Vec<SequenceOption> },
-    DropIdentity { column: String, if_exists: bool },
+    DropConstraint {
+        name: String,
+        if_exists: bool,
+        cascade: bool,
+    },
+    AddIdentity {
+        column: String,
+        always: bool,
+        options: Vec<SequenceOption>,
+    },
+    DropIdentity {
+        column: String,
+        if_exists: bool,
+    },
     /// A subcommand PostgreSQL has that OpenAssay does not build yet.
     Unsupported(String),
 }
@@ -979,7 +1115,10 @@ pub struct SetStmt {
 #[derive(Clone, Debug, PartialEq)]
 pub enum SetKind {
     /// `SET name TO values`; an empty list is never produced.
-    Value { name: String, values: Vec<SetValue> },
+    Value {
+        name: String,
+        values: Vec<SetValue>,
+    },
     Default(String),
     FromCurrent(String),
     Reset(String),
@@ -995,7 +1134,10 @@ pub enum SetValue {
     Number(String),
     Word(String),
     /// `INTERVAL '...' [fields]` in SET TIME ZONE.
-    Interval { value: String, typmods: Vec<Expr> },
+    Interval {
+        value: String,
+        typmods: Vec<Expr>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -375,10 +375,7 @@ fn raw_error(sql: &str, start: usize) -> SyntaxError {
         "unterminated quoted identifier"
     } else if rest.starts_with('$') {
         "unterminated dollar-quoted string"
-    } else if rest.starts_with('\'')
-        || rest.len() > 1 && rest[1..].starts_with('\'')
-        || rest.len() > 2 && rest[2..].starts_with('\'')
-    {
+    } else if rest.starts_with('\'') || rest.len() > 1 && rest[1..].starts_with('\'') || rest.len() > 2 && rest[2..].starts_with('\'') {
         "unterminated quoted string"
     } else {
         "syntax error"
@@ -390,13 +387,12 @@ fn raw_error(sql: &str, start: usize) -> SyntaxError {
 fn check_trailing_junk(sql: &str, raw: &[(Raw, usize, usize)], i: usize) -> Result<(), SyntaxError> {
     if let Some(&(next, nstart, _)) = raw.get(i + 1)
         && nstart == raw[i].2
-        && matches!(next, Raw::Ident | Raw::NationalString | Raw::ExtendedString | Raw::BitString | Raw::HexString | Raw::UnicodeString | Raw::UnicodeIdent)
+        && matches!(
+            next,
+            Raw::Ident | Raw::NationalString | Raw::ExtendedString | Raw::BitString | Raw::HexString | Raw::UnicodeString | Raw::UnicodeIdent
+        )
     {
-        let msg = if raw[i].0 == Raw::Param {
-            "trailing junk after parameter"
-        } else {
-            "trailing junk after numeric literal"
-        };
+        let msg = if raw[i].0 == Raw::Param { "trailing junk after parameter" } else { "trailing junk after numeric literal" };
         return Err(SyntaxError::near(msg, sql, raw[i].1, raw[i + 1].2));
     }
     Ok(())
@@ -530,11 +526,7 @@ fn continues(gap: &str) -> bool {
 }
 
 fn plain_body(body: &str, options: LexOptions, offset: usize, sql: &str) -> Result<String, SyntaxError> {
-    if options.standard_conforming_strings {
-        Ok(body.replace("''", "'"))
-    } else {
-        extended_escapes(body, offset, sql)
-    }
+    if options.standard_conforming_strings { Ok(body.replace("''", "'")) } else { extended_escapes(body, offset, sql) }
 }
 
 /// Backslash escapes of E'' strings: \b \f \n \r \t, octal, \x hex, \u and \U Unicode, and any other character literally.
@@ -586,8 +578,9 @@ fn extended_escapes(body: &str, offset: usize, sql: &str) -> Result<String, Synt
                 // scan.l's xeunicode / xeu states: errors name the text at hand.
                 let start = i - 2;
                 let Some((cp, next)) = unicode_escape_at(body, start) else {
-                    return Err(SyntaxError::plain("invalid Unicode escape", offset + start)
-                        .with_hint("Unicode escapes must be \\uXXXX or \\UXXXXXXXX."));
+                    return Err(
+                        SyntaxError::plain("invalid Unicode escape", offset + start).with_hint("Unicode escapes must be \\uXXXX or \\UXXXXXXXX.")
+                    );
                 };
                 i = next;
                 let near = |from: usize, to: usize| SyntaxError::near("invalid Unicode surrogate pair", sql, offset + from, offset + to);
@@ -702,8 +695,7 @@ fn unicode_escape_with_uescape(sql: &str, raw: &[(Raw, usize, usize)], last: usi
         let (n, skip) = if after.starts_with('+') { (6, 1) } else { (4, 0) };
         let hex = after.get(skip..skip + n).filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
         let Some(hex) = hex else {
-            return Err(SyntaxError::new("42601", "invalid Unicode escape", at(i))
-                .with_hint("Unicode escapes must be \\XXXX or \\+XXXXXX."));
+            return Err(SyntaxError::new("42601", "invalid Unicode escape", at(i)).with_hint("Unicode escapes must be \\XXXX or \\+XXXXXX."));
         };
         let mut cp = u32::from_str_radix(hex, 16).unwrap_or(0);
         if cp == 0 || cp > 0x10FFFF {
@@ -760,49 +752,40 @@ mod tests {
 
     #[test]
     fn identifiers_fold_and_keywords() {
-        assert_eq!(toks("SELECT FooBar, \"FooBar\", \"a\"\"b\""), vec![
-            Tok::Kw(Kw::Select),
-            Tok::Ident("foobar".into()),
-            Tok::Comma,
-            Tok::Ident("FooBar".into()),
-            Tok::Comma,
-            Tok::Ident("a\"b".into()),
-        ]);
+        assert_eq!(
+            toks("SELECT FooBar, \"FooBar\", \"a\"\"b\""),
+            vec![Tok::Kw(Kw::Select), Tok::Ident("foobar".into()), Tok::Comma, Tok::Ident("FooBar".into()), Tok::Comma, Tok::Ident("a\"b".into()),]
+        );
     }
 
     #[test]
     fn operators_split_like_postgres() {
         assert_eq!(toks("a<-b"), vec![Tok::Ident("a".into()), Tok::Lt, Tok::Minus, Tok::Ident("b".into())]);
         assert_eq!(toks("a@-b"), vec![Tok::Ident("a".into()), Tok::Op("@-".into()), Tok::Ident("b".into())]);
-        assert_eq!(toks("a<=b != c"), vec![
-            Tok::Ident("a".into()),
-            Tok::LessEquals,
-            Tok::Ident("b".into()),
-            Tok::NotEquals,
-            Tok::Ident("c".into())
-        ]);
+        assert_eq!(toks("a<=b != c"), vec![Tok::Ident("a".into()), Tok::LessEquals, Tok::Ident("b".into()), Tok::NotEquals, Tok::Ident("c".into())]);
         assert_eq!(toks("1--c\n+2"), vec![Tok::IConst(1), Tok::Plus, Tok::IConst(2)]);
         assert_eq!(toks("x::int"), vec![Tok::Ident("x".into()), Tok::Typecast, Tok::Kw(Kw::Int)]);
     }
 
     #[test]
     fn literals() {
-        assert_eq!(toks("'it''s' E'a\\nb' $$x$y$$ $q$a$$b$q$"), vec![
-            Tok::SConst("it's".into()),
-            Tok::SConst("a\nb".into()),
-            Tok::SConst("x$y".into()),
-            Tok::SConst("a$$b".into()),
-        ]);
+        assert_eq!(
+            toks("'it''s' E'a\\nb' $$x$y$$ $q$a$$b$q$"),
+            vec![Tok::SConst("it's".into()), Tok::SConst("a\nb".into()), Tok::SConst("x$y".into()), Tok::SConst("a$$b".into()),]
+        );
         assert_eq!(toks("'a'\n'b' 'c'"), vec![Tok::SConst("ab".into()), Tok::SConst("c".into())]);
         assert_eq!(toks("B'0101' X'1F'"), vec![Tok::BConst("b0101".into()), Tok::BConst("x1F".into())]);
-        assert_eq!(toks("1 2147483648 1.5e10 .5 1. $3"), vec![
-            Tok::IConst(1),
-            Tok::FConst("2147483648".into()),
-            Tok::FConst("1.5e10".into()),
-            Tok::FConst(".5".into()),
-            Tok::FConst("1.".into()),
-            Tok::Param(3),
-        ]);
+        assert_eq!(
+            toks("1 2147483648 1.5e10 .5 1. $3"),
+            vec![
+                Tok::IConst(1),
+                Tok::FConst("2147483648".into()),
+                Tok::FConst("1.5e10".into()),
+                Tok::FConst(".5".into()),
+                Tok::FConst("1.".into()),
+                Tok::Param(3),
+            ]
+        );
         assert_eq!(toks("U&'d\\0061t\\+000061'"), vec![Tok::SConst("data".into())]);
         assert_eq!(toks("U&'d!0061t' UESCAPE '!'"), vec![Tok::SConst("dat".into())]);
     }
@@ -825,5 +808,31 @@ mod tests {
         assert_eq!(msg("select 123abc"), "trailing junk after numeric literal at or near \"123abc\"");
         assert_eq!(msg("select /* x"), "unterminated /* comment at or near \"/* x\"");
         assert_eq!(msg("select \"\""), "zero-length delimited identifier at or near \"\"\"\"");
+    }
+
+    #[test]
+    fn unicode_escape_errors_like_postgres() {
+        let msg = |sql: &str| tokenize(sql, LexOptions::default()).unwrap_err().message;
+        // scan.l's xeu state names the text after a lone first surrogate.
+        assert_eq!(msg("SELECT E'wrong: \\udb99'"), "invalid Unicode surrogate pair at or near \"'\"");
+        assert_eq!(msg("SELECT E'wrong: \\udb99xy'"), "invalid Unicode surrogate pair at or near \"x\"");
+        assert_eq!(msg("SELECT E'wrong: \\udb99\\u0061'"), "invalid Unicode surrogate pair at or near \"\\u0061\"");
+        assert_eq!(msg("SELECT E'wrong: \\U002FFFFF'"), "invalid Unicode escape value at or near \"\\U002FFFFF\"");
+        assert_eq!(toks("E'\\ud83d\\ude00'"), vec![Tok::SConst("\u{1F600}".into())]);
+        // parser.c's str_udeescape for U&'' literals.
+        assert_eq!(msg("SELECT U&'wrong: \\db99'"), "invalid Unicode surrogate pair");
+        assert_eq!(msg("SELECT U&'wrong: \\+00db99\\+000061'"), "invalid Unicode surrogate pair");
+        assert_eq!(toks("U&'\\D83D\\DE00'"), vec![Tok::SConst("\u{1F600}".into())]);
+        assert_eq!(msg("SELECT U&'wrong: +0061' UESCAPE +"), "UESCAPE must be followed by a simple string literal at or near \"+\"");
+        assert_eq!(msg("SELECT U&'x' UESCAPE"), "UESCAPE must be followed by a simple string literal at end of input");
+    }
+
+    #[test]
+    fn backslashes_escape_without_standard_conforming_strings() {
+        let off = LexOptions { standard_conforming_strings: false };
+        let t: Vec<Tok> = tokenize("'a\\'b' 'c\\\\'", off).unwrap().into_iter().map(|t| t.1).collect();
+        assert_eq!(t, vec![Tok::SConst("a'b".into()), Tok::SConst("c\\".into())]);
+        // With them on, a backslash is an ordinary character.
+        assert_eq!(toks("'a\\' 'b'"), vec![Tok::SConst("a\\".into()), Tok::SConst("b".into())]);
     }
 }

@@ -48,10 +48,7 @@ impl SyntaxError {
 
     /// Like `near`, for the token that starts at `start`.
     pub fn near_token(msg: impl std::fmt::Display, sql: &str, start: usize) -> Self {
-        let end = lexer::tokenize(&sql[start..], LexOptions::default())
-            .ok()
-            .and_then(|t| t.first().map(|t| start + t.2))
-            .unwrap_or(sql.len());
+        let end = lexer::tokenize(&sql[start..], LexOptions::default()).ok().and_then(|t| t.first().map(|t| start + t.2)).unwrap_or(sql.len());
         SyntaxError::near(msg, sql, start, end)
     }
 
@@ -90,10 +87,7 @@ pub fn parse_with(sql: &str, options: LexOptions) -> Result<Vec<RawStatement>, S
     let tokens = lexer::tokenize(sql, options)?;
     let parser = sql::MultiParser::new();
     match parser.parse(sql, tokens) {
-        Ok(stmts) => Ok(stmts
-            .into_iter()
-            .filter_map(|(start, stmt, end)| stmt.map(|stmt| RawStatement { stmt, start, end }))
-            .collect()),
+        Ok(stmts) => Ok(stmts.into_iter().filter_map(|(start, stmt, end)| stmt.map(|stmt| RawStatement { stmt, start, end })).collect()),
         Err(e) => Err(convert_error(sql, e)),
     }
 }
@@ -150,9 +144,7 @@ fn convert_error(sql: &str, e: LalrpopError) -> SyntaxError {
         P::User { error } => error,
         P::InvalidToken { location } => SyntaxError::near_token("syntax error", sql, location),
         P::UnrecognizedEof { .. } => SyntaxError::near("syntax error", sql, sql.len(), sql.len()),
-        P::UnrecognizedToken { token: (l, _, r), .. } | P::ExtraToken { token: (l, _, r) } => {
-            SyntaxError::near("syntax error", sql, l, r)
-        }
+        P::UnrecognizedToken { token: (l, _, r), .. } | P::ExtraToken { token: (l, _, r) } => SyntaxError::near("syntax error", sql, l, r),
     }
 }
 
@@ -261,5 +253,168 @@ mod tests {
         let v = parse("SELECT 1; ; SELECT 2").unwrap();
         assert_eq!(v.len(), 2);
         assert_eq!(v[1].start, 12);
+    }
+
+    fn unsupported_what(sql: &str) -> String {
+        match one(sql) {
+            Statement::Unsupported(u) => u.what,
+            other => panic!("{sql}: {other:?}"),
+        }
+    }
+
+    fn syntax_error(sql: &str) -> String {
+        let e = parse(sql).expect_err(sql);
+        assert_eq!(e.code, "42601", "{sql}: {e:?}");
+        e.message
+    }
+
+    #[test]
+    fn statements_not_built_are_named() {
+        for (sql, what) in [
+            ("CREATE OR REPLACE FUNCTION f(a int, OUT b text) RETURNS SETOF record LANGUAGE sql IMMUTABLE AS 'select 1'", "CREATE FUNCTION"),
+            ("CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC ; SELECT 1;; RETURN 1; END", "CREATE FUNCTION"),
+            ("CREATE PROCEDURE p(x int) LANGUAGE plpgsql AS $$ begin end $$", "CREATE PROCEDURE"),
+            ("GRANT SELECT, UPDATE (a) ON TABLE t TO PUBLIC WITH GRANT OPTION", "GRANT"),
+            ("REVOKE ALL ON ALL TABLES IN SCHEMA s FROM r CASCADE", "REVOKE"),
+            ("DO $$ begin null; end $$", "DO"),
+            ("DO LANGUAGE plpgsql 'begin end'", "DO"),
+            ("CREATE TYPE t AS ENUM ('a', 'b')", "CREATE TYPE"),
+            ("CREATE DOMAIN d AS int CHECK (VALUE > 0)", "CREATE DOMAIN"),
+            ("CREATE TRIGGER tr BEFORE INSERT OR UPDATE OF a ON t FOR EACH ROW WHEN (NEW.a > 0) EXECUTE FUNCTION f()", "CREATE TRIGGER"),
+            ("MERGE INTO t USING s ON t.a = s.a WHEN MATCHED THEN UPDATE SET b = s.b WHEN NOT MATCHED THEN INSERT VALUES (s.a, s.b)", "MERGE INTO"),
+            ("ALTER TYPE planets ADD VALUE IF NOT EXISTS 'pluto' AFTER 'neptune'", "ALTER TYPE"),
+            ("ALTER FUNCTION f(int) OWNER TO CURRENT_USER", "ALTER FUNCTION"),
+            ("DROP FUNCTION IF EXISTS f(int), g CASCADE", "DROP FUNCTION"),
+            ("DROP POLICY p ON t", "DROP POLICY"),
+            ("DROP COLLATION c", "DROP COLLATION"),
+            ("COMMENT ON FUNCTION f(int) IS 'x'", "COMMENT ON FUNCTION"),
+            ("COMMENT ON COLLATION c IS NULL", "COMMENT ON COLLATION"),
+            ("ALTER TABLE t SET SCHEMA s", "ALTER TABLE SET SCHEMA"),
+            ("CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (MINVALUE) TO (10) PARTITION BY LIST (a)", "CREATE TABLE ... PARTITION OF"),
+            ("CREATE TABLE t OF ty (a WITH OPTIONS NOT NULL)", "CREATE TABLE ... OF type"),
+            ("DECLARE c SCROLL CURSOR WITH HOLD FOR SELECT 1", "DECLARE"),
+            ("FETCH BACKWARD 2 FROM c", "FETCH"),
+            ("LOCK TABLE t IN ACCESS EXCLUSIVE MODE NOWAIT", "LOCK"),
+            ("SET CONSTRAINTS ALL DEFERRED", "SET CONSTRAINTS"),
+            ("REINDEX (VERBOSE) TABLE CONCURRENTLY t", "REINDEX"),
+        ] {
+            assert_eq!(unsupported_what(sql), what, "{sql}");
+        }
+        // Statements inside BEGIN ATOMIC may be END of a transaction only at top level.
+        assert!(parse("CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC END; END").is_ok());
+        for sql in [
+            "MERGE INTO t USING s ON true WHEN MATCHED THEN DELETE",
+            "EXPLAIN (COSTS OFF) MERGE INTO t USING s ON true WHEN MATCHED THEN DELETE",
+            "WITH x AS (MERGE INTO t USING s ON true WHEN MATCHED THEN DELETE) SELECT 1",
+        ] {
+            parse(sql).unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+        }
+    }
+
+    #[test]
+    fn malformed_statements_are_syntax_errors() {
+        for (sql, msg) in [
+            ("CREATE FUNCTION f() RETURNS int AS 'x' LANGUAGE", "syntax error at end of input"),
+            ("GRANT SELECT ON t", "syntax error at end of input"),
+            ("DROP FUNCTION f(int) BOGUS", "syntax error at or near \"BOGUS\""),
+            ("CREATE TABLE p1 PARTITION OF p FOR VALUES IN ()", "syntax error at or near \")\""),
+            ("ALTER INDEX IF EXISTS i ATTACH PARTITION p", "syntax error at or near \"ATTACH\""),
+            ("ALTER INDEX i RENAME COLUMN a TO b", "syntax error at or near \"COLUMN\""),
+            ("ALTER INDEX i SET SCHEMA s", "syntax error at or near \"SCHEMA\""),
+            ("DROP FUNCTION a.* CASCADE", "syntax error at or near \"CASCADE\""),
+            ("SELECT * FROM a.b[1]", "syntax error at end of input"),
+            ("SELECT EXTRACT()", "syntax error at or near \")\""),
+            ("CREATE TABLE t (LIKE u INCLUDING EVERYTHING)", "syntax error at or near \"EVERYTHING\""),
+            ("CREATE INDEX i ON t (a) WITHOUT OIDS", "syntax error at or near \"WITHOUT\""),
+        ] {
+            assert_eq!(syntax_error(sql), msg, "{sql}");
+        }
+        let e = parse("COPY t TO STDOUT WHERE a > 1").unwrap_err();
+        assert_eq!(e.message, "WHERE clause not allowed with COPY TO");
+        let e = parse("SELECT (1, 2, 3) OVERLAPS (4, 5)").unwrap_err();
+        assert_eq!(e.message, "wrong number of parameters on left side of OVERLAPS expression");
+        let e = parse("SELECT xmlelement(name foo, xmlattributes(1 AS a))").unwrap_err();
+        assert_eq!(e.code, "0A000");
+    }
+
+    #[test]
+    fn ddl_builds_ast() {
+        let Statement::Drop(d) = one("DROP TABLE IF EXISTS a, s.b CASCADE") else { panic!() };
+        assert_eq!((d.kind, d.names.len(), d.if_exists, d.cascade), (ObjectKind::Table, 2, true, true));
+        let Statement::Drop(d) = one("DROP SCHEMA s1, s2") else { panic!() };
+        assert_eq!(d.names, vec![vec!["s1".to_string()], vec!["s2".to_string()]]);
+        let Statement::Comment(c) = one("COMMENT ON COLUMN t.a IS 'x'") else { panic!() };
+        assert_eq!((c.object, c.comment.as_deref()), (ObjectKind::Column, Some("x")));
+        let Statement::Rename(r) = one("ALTER VIEW IF EXISTS v RENAME COLUMN a TO b") else { panic!() };
+        assert_eq!((r.object, r.if_exists, r.subname.as_deref(), r.new_name.as_str()), (ObjectKind::Column, true, Some("a"), "b"));
+        let Statement::AlterSequence(a) = one("ALTER SEQUENCE IF EXISTS s RESTART WITH 5 UNLOGGED") else { panic!() };
+        assert!(a.if_exists);
+        assert_eq!(a.options.len(), 2);
+        let Statement::AlterTable(a) =
+            one("ALTER TABLE ONLY t ALTER COLUMN a SET DEFAULT 1, ALTER b TYPE text USING b::text, ENABLE ROW LEVEL SECURITY")
+        else {
+            panic!()
+        };
+        assert!(!a.table.inh);
+        assert!(matches!(a.commands[0], AlterTableCmd::SetDefault { .. }));
+        assert!(matches!(a.commands[1], AlterTableCmd::AlterColumnType { .. }));
+        assert!(matches!(a.commands[2], AlterTableCmd::Unsupported(_)));
+        let Statement::CreateTable(t) = one(
+            "CREATE TABLE t (a text COMPRESSION pglz, b int, CHECK (b > 0) NOT VALID NO INHERIT) PARTITION BY RANGE (a COLLATE \"C\" text_ops) USING heap",
+        ) else {
+            panic!()
+        };
+        assert_eq!(t.access_method.as_deref(), Some("heap"));
+        let TableElement::Column(c) = &t.elements[0] else { panic!() };
+        assert_eq!(c.compression.as_deref(), Some("pglz"));
+        let TableElement::Constraint(k) = &t.elements[2] else { panic!() };
+        assert!(k.not_valid);
+        assert!(matches!(k.kind, TableConstraintKind::Check { no_inherit: true, .. }));
+        let Statement::CreateIndex(i) = one("CREATE INDEX IF NOT EXISTS i ON t USING gist (a int4_ops (siglen = 8) DESC) INCLUDE (b)") else {
+            panic!()
+        };
+        assert!(i.if_not_exists);
+        assert_eq!(i.include, vec!["b".to_string()]);
+        assert_eq!(i.columns[0].opclass_options.len(), 1);
+        let Statement::Copy(c) = one("COPY t FROM STDIN USING DELIMITERS '|' WITH NULL AS ''") else { panic!() };
+        assert_eq!(c.options.len(), 2);
+        let Statement::Explain(e) = one("EXPLAIN ANALYSE VERBOSE SELECT 1") else { panic!() };
+        assert_eq!(e.options.len(), 2);
+    }
+
+    #[test]
+    fn expression_forms() {
+        for sql in [
+            "SELECT 33 * ANY ('{1,2,3}'), 2 ^ ALL (ARRAY[1]), 1 + SOME (SELECT 1)",
+            "SELECT 'foo' NOT LIKE ANY (ARRAY['%a']), 'foo' NOT ILIKE ALL (ARRAY['%o'])",
+            "SELECT a || !!b, !! !!c, @-1",
+            "SELECT (a, b) OVERLAPS (c, d), ROW(a, b) OVERLAPS ROW(c, d)",
+            "SELECT xmlexists('//x' PASSING BY REF doc)",
+            "SELECT * FROM a CROSS JOIN (b CROSS JOIN LATERAL (SELECT 1) s)",
+            "SELECT * FROM (a JOIN b USING (x)) AS j(x, y)",
+            "((SELECT 2)) UNION SELECT 2",
+            "SELECT 1 INTERSECT (((SELECT 2 UNION ALL SELECT 3))) ORDER BY 1",
+            "INSERT INTO t VALUES (DEFAULT, DEFAULT::int)",
+        ] {
+            parse(sql).unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+        }
+        let Statement::Select(s) = one("SELECT 33 * ANY (a)") else { panic!() };
+        let SetExpr::Select(core) = &s.body else { panic!() };
+        let ResTarget::Expr { expr, .. } = &core.targets[0];
+        assert!(matches!(&expr.kind, ExprKind::AnyAll { op, all: false, .. } if op == &vec!["*".to_string()]));
+        // DEFAULT is an a_expr, not a b_expr (column defaults use b_expr).
+        assert!(parse("CREATE TABLE t (a int DEFAULT DEFAULT)").is_err());
+    }
+
+    #[test]
+    fn standard_conforming_strings_off() {
+        let off = LexOptions { standard_conforming_strings: false };
+        let v = parse_with("SELECT 'a\\\\b\\'cd' AS f", off).unwrap();
+        let Statement::Select(s) = &v[0].stmt else { panic!() };
+        let SetExpr::Select(core) = &s.body else { panic!() };
+        let ResTarget::Expr { expr, .. } = &core.targets[0];
+        assert_eq!(expr.kind, ExprKind::Literal(Literal::String("a\\b'cd".into())));
+        let e = parse_with("SELECT U&'x'", off).unwrap_err();
+        assert_eq!((e.code, e.message.as_str()), ("0A000", "unsafe use of string constant with Unicode escapes"));
     }
 }

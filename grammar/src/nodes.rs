@@ -30,9 +30,7 @@ pub fn prefix(op: QualifiedName, arg: Expr, loc: usize) -> Expr {
 /// `-2147483648` is an int4 and `-1.5` a single constant.
 pub fn negate(arg: Expr, loc: usize) -> Expr {
     match arg.kind {
-        ExprKind::Literal(Literal::Integer(v)) if v != i32::MIN => {
-            Expr::new(ExprKind::Literal(Literal::Integer(-v)), loc)
-        }
+        ExprKind::Literal(Literal::Integer(v)) if v != i32::MIN => Expr::new(ExprKind::Literal(Literal::Integer(-v)), loc),
         ExprKind::Literal(Literal::Numeric(ref s)) => {
             let text = match s.strip_prefix('-') {
                 Some(pos) => pos.to_string(),
@@ -184,11 +182,9 @@ pub fn select_options(
             return user_error(SyntaxError::plain("WITH TIES cannot be specified without ORDER BY clause", loc));
         }
         let merged = match stmt.limit.take() {
-            Some(old) => LimitClause {
-                limit: limit.limit.or(old.limit),
-                offset: limit.offset.or(old.offset),
-                with_ties: limit.with_ties || old.with_ties,
-            },
+            Some(old) => {
+                LimitClause { limit: limit.limit.or(old.limit), offset: limit.offset.or(old.offset), with_ties: limit.with_ties || old.with_ties }
+            }
             None => limit,
         };
         stmt.limit = Some(merged);
@@ -300,10 +296,7 @@ pub fn unsupported(what: &str, loc: usize) -> Statement {
 }
 
 pub fn like(kind: LikeKind, arg: Expr, pattern: Expr, escape: Option<Expr>, negated: bool, loc: usize) -> Expr {
-    Expr::new(
-        ExprKind::Like { kind, arg: Box::new(arg), pattern: Box::new(pattern), escape: escape.map(Box::new), negated },
-        loc,
-    )
+    Expr::new(ExprKind::Like { kind, arg: Box::new(arg), pattern: Box::new(pattern), escape: escape.map(Box::new), negated }, loc)
 }
 
 pub fn in_expr(arg: Expr, list: Result<Vec<Expr>, SelectStmt>, negated: bool, loc: usize) -> Expr {
@@ -311,10 +304,8 @@ pub fn in_expr(arg: Expr, list: Result<Vec<Expr>, SelectStmt>, negated: bool, lo
         Ok(list) => Expr::new(ExprKind::InList { arg: Box::new(arg), list, negated }, loc),
         Err(query) => {
             // `x NOT IN (subquery)` is NOT (x = ANY (subquery)), as gram.y builds it.
-            let sub = Expr::new(
-                ExprKind::SubLink { kind: SubLinkKind::Any, test: Some(Box::new(arg)), op: Some(op("=")), query: Box::new(query) },
-                loc,
-            );
+            let sub =
+                Expr::new(ExprKind::SubLink { kind: SubLinkKind::Any, test: Some(Box::new(arg)), op: Some(op("=")), query: Box::new(query) }, loc);
             if negated { not(sub, loc) } else { sub }
         }
     }
@@ -392,14 +383,7 @@ pub fn rename(object: ObjectKind, target: (bool, usize, RangeVar), subname: Opti
 }
 
 /// DROP of the object kinds OpenAssay builds; any other kind is named as unsupported.
-pub fn drop(
-    kind: (ObjectKind, &str),
-    names: Vec<QualifiedName>,
-    if_exists: bool,
-    cascade: bool,
-    concurrently: bool,
-    loc: usize,
-) -> Statement {
+pub fn drop(kind: (ObjectKind, &str), names: Vec<QualifiedName>, if_exists: bool, cascade: bool, concurrently: bool, loc: usize) -> Statement {
     match kind.0 {
         ObjectKind::Table
         | ObjectKind::Sequence
@@ -409,9 +393,7 @@ pub fn drop(
         | ObjectKind::ForeignTable
         | ObjectKind::Type
         | ObjectKind::Domain
-        | ObjectKind::Schema => {
-            Statement::Drop(Box::new(DropStmt { kind: kind.0, names, if_exists, cascade, concurrently, loc }))
-        }
+        | ObjectKind::Schema => Statement::Drop(Box::new(DropStmt { kind: kind.0, names, if_exists, cascade, concurrently, loc })),
         _ => unsupported(&format!("DROP {}", kind.1), loc),
     }
 }
@@ -419,12 +401,9 @@ pub fn drop(
 /// COMMENT ON the object kinds OpenAssay builds; any other kind is named as unsupported.
 pub fn comment(kind: (ObjectKind, &str), target: QualifiedName, comment: Option<String>, loc: usize) -> Statement {
     match kind.0 {
-        ObjectKind::Table
-        | ObjectKind::Column
-        | ObjectKind::View
-        | ObjectKind::Index
-        | ObjectKind::Sequence
-        | ObjectKind::Schema => Statement::Comment(Box::new(CommentStmt { object: kind.0, target, comment })),
+        ObjectKind::Table | ObjectKind::Column | ObjectKind::View | ObjectKind::Index | ObjectKind::Sequence | ObjectKind::Schema => {
+            Statement::Comment(Box::new(CommentStmt { object: kind.0, target, comment }))
+        }
         _ => unsupported(&format!("COMMENT ON {}", kind.1), loc),
     }
 }
@@ -469,12 +448,7 @@ pub enum AlterRelationTail {
 
 /// Builds the relation forms of ALTER; the forms gram.y does not have for
 /// this relation kind fail with the syntax error PostgreSQL reports.
-pub fn alter_relation(
-    kind: ObjectKind,
-    target: (bool, usize, RangeVar),
-    tail: AlterRelationTail,
-    sql: &str,
-) -> GResult<Statement> {
+pub fn alter_relation(kind: ObjectKind, target: (bool, usize, RangeVar), tail: AlterRelationTail, sql: &str) -> GResult<Statement> {
     let no_rename_column = matches!(kind, ObjectKind::Index | ObjectKind::Sequence);
     Ok(match tail {
         AlterRelationTail::Commands(c) => alter_table(kind, target, c),

@@ -91,6 +91,18 @@ pub enum Operator {
         mark: Option<PlanColumn>,
         inner_columns: Vec<PlanColumn>,
     },
+    /// A join whose inner side reads columns of the outer row (LATERAL, a
+    /// function in FROM over earlier items): `inner` runs once per outer row
+    /// with `params` bound, as PostgreSQL's nested loop with parameters.
+    Apply {
+        kind: JoinKind,
+        inner: Box<PipelineGraph>,
+        /// Outer-row columns the inner side reads.
+        params: Vec<ColumnId>,
+        condition: ScalarExpr,
+        mark: Option<PlanColumn>,
+        inner_columns: Vec<PlanColumn>,
+    },
     Limit {
         limit: Option<ScalarExpr>,
         offset: Option<ScalarExpr>,
@@ -217,6 +229,19 @@ impl Builder {
                 });
                 o
             }
+            PhysicalPlan::NestedLoopJoin { kind, left, right, condition, mark } if !lateral_params(left, right).is_empty() => {
+                let params = lateral_params(left, right);
+                let mut o = self.open(left);
+                o.operators.push(Operator::Apply {
+                    kind: *kind,
+                    inner: Box::new(build_pipelines(right)),
+                    params,
+                    condition: condition.clone(),
+                    mark: mark.clone(),
+                    inner_columns: right.output(),
+                });
+                o
+            }
             PhysicalPlan::NestedLoopJoin { kind, left, right, condition, mark } => {
                 let state = self.state();
                 let inner = self.open(right);
@@ -331,6 +356,42 @@ impl Builder {
             }
         }
     }
+}
+
+/// Columns of `left`'s output that `right` reads: a LATERAL dependency.
+fn lateral_params(left: &PhysicalPlan, right: &PhysicalPlan) -> Vec<ColumnId> {
+    let left_out = left.output();
+    free_columns(right).into_iter().filter(|c| left_out.iter().any(|l| l.id == *c)).collect()
+}
+
+/// Columns a physical plan reads but does not produce (its correlation).
+pub fn free_columns(plan: &PhysicalPlan) -> Vec<ColumnId> {
+    fn walk(p: &PhysicalPlan, defined: &mut Vec<ColumnId>, used: &mut Vec<ColumnId>) {
+        defined.extend(p.output().iter().map(|c| c.id));
+        for e in p.expressions() {
+            // Includes the free columns of subqueries inside the expression.
+            e.columns_into(used);
+        }
+        if let PhysicalPlan::Update { ctid, values, .. } = p {
+            used.push(*ctid);
+            used.extend(values.iter().copied());
+        }
+        if let PhysicalPlan::Delete { ctid, old_values, .. } = p {
+            used.push(*ctid);
+            used.extend(old_values.iter().copied());
+        }
+        for c in p.children() {
+            walk(c, defined, used);
+        }
+    }
+    let (mut defined, mut used) = (Vec::new(), Vec::new());
+    walk(plan, &mut defined, &mut used);
+    defined.sort();
+    defined.dedup();
+    used.sort();
+    used.dedup();
+    used.retain(|c| defined.binary_search(c).is_err());
+    used
 }
 
 /// Splits a physical plan into pipelines in dependency order.

@@ -69,6 +69,8 @@ leaf_type!(PlanLeaf, "p");
 leaf_type!(NullOf, "n");
 
 define_language! {
+    // `Node::Node` is the opaque plan node.
+    #[allow(clippy::enum_variant_names)]
     pub enum Node {
         "filter" = Filter([Id; 2]),
         "project" = Project([Id; 3]),

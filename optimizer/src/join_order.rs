@@ -28,6 +28,18 @@ pub fn reorder(plan: LogicalPlan, stats: &dyn Statistics) -> Result<LogicalPlan>
     let mut leaves = Vec::new();
     let mut preds = Vec::new();
     collect(plan, &mut leaves, &mut preds);
+    if has_lateral(&leaves) {
+        // A LATERAL item must stay right of the items it reads: keep the
+        // written order, left-deep, with each predicate at its lowest join.
+        let est = Estimator::new(&leaves, stats);
+        let tree = (1..leaves.len()).fold(Tree::Leaf(0), |t, i| Tree::Join(Box::new(t), Box::new(Tree::Leaf(i))));
+        let mut leaves: Vec<Option<LogicalPlan>> = leaves.into_iter().map(Some).collect();
+        let mut remaining: Vec<Option<ScalarExpr>> = preds.into_iter().map(Some).collect();
+        let built = build(&tree, &mut leaves, &mut remaining, &est);
+        let leftover: Vec<ScalarExpr> = remaining.into_iter().flatten().collect();
+        let built = if leftover.is_empty() { built } else { LogicalPlan::Filter { input: Box::new(built), predicate: ScalarExpr::conjunction(leftover) } };
+        return Ok(restore_order(built, &output));
+    }
     if leaves.len() <= 2 {
         return Ok(rebuild_simple(leaves, preds, &output, stats));
     }
@@ -51,6 +63,15 @@ fn collect(plan: LogicalPlan, leaves: &mut Vec<LogicalPlan>, preds: &mut Vec<Sca
         }
         other => leaves.push(other),
     }
+}
+
+/// Whether some leaf reads another leaf's columns (LATERAL, functions in FROM).
+fn has_lateral(leaves: &[LogicalPlan]) -> bool {
+    let outputs: Vec<Vec<ColumnId>> = leaves.iter().map(|l| l.output_ids()).collect();
+    leaves.iter().enumerate().any(|(i, l)| {
+        let free = l.free_columns();
+        outputs.iter().enumerate().any(|(j, out)| i != j && free.iter().any(|c| out.contains(c)))
+    })
 }
 
 fn rebuild_simple(mut leaves: Vec<LogicalPlan>, preds: Vec<ScalarExpr>, output: &[PlanColumn], stats: &dyn Statistics) -> LogicalPlan {

@@ -6,7 +6,8 @@
 //!    anti and left joins (with the COUNT-bug and 21000 cases kept right);
 //!    what cannot be decorrelated stays a subquery the runtime evaluates per row.
 //! 2. `simplify` (egg) — boolean algebra, NULL propagation through strict
-//!    functions, CASE pruning: rewrites that never change results.
+//!    functions, CASE pruning: rewrites that never change results; before it,
+//!    conjuncts common to all arms of an OR are pulled out (`qual`).
 //! 3. `pushdown` (egg) — predicates move towards the scans, through projections,
 //!    joins (respecting outer-join semantics) and sorts; join conditions split.
 //! 4. `join_order` — inner-join clusters reordered by a DP enumerator
@@ -22,6 +23,7 @@ mod egraph;
 mod join_order;
 mod physical;
 mod prune;
+mod qual;
 mod stats;
 
 use oa_ir::physical::PhysicalPlan;
@@ -82,7 +84,7 @@ pub fn optimize(plan: LogicalPlan, stats: &dyn Statistics, options: &OptimizerOp
         plan = match name {
             "decorrelate" => decorrelate::decorrelate(plan)?,
             "simplify" => {
-                let (p, r) = egraph::run_stage(plan, egraph::Stage::Simplify, options)?;
+                let (p, r) = egraph::run_stage(qual::canonicalize(plan), egraph::Stage::Simplify, options)?;
                 report = Some(r);
                 p
             }

@@ -97,6 +97,13 @@ fn join(kind: JoinKind, left: LogicalPlan, right: LogicalPlan, condition: Scalar
     }
     let lcols = left.output_ids();
     let rcols = right.output_ids();
+    // A LATERAL right side reads the left row: it runs per left row (the
+    // runtime's Apply), so the whole condition is tested on each pair.
+    if right.free_columns().iter().any(|c| lcols.contains(c)) {
+        let left = plan(left, stats)?;
+        let right = plan(right, stats)?;
+        return Ok(PhysicalPlan::NestedLoopJoin { kind, left: Box::new(left), right: Box::new(right), condition, mark });
+    }
     let side = |e: &ScalarExpr| -> Option<bool> {
         let cols = e.columns();
         if cols.is_empty() || e.contains_subquery() || e.is_volatile() {

@@ -8,6 +8,7 @@ use oa_ir::types::{Oid, oid};
 use oa_ir::{Error, Result};
 use oa_storage::{MemoryBackend, Snapshot, Storage, StorageConfig};
 
+use crate::backend::{Backend, Interpreter};
 use crate::catalog::{UserCatalog, bootstrap, load_user};
 use crate::session::Session;
 
@@ -37,19 +38,22 @@ pub struct EngineConfig {
     /// Buffer pool size in 8 KB pages.
     pub buffer_pool_pages: usize,
     pub clock: Arc<dyn Clock>,
+    /// Runs the pipelines (the interpreter unless a compiling backend is given).
+    pub backend: Arc<dyn Backend>,
 }
 
 impl EngineConfig {
     /// 128 MB of buffers (PostgreSQL's shared_buffers default) and the system clock.
     #[cfg(not(target_family = "wasm"))]
     pub fn default_in_memory() -> EngineConfig {
-        EngineConfig { buffer_pool_pages: 16384, clock: Arc::new(SystemClock) }
+        EngineConfig { buffer_pool_pages: 16384, clock: Arc::new(SystemClock), backend: Arc::new(Interpreter) }
     }
 }
 
 pub struct Engine {
     pub(crate) storage: Arc<Storage>,
     pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) backend: Arc<dyn Backend>,
     shared: Mutex<Shared>,
     next_session: AtomicU64,
 }
@@ -70,6 +74,7 @@ impl Engine {
         Ok(Arc::new(Engine {
             storage,
             clock: config.clock,
+            backend: config.backend,
             shared: Mutex::new(Shared { next_oid: oid::FIRST_NORMAL_OBJECT_ID, catalog_version: 0, cached: None }),
             next_session: AtomicU64::new(1),
         }))

@@ -3,6 +3,8 @@
 //! The runtime drives the compiler phases in order — parse, bind, optimize,
 //! build pipelines — and runs the pipelines. The phases never call back here.
 
+pub mod abi;
+pub mod backend;
 pub mod builtins;
 pub mod catalog;
 mod ddl;

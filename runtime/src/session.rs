@@ -23,7 +23,7 @@ use crate::builtins::math::PgPrng;
 use crate::catalog::{CatalogView, builtin};
 use crate::engine::Engine;
 use crate::exec::func::SessionInfo;
-use crate::exec::{DeferredCheck, ExecEnv, Executor, Step, run_deferred_checks};
+use crate::exec::{DeferredCheck, ExecEnv, Step, run_deferred_checks};
 use crate::sequence::SequenceSession;
 use crate::settings::Settings;
 
@@ -114,7 +114,7 @@ pub struct Session {
 pub struct Portal {
     pub fields: Vec<Field>,
     types: Vec<SqlType>,
-    executor: Executor,
+    executor: Box<dyn crate::backend::Execution>,
     snapshot: Snapshot,
     catalog: Arc<CatalogView>,
     io: IoContext,
@@ -355,6 +355,29 @@ impl Session {
 
     // ------------------------------------------------------------ queries
 
+    /// Binds and optimizes a query without running it (None for utility
+    /// statements), in a transaction of its own that is then discarded.
+    pub fn plan(&mut self, stmt: &Statement) -> Result<Option<oa_ir::physical::PhysicalPlan>> {
+        if !matches!(stmt, Statement::Select(_) | Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_)) {
+            return Ok(None);
+        }
+        let own = self.txn.is_none();
+        if own {
+            self.begin(false, Isolation::ReadCommitted)?;
+        }
+        let result = (|| {
+            let snapshot = self.statement_snapshot()?;
+            let catalog = self.catalog_view(&snapshot)?;
+            let ctx = self.bind_context(Vec::new())?;
+            let bound = oa_frontend::bind_query(stmt, &*catalog, &ctx)?;
+            Ok(Some(oa_optimizer::optimize(bound.plan, &*catalog, &self.optimizer_options())?.plan))
+        })();
+        if own {
+            self.abort();
+        }
+        result
+    }
+
     /// Binds, optimizes and starts a query; rows come from `fetch`.
     pub fn open_portal(&mut self, stmt: &Statement, params: &[Datum], param_types: &[SqlType]) -> Result<Portal> {
         let snapshot = self.statement_snapshot()?;
@@ -371,7 +394,7 @@ impl Session {
         let graph = oa_ir::pipeline::build_pipelines(&optimized.plan);
         let fields = self.fields(&bound.columns, &catalog);
         let types = bound.columns.iter().map(|c| c.ty).collect();
-        Ok(Portal { fields, types, executor: Executor::new(graph), snapshot, catalog, io: ctx.io, params: params.to_vec(), kind, rows: 0, done: false })
+        Ok(Portal { fields, types, executor: self.engine.backend.start(graph)?, snapshot, catalog, io: ctx.io, params: params.to_vec(), kind, rows: 0, done: false })
     }
 
     /// Runs a portal until `max_rows` rows are ready or it finishes.
@@ -419,9 +442,9 @@ impl Session {
             }
         }
         if portal.done && portal.kind != QueryKind::Select && portal.fields.is_empty() {
-            portal.rows = portal.executor.rows_affected;
+            portal.rows = portal.executor.rows_affected();
         } else if portal.done && portal.kind != QueryKind::Select {
-            portal.rows = portal.executor.rows_affected.max(portal.rows);
+            portal.rows = portal.executor.rows_affected().max(portal.rows);
         }
         Ok(out)
     }
@@ -440,7 +463,7 @@ impl Session {
         let mut portal = Portal {
             fields: Vec::new(),
             types: Vec::new(),
-            executor: Executor::new(graph),
+            executor: self.engine.backend.start(graph)?,
             snapshot: snapshot.clone(),
             catalog: catalog.clone(),
             io,
@@ -450,7 +473,7 @@ impl Session {
             done: false,
         };
         self.fetch(&mut portal, usize::MAX)?;
-        Ok(portal.executor.rows_affected)
+        Ok(portal.executor.rows_affected())
     }
 
     /// Evaluates an expression without a table (EXECUTE parameters, SET values).
@@ -501,7 +524,7 @@ impl Session {
 
     pub(crate) fn optimizer_options(&self) -> oa_optimizer::OptimizerOptions {
         let mut o = oa_optimizer::OptimizerOptions::default();
-        if let Some(v) = self.settings.get("openassay.disabled_rules") {
+        if let Some(v) = self.settings.get("openassay.disabled_stages") {
             o.disabled = v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
         }
         o

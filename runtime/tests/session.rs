@@ -75,3 +75,20 @@ fn settings_follow_transactions() {
     assert_eq!(one(&mut s, "SELECT set_config('extra_float_digits', '2', false)"), "2");
     assert_eq!(one(&mut s, "SELECT current_setting('extra_float_digits')"), "2");
 }
+
+#[test]
+fn deferred_foreign_key_checked_at_commit() {
+    let mut s = session();
+    s.execute("CREATE TABLE dparent (id int PRIMARY KEY)").unwrap();
+    s.execute("CREATE TABLE dchild (id int, pid int REFERENCES dparent DEFERRABLE INITIALLY DEFERRED)").unwrap();
+    s.execute("BEGIN").unwrap();
+    s.execute("INSERT INTO dchild VALUES (1, 7)").unwrap();
+    s.execute("INSERT INTO dparent VALUES (7)").unwrap();
+    s.execute("COMMIT").unwrap();
+    s.execute("BEGIN").unwrap();
+    s.execute("INSERT INTO dchild VALUES (2, 8)").unwrap();
+    let e = s.execute("COMMIT").unwrap_err();
+    assert_eq!(e.code.code(), "23503");
+    assert_eq!(one(&mut s, "SELECT count(*) FROM dchild"), "1");
+}
+

@@ -24,12 +24,12 @@ impl<'a> Binder<'a> {
             return Ok(e);
         }
         match e {
-            ScalarExpr::Const { value, ty } if ty.oid == oid::UNKNOWN => return self.unknown_literal(value, target, loc),
+            ScalarExpr::Const { value, ty } if ty.oid == oid::UNKNOWN => self.unknown_literal(value, target, loc),
             ScalarExpr::Param { index, ty } if ty.oid == oid::UNKNOWN => {
                 if let Some(slot) = self.params.get_mut(index as usize - 1) {
                     *slot = SqlType::new(target.oid);
                 }
-                return Ok(ScalarExpr::Param { index, ty: SqlType::new(target.oid) });
+                Ok(ScalarExpr::Param { index, ty: SqlType::new(target.oid) })
             }
             e => self.coerce_by_pathway(e, target, ctx, loc),
         }
@@ -39,6 +39,12 @@ impl<'a> Binder<'a> {
         let source = e.ty().oid;
         let explicit = ctx == CoercionContext::Explicit;
         let target_ty = SqlType::new(target.oid);
+        if source == oid::UNKNOWN {
+            // An unknown-typed column (a set-operation branch's literal, say)
+            // converts through the target type's input function, as the
+            // literal itself would have.
+            return Ok(ScalarExpr::Cast { arg: Box::new(e), ty: target_ty, method: CastMethod::InOut, explicit });
+        }
         match self.resolver.coercion_pathway(target.oid, source, ctx) {
             CoercionPath::None => Err(Error::new(
                 SqlState::CANNOT_COERCE,
@@ -133,7 +139,7 @@ impl<'a> Binder<'a> {
             _ => {
                 let names = split_name_list(text).ok_or_else(|| at(Error::new(SqlState::INVALID_NAME, "invalid name syntax")))?;
                 match ty {
-                    oid::REGCLASS => Ok(Some(self.lookup_relation(&names, loc)?.oid)),
+                    oid::REGCLASS => Ok(Some(self.lookup_relation_opts(&names, loc, true)?.oid)),
                     oid::REGNAMESPACE => {
                         if names.len() != 1 {
                             return Err(at(Error::new(SqlState::INVALID_NAME, "invalid name syntax")));
@@ -179,12 +185,17 @@ impl<'a> Binder<'a> {
 
     /// coerce_to_target_type with COERCION_EXPLICIT (CAST and ::).
     pub fn coerce_explicit(&mut self, e: ScalarExpr, target: SqlType, loc: usize) -> Result<ScalarExpr> {
-        let was_unknown_literal = matches!(e, ScalarExpr::Const { ty, .. } if ty.oid == oid::UNKNOWN);
-        let e = self.coerce_to(e, SqlType::with_typmod(target.oid, if was_unknown_literal { target.typmod } else { -1 }), CoercionContext::Explicit, loc)?;
-        if was_unknown_literal {
-            return Ok(retype(e, target));
-        }
+        let typmod = self.literal_input_typmod(&e, target);
+        let e = self.coerce_to(e, SqlType::with_typmod(target.oid, typmod), CoercionContext::Explicit, loc)?;
         self.coerce_typmod(e, target, true, loc)
+    }
+
+    /// The typmod an unknown literal is read with: only interval's input
+    /// needs it (its field restrictions); other types get -1 and then their
+    /// length coercion, so an explicit cast truncates (coerce_type).
+    fn literal_input_typmod(&self, e: &ScalarExpr, target: SqlType) -> i32 {
+        let is_literal = matches!(e, ScalarExpr::Const { ty, .. } if ty.oid == oid::UNKNOWN);
+        if is_literal && self.resolver.base_type(target.oid) == oid::INTERVAL { target.typmod } else { -1 }
     }
 
     /// coerce_to_target_type with COERCION_ASSIGNMENT, erroring like
@@ -209,10 +220,8 @@ impl<'a> Binder<'a> {
                 .with_hint("You will need to rewrite or cast the expression.")
                 .with_position(loc));
         }
-        let e = self.coerce_to(e, SqlType::with_typmod(target.oid, if is_unknown { target.typmod } else { -1 }), CoercionContext::Assignment, loc)?;
-        if is_unknown {
-            return Ok(retype(e, target));
-        }
+        let typmod = self.literal_input_typmod(&e, target);
+        let e = self.coerce_to(e, SqlType::with_typmod(target.oid, typmod), CoercionContext::Assignment, loc)?;
         self.coerce_typmod(e, target, false, loc)
     }
 
@@ -304,7 +313,7 @@ fn retype(e: ScalarExpr, target: SqlType) -> ScalarExpr {
 }
 
 fn retype_mod(e: ScalarExpr, target: SqlType) -> ScalarExpr {
-    if e.ty().typmod == target.typmod { e } else if target.typmod < 0 { e } else { retype(e, target) }
+    if e.ty().typmod == target.typmod || target.typmod < 0 { e } else { retype(e, target) }
 }
 
 /// stringToQualifiedNameList: `a.b`, `"A".b` → names, downcasing unquoted parts.

@@ -14,17 +14,151 @@ use super::expr::ExprKind;
 use super::scope::EntryColumn;
 use super::{Binder, RangeEntry, ResultColumn, Scope};
 
+/// RETURNING's projection items and the result columns they describe.
+type Returning = (Vec<(PlanColumn, ScalarExpr)>, Vec<ResultColumn>);
+
+/// The scan of a DML target: its plan, attnum → column id, and the ctid column.
+type TargetScan = (LogicalPlan, Vec<(i16, ColumnId)>, ColumnId);
+
+/// An automatically updatable view resolved down to its base table
+/// (view_query_is_auto_updatable): which columns it shows and the WHERE
+/// clauses of each view level, with the name each refers to the table by.
+struct ViewTarget {
+    base: Arc<RelationDesc>,
+    /// The view's column names, each a base column of the same name.
+    columns: Vec<String>,
+    quals: Vec<(String, ast::Expr)>,
+}
+
 impl<'a> Binder<'a> {
-    fn dml_target(&self, rel: &ast::RangeVar, verb: &str) -> Result<Arc<RelationDesc>> {
-        let table = self.lookup_relation(&rel.name, rel.loc)?;
+    fn check_dml_target(&self, table: Arc<RelationDesc>, verb: &str, loc: usize) -> Result<Arc<RelationDesc>> {
         match table.kind {
             RelKind::Table | RelKind::PartitionedTable => Ok(table),
             RelKind::View => Err(Error::feature_not_supported(format!("cannot {verb} view \"{}\"", table.name))
                 .with_detail("Views that are not automatically updatable are not supported yet.")
-                .with_position(rel.loc)),
-            RelKind::Sequence => Err(Error::new(SqlState::WRONG_OBJECT_TYPE, format!("cannot change sequence \"{}\"", table.name)).with_position(rel.loc)),
-            _ => Err(Error::new(SqlState::WRONG_OBJECT_TYPE, format!("cannot change relation \"{}\"", table.name)).with_position(rel.loc)),
+                .with_position(loc)),
+            RelKind::Sequence => Err(Error::new(SqlState::WRONG_OBJECT_TYPE, format!("cannot change sequence \"{}\"", table.name)).with_position(loc)),
+            _ => Err(Error::new(SqlState::WRONG_OBJECT_TYPE, format!("cannot change relation \"{}\"", table.name)).with_position(loc)),
         }
+    }
+
+    /// The DML target, or for a view the base table it updates through.
+    fn dml_target_or_view(&mut self, rel: &ast::RangeVar, verb: &str) -> Result<(Arc<RelationDesc>, Option<ViewTarget>)> {
+        let table = self.lookup_relation(&rel.name, rel.loc)?;
+        if table.kind != RelKind::View {
+            return Ok((self.check_dml_target(table, verb, rel.loc)?, None));
+        }
+        let v = self.view_target(&table, verb, rel.loc, 0)?;
+        Ok((v.base.clone(), Some(v)))
+    }
+
+    /// Checks that a view is automatically updatable and resolves it (through
+    /// nested views) to its base table.
+    fn view_target(&mut self, view: &RelationDesc, verb: &str, loc: usize, depth: usize) -> Result<ViewTarget> {
+        let hint = match verb {
+            "insert into" => "To enable inserting into the view, provide an INSTEAD OF INSERT trigger or an unconditional ON INSERT DO INSTEAD rule.",
+            "update" => "To enable updating the view, provide an INSTEAD OF UPDATE trigger or an unconditional ON UPDATE DO INSTEAD rule.",
+            _ => "To enable deleting from the view, provide an INSTEAD OF DELETE trigger or an unconditional ON DELETE DO INSTEAD rule.",
+        };
+        let not_updatable = |detail: &str| {
+            Error::new(SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE, format!("cannot {verb} view \"{}\"", view.name)).with_detail(detail).with_hint(hint)
+        };
+        let unsupported = |what: &str| Error::feature_not_supported(format!("cannot {verb} view \"{}\"", view.name)).with_detail(what.to_string()).with_position(loc);
+        let sql = view.view_query.clone().ok_or_else(|| Error::internal(format!("view \"{}\" has no query", view.name)))?;
+        let stmts = oa_grammar::parse(&sql).map_err(|e| Error::internal(format!("view \"{}\" does not parse: {}", view.name, e.message)))?;
+        let Some(oa_grammar::RawStatement { stmt: ast::Statement::Select(sel), .. }) = stmts.into_iter().next() else {
+            return Err(Error::internal(format!("view \"{}\" is not a SELECT", view.name)));
+        };
+        let core = match &sel.body {
+            ast::SetExpr::Select(core) => core,
+            ast::SetExpr::SetOp { .. } => return Err(not_updatable("Views containing UNION, INTERSECT, or EXCEPT are not automatically updatable.")),
+            _ => return Err(not_updatable("Views that do not select from a single table or view are not automatically updatable.")),
+        };
+        if core.distinct.is_some() {
+            return Err(not_updatable("Views containing DISTINCT are not automatically updatable."));
+        }
+        if core.group_by.is_some() {
+            return Err(not_updatable("Views containing GROUP BY are not automatically updatable."));
+        }
+        if core.having.is_some() {
+            return Err(not_updatable("Views containing HAVING are not automatically updatable."));
+        }
+        if sel.with.is_some() {
+            return Err(not_updatable("Views containing WITH are not automatically updatable."));
+        }
+        if sel.limit.is_some() {
+            return Err(not_updatable("Views containing LIMIT or OFFSET are not automatically updatable."));
+        }
+        let mut has_agg = false;
+        for t in &core.targets {
+            let ast::ResTarget::Expr { expr, .. } = t;
+            super::select::visit_ast(expr, &mut |x| {
+                if let A::Func(call) = &x.kind {
+                    has_agg |= call.over.is_none() && self.name_is_aggregate_pub(&call.name);
+                }
+            });
+        }
+        if has_agg {
+            return Err(not_updatable("Views that return aggregate functions are not automatically updatable."));
+        }
+        let [ast::TableRef::Relation { rel, alias, .. }] = core.from.as_slice() else {
+            return Err(not_updatable("Views that do not select from a single table or view are not automatically updatable."));
+        };
+        let inner = self.lookup_relation(&rel.name, rel.loc)?;
+        let base_ref = alias.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| inner.name.clone());
+        if alias.as_ref().is_some_and(|a| !a.columns.is_empty()) {
+            return Err(unsupported("Views renaming their base table's columns are not supported yet."));
+        }
+        // The view's columns: plain references to base columns of the same name.
+        let names: Vec<String> = view.live_columns().map(|c| c.name.clone()).collect();
+        let mut columns = Vec::new();
+        for (i, t) in core.targets.iter().enumerate() {
+            let ast::ResTarget::Expr { expr, .. } = t;
+            let base_col = match &expr.kind {
+                A::ColumnRef(f) => match f.as_slice() {
+                    [ast::ColumnField::Name(c)] => Some(c.clone()),
+                    [ast::ColumnField::Name(q), ast::ColumnField::Name(c)] if *q == base_ref => Some(c.clone()),
+                    [ast::ColumnField::Star] => return Err(unsupported("Views using * are not supported yet.")),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let Some(view_name) = names.get(i) else { break };
+            match base_col {
+                Some(c) if c == *view_name => columns.push(c),
+                _ => return Err(unsupported("Views whose columns are not same-named columns of their base relation are not supported yet.")),
+            }
+        }
+        let mut quals: Vec<(String, ast::Expr)> = core.where_clause.clone().map(|w| (base_ref.clone(), w)).into_iter().collect();
+        let base = match inner.kind {
+            RelKind::View if depth < 16 => {
+                let v = self.view_target(&inner, verb, loc, depth + 1)?;
+                if let Some(missing) = columns.iter().find(|c| !v.columns.contains(c)) {
+                    return Err(Error::internal(format!("view column \"{missing}\" not found in its base view")));
+                }
+                quals.extend(v.quals);
+                v.base
+            }
+            RelKind::Table | RelKind::PartitionedTable => inner,
+            _ => return Err(not_updatable("Views that do not select from a single table or view are not automatically updatable.")),
+        };
+        Ok(ViewTarget { base, columns, quals })
+    }
+
+    /// Binds a view's WHERE clauses over the target scan (each sees the base
+    /// table under the name its view gave it) and filters the plan by them.
+    fn apply_view_quals(&mut self, v: &ViewTarget, ids: &[(i16, ColumnId)], mut plan: LogicalPlan) -> Result<LogicalPlan> {
+        for (name, qual) in &v.quals {
+            let mut scope = Scope::new(None);
+            scope.entries.push(self.table_entry(&v.base, name, &|a| ids.iter().find(|(x, _)| *x == a).map(|(_, id)| *id), 0));
+            let e = self.bind_expr(qual, &scope, ExprKind::Where).map_err(|mut e| {
+                e.position = None;
+                e
+            })?;
+            let e = self.coerce_to_boolean(e, "WHERE", 0)?;
+            plan = LogicalPlan::Filter { input: Box::new(plan), predicate: e };
+        }
+        Ok(plan)
     }
 
     /// The DEFAULT of a column as an expression (NULL when it has none).
@@ -46,7 +180,7 @@ impl<'a> Binder<'a> {
         }
     }
 
-    fn returning(&mut self, items: &[ast::ResTarget], scope: &Scope) -> Result<(Vec<(PlanColumn, ScalarExpr)>, Vec<ResultColumn>)> {
+    fn returning(&mut self, items: &[ast::ResTarget], scope: &Scope) -> Result<Returning> {
         let mut out = Vec::new();
         let mut cols = Vec::new();
         for t in items {
@@ -100,7 +234,38 @@ impl<'a> Binder<'a> {
         if let Some(c) = &s.on_conflict {
             return Err(Error::feature_not_supported("INSERT ... ON CONFLICT is not supported yet").with_position(c.loc));
         }
-        let table = self.dml_target(&s.table, "insert into")?;
+        let (table, view) = self.dml_target_or_view(&s.table, "insert into")?;
+        if let Some(v) = view {
+            // INSERT into an updatable view is an INSERT into its base table.
+            let view_name = s.table.name.last().cloned().unwrap_or_default();
+            let columns: Vec<ast::InsertColumn> = if s.columns.is_empty() {
+                let width = match s.source.as_deref() {
+                    Some(sel) if is_plain_values(sel) => match &sel.body {
+                        ast::SetExpr::Values(rows) => rows.first().map_or(v.columns.len(), |r| r.len()),
+                        _ => v.columns.len(),
+                    },
+                    _ => v.columns.len(),
+                };
+                if width > v.columns.len() {
+                    return Err(Error::new(SqlState::SYNTAX_ERROR, "INSERT has more expressions than target columns").with_position(s.table.loc));
+                }
+                v.columns.iter().take(width).map(|c| ast::InsertColumn { name: c.clone(), indirection: vec![], loc: s.table.loc }).collect()
+            } else {
+                for c in &s.columns {
+                    if !v.columns.contains(&c.name) {
+                        return Err(Error::new(SqlState::UNDEFINED_COLUMN, format!("column \"{}\" of relation \"{view_name}\" does not exist", c.name)).with_position(c.loc));
+                    }
+                }
+                s.columns.clone()
+            };
+            let rewritten = ast::InsertStmt {
+                table: ast::RangeVar { name: vec![table.namespace_name.clone(), table.name.clone()], ..s.table.clone() },
+                alias: Some(s.alias.clone().unwrap_or(view_name)),
+                columns,
+                ..s.clone()
+            };
+            return self.bind_insert(&rewritten);
+        }
         let live: Vec<ColumnDesc> = table.live_columns().cloned().collect();
         // Target columns.
         let mut targets: Vec<(ColumnDesc, usize)> = if s.columns.is_empty() {
@@ -227,7 +392,7 @@ impl<'a> Binder<'a> {
     }
 
     /// Scan of the DML target plus its alias entry; returns (plan, attnum→id, ctid id).
-    fn target_scan(&mut self, table: &Arc<RelationDesc>, alias: Option<&ast::Alias>, loc: usize, scope: &mut Scope) -> Result<(LogicalPlan, Vec<(i16, ColumnId)>, ColumnId)> {
+    fn target_scan(&mut self, table: &Arc<RelationDesc>, alias: Option<&ast::Alias>, loc: usize, scope: &mut Scope) -> Result<TargetScan> {
         let name = alias.map(|a| a.name.clone()).unwrap_or_else(|| table.name.clone());
         let mut scan_cols = Vec::new();
         let mut ids = Vec::new();
@@ -267,9 +432,18 @@ impl<'a> Binder<'a> {
         if s.with.is_some() {
             return Err(Error::feature_not_supported("WITH in UPDATE is not supported yet"));
         }
-        let table = self.dml_target(&s.table, "update")?;
+        let (table, view) = self.dml_target_or_view(&s.table, "update")?;
+        let view_alias = view_alias(&s.table, s.alias.as_ref(), view.as_ref());
         let mut scope = Scope::new(None);
-        let (scan, ids, ctid) = self.target_scan(&table, s.alias.as_ref(), s.table.loc, &mut scope)?;
+        let (scan, ids, ctid) = self.target_scan(&table, view_alias.as_ref().or(s.alias.as_ref()), s.table.loc, &mut scope)?;
+        let scan = match &view {
+            Some(v) => {
+                restrict_to_view(&mut scope, v);
+                self.apply_view_quals(v, &ids, scan)?
+            }
+            None => scan,
+        };
+        let target_name = s.table.name.last().cloned().unwrap_or_default();
         let mut plan = self.join_using_items(scan, &s.from, &mut scope)?;
         if let Some(w) = &s.where_clause {
             let e = self.bind_expr(w, &scope, ExprKind::Where)?;
@@ -278,12 +452,14 @@ impl<'a> Binder<'a> {
         }
         // SET clauses → new value per assigned attnum.
         let mut assigned: Vec<(i16, ScalarExpr)> = Vec::new();
-        let mut assign = |b: &mut Self, col: &ast::InsertColumn, value: &ast::Expr| -> Result<()> {
+        // A value is either written out or one column of a row subquery.
+        let mut assign = |b: &mut Self, col: &ast::InsertColumn, value: &ast::Expr, bound: Option<ScalarExpr>| -> Result<()> {
             if !col.indirection.is_empty() {
                 return Err(Error::feature_not_supported("UPDATE of subfields or array elements is not supported yet").with_position(col.loc));
             }
-            let Some(desc) = table.column(&col.name).cloned() else {
-                return Err(Error::new(SqlState::UNDEFINED_COLUMN, format!("column \"{}\" of relation \"{}\" does not exist", col.name, table.name)).with_position(col.loc));
+            let desc = table.column(&col.name).filter(|_| view.as_ref().is_none_or(|v| v.columns.contains(&col.name))).cloned();
+            let Some(desc) = desc else {
+                return Err(Error::new(SqlState::UNDEFINED_COLUMN, format!("column \"{}\" of relation \"{target_name}\" does not exist", col.name)).with_position(col.loc));
             };
             if assigned.iter().any(|(a, _)| *a == desc.attnum) {
                 return Err(Error::new(SqlState::SYNTAX_ERROR, format!("multiple assignments to same column \"{}\"", col.name)).with_position(col.loc));
@@ -301,7 +477,10 @@ impl<'a> Binder<'a> {
                         .with_detail(format!("Column \"{}\" is a generated column.", desc.name))
                         .with_position(col.loc));
                 }
-                let x = b.bind_expr(value, &scope, ExprKind::UpdateSet)?;
+                let x = match bound {
+                    Some(x) => x,
+                    None => b.bind_expr(value, &scope, ExprKind::UpdateSet)?,
+                };
                 b.coerce_assignment(x, desc.ty, Some(&desc.name), value.loc)?
             };
             assigned.push((desc.attnum, e));
@@ -309,18 +488,42 @@ impl<'a> Binder<'a> {
         };
         for sc in &s.set {
             match sc {
-                ast::SetClause::Single { column, value } => assign(self, column, value)?,
+                ast::SetClause::Single { column, value } => assign(self, column, value, None)?,
                 ast::SetClause::Multi { columns, value } => match &value.kind {
                     A::Row { args, .. } if args.len() == columns.len() => {
                         for (c, v) in columns.iter().zip(args) {
-                            assign(self, c, v)?;
+                            assign(self, c, v, None)?;
                         }
                     }
-                    A::Row { args, .. } => {
-                        let msg = if args.len() < columns.len() { "number of columns does not match number of values" } else { "number of columns does not match number of values" };
-                        return Err(Error::new(SqlState::SYNTAX_ERROR, msg).with_position(value.loc));
+                    A::Row { .. } => {
+                        return Err(Error::new(SqlState::SYNTAX_ERROR, "number of columns does not match number of values").with_position(value.loc));
                     }
-                    _ => return Err(Error::feature_not_supported("multiple-column UPDATE from a subquery is not supported yet").with_position(value.loc)),
+                    A::SubLink { kind: ast::SubLinkKind::Expr, query, .. } => {
+                        // (a, b) = (SELECT x, y …): each column reads its own
+                        // output of the subquery (MULTIEXPR_SUBLINK), which
+                        // must return at most one row.
+                        let q = self.bind_select(query, Some(&scope))?;
+                        if q.columns.len() != columns.len() {
+                            return Err(Error::new(SqlState::SYNTAX_ERROR, "number of columns does not match number of values").with_position(value.loc));
+                        }
+                        for (i, c) in columns.iter().enumerate() {
+                            let (plan, map) = self.fresh_copy(&q.plan);
+                            let src = &q.columns[i];
+                            let id = map.get(&src.id).copied().unwrap_or(src.id);
+                            let out = self.plan_column(src.name.clone(), src.ty);
+                            let out_id = out.id;
+                            let plan = LogicalPlan::Project { input: Box::new(plan), items: vec![(out, ScalarExpr::Column { id, ty: src.ty })] };
+                            let sub = ScalarExpr::Subquery(Box::new(oa_ir::expr::SubqueryExpr {
+                                kind: oa_ir::expr::SubqueryKind::Scalar,
+                                plan: Box::new(plan),
+                                test: None,
+                                output: vec![out_id],
+                                ty: src.ty,
+                            }));
+                            assign(self, c, value, Some(sub))?;
+                        }
+                    }
+                    _ => return Err(Error::new(SqlState::SYNTAX_ERROR, "source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression").with_position(value.loc)),
                 },
             }
         }
@@ -352,9 +555,12 @@ impl<'a> Binder<'a> {
         items.extend(passthrough);
         let input = LogicalPlan::Project { input: Box::new(plan), items };
         // RETURNING sees the new row values.
-        let name = s.alias.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| table.name.clone());
+        let name = s.alias.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| target_name.clone());
         let mut rscope = Scope::new(None);
         rscope.entries.push(self.table_entry(&table, &name, &|a| new_ids.iter().find(|(x, _)| *x == a).map(|(_, id)| *id), s.table.loc));
+        if let Some(v) = &view {
+            restrict_to_view(&mut rscope, v);
+        }
         rscope.entries.extend(scope.entries.iter().skip(1).cloned());
         let (returning, cols) = self.returning(&s.returning, &rscope)?;
         let assigned_attnums = assigned.iter().map(|(a, _)| *a).collect();
@@ -365,9 +571,17 @@ impl<'a> Binder<'a> {
         if s.with.is_some() {
             return Err(Error::feature_not_supported("WITH in DELETE is not supported yet"));
         }
-        let table = self.dml_target(&s.table, "delete from")?;
+        let (table, view) = self.dml_target_or_view(&s.table, "delete from")?;
+        let view_alias = view_alias(&s.table, s.alias.as_ref(), view.as_ref());
         let mut scope = Scope::new(None);
-        let (scan, ids, ctid) = self.target_scan(&table, s.alias.as_ref(), s.table.loc, &mut scope)?;
+        let (scan, ids, ctid) = self.target_scan(&table, view_alias.as_ref().or(s.alias.as_ref()), s.table.loc, &mut scope)?;
+        let scan = match &view {
+            Some(v) => {
+                restrict_to_view(&mut scope, v);
+                self.apply_view_quals(v, &ids, scan)?
+            }
+            None => scan,
+        };
         let mut plan = self.join_using_items(scan, &s.using, &mut scope)?;
         if let Some(w) = &s.where_clause {
             let e = self.bind_expr(w, &scope, ExprKind::Where)?;
@@ -377,6 +591,20 @@ impl<'a> Binder<'a> {
         let (returning, cols) = self.returning(&s.returning, &scope)?;
         let old_values = ids.iter().map(|(_, id)| *id).collect();
         Ok((LogicalPlan::Delete { table, input: Box::new(plan), ctid, old_values, returning }, cols))
+    }
+}
+
+/// The name the target of UPDATE/DELETE on a view goes by: its alias, or the view's name.
+fn view_alias(rel: &ast::RangeVar, alias: Option<&ast::Alias>, view: Option<&ViewTarget>) -> Option<ast::Alias> {
+    view?;
+    Some(alias.cloned().unwrap_or_else(|| ast::Alias { name: rel.name.last().cloned().unwrap_or_default(), columns: vec![] }))
+}
+
+/// Only the view's columns (and ctid) are visible in the target entry.
+fn restrict_to_view(scope: &mut Scope, v: &ViewTarget) {
+    if let Some(e) = scope.entries.first_mut() {
+        e.columns.retain(|c| c.system || v.columns.contains(&c.name));
+        e.table = None;
     }
 }
 

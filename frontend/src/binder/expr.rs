@@ -63,6 +63,15 @@ impl ExprKind {
 #[derive(Default)]
 pub(crate) struct AggLevel {
     pub aggs: Vec<(PlanColumn, AggCall)>,
+    /// Where each aggregate call is written (for errors naming the first).
+    pub locs: Vec<usize>,
+    /// The level's scope depth (Scope::depth), to place outer-level aggregates.
+    pub depth: usize,
+    /// Set-returning functions of the select list: (output column, function, arguments).
+    pub srfs: Vec<(PlanColumn, Arc<oa_ir::expr::FuncRef>, Vec<ScalarExpr>)>,
+    /// The kind of expression of this level a subquery being bound sits in:
+    /// decides whether an outer-level aggregate may appear there.
+    pub sublink_kind: Option<ExprKind>,
 }
 
 impl<'a> Binder<'a> {
@@ -113,6 +122,16 @@ impl<'a> Binder<'a> {
                 })
             }
             A::IsNull { arg, negated } => {
+                if let A::Row { args, .. } = &arg.kind {
+                    // A row IS NULL when every field is; IS NOT NULL when none is.
+                    let mut parts = Vec::with_capacity(args.len());
+                    for f in args {
+                        let x = self.bind_expr(f, scope, kind)?;
+                        let x = self.resolve_unknown_to_text(x)?;
+                        parts.push(ScalarExpr::IsNull { arg: Box::new(x), negated: *negated });
+                    }
+                    return Ok(ScalarExpr::conjunction(parts));
+                }
                 let a = self.bind_expr(arg, scope, kind)?;
                 let a = self.resolve_unknown_to_text(a)?;
                 Ok(ScalarExpr::IsNull { arg: Box::new(a), negated: *negated })
@@ -139,6 +158,9 @@ impl<'a> Binder<'a> {
                 Ok(ScalarExpr::BoolTest { arg: Box::new(a), kind: k })
             }
             A::IsDistinctFrom { left, right, negated } => {
+                if let (A::Row { args: l, .. }, A::Row { args: r, .. }) = (&left.kind, &right.kind) {
+                    return self.bind_row_distinct(l, r, *negated, scope, kind, loc);
+                }
                 let l = self.bind_expr(left, scope, kind)?;
                 let r = self.bind_expr(right, scope, kind)?;
                 let (eq, l, r) = self.comparison("=", l, r, loc)?;
@@ -259,6 +281,9 @@ impl<'a> Binder<'a> {
     }
 
     fn bind_param(&mut self, n: i32, loc: usize) -> Result<ScalarExpr> {
+        if let Some(arg) = self.sql_fn_param(n) {
+            return arg;
+        }
         if n < 1 {
             return Err(Error::new(SqlState::UNDEFINED_PARAMETER, format!("there is no parameter ${n}")).with_position(loc));
         }
@@ -334,23 +359,77 @@ impl<'a> Binder<'a> {
         self.coerce_to(e, SqlType::INT4, crate::resolve::CoercionContext::Assignment, loc)
     }
 
-    /// `(a, b) op (c, d)`: PostgreSQL's make_row_comparison_op for = and <>.
+    /// `(a, b) op (c, d)`: PostgreSQL's make_row_comparison_op. `=` and `<>`
+    /// become AND/OR of the pairwise comparisons; an ordering operator
+    /// compares pairwise until the first unequal pair (RowCompareExpr),
+    /// spelled out as `a < c OR (a = c AND b < d)`, which has the same
+    /// three-valued result.
     fn bind_row_comparison(&mut self, op: &[String], l: &[AExpr], r: &[AExpr], scope: &Scope, kind: ExprKind, loc: usize) -> Result<ScalarExpr> {
         if l.len() != r.len() {
             return Err(Error::new(SqlState::SYNTAX_ERROR, "unequal number of entries in row expressions").with_position(loc));
         }
         let name = op.last().map(String::as_str).unwrap_or("");
+        let mut lefts = Vec::with_capacity(l.len());
+        let mut rights = Vec::with_capacity(r.len());
+        for (a, b) in l.iter().zip(r) {
+            lefts.push(self.bind_expr(a, scope, kind)?);
+            rights.push(self.bind_expr(b, scope, kind)?);
+        }
+        let mut parts = Vec::new();
+        for (x, y) in lefts.iter().zip(&rights) {
+            let e = self.make_operator(op, Some(x.clone()), y.clone(), loc)?;
+            if e.ty().oid != oid::BOOL {
+                return Err(Error::new(SqlState::DATATYPE_MISMATCH, format!("row comparison operator must yield type boolean, not type {}", self.type_name(e.ty())))
+                    .with_position(loc));
+            }
+            parts.push(e);
+        }
+        match name {
+            "=" => Ok(ScalarExpr::conjunction(parts)),
+            "<>" => Ok(if parts.len() == 1 { parts.pop().unwrap_or_else(|| ScalarExpr::bool(false)) } else { ScalarExpr::Or(parts) }),
+            "<" | "<=" | ">" | ">=" => {
+                if parts.len() == 1 {
+                    return Ok(parts.pop().unwrap_or_else(|| ScalarExpr::bool(true)));
+                }
+                // Strict form of the operator for the leading pairs.
+                let strict = if name.starts_with('<') { "<" } else { ">" };
+                let mut eqs = Vec::new();
+                let mut alts = Vec::new();
+                let n = parts.len();
+                for (i, (x, y)) in lefts.into_iter().zip(rights).enumerate() {
+                    let cmp = if i + 1 == n {
+                        parts.pop().unwrap_or_else(|| ScalarExpr::bool(true))
+                    } else {
+                        self.make_operator(&[strict.to_string()], Some(x.clone()), y.clone(), loc)?
+                    };
+                    let mut conj = eqs.clone();
+                    conj.push(cmp);
+                    alts.push(ScalarExpr::conjunction(conj));
+                    if i + 1 < n {
+                        eqs.push(self.make_operator(&["=".to_string()], Some(x), y, loc)?);
+                    }
+                }
+                Ok(ScalarExpr::Or(alts))
+            }
+            _ => Err(Error::new(SqlState::UNDEFINED_FUNCTION, format!("could not determine interpretation of row comparison operator {name}"))
+                .with_hint("Row comparison operators must be associated with btree operator families.")
+                .with_position(loc)),
+        }
+    }
+
+    /// `(a, b) IS [NOT] DISTINCT FROM (c, d)`: pairwise, OR'd (AND'd when NOT).
+    fn bind_row_distinct(&mut self, l: &[AExpr], r: &[AExpr], negated: bool, scope: &Scope, kind: ExprKind, loc: usize) -> Result<ScalarExpr> {
+        if l.len() != r.len() {
+            return Err(Error::new(SqlState::SYNTAX_ERROR, "unequal number of entries in row expressions").with_position(loc));
+        }
         let mut parts = Vec::new();
         for (a, b) in l.iter().zip(r) {
             let x = self.bind_expr(a, scope, kind)?;
             let y = self.bind_expr(b, scope, kind)?;
-            parts.push(self.make_operator(op, Some(x), y, loc)?);
+            let (eq, x, y) = self.comparison("=", x, y, loc)?;
+            parts.push(ScalarExpr::DistinctFrom { eq, left: Box::new(x), right: Box::new(y), negated });
         }
-        match name {
-            "=" => Ok(ScalarExpr::And(parts)),
-            "<>" => Ok(ScalarExpr::Or(parts)),
-            _ => Err(Error::feature_not_supported(format!("row comparison with operator {name} is not supported yet")).with_position(loc)),
-        }
+        Ok(if negated { ScalarExpr::conjunction(parts) } else { ScalarExpr::Or(parts) })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -474,7 +553,15 @@ impl<'a> Binder<'a> {
 
     #[allow(clippy::too_many_arguments)]
     fn bind_sublink(&mut self, sk: ast::SubLinkKind, test: Option<&AExpr>, op: Option<&Vec<String>>, query: &ast::SelectStmt, scope: &Scope, kind: ExprKind, loc: usize) -> Result<ScalarExpr> {
-        let q = self.bind_select(query, Some(scope))?;
+        // Outer-level aggregates inside the subquery are checked against this context.
+        let depth = scope.depth();
+        let level = self.agg_levels.iter().rposition(|l| l.depth == depth);
+        let saved = level.and_then(|i| self.agg_levels[i].sublink_kind.replace(kind));
+        let q = self.bind_select(query, Some(scope));
+        if let Some(i) = level {
+            self.agg_levels[i].sublink_kind = saved;
+        }
+        let q = q?;
         let plan = self.finish_subquery(q.clone())?;
         let output: Vec<ColumnId> = q.columns.iter().map(|c| c.id).collect();
         match sk {
@@ -553,8 +640,9 @@ impl<'a> Binder<'a> {
             Some(d) => (self.bind_expr(d, scope, kind)?, d.loc),
             None => (ScalarExpr::null(SqlType::UNKNOWN), loc),
         };
-        let mut refs: Vec<(&ScalarExpr, usize)> = results.iter().map(|(e, l)| (e, *l)).collect();
-        refs.push((&default.0, default.1));
+        // transformCaseExpr puts the ELSE result first when choosing the type.
+        let mut refs: Vec<(&ScalarExpr, usize)> = vec![(&default.0, default.1)];
+        refs.extend(results.iter().map(|(e, l)| (e, *l)));
         let ty = self.common_type(&refs, "CASE")?;
         let ty = if ty.oid == oid::UNKNOWN { SqlType::TEXT } else { ty };
         let mut out = Vec::new();
@@ -637,9 +725,6 @@ impl<'a> Binder<'a> {
     /// Coerces the arguments and builds the call (plus defaults and VARIADIC packing).
     fn build_call(&mut self, c: &super::func::Candidate, inputs: &[Oid], args: Vec<(ScalarExpr, usize)>, loc: usize) -> Result<ScalarExpr> {
         let (func, arg_types) = self.candidate_ref(c, inputs, loc)?;
-        if c.ndefaults > 0 || c.arg_positions.iter().enumerate().any(|(i, p)| *p != i) && c.variadic_from.is_none() {
-            return Err(Error::feature_not_supported(format!("calls to {} that use default or named arguments are not supported yet", c.proc.name)).with_position(loc));
-        }
         let mut coerced = Vec::with_capacity(args.len());
         for ((a, l), t) in args.into_iter().zip(&arg_types) {
             coerced.push(self.coerce_implicit(a, SqlType::new(*t), l)?);
@@ -653,10 +738,53 @@ impl<'a> Binder<'a> {
                 coerced.push(ScalarExpr::ArrayCtor { elems: tail, ty: SqlType::new(arr) });
                 let mut f = (*func).clone();
                 f.arg_types = coerced.iter().map(|a| a.ty()).collect();
-                return Ok(ScalarExpr::Func { func: Arc::new(f), args: coerced });
+                return self.finish_call(&c.proc, Arc::new(f), coerced);
+            }
+            return self.finish_call(&c.proc, func, coerced);
+        }
+        let reordered = c.arg_positions.iter().enumerate().any(|(i, p)| *p != i);
+        if c.ndefaults == 0 && !reordered {
+            return self.finish_call(&c.proc, func, coerced);
+        }
+        // Named arguments go to their parameters; unsupplied ones take their defaults.
+        let pronargs = c.proc.arg_types.len();
+        let defaults = super::inline::arg_defaults(&c.proc);
+        let first_default = pronargs.saturating_sub(defaults.len());
+        let mut slots: Vec<Option<ScalarExpr>> = vec![None; pronargs];
+        for (a, &pos) in coerced.into_iter().zip(&c.arg_positions) {
+            if let Some(slot) = slots.get_mut(pos) {
+                *slot = Some(a);
             }
         }
-        Ok(ScalarExpr::Func { func, args: coerced })
+        let mut full = Vec::with_capacity(pronargs);
+        for (j, slot) in slots.into_iter().enumerate() {
+            match slot {
+                Some(e) => full.push(e),
+                None => {
+                    let text = j
+                        .checked_sub(first_default)
+                        .and_then(|k| defaults.get(k))
+                        .ok_or_else(|| Error::internal(format!("function {} has no default for argument {}", c.proc.name, j + 1)))?;
+                    full.push(self.bind_default_arg(text, c.proc.arg_types[j])?);
+                }
+            }
+        }
+        let mut f = (*func).clone();
+        f.arg_types = full.iter().map(|a| a.ty()).collect();
+        self.finish_call(&c.proc, Arc::new(f), full)
+    }
+
+    /// A parameter default (pg_proc.proargdefaults), coerced to the parameter's type.
+    fn bind_default_arg(&mut self, text: &str, ty: Oid) -> Result<ScalarExpr> {
+        let e = oa_grammar::parse_expr(text).map_err(|e| Error::internal(format!("argument default does not parse: {}", e.message)))?;
+        let saved = self.sql_fn_args.take();
+        let bound = self.bind_expr(&e, &Scope::new(None), ExprKind::Other);
+        self.sql_fn_args = saved;
+        let bound = bound?;
+        if crate::resolve::is_polymorphic(ty) || ty == oid::ANY {
+            return self.resolve_unknown_to_text(bound);
+        }
+        self.coerce_to(bound, SqlType::new(ty), crate::resolve::CoercionContext::Assignment, 0)
     }
 
     fn bind_func_call(&mut self, call: &ast::FuncCall, scope: &Scope, kind: ExprKind, loc: usize) -> Result<ScalarExpr> {
@@ -723,11 +851,52 @@ impl<'a> Binder<'a> {
                         .with_position(loc));
                 }
                 if c.proc.retset && kind != ExprKind::FromFunction {
-                    return Err(Error::feature_not_supported(format!("set-returning functions outside FROM are not supported yet ({})", c.proc.name)).with_position(loc));
+                    return self.bind_srf_target(&c, &inputs, args, scope, kind, loc);
                 }
                 self.build_call(&c, &inputs, args.into_iter().map(|(_, a, l)| (a, l)).collect(), loc)
             }
         }
+    }
+
+    /// A set-returning function in the select list (check_srf_call_placement):
+    /// it runs as a function scan joined to each row of the grouped input,
+    /// which is what a single SRF in PostgreSQL's ProjectSet does.
+    #[allow(clippy::too_many_arguments)]
+    fn bind_srf_target(&mut self, c: &super::func::Candidate, inputs: &[Oid], args: Vec<(Option<String>, ScalarExpr, usize)>, scope: &Scope, kind: ExprKind, loc: usize) -> Result<ScalarExpr> {
+        let hint = "You might be able to move the set-returning function into a LATERAL FROM item.";
+        match kind {
+            ExprKind::SelectTarget => {}
+            ExprKind::AggArgument => {
+                return Err(Error::feature_not_supported("aggregate function calls cannot contain set-returning function calls").with_hint(hint).with_position(loc));
+            }
+            ExprKind::OrderBy | ExprKind::GroupBy | ExprKind::DistinctOn | ExprKind::Returning => {
+                return Err(Error::feature_not_supported(format!("set-returning functions in {} are not supported yet", kind.name())).with_position(loc));
+            }
+            _ => return Err(Error::feature_not_supported(format!("set-returning functions are not allowed in {}", kind.name())).with_position(loc)),
+        }
+        let depth = scope.depth();
+        let Some(level) = self.agg_levels.iter().rposition(|l| l.depth == depth) else {
+            return Err(Error::feature_not_supported("set-returning functions are not supported here yet").with_position(loc));
+        };
+        if !self.agg_levels[level].srfs.is_empty() {
+            return Err(Error::feature_not_supported("more than one set-returning function in a select list is not supported yet").with_position(loc));
+        }
+        let call = self.build_call(c, inputs, args.into_iter().map(|(_, a, l)| (a, l)).collect(), loc)?;
+        let ScalarExpr::Func { func, args } = call else {
+            return Err(Error::internal("set-returning function did not bind to a call"));
+        };
+        let ret = func.ret_type;
+        if ret.oid == oid::RECORD || self.type_desc(ret.oid)?.typtype == b'c' {
+            return Err(Error::feature_not_supported(format!("set-returning functions returning composite types are not supported yet ({})", func.name)).with_position(loc));
+        }
+        let col = self.plan_column(func.name.clone(), ret);
+        let out = ScalarExpr::Column { id: col.id, ty: col.ty };
+        self.agg_levels[level].srfs.push((col, func, args));
+        Ok(out)
+    }
+
+    pub(crate) fn name_is_aggregate_pub(&self, name: &[String]) -> bool {
+        self.name_is_aggregate(name)
     }
 
     fn name_is_aggregate(&self, name: &[String]) -> bool {
@@ -737,6 +906,28 @@ impl<'a> Binder<'a> {
 
     #[allow(clippy::too_many_arguments)]
     fn bind_aggregate(&mut self, call: &ast::FuncCall, c: &super::func::Candidate, inputs: &[Oid], args: Vec<(Option<String>, ScalarExpr, usize)>, scope: &Scope, kind: ExprKind, loc: usize) -> Result<ScalarExpr> {
+        // The aggregate belongs to the innermost level whose columns its
+        // arguments use (check_agg_arguments' min_varlevel), 0 without any.
+        let mut refs = Vec::new();
+        for (_, a, _) in &args {
+            a.columns_into(&mut refs);
+        }
+        let levels_up = refs.iter().filter_map(|id| scope.level_of(*id)).min().unwrap_or(0);
+        if levels_up > 0 {
+            let depth = scope.depth().saturating_sub(levels_up);
+            if let Some(i) = self.agg_levels.iter().rposition(|l| l.depth == depth) {
+                let outer_kind = self.agg_levels[i].sublink_kind.unwrap_or(ExprKind::Other);
+                if !outer_kind.allows_aggregates() {
+                    let msg = if outer_kind == ExprKind::AggArgument {
+                        "aggregate function calls cannot be nested".to_string()
+                    } else {
+                        format!("aggregate functions are not allowed in {}", outer_kind.name())
+                    };
+                    return Err(Error::new(SqlState::GROUPING_ERROR, msg).with_position(loc));
+                }
+                return self.add_aggregate(call, c, inputs, args, scope, i, loc);
+            }
+        }
         if !kind.allows_aggregates() {
             let msg = if kind == ExprKind::AggArgument {
                 "aggregate function calls cannot be nested".to_string()
@@ -745,9 +936,16 @@ impl<'a> Binder<'a> {
             };
             return Err(Error::new(SqlState::GROUPING_ERROR, msg).with_position(loc));
         }
-        if self.agg_levels.is_empty() {
+        let depth = scope.depth();
+        let Some(i) = self.agg_levels.iter().rposition(|l| l.depth == depth) else {
             return Err(Error::new(SqlState::GROUPING_ERROR, "aggregate functions are not allowed in this context").with_position(loc));
-        }
+        };
+        self.add_aggregate(call, c, inputs, args, scope, i, loc)
+    }
+
+    /// Binds the rest of an aggregate call and adds it to query level `level`.
+    #[allow(clippy::too_many_arguments)]
+    fn add_aggregate(&mut self, call: &ast::FuncCall, c: &super::func::Candidate, inputs: &[Oid], args: Vec<(Option<String>, ScalarExpr, usize)>, scope: &Scope, level: usize, loc: usize) -> Result<ScalarExpr> {
         let desc = self
             .catalog
             .aggregate(c.proc.oid)
@@ -789,11 +987,12 @@ impl<'a> Binder<'a> {
         let out = ScalarExpr::Column { id: col.id, ty: col.ty };
         let agg_call = AggCall { func: Arc::new(agg), args: coerced, distinct: call.distinct, filter, order_by };
         // Identical aggregate calls are computed once.
-        let level = self.agg_levels.last_mut().ok_or_else(|| Error::internal("no aggregate level"))?;
+        let level = self.agg_levels.get_mut(level).ok_or_else(|| Error::internal("no aggregate level"))?;
         if let Some((existing, _)) = level.aggs.iter().find(|(_, a)| *a == agg_call) {
             return Ok(ScalarExpr::Column { id: existing.id, ty: existing.ty });
         }
         level.aggs.push((col, agg_call));
+        level.locs.push(loc);
         Ok(out)
     }
 }

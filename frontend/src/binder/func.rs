@@ -54,18 +54,38 @@ impl<'a> Binder<'a> {
         };
         let kind = if left.is_some() { b'b' } else { b'l' };
         let cands = self.resolver.operator_candidates(ns, opname, kind);
-        let lt = left.map(|t| self.resolver.base_type(t));
-        let rt = self.resolver.base_type(right);
-        // binary_oper_exact: an unknown side is assumed to be the other side's type.
-        let (el, er) = match lt {
-            Some(l) if l == oid::UNKNOWN && rt != oid::UNKNOWN => (Some(rt), rt),
-            Some(l) if l != oid::UNKNOWN && rt == oid::UNKNOWN => (Some(l), l),
-            _ => (lt, rt),
-        };
-        let exact_left = el.unwrap_or(0);
-        if let Some(op) = cands.iter().find(|o| o.left == exact_left && o.right == er) {
-            return Ok(op.clone());
+        // binary_oper_exact: an unknown side is assumed to be the other side's
+        // type (then its base type, for a domain).
+        let exact = |l: Oid, r: Oid| cands.iter().find(|o| o.left == l && o.right == r).cloned();
+        match left {
+            Some(l) => {
+                let (el, er, was_unknown) = if l == oid::UNKNOWN && right != oid::UNKNOWN {
+                    (right, right, true)
+                } else if right == oid::UNKNOWN && l != oid::UNKNOWN {
+                    (l, l, true)
+                } else {
+                    (l, right, false)
+                };
+                if let Some(op) = exact(el, er) {
+                    return Ok(op);
+                }
+                if was_unknown {
+                    let base = self.resolver.base_type(el);
+                    if base != el
+                        && let Some(op) = exact(base, base)
+                    {
+                        return Ok(op);
+                    }
+                }
+            }
+            None => {
+                if let Some(op) = exact(0, right) {
+                    return Ok(op);
+                }
+            }
         }
+        let lt = left;
+        let rt = right;
         let inputs: Vec<Oid> = match lt {
             Some(l) => vec![l, rt],
             None => vec![rt],
@@ -97,7 +117,11 @@ impl<'a> Binder<'a> {
                 SqlState::UNDEFINED_FUNCTION,
                 format!("operator does not exist: {}", self.operator_error_name(name, left, right)),
             )
-            .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts.")
+            .with_hint(if left.is_some() {
+                "No operator matches the given name and argument types. You might need to add explicit type casts."
+            } else {
+                "No operator matches the given name and argument type. You might need to add an explicit type cast."
+            })
             .with_position(loc)),
         }
     }
@@ -121,10 +145,7 @@ impl<'a> Binder<'a> {
         }
         inputs.push(right.ty().oid);
         declared.push(op.right);
-        let (args_ty, ret) = self
-            .resolver
-            .resolve_signature(&inputs, &declared, op.result)
-            .ok_or_else(|| Error::new(SqlState::DATATYPE_MISMATCH, "could not determine polymorphic type").with_position(loc))?;
+        let (args_ty, ret) = self.resolver.enforce_generic_type_consistency(&inputs, &declared, op.result).map_err(|e| e.with_position(loc))?;
         let mut args = Vec::new();
         let mut i = 0;
         if let Some(l) = left {
@@ -143,7 +164,7 @@ impl<'a> Binder<'a> {
             retset: proc.retset,
             operator: Some(op.name.clone()),
         };
-        Ok(ScalarExpr::Func { func: Arc::new(func), args })
+        self.finish_call(&proc, Arc::new(func), args)
     }
 
     /// The `=` (or other comparison) operator between two types, as a FuncRef,
@@ -167,7 +188,7 @@ impl<'a> Binder<'a> {
         let mut out = Vec::new();
         for p in self.resolver.function_candidates(ns, name) {
             let pronargs = p.arg_types.len();
-            let ndefaults = p.arg_defaults.len();
+            let ndefaults = super::inline::arg_defaults(&p).len().min(pronargs);
             // Named notation: map each named argument to its parameter.
             if names.iter().any(|n| n.is_some()) {
                 let mut positions: Vec<usize> = (0..npositional).collect();
@@ -311,13 +332,7 @@ impl<'a> Binder<'a> {
     /// A FuncRef for a resolved candidate, with polymorphic types resolved.
     pub fn candidate_ref(&self, c: &Candidate, inputs: &[Oid], loc: usize) -> Result<(Arc<FuncRef>, Vec<Oid>)> {
         let p = &c.proc;
-        let (args, ret) = self.resolver.resolve_signature(inputs, &c.args, p.ret_type).ok_or_else(|| {
-            Error::new(
-                SqlState::DATATYPE_MISMATCH,
-                format!("could not determine polymorphic type because input has type {}", "unknown"),
-            )
-            .with_position(loc)
-        })?;
+        let (args, ret) = self.resolver.enforce_generic_type_consistency(inputs, &c.args, p.ret_type).map_err(|e| e.with_position(loc))?;
         let func = FuncRef {
             oid: p.oid,
             name: p.name.clone(),

@@ -5,6 +5,7 @@ mod coerce;
 mod dml;
 mod expr;
 mod func;
+mod inline;
 mod scope;
 mod select;
 
@@ -147,6 +148,11 @@ pub(crate) struct Binder<'a> {
     pub ctes: Vec<Vec<select::CteDef>>,
     /// Aggregate collectors of the query levels being bound, innermost last.
     pub agg_levels: Vec<expr::AggLevel>,
+    /// Views being expanded, outermost first (a view reaching itself is infinite recursion).
+    pub expanding_views: Vec<Oid>,
+    /// While binding an inlined SQL function body: the arguments `$n` stand for.
+    sql_fn_args: Option<Vec<oa_ir::ScalarExpr>>,
+    inline_depth: u32,
 }
 
 impl<'a> Binder<'a> {
@@ -160,6 +166,9 @@ impl<'a> Binder<'a> {
             params: ctx.param_types.clone(),
             ctes: Vec::new(),
             agg_levels: Vec::new(),
+            expanding_views: Vec::new(),
+            sql_fn_args: None,
+            inline_depth: 0,
         }
     }
 
@@ -221,8 +230,20 @@ impl<'a> Binder<'a> {
     }
 
     /// Looks up a (possibly qualified) relation name: RangeVarGetRelid.
+    /// A missing schema is reported as a missing relation, as
+    /// RangeVarGetRelid does for FROM items and DML targets.
     pub fn lookup_relation(&self, name: &[String], loc: usize) -> Result<Arc<oa_ir::catalog::RelationDesc>> {
-        let (ns, rel) = self.split_qualified(name, loc)?;
+        self.lookup_relation_opts(name, loc, false)
+    }
+
+    /// `strict_schema`: a missing schema is an error of its own (regclass input).
+    pub fn lookup_relation_opts(&self, name: &[String], loc: usize, strict_schema: bool) -> Result<Arc<oa_ir::catalog::RelationDesc>> {
+        let (ns, rel) = match self.split_qualified(name, loc) {
+            Err(e) if !strict_schema && e.code == SqlState::INVALID_SCHEMA_NAME => {
+                return Err(Error::new(SqlState::UNDEFINED_TABLE, format!("relation \"{}\" does not exist", name.join("."))).with_position(loc));
+            }
+            other => other?,
+        };
         let found = match ns {
             Some(ns) => self.catalog.relation_by_name(ns, rel),
             None => self.catalog.search_path().into_iter().find_map(|n| self.catalog.relation_by_name(n, rel)),
@@ -336,7 +357,7 @@ impl<'a> Binder<'a> {
                     [n] if *n < 1 => Err(err(format!("length for type {tn} must be at least 1"))),
                     [n] if *n > 10_485_760 => Err(err(format!("length for type {tn} cannot exceed 10485760"))),
                     [n] => Ok(n + oa_ir::types::VARHDRSZ),
-                    _ => Err(err(format!("invalid type modifier"))),
+                    _ => Err(err("invalid type modifier".to_string())),
                 }
             }
             oid::BIT | oid::VARBIT => match vals.as_slice() {

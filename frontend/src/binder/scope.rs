@@ -126,6 +126,32 @@ impl<'p> Scope<'p> {
         }
     }
 
+    /// How many levels up the FROM item defining column `id` is (0 = here),
+    /// whether visible or not.
+    pub fn level_of(&self, id: ColumnId) -> Option<usize> {
+        let mut scope = Some(self);
+        let mut level = 0;
+        while let Some(s) = scope {
+            if s.entries.iter().any(|e| e.columns.iter().any(|c| c.id == id)) {
+                return Some(level);
+            }
+            scope = s.parent;
+            level += 1;
+        }
+        None
+    }
+
+    /// The number of query levels up to the outermost (0 for a top-level query).
+    pub fn depth(&self) -> usize {
+        let mut n = 0;
+        let mut scope = self.parent;
+        while let Some(s) = scope {
+            n += 1;
+            scope = s.parent;
+        }
+        n
+    }
+
     /// The entry a qualifier names at this level (schema-qualified names match the table).
     pub fn find_entry(&self, qualifier: &[String], loc: usize) -> Result<Option<&RangeEntry>> {
         let entries = self.visible_entries();
@@ -178,20 +204,45 @@ impl<'p> Scope<'p> {
             }
             Some(q) => {
                 let rel = q.join(".");
-                // A table that exists in FROM but was not visible here, or not at all.
-                let in_hidden = self.entries.iter().any(|e| e.name.as_deref() == q.last().map(String::as_str));
-                let mut err = Error::new(SqlState::UNDEFINED_TABLE, format!("missing FROM-clause entry for table \"{rel}\""))
-                    .with_position(loc);
-                if in_hidden {
-                    err = Error::new(SqlState::UNDEFINED_TABLE, format!("invalid reference to FROM-clause entry for table \"{rel}\""))
-                        .with_position(loc)
-                        .with_hint(format!(
-                            "There is an entry for table \"{rel}\", but it cannot be referenced from this part of the query."
-                        ));
-                }
-                err
+                let relname = q.last().map(String::as_str).unwrap_or("");
+                let Some(entry) = self.search_entry_for_rel(q) else {
+                    return Error::new(SqlState::UNDEFINED_TABLE, format!("missing FROM-clause entry for table \"{rel}\"")).with_position(loc);
+                };
+                // errorMissingRTE: an entry for that table exists but is out of
+                // reach, or the table is only visible under its alias.
+                let alias = entry.name.clone().unwrap_or_default();
+                let bad_alias = entry.table.is_some()
+                    && alias != relname
+                    && self.find_entry_any_level(std::slice::from_ref(&alias), loc).ok().flatten().is_some_and(|e| std::ptr::eq(e, entry));
+                let hint = if bad_alias {
+                    format!("Perhaps you meant to reference the table alias \"{alias}\".")
+                } else {
+                    format!("There is an entry for table \"{alias}\", but it cannot be referenced from this part of the query.")
+                };
+                Error::new(SqlState::UNDEFINED_TABLE, format!("invalid reference to FROM-clause entry for table \"{relname}\""))
+                    .with_position(loc)
+                    .with_hint(hint)
             }
         }
+    }
+
+    /// searchRangeTableForRel: an entry at any level, visible or not, named
+    /// like the reference or scanning the table it names.
+    fn search_entry_for_rel(&self, qualifier: &[String]) -> Option<&RangeEntry> {
+        let relname = qualifier.last().map(String::as_str)?;
+        let schema = (qualifier.len() > 1).then(|| qualifier[qualifier.len() - 2].as_str());
+        let mut scope = Some(self);
+        while let Some(s) = scope {
+            for e in &s.entries {
+                let by_name = schema.is_none() && e.name.as_deref() == Some(relname);
+                let by_table = e.table.as_ref().is_some_and(|t| t.name == relname && schema.is_none_or(|n| t.namespace_name == n));
+                if by_name || by_table {
+                    return Some(e);
+                }
+            }
+            scope = s.parent;
+        }
+        None
     }
 
     /// PostgreSQL's errorMissingColumn hint: a column of that name in an entry

@@ -282,6 +282,7 @@ impl<'a> Binder<'a> {
             });
         }
         let rec_stmt = ast::SelectStmt::simple((**right).clone(), sel.loc);
+        check_recursive_term(&rec_stmt, &cte.name)?;
         let rec = self.bind_select(&rec_stmt, parent);
         if let Some(frame) = self.ctes.last_mut() {
             frame.pop();
@@ -290,8 +291,14 @@ impl<'a> Binder<'a> {
         if rec.columns.len() != base.columns.len() {
             return Err(Error::new(SqlState::SYNTAX_ERROR, "each UNION query must have the same number of columns").with_position(sel.loc));
         }
+        // The UNION's column types come from both terms; they must be the
+        // non-recursive term's (analyzeCTE).
+        let mut types = Vec::with_capacity(base.columns.len());
         for (i, (b, r)) in base.columns.iter().zip(&rec.columns).enumerate() {
-            if b.ty.oid != r.ty.oid {
+            let eb = ScalarExpr::Column { id: b.id, ty: b.ty };
+            let er = ScalarExpr::Column { id: r.id, ty: r.ty };
+            let common = self.common_type(&[(&eb, set_column_loc(left, i, sel.loc)), (&er, set_column_loc(right, i, sel.loc))], "UNION")?;
+            if b.ty.oid != common.oid {
                 return Err(Error::new(
                     SqlState::DATATYPE_MISMATCH,
                     format!(
@@ -299,18 +306,29 @@ impl<'a> Binder<'a> {
                         cte.name,
                         i + 1,
                         self.type_name(b.ty),
-                        self.type_name(SqlType::new(r.ty.oid))
+                        self.type_name(SqlType::new(common.oid))
                     ),
                 )
                 .with_hint("Cast the output of the non-recursive term to the correct type.")
                 .with_position(cte.loc));
             }
+            let _ = i;
+            types.push(b.ty);
         }
+        let rec_plan = self.coerce_query_columns(rec.clone(), &types, "UNION")?;
+        let rec = Query { plan: rec_plan, columns: rec.columns };
         // Output columns map positionally onto both terms' columns.
         let columns: Vec<PlanColumn> = base.columns.iter().zip(&names).map(|(c, n)| self.plan_column(n.clone(), c.ty)).collect();
         let qcols = columns.iter().map(|c| QueryColumn { name: c.name.clone(), id: c.id, ty: c.ty, table: 0, attnum: 0 }).collect();
         let plan = LogicalPlan::RecursiveUnion { id, all, base: Box::new(base.plan), recursive: Box::new(rec.plan), columns };
         Ok(CteDef { name: cte.name.clone(), columns: qcols, plan, worktable: None })
+    }
+
+    /// hasSelfRefRTEs: this level's FROM reads the work table of a recursive query being bound.
+    fn has_self_reference(&self, scope: &Scope) -> bool {
+        self.ctes.iter().flatten().filter(|c| c.worktable.is_some()).any(|c| {
+            scope.entries.iter().any(|e| e.columns.iter().any(|ec| c.columns.iter().any(|cc| cc.id == ec.id)))
+        })
     }
 
     fn lookup_cte(&self, name: &str) -> Option<CteDef> {
@@ -372,10 +390,10 @@ impl<'a> Binder<'a> {
                     return Err(Error::new(SqlState::SYNTAX_ERROR, format!("each {context} query must have the same number of columns")).with_position(set_expr_loc(right, *loc)));
                 }
                 let mut types = Vec::new();
-                for (a, b) in l.columns.iter().zip(&r.columns) {
+                for (i, (a, b)) in l.columns.iter().zip(&r.columns).enumerate() {
                     let ea = ScalarExpr::Column { id: a.id, ty: a.ty };
                     let eb = ScalarExpr::Column { id: b.id, ty: b.ty };
-                    let t = self.common_type(&[(&ea, set_expr_loc(left, *loc)), (&eb, set_expr_loc(right, *loc))], context)?;
+                    let t = self.common_type(&[(&ea, set_column_loc(left, i, *loc)), (&eb, set_column_loc(right, i, *loc))], context)?;
                     types.push(if t.oid == oid::UNKNOWN { SqlType::TEXT } else { t });
                 }
                 let lp = self.coerce_query_columns(l.clone(), &types, context)?;
@@ -426,17 +444,17 @@ impl<'a> Binder<'a> {
             return Err(Error::feature_not_supported("window functions are not supported yet"));
         }
         let mut scope = Scope::new(parent);
-        let mut plan = self.bind_from(&core.from, &mut scope)?;
-        if let Some(w) = &core.where_clause {
-            let e = self.bind_expr(w, &scope, ExprKind::Where)?;
-            let e = self.coerce_to_boolean(e, "WHERE", w.loc)?;
-            plan = LogicalPlan::Filter { input: Box::new(plan), predicate: e };
-        }
-        self.agg_levels.push(AggLevel::default());
-        let bound = self.bind_select_parts(core, order_by, &scope, resolve_unknowns);
-        let level = self.agg_levels.pop().unwrap_or_default();
-        let (mut targets, group_items, having, mut sort_exprs, distinct_on) = bound?;
+        self.agg_levels.push(AggLevel { depth: scope.depth(), ..AggLevel::default() });
+        let bound = self.bind_select_clauses(core, order_by, &mut scope, resolve_unknowns);
+        let mut level = self.agg_levels.pop().unwrap_or_default();
+        let (mut plan, (mut targets, group_items, having, mut sort_exprs, distinct_on)) = bound?;
 
+        if let Some(&agg_loc) = level.locs.first()
+            && self.has_self_reference(&scope)
+        {
+            return Err(Error::new(SqlState::INVALID_RECURSION, "aggregate functions are not allowed in a recursive query's recursive term").with_position(agg_loc));
+        }
+        let mut srfs = std::mem::take(&mut level.srfs);
         let grouped = !level.aggs.is_empty() || core.group_by.is_some() || having.is_some();
         if grouped {
             let mut group_by: Vec<(PlanColumn, ScalarExpr)> = Vec::new();
@@ -467,10 +485,21 @@ impl<'a> Binder<'a> {
                 Some((h, loc)) => Some(regroup(self, h, "having", loc)?),
                 None => None,
             };
+            for (_, _, args) in &mut srfs {
+                for a in args.iter_mut() {
+                    let e = std::mem::replace(a, ScalarExpr::bool(true));
+                    *a = regroup(self, e, "select", core.targets.first().map_or(0, |ast::ResTarget::Expr { loc, .. }| *loc))?;
+                }
+            }
             plan = LogicalPlan::Aggregate { input: Box::new(plan), group_by, aggs: level.aggs };
             if let Some(h) = having {
                 plan = LogicalPlan::Filter { input: Box::new(plan), predicate: h };
             }
+        }
+        // Select-list set-returning functions run once per (grouped) row.
+        for (col, func, args) in srfs {
+            let scan = LogicalPlan::FunctionScan { func, args, columns: vec![col], ordinality: None };
+            plan = LogicalPlan::Join { kind: JoinKind::Inner, left: Box::new(plan), right: Box::new(scan), condition: ScalarExpr::bool(true), mark: None };
         }
 
         // Project the select list plus any ORDER BY expressions not in it (resjunk).
@@ -557,6 +586,25 @@ impl<'a> Binder<'a> {
             plan = LogicalPlan::Project { input: Box::new(plan), items: keep };
         }
         Ok(Query { plan, columns })
+    }
+
+    /// FROM and WHERE, then the other clauses, with this level's aggregate collector pushed.
+    #[allow(clippy::type_complexity)]
+    fn bind_select_clauses(
+        &mut self,
+        core: &ast::SimpleSelect,
+        order_by: &[ast::SortBy],
+        scope: &mut Scope,
+        resolve_unknowns: bool,
+    ) -> Result<(LogicalPlan, (Vec<Target>, Vec<(ScalarExpr, usize)>, Option<(ScalarExpr, usize)>, Vec<(SortKey, usize)>, Vec<(ScalarExpr, usize)>))> {
+        let mut plan = self.bind_from(&core.from, scope)?;
+        if let Some(w) = &core.where_clause {
+            let e = self.bind_expr(w, scope, ExprKind::Where)?;
+            let e = self.coerce_to_boolean(e, "WHERE", w.loc)?;
+            plan = LogicalPlan::Filter { input: Box::new(plan), predicate: e };
+        }
+        let parts = self.bind_select_parts(core, order_by, scope, resolve_unknowns)?;
+        Ok((plan, parts))
     }
 
     /// The select list, GROUP BY, HAVING, ORDER BY and DISTINCT ON of one SELECT.
@@ -825,7 +873,11 @@ impl<'a> Binder<'a> {
                     let visible = scope.clone();
                     self.bind_select(query, Some(&visible))?
                 } else {
-                    self.bind_select(query, scope.parent)?
+                    // The FROM items so far are out of reach, but still known
+                    // (for "invalid reference to FROM-clause entry").
+                    let mut hidden = scope.clone();
+                    hidden.hidden_from = Some(0);
+                    self.bind_select(query, Some(&hidden))?
                 };
                 let Some(alias) = alias else {
                     return Err(Error::new(SqlState::SYNTAX_ERROR, "subquery in FROM must have an alias")
@@ -881,9 +933,14 @@ impl<'a> Binder<'a> {
         let Some(oa_grammar::RawStatement { stmt: ast::Statement::Select(sel), .. }) = stmts.into_iter().next() else {
             return Err(Error::internal(format!("view \"{}\" is not a SELECT", view.name)));
         };
+        if self.expanding_views.contains(&view.oid) {
+            return Err(Error::new(SqlState::INVALID_OBJECT_DEFINITION, format!("infinite recursion detected in rules for relation \"{}\"", view.name)));
+        }
         // A view is bound on its own: no outer references, no enclosing CTEs.
         let saved = std::mem::take(&mut self.ctes);
+        self.expanding_views.push(view.oid);
         let q = self.bind_select(&sel, None);
+        self.expanding_views.pop();
         self.ctes = saved;
         let mut q = q?;
         for (c, vc) in q.columns.iter_mut().zip(view.live_columns()) {
@@ -1180,7 +1237,7 @@ fn find_column_ref_loc(core: &ast::SimpleSelect, table: &str, col: &str) -> Opti
 }
 
 /// Pre-order walk over an AST expression (not entering subqueries).
-fn visit_ast(e: &AExpr, f: &mut dyn FnMut(&AExpr)) {
+pub(crate) fn visit_ast(e: &AExpr, f: &mut dyn FnMut(&AExpr)) {
     f(e);
     let mut go = |x: &AExpr| visit_ast(x, f);
     match &e.kind {
@@ -1240,6 +1297,139 @@ fn visit_ast(e: &AExpr, f: &mut dyn FnMut(&AExpr)) {
     }
 }
 
+/// checkWellFormedRecursion for a recursive term: the self-reference must
+/// appear once, not inside a subquery and not on the nullable side of an
+/// outer join.
+fn check_recursive_term(term: &ast::SelectStmt, name: &str) -> Result<()> {
+    let err = |what: &str, loc: usize| {
+        Err(Error::new(SqlState::INVALID_RECURSION, format!("recursive reference to query \"{name}\" must not appear {what}")).with_position(loc))
+    };
+    let mut found: Vec<usize> = Vec::new();
+    walk_recursive_refs(term, name, false, &mut found, &mut |what, loc| Some((what, loc))).map_or(Ok(()), |(w, l)| err(w, l))?;
+    if found.len() > 1 {
+        return err("more than once", found[1]);
+    }
+    Ok(())
+}
+
+/// Collects the self-references reachable from FROM (`found`); returns the
+/// first misplaced one as (what, location).
+fn walk_recursive_refs(
+    s: &ast::SelectStmt,
+    name: &str,
+    outer_join: bool,
+    found: &mut Vec<usize>,
+    bad: &mut dyn FnMut(&'static str, usize) -> Option<(&'static str, usize)>,
+) -> Option<(&'static str, usize)> {
+    if s.with.as_ref().is_some_and(|w| w.ctes.iter().any(|c| c.name == name)) {
+        return None;
+    }
+    fn in_set(
+        e: &ast::SetExpr,
+        name: &str,
+        outer_join: bool,
+        found: &mut Vec<usize>,
+        bad: &mut dyn FnMut(&'static str, usize) -> Option<(&'static str, usize)>,
+    ) -> Option<(&'static str, usize)> {
+        match e {
+            ast::SetExpr::Select(core) => {
+                for t in &core.from {
+                    if let Some(r) = in_table(t, name, outer_join, found, bad) {
+                        return Some(r);
+                    }
+                }
+                let mut exprs: Vec<&AExpr> = Vec::new();
+                for t in &core.targets {
+                    let ast::ResTarget::Expr { expr, .. } = t;
+                    exprs.push(expr);
+                }
+                exprs.extend(core.where_clause.as_ref());
+                exprs.extend(core.having.as_ref());
+                if let Some(g) = &core.group_by {
+                    for item in &g.items {
+                        if let ast::GroupingItem::Expr(e) = item {
+                            exprs.push(e);
+                        }
+                    }
+                }
+                collect_join_quals(&core.from, &mut exprs);
+                for e in exprs {
+                    if let Some(loc) = sublink_reference(e, name) {
+                        return bad("within a subquery", loc);
+                    }
+                }
+                None
+            }
+            ast::SetExpr::Values(_) => None,
+            ast::SetExpr::SetOp { left, right, .. } => {
+                in_set(left, name, outer_join, found, bad).or_else(|| in_set(right, name, outer_join, found, bad))
+            }
+            ast::SetExpr::Query(q) => walk_recursive_refs(q, name, outer_join, found, bad),
+        }
+    }
+    fn in_table(
+        t: &ast::TableRef,
+        name: &str,
+        outer_join: bool,
+        found: &mut Vec<usize>,
+        bad: &mut dyn FnMut(&'static str, usize) -> Option<(&'static str, usize)>,
+    ) -> Option<(&'static str, usize)> {
+        match t {
+            ast::TableRef::Relation { rel, .. } if rel.name.len() == 1 && rel.name[0] == name => {
+                if outer_join {
+                    return bad("within an outer join", rel.loc);
+                }
+                found.push(rel.loc);
+                None
+            }
+            ast::TableRef::Relation { .. } | ast::TableRef::Function { .. } => None,
+            ast::TableRef::Subquery { query, .. } => walk_recursive_refs(query, name, outer_join, found, bad),
+            ast::TableRef::Join(j) => {
+                let (l_outer, r_outer) = match j.kind {
+                    ast::JoinKind::Left => (false, true),
+                    ast::JoinKind::Right => (true, false),
+                    ast::JoinKind::Full => (true, true),
+                    _ => (false, false),
+                };
+                in_table(&j.left, name, outer_join || l_outer, found, bad).or_else(|| in_table(&j.right, name, outer_join || r_outer, found, bad))
+            }
+        }
+    }
+    in_set(&s.body, name, outer_join, found, bad)
+}
+
+fn collect_join_quals<'e>(items: &'e [ast::TableRef], out: &mut Vec<&'e AExpr>) {
+    for t in items {
+        if let ast::TableRef::Join(j) = t {
+            if let ast::JoinQual::On(e) = &j.quals {
+                out.push(e);
+            }
+            collect_join_quals(std::slice::from_ref(&j.left), out);
+            collect_join_quals(std::slice::from_ref(&j.right), out);
+        }
+    }
+}
+
+/// Where a subquery inside `e` reads the table `name`, if one does.
+fn sublink_reference(e: &AExpr, name: &str) -> Option<usize> {
+    let mut found = None;
+    visit_ast(e, &mut |x| {
+        if found.is_none()
+            && let A::SubLink { query, .. } = &x.kind
+        {
+            found = reference_location(query, name);
+        }
+    });
+    found
+}
+
+/// The location of the first FROM reference to `name` in a query, at any depth.
+fn reference_location(s: &ast::SelectStmt, name: &str) -> Option<usize> {
+    let mut found = Vec::new();
+    let bad = walk_recursive_refs(s, name, false, &mut found, &mut |_, loc| Some(("", loc)));
+    bad.map(|(_, l)| l).or_else(|| found.first().copied())
+}
+
 /// Whether a query mentions a table name (for WITH RECURSIVE self-references).
 fn references_name(s: &ast::SelectStmt, name: &str) -> bool {
     fn in_set(e: &ast::SetExpr, name: &str) -> bool {
@@ -1279,6 +1469,25 @@ fn references_name(s: &ast::SelectStmt, name: &str) -> bool {
     }
     let shadowed = s.with.as_ref().is_some_and(|w| w.ctes.iter().any(|c| c.name == name));
     !shadowed && in_set(&s.body, name)
+}
+
+/// Where column `i` of a set-operation branch is written: the leftmost
+/// position of its expression (exprLocation), in the branch's first SELECT.
+fn set_column_loc(e: &ast::SetExpr, i: usize, fallback: usize) -> usize {
+    let leftmost = |x: &AExpr| {
+        let mut min = x.loc;
+        visit_ast(x, &mut |n| min = min.min(n.loc));
+        min
+    };
+    match e {
+        ast::SetExpr::Select(core) => match core.targets.get(i) {
+            Some(ast::ResTarget::Expr { expr, .. }) if !matches!(&expr.kind, A::ColumnRef(f) if f.last() == Some(&ast::ColumnField::Star)) => leftmost(expr),
+            _ => set_expr_loc(e, fallback),
+        },
+        ast::SetExpr::Values(rows) => rows.first().and_then(|r| r.get(i)).map_or(fallback, leftmost),
+        ast::SetExpr::Query(q) => set_column_loc(&q.body, i, fallback),
+        ast::SetExpr::SetOp { left, .. } => set_column_loc(left, i, fallback),
+    }
 }
 
 fn set_expr_loc(e: &ast::SetExpr, fallback: usize) -> usize {

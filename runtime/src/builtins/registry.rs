@@ -150,7 +150,7 @@ fn add_family(r: &mut Registry, names: [&'static str; 6], cmp: Comparator, natur
 }
 
 /// A vectorized binary kernel over two typed columns with a fallible op.
-fn vec2<A: Copy, B: Copy, R>(
+fn vec2<A, B, R>(
     get_a: fn(&ColumnData) -> Option<&Vec<A>>,
     get_b: fn(&ColumnData) -> Option<&Vec<B>>,
     wrap: fn(Vec<R>) -> ColumnData,
@@ -160,8 +160,8 @@ fn vec2<A: Copy, B: Copy, R>(
 ) -> Kernel
 where
     R: Copy + Send + Sync + 'static,
-    A: 'static,
-    B: 'static,
+    A: Copy + 'static,
+    B: Copy + 'static,
 {
     Kernel::Vector(Arc::new(move |cols: &[Column], len: usize, ctx: &mut FnContext| {
         let (a, b) = (&cols[0], &cols[1]);
@@ -219,7 +219,20 @@ fn num_bin(f: fn(&Numeric, &Numeric) -> Result<Numeric>) -> Kernel {
     Kernel::Vector(Arc::new(move |cols: &[Column], len: usize, _ctx: &mut FnContext| {
         let (a, b) = (&cols[0], &cols[1]);
         let (ColumnData::Numeric(x), ColumnData::Numeric(y)) = (&a.data, &b.data) else {
-            return Err(Error::internal("numeric kernel over non-numeric columns"));
+            // A NULL-only column may arrive in another representation: go row by row.
+            let mut out = Vec::with_capacity(len);
+            for k in 0..len {
+                out.push(match (a.datum(k), b.datum(k)) {
+                    (Datum::Numeric(p), Datum::Numeric(q)) => Datum::Numeric(f(&p, &q)?),
+                    (Datum::Null, _) | (_, Datum::Null) => Datum::Null,
+                    _ => return Err(Error::internal("numeric kernel over non-numeric columns")),
+                });
+            }
+            let mut col = Column::empty(oa_ir::types::PhysicalType::Numeric, len);
+            for d in &out {
+                col.push_datum(d);
+            }
+            return Ok(col);
         };
         let validity = match (&a.validity, &b.validity) {
             (None, None) => None,
@@ -263,6 +276,88 @@ fn any_text(d: &Datum, ty: oa_ir::SqlType, ctx: &FnContext) -> Result<Option<Str
     }
     let elem_of = |t: oa_ir::Oid| typeio::builtin_array_elem(t).map(|e| (e, b','));
     Ok(Some(oa_ir::io::output(ty, d, ctx.io, &elem_of)?))
+}
+
+/// num_nulls / num_nonnulls over their variadic arguments (an explicit
+/// VARIADIC array counts its elements).
+fn count_variadic_nulls(a: &[Datum], nulls: bool) -> i32 {
+    a.iter().filter(|d| d.is_null() == nulls).count() as i32
+}
+
+/// OVERLAPS where some ends are intervals (`kinds[i]` true): each interval
+/// end becomes its start plus the interval, as the SQL definitions do.
+fn overlaps_with_intervals(a: &[Datum], kinds: [bool; 4], add: impl Fn(i64, Interval) -> Result<i64>) -> Result<Datum> {
+    let mut v: [Option<i64>; 4] = [None; 4];
+    for k in 0..4 {
+        v[k] = match (kinds[k], a.get(k)) {
+            (true, Some(Datum::Interval(iv))) => match k.checked_sub(1).and_then(|j| v[j]) {
+                Some(start) => Some(add(start, *iv)?),
+                None => None,
+            },
+            (_, Some(d)) => d.as_i64(),
+            (_, None) => None,
+        };
+    }
+    Ok(dt::overlaps_generic(v[0], v[1], v[2], v[3]).map(Datum::Bool).unwrap_or(Datum::Null))
+}
+
+/// The actual type of argument `i` (for "any" arguments).
+fn arg_type(c: &FnContext, i: usize) -> oa_ir::SqlType {
+    c.arg_types.get(i).copied().unwrap_or(oa_ir::SqlType::TEXT)
+}
+
+fn not_distinct(a: &Datum, b: &Datum) -> bool {
+    match (a.is_null(), b.is_null()) {
+        (true, true) => true,
+        (false, false) => a.sql_eq(b),
+        _ => false,
+    }
+}
+
+/// array_position[s]: subscripts of the elements not distinct from the
+/// value, from `start` on; one (or NULL) or all of them.
+fn array_search(a: &[Datum], start: Option<i64>, all: bool) -> Result<Datum> {
+    let Some(Datum::Array(arr)) = a.first() else { return Ok(Datum::Null) };
+    if arr.dims.len() > 1 {
+        return Err(Error::feature_not_supported("searching for elements in multidimensional arrays is not supported"));
+    }
+    if a.len() > 2 && start.is_none() {
+        return Err(Error::new(SqlState::NULL_VALUE_NOT_ALLOWED, "initial position must not be null"));
+    }
+    let x = a.get(1).cloned().unwrap_or(Datum::Null);
+    let lower = arr.dims.first().map_or(1, |d| d.lower) as i64;
+    let from = start.unwrap_or(lower);
+    let hits = arr.elems.iter().enumerate().map(|(k, e)| (lower + k as i64, e)).filter(|(sub, e)| *sub >= from && not_distinct(e, &x)).map(|(sub, _)| Datum::Int32(sub as i32));
+    if all {
+        return Ok(Datum::Array(Box::new(Array::from_elems(oid::INT4, hits.collect()))));
+    }
+    Ok(hits.into_iter().next().unwrap_or(Datum::Null))
+}
+
+/// array_remove (drop elements not distinct from a[1]) and array_replace
+/// (put a[2] in their place), keeping the lower bound.
+fn array_replace(a: &[Datum], replace: bool) -> Result<Datum> {
+    let Some(Datum::Array(arr)) = a.first() else { return Ok(Datum::Null) };
+    if arr.dims.len() > 1 && !replace {
+        return Err(Error::feature_not_supported("removing elements from multidimensional arrays is not supported"));
+    }
+    let x = a.get(1).cloned().unwrap_or(Datum::Null);
+    let mut out = (**arr).clone();
+    if replace {
+        let to = a.get(2).cloned().unwrap_or(Datum::Null);
+        for e in out.elems.iter_mut() {
+            if not_distinct(e, &x) {
+                *e = to.clone();
+            }
+        }
+        return Ok(Datum::Array(Box::new(out)));
+    }
+    out.elems.retain(|e| !not_distinct(e, &x));
+    match out.dims.first_mut() {
+        Some(d) if !out.elems.is_empty() => d.len = out.elems.len() as i32,
+        _ => out.dims.clear(),
+    }
+    Ok(Datum::Array(Box::new(out)))
 }
 
 pub fn register(r: &mut Registry) {
@@ -448,7 +543,8 @@ pub fn register(r: &mut Registry) {
     r.add("oid:1708", fd(|a| Ok(Datum::Numeric(n(a, 0)?.round(0)?))));
     r.add("oid:1710", fd(|a| Ok(Datum::Numeric(n(a, 0)?.trunc(0)))));
     r.add("oid:1741", fd(|a| Ok(Datum::Numeric(n(a, 0)?.log10()?))));
-    r.add("numeric_log10", fd(|a| Ok(Datum::Numeric(n(a, 0)?.log10()?))));
+    r.add("oid:1481", fd(|a| Ok(Datum::Numeric(n(a, 0)?.log10()?))));
+    r.add("width_bucket_numeric", fd(|a| Ok(Datum::Int32(math::width_bucket_numeric(n(a, 0)?, n(a, 1)?, n(a, 2)?, i(a, 3)?)?))));
 
     // ---------------------------------------------------------- casts
     r.add("int48", f1(|v: i32| v as i64));
@@ -471,6 +567,9 @@ pub fn register(r: &mut Registry) {
     r.add("ftoi8", f1(math::ftoi8));
     r.add("ftod", f1(|v: f32| v as f64));
     r.add("dtof", f1(math::dtof));
+    r.add("i8tooid", f1(|v: i64| {
+        u32::try_from(v).map_err(|_| Error::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "OID out of range"))
+    }));
     r.add("int4_numeric", f1(|v: i32| Numeric::from_i64(v as i64)));
     r.add("int2_numeric", f1(|v: i16| Numeric::from_i64(v as i64)));
     r.add("int8_numeric", f1(|v: i64| Numeric::from_i64(v)));
@@ -515,18 +614,46 @@ pub fn register(r: &mut Registry) {
     // ---------------------------------------------------------- date/time
     r.add("date_pli", f2(dt::date_pli));
     r.add("date_mii", f2(dt::date_mii));
-    r.add("integer_pl_date", f2(|d: i32, v: i32| dt::date_pli(v, d)));
+    // integer + date and the other commuted operators are SQL functions in pg_proc.
+    r.add("oid:2550", f2(|d: i32, v: i32| dt::date_pli(v, d)));
     r.add("date_mi", f2(dt::date_mi));
     r.add("date_pl_interval", f2(|d: i32, v: Interval| dt::date_pl_interval(d, v)));
     r.add("date_mi_interval", f2(|d: i32, v: Interval| dt::date_mi_interval(d, v)));
-    r.add("datetime_pl", f2(dt::datetime_timestamp));
+    r.add("datetime_timestamp", f2(dt::datetime_timestamp));
+    r.add("oid:1296", f2(|t: i64, d: i32| dt::datetime_timestamp(d, t)));
+    r.add("oid:1176", fc(|a, c| Ok(Datum::Int64(dt::timestamp_timestamptz(dt::datetime_timestamp(i(a, 0)?, i(a, 1)?)?, &c.io.time_zone)?))));
     r.add("timestamp_pl_interval", f2(|t: i64, v: Interval| dt::timestamp_pl_interval(t, v)));
     r.add("timestamp_mi_interval", f2(|t: i64, v: Interval| dt::timestamp_mi_interval(t, v)));
-    r.add("interval_pl_timestamp", f2(|v: Interval, t: i64| dt::timestamp_pl_interval(t, v)));
+    r.add("oid:2548", f2(|v: Interval, t: i64| dt::timestamp_pl_interval(t, v)));
+    r.add("oid:2546", f2(|v: Interval, d: i32| dt::date_pl_interval(d, v)));
+    r.add("oid:2549", fc(|a, c| Ok(Datum::Int64(dt::timestamptz_pl_interval(i(a, 1)?, i(a, 0)?, &c.io.time_zone)?))));
+    r.add("oid:1848", f2(|v: Interval, t: i64| dt::time_pl_interval(t, v)));
+    // age(timestamp) / age(timestamptz): against midnight today.
+    r.add("oid:2059", fc(|a, c| Ok(Datum::Interval(dt::timestamp_age_today(i(a, 0)?, c.session.transaction_timestamp, &c.io.time_zone)?))));
+    r.add("oid:1386", fc(|a, c| Ok(Datum::Interval(dt::timestamptz_age_today(i(a, 0)?, c.session.transaction_timestamp, &c.io.time_zone)?))));
+    // (s1, e1) OVERLAPS (s2, e2): not strict, NULLs follow the SQL rules.
+    let opt_i64 = |d: Option<&Datum>| d.and_then(Datum::as_i64);
+    r.add("overlaps_timestamp", fd(move |a| Ok(dt::overlaps_timestamp(opt_i64(a.first()), opt_i64(a.get(1)), opt_i64(a.get(2)), opt_i64(a.get(3))).map(Datum::Bool).unwrap_or(Datum::Null))));
+    r.add("overlaps_time", fd(move |a| Ok(dt::overlaps_generic(opt_i64(a.first()), opt_i64(a.get(1)), opt_i64(a.get(2)), opt_i64(a.get(3))).map(Datum::Bool).unwrap_or(Datum::Null))));
+    // The SQL-language variants with an interval for an end: (s, s + interval).
+    for (oid_key, ts_kinds) in [("oid:2042", [false, true, false, true]), ("oid:2043", [false, false, false, true]), ("oid:2044", [false, true, false, false])] {
+        r.add(oid_key, fc(move |a, _c| overlaps_with_intervals(a, ts_kinds, |t, v| dt::timestamp_pl_interval(t, v))));
+    }
+    for (oid_key, ts_kinds) in [("oid:1305", [false, true, false, true]), ("oid:1306", [false, false, false, true]), ("oid:1307", [false, true, false, false])] {
+        r.add(oid_key, fc(move |a, c| {
+            let tz = c.io.time_zone.clone();
+            overlaps_with_intervals(a, ts_kinds, move |t, v| dt::timestamptz_pl_interval(t, v, &tz))
+        }));
+    }
+    for (oid_key, ts_kinds) in [("oid:1309", [false, true, false, true]), ("oid:1310", [false, false, false, true]), ("oid:1311", [false, true, false, false])] {
+        r.add(oid_key, fc(move |a, _c| overlaps_with_intervals(a, ts_kinds, |t, v| Ok(dt::time_pl_interval(t, v)))));
+    }
+    r.add("make_timestamptz", fc(|a, c| Ok(Datum::Int64(dt::make_timestamptz(i(a, 0)?, i(a, 1)?, i(a, 2)?, i(a, 3)?, i(a, 4)?, i(a, 5)?, &c.io.time_zone)?))));
+    r.add("make_interval", fd(|a| Ok(Datum::Interval(dt::make_interval(i(a, 0)?, i(a, 1)?, i(a, 2)?, i(a, 3)?, i(a, 4)?, i(a, 5)?, i(a, 6)?)?))));
+    r.add("make_timestamp", fd(|a| Ok(Datum::Int64(dt::make_timestamp(i(a, 0)?, i(a, 1)?, i(a, 2)?, i(a, 3)?, i(a, 4)?, i(a, 5)?)?))));
     r.add("timestamptz_pl_interval", fc(|a, c| Ok(Datum::Int64(dt::timestamptz_pl_interval(i(a, 0)?, i(a, 1)?, &c.io.time_zone)?))));
     r.add("timestamptz_mi_interval", fc(|a, c| Ok(Datum::Int64(dt::timestamptz_mi_interval(i(a, 0)?, i(a, 1)?, &c.io.time_zone)?))));
     r.add("timestamp_mi", f2(dt::timestamp_mi));
-    r.add("timestamptz_mi", f2(dt::timestamp_mi));
     r.add("interval_pl", f2(dt::interval_pl));
     r.add("interval_mi", f2(dt::interval_mi));
     r.add("interval_mul", f2(dt::interval_mul));
@@ -635,7 +762,57 @@ pub fn register(r: &mut Registry) {
         let refs: Vec<Option<&str>> = texts.iter().map(|t| t.as_deref()).collect();
         Ok(Datum::Text(string::text_format(&fmt, &refs)?))
     })));
-    r.add("text_format_nv", fd(|a| Ok(Datum::Text(string::text_format_nv(s(a, 0)?)?))));
+    // format(NULL) is NULL (format is not strict).
+    r.add("text_format_nv", fd(|a| match a.first() {
+        Some(Datum::Text(f)) => Ok(Datum::Text(string::text_format_nv(f)?)),
+        _ => Ok(Datum::Null),
+    }));
+    r.add("booltext", f1(|b: bool| if b { "true" } else { "false" }.to_string()));
+    // text || anynonarray and anynonarray || text: the other operand's output text.
+    r.add("oid:2003", Kernel::Scalar(Arc::new(|a: &[Datum], c: &mut FnContext| {
+        let other = any_text(&a.get(1).cloned().unwrap_or(Datum::Null), arg_type(c, 1), c)?;
+        Ok(Datum::Text(string::textcat(s(a, 0)?, other.as_deref().unwrap_or(""))))
+    })));
+    r.add("oid:2004", Kernel::Scalar(Arc::new(|a: &[Datum], c: &mut FnContext| {
+        let other = any_text(&a.first().cloned().unwrap_or(Datum::Null), arg_type(c, 0), c)?;
+        Ok(Datum::Text(string::textcat(other.as_deref().unwrap_or(""), s(a, 1)?)))
+    })));
+    r.add("quote_nullable", fd(|a| Ok(Datum::Text(string::quote_nullable(a.first().and_then(|d| d.as_str()))))));
+    r.add("oid:1290", Kernel::Scalar(Arc::new(|a: &[Datum], c: &mut FnContext| {
+        let t = any_text(&a.first().cloned().unwrap_or(Datum::Null), arg_type(c, 0), c)?;
+        Ok(Datum::Text(string::quote_nullable(t.as_deref())))
+    })));
+    r.add("oid:1285", Kernel::Scalar(Arc::new(|a: &[Datum], c: &mut FnContext| {
+        let t = any_text(&a.first().cloned().unwrap_or(Datum::Null), arg_type(c, 0), c)?;
+        Ok(t.map(|t| Datum::Text(string::quote_literal(&t))).unwrap_or(Datum::Null))
+    })));
+    r.add("oid:879", fd(|a| Ok(Datum::Text(string::lpad1(s(a, 0)?, i(a, 1)?)?))));
+    r.add("oid:880", fd(|a| Ok(Datum::Text(string::rpad1(s(a, 0)?, i(a, 1)?)?))));
+    r.add("oid:1811", fd(|a| Ok(Datum::Int32(string::bit_length(s(a, 0)?)))));
+    r.add("oid:1810", fd(|a| Ok(Datum::Int32((i::<&[u8]>(a, 0)?.len() as i32).saturating_mul(8)))));
+
+    // ---------------------------------------------------------- bytea
+    r.add("byteaoctetlen", fd(|a| Ok(Datum::Int32(i::<&[u8]>(a, 0)?.len() as i32))));
+    r.add("byteacat", fd(|a| Ok(Datum::Bytes([i::<&[u8]>(a, 0)?, i::<&[u8]>(a, 1)?].concat()))));
+    r.add("bytea_substr", fd(|a| Ok(Datum::Bytes(string::bytea_substr(i(a, 0)?, i(a, 1)?, Some(i(a, 2)?))?))));
+    r.add("bytea_substr_no_len", fd(|a| Ok(Datum::Bytes(string::bytea_substr(i(a, 0)?, i(a, 1)?, None)?))));
+    r.add("byteapos", fd(|a| Ok(Datum::Int32(string::byteapos(i(a, 0)?, i(a, 1)?)))));
+    r.add("byteaGetByte", fd(|a| Ok(Datum::Int32(string::bytea_get_byte(i(a, 0)?, i(a, 1)?)?))));
+    r.add("byteaSetByte", fd(|a| Ok(Datum::Bytes(string::bytea_set_byte(i(a, 0)?, i(a, 1)?, i(a, 2)?)?))));
+    r.add("md5_bytea", fd(|a| Ok(Datum::Text(string::md5_bytea(i(a, 0)?)))));
+    r.add("binary_encode", fd(|a| Ok(Datum::Text(string::binary_encode(i(a, 0)?, s(a, 1)?)?))));
+    r.add("binary_decode", fd(|a| Ok(Datum::Bytes(string::binary_decode(s(a, 0)?, s(a, 1)?)?))));
+    r.add("pg_convert_to", fd(|a| Ok(Datum::Bytes(string::convert_to(s(a, 0)?, s(a, 1)?)?))));
+    r.add("pg_convert_from", fd(|a| Ok(Datum::Text(string::convert_from(i(a, 0)?, s(a, 1)?)?))));
+    r.add("byteaoverlay", fd(|a| Ok(Datum::Bytes(string::bytea_overlay(i(a, 0)?, i(a, 1)?, i(a, 2)?, Some(i(a, 3)?))?))));
+    r.add("byteaoverlay_no_len", fd(|a| Ok(Datum::Bytes(string::bytea_overlay(i(a, 0)?, i(a, 1)?, i(a, 2)?, None)?))));
+    r.add("byteatrim", fd(|a| Ok(Datum::Bytes(string::bytea_trim(i(a, 0)?, i(a, 1)?, true, true)))));
+    r.add("bytealtrim", fd(|a| Ok(Datum::Bytes(string::bytea_trim(i(a, 0)?, i(a, 1)?, true, false)))));
+    r.add("byteartrim", fd(|a| Ok(Datum::Bytes(string::bytea_trim(i(a, 0)?, i(a, 1)?, false, true)))));
+
+    // ---------------------------------------------------------- variadic "any" counters
+    r.add("pg_num_nulls", fd(|a| Ok(Datum::Int32(count_variadic_nulls(a, true)))));
+    r.add("pg_num_nonnulls", fd(|a| Ok(Datum::Int32(count_variadic_nulls(a, false)))));
 
     // ---------------------------------------------------------- patterns
     r.add("textlike", fd(|a| Ok(Datum::Bool(pattern::textlike(s(a, 0)?, s(a, 1)?)?))));
@@ -646,6 +823,8 @@ pub fn register(r: &mut Registry) {
     r.add("bpcharnlike", fd(|a| Ok(Datum::Bool(pattern::textnlike(s(a, 0)?, s(a, 1)?)?))));
     r.add("namelike", fd(|a| Ok(Datum::Bool(pattern::textlike(s(a, 0)?, s(a, 1)?)?))));
     r.add("namenlike", fd(|a| Ok(Datum::Bool(pattern::textnlike(s(a, 0)?, s(a, 1)?)?))));
+    r.add("nameiclike", fd(|a| Ok(Datum::Bool(pattern::texticlike(s(a, 0)?, s(a, 1)?)?))));
+    r.add("nameicnlike", fd(|a| Ok(Datum::Bool(pattern::texticnlike(s(a, 0)?, s(a, 1)?)?))));
     r.add("like_escape", fd(|a| Ok(Datum::Text(pattern::like_escape(s(a, 0)?, s(a, 1)?)?))));
     r.add("similar_to_escape_1", fd(|a| Ok(Datum::Text(pattern::similar_to_escape_1(s(a, 0)?)?))));
     r.add("similar_to_escape_2", fd(|a| Ok(Datum::Text(pattern::similar_to_escape_2(s(a, 0)?, s(a, 1)?)?))));
@@ -665,7 +844,15 @@ pub fn register(r: &mut Registry) {
     r.add("regexp_match_no_flags", fd(move |a| Ok(pattern::regexp_match_no_flags(s(a, 0)?, s(a, 1)?)?.map(text_array).unwrap_or(Datum::Null))));
     r.add("regexp_split_to_array", fd(move |a| Ok(text_array(pattern::regexp_split_to_array(s(a, 0)?, s(a, 1)?, s(a, 2)?)?.into_iter().map(Some).collect()))));
     r.add("regexp_split_to_array_no_flags", fd(move |a| Ok(text_array(pattern::regexp_split_to_array_no_flags(s(a, 0)?, s(a, 1)?)?.into_iter().map(Some).collect()))));
-    r.add("text_to_array", fd(move |a| Ok(text_array(string::text_to_array(s(a, 0)?, a.get(1).and_then(|d| d.as_str()))))));
+    // string_to_array is not strict: a NULL string gives NULL, a NULL delimiter splits into characters.
+    r.add("text_to_array", fd(move |a| match a.first() {
+        Some(Datum::Text(t)) => Ok(text_array(string::text_to_array(t, a.get(1).and_then(|d| d.as_str())))),
+        _ => Ok(Datum::Null),
+    }));
+    r.add("text_to_array_null", fd(move |a| match a.first() {
+        Some(Datum::Text(t)) => Ok(text_array(string::text_to_array_null(t, a.get(1).and_then(|d| d.as_str()), a.get(2).and_then(|d| d.as_str())))),
+        _ => Ok(Datum::Null),
+    }));
 
     // ---------------------------------------------------------- arrays
     r.add("array_length", fd(|a| {
@@ -719,11 +906,30 @@ pub fn register(r: &mut Registry) {
             _ => Ok(Datum::Null),
         }
     })));
-    r.add("array_position", fd(|a| {
+    // The array searches compare with IS NOT DISTINCT FROM: a NULL finds NULLs.
+    r.add("array_position", fd(|a| array_search(a, None, false)));
+    r.add("array_position_start", fd(|a| array_search(a, a.get(2).and_then(Datum::as_i64), false)));
+    r.add("array_positions", fd(|a| array_search(a, None, true)));
+    r.add("trim_array", fd(|a| {
         let arr: &Array = i(a, 0)?;
-        let x = a.get(1).cloned().unwrap_or(Datum::Null);
-        Ok(arr.elems.iter().position(|e| !x.is_null() && e.sql_eq(&x)).map(|p| Datum::Int32(p as i32 + arr.dims.first().map_or(1, |d| d.lower))).unwrap_or(Datum::Null))
+        let n: i32 = i(a, 1)?;
+        let len = arr.dims.first().map_or(0, |d| d.len);
+        if arr.dims.len() > 1 {
+            return Err(Error::feature_not_supported("trimming elements of multidimensional arrays is not supported"));
+        }
+        if n < 0 || n > len {
+            return Err(Error::new(SqlState::ARRAY_SUBSCRIPT_ERROR, "number of elements to trim must be between 0 and the array's length"));
+        }
+        let mut out = arr.clone();
+        out.elems.truncate((len - n) as usize);
+        match out.dims.first_mut() {
+            Some(d) if !out.elems.is_empty() => d.len = out.elems.len() as i32,
+            _ => out.dims.clear(),
+        }
+        Ok(Datum::Array(Box::new(out)))
     }));
+    r.add("array_remove", Kernel::Scalar(Arc::new(|a: &[Datum], _c: &mut FnContext| array_replace(a, false))));
+    r.add("array_replace", Kernel::Scalar(Arc::new(|a: &[Datum], _c: &mut FnContext| array_replace(a, true))));
     r.add("array_to_text", Kernel::Scalar(Arc::new(|a: &[Datum], c: &mut FnContext| {
         let Some(Datum::Array(arr)) = a.first() else { return Ok(Datum::Null) };
         let delim = a.get(1).and_then(|d| d.as_str()).unwrap_or(",");
@@ -733,7 +939,8 @@ pub fn register(r: &mut Registry) {
     })));
     r.add("array_to_text_null", Kernel::Scalar(Arc::new(|a: &[Datum], c: &mut FnContext| {
         let Some(Datum::Array(arr)) = a.first() else { return Ok(Datum::Null) };
-        let delim = a.get(1).and_then(|d| d.as_str()).unwrap_or(",");
+        // Not strict only for the NULL replacement: a NULL delimiter gives NULL.
+        let Some(delim) = a.get(1).and_then(|d| d.as_str()) else { return Ok(Datum::Null) };
         let null_text = a.get(2).and_then(|d| d.as_str());
         let ety = oa_ir::SqlType::new(arr.elem_type);
         let elems: Vec<Option<String>> = arr.elems.iter().map(|e| any_text(e, ety, c)).collect::<Result<_>>()?;
@@ -788,7 +995,7 @@ pub fn register(r: &mut Registry) {
             Ok(Datum::Text(c.host.set_setting(&name, value.as_deref(), local)?))
         }),
     );
-    r.add("pgsql_version", f0(|| crate::version_string()));
+    r.add("pgsql_version", f0(crate::version_string));
     r.add("pg_typeof", fc(|_, c| Ok(Datum::Oid(c.arg_types.first().map_or(0, |t| t.oid)))));
     let _ = tz_err;
     let _ = Bitmap::all_valid;

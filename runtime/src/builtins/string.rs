@@ -1265,6 +1265,170 @@ pub fn binary_decode(s: &str, format: &str) -> Result<Vec<u8>> {
     }
 }
 
+// ----- bytea -----------------------------------------------------------------------------------
+
+/// `substring(bytea FROM int FOR int)` (bytea_substr): as for text, but by bytes.
+pub fn bytea_substr(b: &[u8], start: i32, len: Option<i32>) -> Result<Vec<u8>> {
+    let s1 = start.max(1) as usize - 1;
+    let end = match len {
+        None => b.len(),
+        Some(l) if l < 0 => return Err(negative_substring_length()),
+        // S + L overflowing means "to the end".
+        Some(l) => match start.checked_add(l) {
+            None => b.len(),
+            Some(e) if e < 1 => return Ok(Vec::new()),
+            Some(e) => (e as usize - 1).min(b.len()),
+        },
+    };
+    Ok(b.get(s1.min(b.len())..end.max(s1.min(b.len()))).unwrap_or_default().to_vec())
+}
+
+/// `position(bytea IN bytea)` (byteapos): 1-based, 0 when absent, 1 for an empty needle.
+pub fn byteapos(haystack: &[u8], needle: &[u8]) -> i32 {
+    if needle.is_empty() {
+        return 1;
+    }
+    haystack.windows(needle.len()).position(|w| w == needle).map_or(0, |p| p as i32 + 1)
+}
+
+fn byte_index(b: &[u8], n: i32) -> Result<usize> {
+    if n < 0 || n as usize >= b.len() {
+        return Err(Error::new(
+            SqlState::ARRAY_SUBSCRIPT_ERROR,
+            format!("index {n} out of valid range, 0..{}", b.len() as i64 - 1),
+        ));
+    }
+    Ok(n as usize)
+}
+
+/// `get_byte(bytea, int)` (byteaGetByte).
+pub fn bytea_get_byte(b: &[u8], n: i32) -> Result<i32> {
+    Ok(b[byte_index(b, n)?] as i32)
+}
+
+/// `set_byte(bytea, int, int)` (byteaSetByte): the new value's low 8 bits.
+pub fn bytea_set_byte(b: &[u8], n: i32, value: i32) -> Result<Vec<u8>> {
+    let i = byte_index(b, n)?;
+    let mut out = b.to_vec();
+    out[i] = value as u8;
+    Ok(out)
+}
+
+/// `overlay(bytea PLACING bytea FROM int [FOR int])` (byteaoverlay): FOR
+/// defaults to the replacement's length.
+pub fn bytea_overlay(t1: &[u8], t2: &[u8], sp: i32, sl: Option<i32>) -> Result<Vec<u8>> {
+    let sl = sl.unwrap_or(t2.len() as i32);
+    if sp <= 0 {
+        return Err(negative_substring_length());
+    }
+    let sp_pl_sl = sp.checked_add(sl).ok_or_else(|| Error::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "integer out of range"))?;
+    let mut out = bytea_substr(t1, 1, Some(sp - 1))?;
+    out.extend_from_slice(t2);
+    out.extend(bytea_substr(t1, sp_pl_sl, None)?);
+    Ok(out)
+}
+
+/// `btrim`/`ltrim`/`rtrim` on bytea: removes bytes found in `set` from the chosen ends.
+pub fn bytea_trim(b: &[u8], set: &[u8], left: bool, right: bool) -> Vec<u8> {
+    let mut start = 0;
+    let mut end = b.len();
+    if left {
+        while start < end && set.contains(&b[start]) {
+            start += 1;
+        }
+    }
+    if right {
+        while end > start && set.contains(&b[end - 1]) {
+            end -= 1;
+        }
+    }
+    b[start..end].to_vec()
+}
+
+/// The server encodings `convert_to`/`convert_from` handle: the database's
+/// (UTF8), SQL_ASCII (bytes as they are) and LATIN1.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Encoding {
+    Utf8,
+    SqlAscii,
+    Latin1,
+}
+
+/// pg_char_to_encoding: names compare ignoring case and non-alphanumerics.
+fn encoding_by_name(name: &str) -> Option<std::result::Result<Encoding, ()>> {
+    let clean: String = name.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect();
+    Some(match clean.as_str() {
+        "utf8" | "unicode" => Ok(Encoding::Utf8),
+        "sqlascii" => Ok(Encoding::SqlAscii),
+        "latin1" | "iso88591" => Ok(Encoding::Latin1),
+        "big5" | "euccn" | "eucjis2004" | "eucjp" | "euckr" | "euctw" | "gb18030" | "gbk" | "iso88595" | "iso88596" | "iso88597"
+        | "iso88598" | "johab" | "koi8r" | "koi8u" | "latin2" | "latin3" | "latin4" | "latin5" | "latin6" | "latin7" | "latin8"
+        | "latin9" | "latin10" | "mulecinternal" | "sjis" | "shiftjis2004" | "uhc" | "win866" | "win874" | "win1250" | "win1251"
+        | "win1252" | "win1253" | "win1254" | "win1255" | "win1256" | "win1257" | "win1258" | "iso885910" | "iso885913"
+        | "iso885914" | "iso885915" | "iso885916" | "cp866" | "cp874" | "cp1250" | "cp1251" | "cp1252" | "cp1253" | "cp1254"
+        | "cp1255" | "cp1256" | "cp1257" | "cp1258" | "alt" | "koi8" | "win" | "tcvn" | "tcvn5712" | "vscii" | "abc" | "mskanji"
+        | "shiftjis" | "windows932" | "windows936" | "windows949" | "windows950" => Err(()),
+        _ => return None,
+    })
+}
+
+fn encoding_arg(name: &str, what: &str) -> Result<Encoding> {
+    match encoding_by_name(name) {
+        Some(Ok(e)) => Ok(e),
+        Some(Err(())) => Err(Error::feature_not_supported(format!("conversion to or from encoding \"{name}\" is not supported yet"))),
+        None => Err(Error::new(SqlState::INVALID_PARAMETER_VALUE, format!("invalid {what} encoding name \"{name}\""))),
+    }
+}
+
+/// `convert_to(text, name)` (pg_convert_to): the string's bytes in an encoding.
+pub fn convert_to(s: &str, encoding: &str) -> Result<Vec<u8>> {
+    match encoding_arg(encoding, "destination")? {
+        Encoding::Utf8 | Encoding::SqlAscii => Ok(s.as_bytes().to_vec()),
+        Encoding::Latin1 => s
+            .chars()
+            .map(|c| {
+                u8::try_from(u32::from(c)).map_err(|_| {
+                    let mut buf = [0u8; 4];
+                    let seq: Vec<String> = c.encode_utf8(&mut buf).bytes().map(|b| format!("0x{b:02x}")).collect();
+                    Error::new(
+                        SqlState::UNTRANSLATABLE_CHARACTER,
+                        format!("character with byte sequence {} in encoding \"UTF8\" has no equivalent in encoding \"LATIN1\"", seq.join(" ")),
+                    )
+                })
+            })
+            .collect(),
+    }
+}
+
+/// `convert_from(bytea, name)` (pg_convert_from): bytes in an encoding as text,
+/// validated as the database encoding requires.
+pub fn convert_from(b: &[u8], encoding: &str) -> Result<String> {
+    match encoding_arg(encoding, "source")? {
+        Encoding::Utf8 | Encoding::SqlAscii => match std::str::from_utf8(b) {
+            Ok(s) if !s.contains('\0') => Ok(s.to_string()),
+            Ok(s) => Err(invalid_utf8(&b[s.find('\0').unwrap_or(0)..])),
+            Err(e) => Err(invalid_utf8(&b[e.valid_up_to()..])),
+        },
+        Encoding::Latin1 => match b.iter().position(|c| *c == 0) {
+            Some(_) => Err(Error::new(SqlState::CHARACTER_NOT_IN_REPERTOIRE, "invalid byte sequence for encoding \"LATIN1\": 0x00")),
+            None => Ok(b.iter().map(|c| char::from(*c)).collect()),
+        },
+    }
+}
+
+/// report_invalid_encoding: the offending bytes (up to the sequence's length).
+fn invalid_utf8(rest: &[u8]) -> Error {
+    let first = rest.first().copied().unwrap_or(0);
+    let want = match first {
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xf7 => 4,
+        _ => 1,
+    };
+    let shown: Vec<String> = rest.iter().take(want.min(rest.len()).max(1)).map(|b| format!("0x{b:02x}")).collect();
+    Error::new(SqlState::CHARACTER_NOT_IN_REPERTOIRE, format!("invalid byte sequence for encoding \"UTF8\": {}", shown.join(" ")))
+}
+
 // ----- md5 --------------------------------------------------------------------------------------------
 
 /// RFC 1321 MD5, small enough to carry here rather than add a crate.
@@ -1348,6 +1512,36 @@ mod tests {
     /// bytea's escape-format input, which the recorder used for arguments.
     fn bytea_in(s: &str) -> Vec<u8> {
         escape_decode(s.as_bytes()).expect("bytea literal")
+    }
+
+    #[test]
+    fn bytea_functions() {
+        assert_eq!(bytea_substr(&[1, 2, 3, 4, 5], 2, Some(3)).unwrap(), vec![2, 3, 4]);
+        assert_eq!(bytea_substr(&[1, 2, 3], -1, Some(3)).unwrap(), vec![1]);
+        assert_eq!(bytea_substr(&[1, 2, 3], 5, None).unwrap(), Vec::<u8>::new());
+        assert_eq!(bytea_substr(&[1, 2, 3], 2, Some(i32::MAX)).unwrap(), vec![2, 3]);
+        assert!(bytea_substr(&[1], 1, Some(-1)).is_err());
+        assert_eq!(byteapos(&[1, 2, 3, 4, 5], &[3]), 3);
+        assert_eq!(byteapos(&[1, 2], &[9]), 0);
+        assert_eq!(bytea_get_byte(&[1, 2, 255], 2).unwrap(), 255);
+        assert_eq!(bytea_get_byte(&[1], 5).unwrap_err().message, "index 5 out of valid range, 0..0");
+        assert_eq!(bytea_get_byte(&[], 0).unwrap_err().message, "index 0 out of valid range, 0..-1");
+        assert_eq!(bytea_set_byte(&[1, 2, 3], 0, 511).unwrap(), vec![255, 2, 3]);
+        assert_eq!(bytea_overlay(&[1, 2, 3, 4], &[9, 9], 2, None).unwrap(), vec![1, 9, 9, 4]);
+        assert_eq!(bytea_overlay(&[1, 2, 3, 4], &[9], 2, Some(0)).unwrap(), vec![1, 9, 2, 3, 4]);
+        assert_eq!(bytea_trim(&[0, 1, 0, 2, 0], &[0], true, true), vec![1, 0, 2]);
+        assert_eq!(bytea_trim(&[0, 1, 0], &[0], false, true), vec![0, 1]);
+    }
+
+    #[test]
+    fn encodings() {
+        assert_eq!(convert_to("é", "UTF8").unwrap(), vec![0xc3, 0xa9]);
+        assert_eq!(convert_to("é", "utf-8").unwrap(), vec![0xc3, 0xa9]);
+        assert_eq!(convert_to("é", "LATIN1").unwrap(), vec![0xe9]);
+        assert_eq!(convert_to("a", "FOO").unwrap_err().message, "invalid destination encoding name \"FOO\"");
+        assert_eq!(convert_from(&[0xc3, 0xa9], "UTF8").unwrap(), "é");
+        assert_eq!(convert_from(&[0xe9], "LATIN1").unwrap(), "é");
+        assert_eq!(convert_from(&[0xff], "UTF8").unwrap_err().message, "invalid byte sequence for encoding \"UTF8\": 0xff");
     }
 
     fn eval(c: &Case) -> Option<Result<Option<Got>>> {

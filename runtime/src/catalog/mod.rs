@@ -20,7 +20,7 @@ use oa_optimizer::{ColumnStats, Statistics};
 use oa_storage::{Snapshot, Storage};
 
 pub use builtin::{Builtin, builtin};
-pub use store::{CatalogRow, bootstrap, delete_where, scan_catalog, update_where};
+pub use store::{CatalogRow, bootstrap, delete_where, scan_catalog, scan_user_rows, update_where};
 
 /// User-created objects as of one catalog version.
 #[derive(Default)]
@@ -220,13 +220,13 @@ pub fn load_user(storage: &Arc<Storage>, snapshot: &Snapshot) -> Result<UserCata
     let mut u = UserCatalog::default();
     let user_row = |o: Oid| o >= oid::FIRST_NORMAL_OBJECT_ID;
 
-    for (row, c) in scan_catalog(storage, snapshot, "pg_namespace")? {
+    for (row, c) in scan_user_rows(storage, snapshot, "pg_namespace")? {
         let o = as_oid(get(&row, &c, "oid"));
         if user_row(o) {
             u.namespaces.push(NamespaceDesc { oid: o, name: as_text(get(&row, &c, "nspname")) });
         }
     }
-    for (row, c) in scan_catalog(storage, snapshot, "pg_type")? {
+    for (row, c) in scan_user_rows(storage, snapshot, "pg_type")? {
         let o = as_oid(get(&row, &c, "oid"));
         if !user_row(o) {
             continue;
@@ -262,7 +262,7 @@ pub fn load_user(storage: &Arc<Storage>, snapshot: &Snapshot) -> Result<UserCata
 
     // Columns and defaults of user relations.
     let mut columns: HashMap<Oid, Vec<ColumnDesc>> = HashMap::new();
-    for (row, c) in scan_catalog(storage, snapshot, "pg_attribute")? {
+    for (row, c) in scan_user_rows(storage, snapshot, "pg_attribute")? {
         let rel = as_oid(get(&row, &c, "attrelid"));
         let attnum = as_i64(get(&row, &c, "attnum")) as i16;
         if !user_row(rel) || attnum <= 0 {
@@ -279,7 +279,7 @@ pub fn load_user(storage: &Arc<Storage>, snapshot: &Snapshot) -> Result<UserCata
             dropped: as_bool(get(&row, &c, "attisdropped")),
         });
     }
-    for (row, c) in scan_catalog(storage, snapshot, "pg_attrdef")? {
+    for (row, c) in scan_user_rows(storage, snapshot, "pg_attrdef")? {
         let rel = as_oid(get(&row, &c, "adrelid"));
         let attnum = as_i64(get(&row, &c, "adnum")) as i16;
         if let Some(col) = columns.get_mut(&rel).and_then(|v| v.iter_mut().find(|x| x.attnum == attnum)) {
@@ -287,7 +287,7 @@ pub fn load_user(storage: &Arc<Storage>, snapshot: &Snapshot) -> Result<UserCata
         }
     }
     // Identity columns draw from the sequence they own (pg_depend deptype 'i').
-    for (row, c) in scan_catalog(storage, snapshot, "pg_depend")? {
+    for (row, c) in scan_user_rows(storage, snapshot, "pg_depend")? {
         if as_char(get(&row, &c, "deptype")) != b'i' || as_oid(get(&row, &c, "classid")) != PG_CLASS {
             continue;
         }
@@ -300,7 +300,7 @@ pub fn load_user(storage: &Arc<Storage>, snapshot: &Snapshot) -> Result<UserCata
     }
     let mut indexes: HashMap<Oid, Vec<IndexDesc>> = HashMap::new();
     let mut index_rows = Vec::new();
-    for (row, c) in scan_catalog(storage, snapshot, "pg_index")? {
+    for (row, c) in scan_user_rows(storage, snapshot, "pg_index")? {
         let idx = as_oid(get(&row, &c, "indexrelid"));
         if !user_row(idx) {
             continue;
@@ -315,7 +315,7 @@ pub fn load_user(storage: &Arc<Storage>, snapshot: &Snapshot) -> Result<UserCata
         ));
     }
     let mut constraints: HashMap<Oid, Vec<ConstraintDesc>> = HashMap::new();
-    for (row, c) in scan_catalog(storage, snapshot, "pg_constraint")? {
+    for (row, c) in scan_user_rows(storage, snapshot, "pg_constraint")? {
         let o = as_oid(get(&row, &c, "oid"));
         if !user_row(o) {
             continue;
@@ -349,13 +349,13 @@ pub fn load_user(storage: &Arc<Storage>, snapshot: &Snapshot) -> Result<UserCata
         });
     }
     let mut views: HashMap<Oid, String> = HashMap::new();
-    for (row, c) in scan_catalog(storage, snapshot, "pg_rewrite")? {
+    for (row, c) in scan_user_rows(storage, snapshot, "pg_rewrite")? {
         let o = as_oid(get(&row, &c, "oid"));
         if user_row(o) {
             views.insert(as_oid(get(&row, &c, "ev_class")), as_text(get(&row, &c, "ev_action")));
         }
     }
-    for (row, c) in scan_catalog(storage, snapshot, "pg_sequence")? {
+    for (row, c) in scan_user_rows(storage, snapshot, "pg_sequence")? {
         let o = as_oid(get(&row, &c, "seqrelid"));
         u.sequences.insert(
             o,
@@ -371,7 +371,7 @@ pub fn load_user(storage: &Arc<Storage>, snapshot: &Snapshot) -> Result<UserCata
             },
         );
     }
-    for (row, c) in scan_catalog(storage, snapshot, "pg_statistic")? {
+    for (row, c) in scan_user_rows(storage, snapshot, "pg_statistic")? {
         let rel = as_oid(get(&row, &c, "starelid"));
         let attnum = as_i64(get(&row, &c, "staattnum")) as i16;
         let n_distinct = match get(&row, &c, "stadistinct") {
@@ -388,7 +388,7 @@ pub fn load_user(storage: &Arc<Storage>, snapshot: &Snapshot) -> Result<UserCata
         b.namespaces.iter().chain(u.namespaces.iter()).find(|n| n.oid == ns).map(|n| n.name.clone()).unwrap_or_default()
     };
     let mut rels = Vec::new();
-    for (row, c) in scan_catalog(storage, snapshot, "pg_class")? {
+    for (row, c) in scan_user_rows(storage, snapshot, "pg_class")? {
         let o = as_oid(get(&row, &c, "oid"));
         if !user_row(o) {
             continue;

@@ -27,17 +27,53 @@ pub fn catalog_oid(name: &str) -> Result<Oid> {
     builtin().relations_by_name.get(name).copied().ok_or_else(|| Error::internal(format!("no catalog {name}")))
 }
 
+/// The column naming the object a catalog row describes: rows about
+/// built-in objects (OID below 16384) are never read or changed by user DDL,
+/// so scans skip them without deforming (the catalogs hold thousands).
+fn object_column(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "pg_class" | "pg_type" | "pg_namespace" | "pg_constraint" | "pg_rewrite" | "pg_attrdef" => "oid",
+        "pg_attribute" => "attrelid",
+        "pg_index" => "indexrelid",
+        "pg_sequence" => "seqrelid",
+        "pg_statistic" => "starelid",
+        "pg_depend" => "objid",
+        _ => return None,
+    })
+}
+
+/// Whether a tuple is about a user object (or the catalog has no such column).
+fn is_user_row(desc: &oa_storage::TupleDesc, tuple: &[u8], attno: Option<usize>) -> Result<bool> {
+    let Some(a) = attno else { return Ok(true) };
+    Ok(match oa_storage::get_attr(desc, tuple, a)? {
+        oa_storage::RawValue::Oid(o) => o >= oid::FIRST_NORMAL_OBJECT_ID,
+        _ => true,
+    })
+}
+
 /// Every visible row of a catalog, deformed, with its column map.
 pub fn scan_catalog(storage: &Arc<Storage>, snapshot: &Snapshot, name: &str) -> Result<Vec<(Vec<Datum>, HashMap<&'static str, usize>)>> {
+    scan_rows(storage, snapshot, name, false)
+}
+
+/// The visible rows of a catalog that describe user objects (see `object_column`).
+pub fn scan_user_rows(storage: &Arc<Storage>, snapshot: &Snapshot, name: &str) -> Result<Vec<(Vec<Datum>, HashMap<&'static str, usize>)>> {
+    scan_rows(storage, snapshot, name, true)
+}
+
+fn scan_rows(storage: &Arc<Storage>, snapshot: &Snapshot, name: &str, user_only: bool) -> Result<Vec<(Vec<Datum>, HashMap<&'static str, usize>)>> {
     let rel = catalog_oid(name)?;
     let desc = builtin().tuple_descs.get(&rel).ok_or_else(|| Error::internal(format!("no layout for {name}")))?;
     let cols = column_map(rel);
+    let key = if user_only { object_column(name).and_then(|c| cols.get(c).copied()) } else { None };
     let mut scan = storage.scan(RelFileNumber(rel), snapshot)?;
     let mut batch = TupleBatch::new();
     let mut out = Vec::new();
     while scan.next_page(&mut batch)? {
         for (_, t) in batch.iter() {
-            out.push((oa_storage::deform_tuple(desc, t)?, cols.clone()));
+            if is_user_row(desc, t, key)? {
+                out.push((oa_storage::deform_tuple(desc, t)?, cols.clone()));
+            }
         }
     }
     Ok(out)
@@ -99,12 +135,16 @@ pub fn delete_where(storage: &Arc<Storage>, txn: &mut Transaction, name: &str, p
     let rel = catalog_oid(name)?;
     let desc = builtin().tuple_descs.get(&rel).ok_or_else(|| Error::internal("catalog layout missing"))?.clone();
     let cols = column_map(rel);
+    let key = object_column(name).and_then(|c| cols.get(c).copied());
     let snapshot = txn.snapshot();
     let mut scan = storage.scan(RelFileNumber(rel), &snapshot)?;
     let mut batch = TupleBatch::new();
     let mut victims = Vec::new();
     while scan.next_page(&mut batch)? {
         for (tid, t) in batch.iter() {
+            if !is_user_row(&desc, t, key)? {
+                continue;
+            }
             let row = oa_storage::deform_tuple(&desc, t)?;
             if pred(&row, &cols) {
                 victims.push(tid);
@@ -130,12 +170,16 @@ pub fn update_where(
     let rel = catalog_oid(name)?;
     let desc = builtin().tuple_descs.get(&rel).ok_or_else(|| Error::internal("catalog layout missing"))?.clone();
     let cols = column_map(rel);
+    let key = object_column(name).and_then(|c| cols.get(c).copied());
     let snapshot = txn.snapshot();
     let mut scan = storage.scan(RelFileNumber(rel), &snapshot)?;
     let mut batch = TupleBatch::new();
     let mut changes = Vec::new();
     while scan.next_page(&mut batch)? {
         for (tid, t) in batch.iter() {
+            if !is_user_row(&desc, t, key)? {
+                continue;
+            }
             let row = oa_storage::deform_tuple(&desc, t)?;
             if let Some(new) = update(&row, &cols) {
                 changes.push((tid, form_tuple(&desc, &new)?));

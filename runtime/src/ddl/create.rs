@@ -252,7 +252,55 @@ fn column_constraints(
     serials: &mut Vec<(usize, Vec<ast::SequenceOption>, u8)>,
 ) -> Result<()> {
     let mut saw_null = None;
+    // transformConstraintAttrs: DEFERRABLE / INITIALLY … arrive as separate
+    // items and apply to the constraint before them.
+    let mut merged: Vec<ast::ColumnConstraint> = Vec::new();
     for cc in &col.constraints {
+        let is_attr = matches!(cc.kind, ast::ColumnConstraintKind::Null) && (cc.deferrable.is_some() || cc.initially_deferred.is_some());
+        if !is_attr {
+            merged.push(cc.clone());
+            continue;
+        }
+        let what = if cc.deferrable.is_some() {
+            if cc.deferrable == Some(true) { "DEFERRABLE" } else { "NOT DEFERRABLE" }
+        } else if cc.initially_deferred == Some(true) {
+            "INITIALLY DEFERRED"
+        } else {
+            "INITIALLY IMMEDIATE"
+        };
+        let target = merged.last_mut().filter(|p| {
+            matches!(
+                p.kind,
+                ast::ColumnConstraintKind::References(_) | ast::ColumnConstraintKind::Unique { .. } | ast::ColumnConstraintKind::PrimaryKey { .. }
+            )
+        });
+        let Some(target) = target else {
+            return Err(Error::new(SqlState::SYNTAX_ERROR, format!("misplaced {what} clause")).with_position(cc.loc));
+        };
+        if let Some(d) = cc.deferrable {
+            if target.deferrable.is_some() {
+                return Err(Error::new(SqlState::SYNTAX_ERROR, "multiple DEFERRABLE/NOT DEFERRABLE clauses not allowed").with_position(cc.loc));
+            }
+            if !d && target.initially_deferred == Some(true) {
+                return Err(Error::new(SqlState::SYNTAX_ERROR, "constraint declared INITIALLY DEFERRED must be DEFERRABLE").with_position(cc.loc));
+            }
+            target.deferrable = Some(d);
+        }
+        if let Some(i) = cc.initially_deferred {
+            if target.initially_deferred.is_some() {
+                return Err(Error::new(SqlState::SYNTAX_ERROR, "multiple INITIALLY IMMEDIATE/DEFERRED clauses not allowed").with_position(cc.loc));
+            }
+            if i && target.deferrable == Some(false) {
+                return Err(Error::new(SqlState::SYNTAX_ERROR, "constraint declared INITIALLY DEFERRED must be DEFERRABLE").with_position(cc.loc));
+            }
+            target.initially_deferred = Some(i);
+            // INITIALLY DEFERRED implies DEFERRABLE.
+            if i {
+                target.deferrable = Some(true);
+            }
+        }
+    }
+    for cc in &merged {
         let (deferrable, deferred) = (cc.deferrable.unwrap_or(false), cc.initially_deferred.unwrap_or(false));
         match &cc.kind {
             ast::ColumnConstraintKind::Null | ast::ColumnConstraintKind::NotNull => {
@@ -359,7 +407,7 @@ fn table_constraint(tc: &ast::TableConstraint) -> Result<PendingConstraint> {
     Ok(PendingConstraint {
         name: tc.name.clone(),
         kind,
-        deferrable: tc.deferrable.unwrap_or(false),
+        deferrable: tc.deferrable.unwrap_or(false) || tc.initially_deferred == Some(true),
         deferred: tc.initially_deferred.unwrap_or(false),
         loc: tc.loc,
     })

@@ -19,11 +19,14 @@ use super::vector::{Bitmap, Column, ColumnData, Morsel};
 #[derive(Clone, Debug)]
 pub enum Expr {
     Input(usize),
-    /// A column of an enclosing query row (correlated subquery).
-    Outer(ColumnId),
-    Const(Datum),
-    /// `$n`, 0-based.
-    Param(usize),
+    /// A column of an enclosing query row (correlated subquery), with the
+    /// representation a NULL takes.
+    Outer(ColumnId, PhysicalType),
+    /// A constant, with the representation a NULL takes (so NULL::numeric
+    /// reaches numeric kernels as a numeric column).
+    Const(Datum, PhysicalType),
+    /// `$n`, 0-based, with the representation a NULL takes.
+    Param(usize, PhysicalType),
     Call { name: String, kernel: Kernel, args: Vec<Expr>, strict: bool, arg_types: Vec<SqlType> },
     Cast { arg: Box<Expr>, op: CastOp, target: SqlType, explicit: bool },
     And(Vec<Expr>),
@@ -75,8 +78,11 @@ pub trait SubqueryCatalog {
     fn add_subquery(&mut self, s: &oa_ir::expr::SubqueryExpr) -> Result<usize>;
 }
 
+/// The kernel of a function: SQL-language built-ins (whose prosrc is SQL
+/// text) are registered as `oid:NNNN`, the rest by prosrc.
 pub fn kernel_for(func: &FuncRef) -> Result<Kernel> {
-    registry().get(func.prosrc.as_str()).cloned().ok_or_else(|| {
+    let reg = registry();
+    reg.get(&format!("oid:{}", func.oid)).or_else(|| reg.get(func.prosrc.as_str())).cloned().ok_or_else(|| {
         Error::feature_not_supported(format!("function {} is not supported yet", func.name))
     })
 }
@@ -86,18 +92,18 @@ pub fn kernel_for(func: &FuncRef) -> Result<Kernel> {
 pub fn compile(e: &ScalarExpr, layout: &dyn Layout, subs: &mut dyn SubqueryCatalog) -> Result<Expr> {
     let c = |x: &ScalarExpr, subs: &mut dyn SubqueryCatalog| compile(x, layout, subs);
     Ok(match e {
-        ScalarExpr::Column { id, .. } => match layout.position(*id) {
+        ScalarExpr::Column { id, ty } => match layout.position(*id) {
             Some(p) => Expr::Input(p),
-            None => Expr::Outer(*id),
+            None => Expr::Outer(*id, physical_of(*ty)),
         },
-        ScalarExpr::Const { value, .. } => Expr::Const(value.clone()),
-        ScalarExpr::Param { index, .. } => Expr::Param(*index as usize - 1),
+        ScalarExpr::Const { value, ty } => Expr::Const(value.clone(), if value.is_null() { physical_of(*ty) } else { phys_of(value) }),
+        ScalarExpr::Param { index, ty } => Expr::Param((*index as usize).saturating_sub(1), physical_of(*ty)),
         ScalarExpr::Func { func, args } => Expr::Call {
             name: func.name.clone(),
             kernel: kernel_for(func)?,
             args: args.iter().map(|a| c(a, subs)).collect::<Result<_>>()?,
             strict: func.strict,
-            arg_types: func.arg_types.clone(),
+            arg_types: actual_arg_types(func, args),
         },
         ScalarExpr::Cast { arg, ty, method, explicit } => {
             Expr::Cast { arg: Box::new(c(arg, subs)?), op: cast_op(method, arg.ty(), *ty)?, target: *ty, explicit: *explicit }
@@ -153,12 +159,56 @@ pub fn compile(e: &ScalarExpr, layout: &dyn Layout, subs: &mut dyn SubqueryCatal
                 .into_iter()
                 .map(|id| (id, match layout.position(id) {
                     Some(p) => Expr::Input(p),
-                    None => Expr::Outer(id),
+                    None => Expr::Outer(id, PhysicalType::Text),
                 }))
                 .collect();
             Expr::SubPlan { id: subs.add_subquery(s)?, bindings }
         }
     })
+}
+
+/// The argument types a kernel sees: the declared ones, except that
+/// pseudo-typed arguments ("any", anyelement, variadic "any" beyond the
+/// declared list) take the argument expression's own type, as
+/// get_fn_expr_argtype gives a C function in PostgreSQL.
+fn actual_arg_types(func: &FuncRef, args: &[ScalarExpr]) -> Vec<SqlType> {
+    args.iter()
+        .enumerate()
+        .map(|(i, a)| match func.arg_types.get(i) {
+            Some(t) if !is_pseudo_type(t.oid) => *t,
+            _ => a.ty(),
+        })
+        .collect()
+}
+
+/// typtype 'p' types that stand for an argument's actual type.
+fn is_pseudo_type(t: Oid) -> bool {
+    const ANY: Oid = 2276;
+    const ANYARRAY: Oid = 2277;
+    const ANYELEMENT: Oid = 2283;
+    const ANYNONARRAY: Oid = 2776;
+    const ANYENUM: Oid = 3500;
+    const ANYRANGE: Oid = 3831;
+    const ANYMULTIRANGE: Oid = 4537;
+    const ANYCOMPATIBLEMULTIRANGE: Oid = 4538;
+    const ANYCOMPATIBLE: Oid = 5077;
+    const ANYCOMPATIBLEARRAY: Oid = 5078;
+    const ANYCOMPATIBLENONARRAY: Oid = 5079;
+    const ANYCOMPATIBLERANGE: Oid = 5080;
+    matches!(
+        t,
+        ANY | ANYARRAY
+            | ANYELEMENT
+            | ANYNONARRAY
+            | ANYENUM
+            | ANYRANGE
+            | ANYMULTIRANGE
+            | ANYCOMPATIBLEMULTIRANGE
+            | ANYCOMPATIBLE
+            | ANYCOMPATIBLEARRAY
+            | ANYCOMPATIBLENONARRAY
+            | ANYCOMPATIBLERANGE
+    )
 }
 
 /// The element type of built-in array types (arrays of user types come later).
@@ -220,14 +270,14 @@ impl Expr {
     pub fn eval(&self, m: &Morsel, ctx: &mut EvalContext) -> Result<Column> {
         match self {
             Expr::Input(p) => m.columns.get(*p).cloned().ok_or_else(|| Error::internal(format!("input column {p} missing"))),
-            Expr::Const(d) => Ok(Column::repeat(d, phys_of(d), m.len)),
-            Expr::Param(i) => {
+            Expr::Const(d, t) => Ok(Column::repeat(d, if d.is_null() { *t } else { phys_of(d) }, m.len)),
+            Expr::Param(i, t) => {
                 let d = ctx.params.get(*i).cloned().ok_or_else(|| Error::new(SqlState::UNDEFINED_PARAMETER, format!("there is no parameter ${}", i + 1)))?;
-                Ok(Column::repeat(&d, phys_of(&d), m.len))
+                Ok(Column::repeat(&d, if d.is_null() { *t } else { phys_of(&d) }, m.len))
             }
-            Expr::Outer(id) => {
+            Expr::Outer(id, t) => {
                 let d = ctx.outer.get(id).cloned().ok_or_else(|| Error::internal(format!("unbound correlated column {id:?}")))?;
-                Ok(Column::repeat(&d, phys_of(&d), m.len))
+                Ok(Column::repeat(&d, if d.is_null() { *t } else { phys_of(&d) }, m.len))
             }
             Expr::Call { kernel: Kernel::Vector(f), args, arg_types, .. } => {
                 let cols = args.iter().map(|a| a.eval(m, ctx)).collect::<Result<Vec<_>>>()?;
@@ -366,9 +416,9 @@ impl Expr {
     pub fn eval_row(&self, m: &Morsel, row: usize, ctx: &mut EvalContext) -> Result<Datum> {
         match self {
             Expr::Input(p) => Ok(m.columns.get(*p).map(|c| c.datum(row)).unwrap_or(Datum::Null)),
-            Expr::Const(d) => Ok(d.clone()),
-            Expr::Param(i) => ctx.params.get(*i).cloned().ok_or_else(|| Error::new(SqlState::UNDEFINED_PARAMETER, format!("there is no parameter ${}", i + 1))),
-            Expr::Outer(id) => ctx.outer.get(id).cloned().ok_or_else(|| Error::internal(format!("unbound correlated column {id:?}"))),
+            Expr::Const(d, _) => Ok(d.clone()),
+            Expr::Param(i, _) => ctx.params.get(*i).cloned().ok_or_else(|| Error::new(SqlState::UNDEFINED_PARAMETER, format!("there is no parameter ${}", i + 1))),
+            Expr::Outer(id, _) => ctx.outer.get(id).cloned().ok_or_else(|| Error::internal(format!("unbound correlated column {id:?}"))),
             Expr::Call { kernel, args, strict, arg_types, .. } => {
                 let vals = args.iter().map(|a| a.eval_row(m, row, ctx)).collect::<Result<Vec<_>>>()?;
                 call_typed(kernel, &vals, *strict, ctx, -1, false, arg_types)

@@ -266,11 +266,11 @@ pub fn fc(f: impl Fn(&[Datum], &mut FnContext) -> Result<Datum> + Send + Sync + 
     Kernel::Scalar(Arc::new(f))
 }
 
-pub fn s<'a>(args: &'a [Datum], i: usize) -> Result<&'a str> {
+pub fn s(args: &[Datum], i: usize) -> Result<&str> {
     arg(args, i)
 }
 
-pub fn n<'a>(args: &'a [Datum], i: usize) -> Result<&'a Numeric> {
+pub fn n(args: &[Datum], i: usize) -> Result<&Numeric> {
     arg(args, i)
 }
 

@@ -42,13 +42,13 @@ impl Hasher for KeyHasher {
     }
 }
 
-fn mix(h: &mut u64, v: u64) {
+pub(crate) fn mix(h: &mut u64, v: u64) {
     let mut k = KeyHasher(*h);
     k.write_u64(v);
     *h = k.finish();
 }
 
-fn float_bits(v: f64) -> u64 {
+pub(crate) fn float_bits(v: f64) -> u64 {
     if v.is_nan() {
         f64::NAN.to_bits()
     } else if v == 0.0 {

@@ -80,12 +80,15 @@ struct HashTable {
     has_null_key: bool,
 }
 
+/// Inputs of a DISTINCT/ORDER BY aggregate call: (sort keys, arguments) per row.
+type AggBuffer = Vec<(Vec<Datum>, Vec<Datum>)>;
+
 struct AggTable {
     groups: HashMap<Vec<Datum>, usize>,
     keys: Vec<Vec<Datum>>,
     states: Vec<Vec<agg::AggState>>,
     /// Per group and aggregate: buffered inputs for DISTINCT/ORDER BY aggregates.
-    buffered: Vec<Vec<Vec<(Vec<Datum>, Vec<Datum>)>>>,
+    buffered: Vec<Vec<AggBuffer>>,
 }
 
 struct SortBuffer {
@@ -94,8 +97,10 @@ struct SortBuffer {
 }
 
 struct SetOpTable {
+    /// By key (bpchar trimmed): left count, right count, first position.
     counts: HashMap<Vec<Datum>, (usize, usize, usize)>,
-    order: Vec<Vec<Datum>>,
+    /// Distinct rows as first seen, with their keys.
+    order: Vec<(Vec<Datum>, Vec<Datum>)>,
 }
 
 /// A compiled operator with its run-time state.
@@ -104,17 +109,28 @@ enum Op {
     Project(Vec<Expr>),
     HashProbe { state: usize, kind: JoinKind, keys: Vec<Expr>, residual: Option<Expr>, mark: bool, build_types: Vec<PhysicalType> },
     NestedLoop { state: usize, kind: JoinKind, condition: Expr, mark: bool, inner_types: Vec<PhysicalType>, matched: Vec<bool> },
+    /// LATERAL: the inner graph runs per outer row with `params` (id, position) bound.
+    Apply { kind: JoinKind, inner: Box<PipelineGraph>, params: Vec<(ColumnId, usize)>, condition: Expr, mark: bool, inner_types: Vec<PhysicalType> },
     Limit { limit: Option<u64>, offset: u64, seen: u64, emitted: u64 },
     DistinctOn { on: Vec<Expr>, last: Option<Vec<Datum>> },
     Modify(Box<modify::ModifyOp>),
 }
 
 enum SourceState {
-    Scan { scan: HeapScan, batch: TupleBatch, desc: TupleDesc, columns: Vec<(i16, PhysicalType)>, filter: Option<Expr>, done: bool },
+    Scan(Box<ScanState>),
     Rows(VecDeque<Morsel>),
     State { state: usize },
     WorkTable(u32),
     Recursive(Box<RecursiveState>),
+}
+
+struct ScanState {
+    scan: HeapScan,
+    batch: TupleBatch,
+    desc: TupleDesc,
+    columns: Vec<(i16, PhysicalType)>,
+    filter: Option<Expr>,
+    done: bool,
 }
 
 struct RecursiveState {
@@ -143,10 +159,11 @@ enum CompiledSink {
     Output,
     HashBuild { state: usize, keys: Vec<Expr> },
     Materialize { state: usize },
-    Aggregate { state: usize, group_by: Vec<Expr>, aggs: Vec<CompiledAgg> },
+    Aggregate { state: usize, group_by: Vec<Expr>, bpchar: Vec<bool>, aggs: Vec<CompiledAgg> },
     Sort { state: usize, keys: Vec<(Expr, bool, bool)>, limit: Option<Expr>, offset: Option<Expr>, with_ties: bool },
-    Distinct { state: usize },
-    SetOp { state: usize, op: SetOpKind, all: bool, side: SetOpSide },
+    /// `bpchar`: which columns compare without trailing spaces.
+    Distinct { state: usize, bpchar: Vec<bool> },
+    SetOp { state: usize, op: SetOpKind, all: bool, side: SetOpSide, bpchar: Vec<bool> },
 }
 
 struct CompiledAgg {
@@ -271,14 +288,14 @@ impl Executor {
                 };
                 let scan = env.storage.scan(RelFileNumber(table.relfilenode), env.snapshot)?;
                 (
-                    SourceState::Scan {
+                    SourceState::Scan(Box::new(ScanState {
                         scan,
                         batch: TupleBatch::new(),
                         desc: full,
                         columns: columns.iter().map(|c| (c.attnum, physical_of(c.ty))).collect(),
                         filter,
                         done: false,
-                    },
+                    })),
                     layout,
                 )
             }
@@ -321,7 +338,7 @@ impl Executor {
         let sink = match &p.sink {
             Sink::Output => CompiledSink::Output,
             Sink::HashBuild { state, keys } => {
-                CompiledSink::HashBuild { state: *state, keys: keys.iter().map(|k| compile(k, &layout, subs)).collect::<Result<_>>()? }
+                CompiledSink::HashBuild { state: *state, keys: keys.iter().map(|k| compile_key(k, &layout, subs)).collect::<Result<_>>()? }
             }
             Sink::Materialize { state } => CompiledSink::Materialize { state: *state },
             Sink::Aggregate { state, group_by, aggs } => {
@@ -339,18 +356,21 @@ impl Executor {
                 CompiledSink::Aggregate {
                     state: *state,
                     group_by: group_by.iter().map(|(_, e)| compile(e, &layout, subs)).collect::<Result<_>>()?,
+                    bpchar: group_by.iter().map(|(c, _)| is_bpchar(c.ty)).collect(),
                     aggs: compiled,
                 }
             }
             Sink::Sort { state, keys, limit, offset, with_ties } => CompiledSink::Sort {
                 state: *state,
-                keys: keys.iter().map(|k| Ok((compile(&k.expr, &layout, subs)?, k.descending, k.nulls_first))).collect::<Result<_>>()?,
+                keys: keys.iter().map(|k| Ok((compile_key(&k.expr, &layout, subs)?, k.descending, k.nulls_first))).collect::<Result<_>>()?,
                 limit: limit.as_ref().map(|l| compile(l, &layout, subs)).transpose()?,
                 offset: offset.as_ref().map(|l| compile(l, &layout, subs)).transpose()?,
                 with_ties: *with_ties,
             },
-            Sink::Distinct { state } => CompiledSink::Distinct { state: *state },
-            Sink::SetOp { state, op, all, side } => CompiledSink::SetOp { state: *state, op: *op, all: *all, side: *side },
+            Sink::Distinct { state } => CompiledSink::Distinct { state: *state, bpchar: self.state_bpchar(*state) },
+            Sink::SetOp { state, op, all, side } => {
+                CompiledSink::SetOp { state: *state, op: *op, all: *all, side: *side, bpchar: self.state_bpchar(*state) }
+            }
         };
         self.init_sink_state(&sink);
         Ok(Running { source, ops, sink, finished_source: false })
@@ -377,7 +397,7 @@ impl Executor {
                     State::Agg(Box::new(AggTable { groups: HashMap::new(), keys: vec![], states: vec![], buffered: vec![] }))
             }
             CompiledSink::Sort { state, .. } => self.states[*state] = State::Sort(Box::new(SortBuffer { rows: Morsel::default(), keys: vec![] })),
-            CompiledSink::Distinct { state } => self.states[*state] = State::Distinct { seen: HashSet::new(), rows: vec![] },
+            CompiledSink::Distinct { state, .. } => self.states[*state] = State::Distinct { seen: HashSet::new(), rows: vec![] },
             CompiledSink::SetOp { state, side, .. } => {
                 if *side == SetOpSide::Left || !matches!(self.states[*state], State::SetOp(_)) {
                     self.states[*state] = State::SetOp(Box::new(SetOpTable { counts: HashMap::new(), order: vec![] }));
@@ -402,7 +422,7 @@ impl Executor {
                 let op = Op::HashProbe {
                     state: *state,
                     kind: *kind,
-                    keys: keys.iter().map(|k| compile(k, &layout_v, subs)).collect::<Result<_>>()?,
+                    keys: keys.iter().map(|k| compile_key(k, &layout_v, subs)).collect::<Result<_>>()?,
                     residual: residual.as_ref().map(|r| compile(r, &joined, subs)).transpose()?,
                     mark: mark.is_some(),
                     build_types: build_columns.iter().map(|c| physical_of(c.ty)).collect(),
@@ -432,6 +452,31 @@ impl Executor {
                 out.extend(mark.iter().map(|c| c.id));
                 (op, out)
             }
+            Operator::Apply { kind, inner, params, condition, mark, inner_columns } => {
+                if matches!(kind, JoinKind::Right | JoinKind::Full) {
+                    return Err(Error::internal("a LATERAL reference under a RIGHT or FULL join"));
+                }
+                let mut joined = layout_v.clone();
+                joined.extend(inner_columns.iter().map(|c| c.id));
+                let params = params
+                    .iter()
+                    .map(|id| layout_v.iter().position(|c| c == id).map(|p| (*id, p)).ok_or_else(|| Error::internal(format!("LATERAL parameter {id:?} not in the outer row"))))
+                    .collect::<Result<_>>()?;
+                let op = Op::Apply {
+                    kind: *kind,
+                    inner: inner.clone(),
+                    params,
+                    condition: compile(condition, &joined, subs)?,
+                    mark: mark.is_some(),
+                    inner_types: inner_columns.iter().map(|c| physical_of(c.ty)).collect(),
+                };
+                let mut out = layout_v.clone();
+                if kind.outputs_right() {
+                    out.extend(inner_columns.iter().map(|c| c.id));
+                }
+                out.extend(mark.iter().map(|c| c.id));
+                (op, out)
+            }
             Operator::Limit { limit, offset } => {
                 let empty: Vec<ColumnId> = vec![];
                 let limit = limit.as_ref().map(|e| compile(e, &empty, subs)).transpose()?;
@@ -447,7 +492,7 @@ impl Executor {
                 (Op::Limit { limit: l, offset: o, seen: 0, emitted: 0 }, layout_v)
             }
             Operator::DistinctOn { on } => {
-                (Op::DistinctOn { on: on.iter().map(|e| compile(e, &layout_v, subs)).collect::<Result<_>>()?, last: None }, layout_v)
+                (Op::DistinctOn { on: on.iter().map(|e| compile_key(e, &layout_v, subs)).collect::<Result<_>>()?, last: None }, layout_v)
             }
             Operator::Insert { .. } | Operator::Update { .. } | Operator::Delete { .. } => {
                 let (m, out) = modify::ModifyOp::compile(op, &layout_v, subs)?;
@@ -568,7 +613,8 @@ impl Executor {
 
     fn next_source_morsel(&mut self, source: &mut SourceState, env: &mut ExecEnv) -> Result<Option<Morsel>> {
         match source {
-            SourceState::Scan { scan, batch, desc, columns, filter, done } => loop {
+            SourceState::Scan(st) => loop {
+                let ScanState { scan, batch, desc, columns, filter, done } = &mut **st;
                 if *done {
                     return Ok(None);
                 }
@@ -698,6 +744,12 @@ impl Executor {
             Op::NestedLoop { state, kind, condition, mark, inner_types, matched } => {
                 let condition = condition.clone();
                 let out = self.nested_loop(*state, *kind, &m, &condition, *mark, inner_types, matched, env)?;
+                Ok((out, false))
+            }
+            Op::Apply { kind, inner, params, condition, mark, inner_types } => {
+                let (kind, mark) = (*kind, *mark);
+                let (inner, params, condition, inner_types) = (inner.clone(), params.clone(), condition.clone(), inner_types.clone());
+                let out = self.apply(kind, &inner, &params, &m, &condition, mark, &inner_types, env)?;
                 Ok((out, false))
             }
             Op::Limit { limit, offset, seen, emitted } => {
@@ -850,8 +902,8 @@ impl Executor {
             }
             JoinKind::Mark => {
                 let mut col = Column::empty(PhysicalType::Bool, m.len);
-                for i in 0..m.len {
-                    if matched_probe[i] {
+                for (i, matched) in matched_probe.iter().enumerate() {
+                    if *matched {
                         col.push_datum(&Datum::Bool(true));
                     } else if !build_empty && (build_has_null || keys.iter().any(|k| !k.is_valid(i))) {
                         col.push_null();
@@ -881,6 +933,54 @@ impl Executor {
         let inner = match &self.states[state] {
             State::Rows { morsels, .. } => concat(morsels)?,
             _ => return Err(Error::internal("nested loop without an inner side")),
+        };
+        self.join_with(&inner, kind, m, cond, mark, inner_types, matched, env)
+    }
+
+    /// LATERAL: runs the inner graph once per row of `m` with that row's
+    /// `params` bound as outer values, joining each row with its own rows.
+    #[allow(clippy::too_many_arguments)]
+    fn apply(&mut self, kind: JoinKind, inner: &PipelineGraph, params: &[(ColumnId, usize)], m: &Morsel, cond: &Expr, mark: bool, inner_types: &[PhysicalType], env: &mut ExecEnv) -> Result<Morsel> {
+        let mut out: Option<Morsel> = None;
+        for i in 0..m.len {
+            let mut exec = Executor::new(inner.clone());
+            exec.outer = self.outer.clone();
+            for (id, pos) in params {
+                let v = m.columns.get(*pos).map(|c| c.datum(i)).ok_or_else(|| Error::internal(format!("input column {pos} missing")))?;
+                exec.outer.insert(*id, v);
+            }
+            let rows = concat(&exec.run_all(env)?)?;
+            let row = m.gather(&[i]);
+            let mut matched = Vec::new();
+            let part = self.join_with(&rows, kind, &row, cond, mark, inner_types, &mut matched, env)?;
+            match &mut out {
+                None => out = Some(part),
+                Some(o) => o.extend(&part)?,
+            }
+        }
+        Ok(out.unwrap_or_else(|| {
+            // No outer rows: an empty morsel of the join's layout.
+            let mut cols: Vec<Column> = m.columns.iter().map(|c| c.gather(&[])).collect();
+            if kind.outputs_right() {
+                cols.extend(inner_types.iter().map(|t| Column::empty(*t, 0)));
+            }
+            if mark {
+                cols.push(Column::empty(PhysicalType::Bool, 0));
+            }
+            Morsel::new(cols, 0)
+        }))
+    }
+
+    /// Joins `m` with every row of `inner`, testing `cond` on each pair.
+    #[allow(clippy::too_many_arguments)]
+    fn join_with(&mut self, inner: &Morsel, kind: JoinKind, m: &Morsel, cond: &Expr, mark: bool, inner_types: &[PhysicalType], matched: &mut Vec<bool>, env: &mut ExecEnv) -> Result<Morsel> {
+        // An empty inner side may carry no columns at all: give it the join's layout.
+        let padded;
+        let inner = if inner.columns.len() == inner_types.len() {
+            inner
+        } else {
+            padded = Morsel::new(inner_types.iter().map(|t| Column::empty(*t, 0)).collect(), 0);
+            &padded
         };
         if matched.len() < inner.len {
             matched.resize(inner.len, false);
@@ -996,7 +1096,7 @@ impl Executor {
                     h.rows.extend(&m)?;
                 }
             }
-            CompiledSink::Aggregate { state, group_by, aggs } => self.aggregate_morsel(*state, group_by, aggs, &m, env)?,
+            CompiledSink::Aggregate { state, group_by, bpchar, aggs } => self.aggregate_morsel(*state, group_by, bpchar, aggs, &m, env)?,
             CompiledSink::Sort { state, keys, .. } => {
                 let exprs: Vec<Expr> = keys.iter().map(|k| k.0.clone()).collect();
                 let cols = self.with_ctx(env, |ctx| exprs.iter().map(|k| k.eval(&m, ctx)).collect::<Result<Vec<_>>>())?;
@@ -1007,23 +1107,24 @@ impl Executor {
                     s.rows.extend(&m)?;
                 }
             }
-            CompiledSink::Distinct { state } => {
+            CompiledSink::Distinct { state, bpchar } => {
                 if let State::Distinct { seen, rows } = &mut self.states[*state] {
                     let mut keep = vec![false; m.len];
                     for (i, k) in keep.iter_mut().enumerate() {
-                        *k = seen.insert(m.row(i));
+                        *k = seen.insert(key_of(m.row(i), bpchar));
                     }
                     rows.push(m.filter(&keep));
                 }
             }
-            CompiledSink::SetOp { state, side, .. } => {
+            CompiledSink::SetOp { state, side, bpchar, .. } => {
                 if let State::SetOp(t) = &mut self.states[*state] {
                     for i in 0..m.len {
                         let row = m.row(i);
+                        let key = key_of(row.clone(), bpchar);
                         let n = t.order.len();
-                        let e = t.counts.entry(row.clone()).or_insert((0, 0, n));
+                        let e = t.counts.entry(key.clone()).or_insert((0, 0, n));
                         if e.2 == n && e.0 == 0 && e.1 == 0 {
-                            t.order.push(row);
+                            t.order.push((key, row));
                         }
                         match side {
                             SetOpSide::Left => e.0 += 1,
@@ -1036,7 +1137,8 @@ impl Executor {
         Ok(())
     }
 
-    fn aggregate_morsel(&mut self, state: usize, group_by: &[Expr], aggs: &[CompiledAgg], m: &Morsel, env: &mut ExecEnv) -> Result<()> {
+    #[allow(clippy::too_many_arguments)]
+    fn aggregate_morsel(&mut self, state: usize, group_by: &[Expr], bpchar: &[bool], aggs: &[CompiledAgg], m: &Morsel, env: &mut ExecEnv) -> Result<()> {
         let group_exprs: Vec<Expr> = group_by.to_vec();
         let key_cols = self.with_ctx(env, |ctx| group_exprs.iter().map(|e| e.eval(m, ctx)).collect::<Result<Vec<_>>>())?;
         let mut arg_cols = Vec::new();
@@ -1058,11 +1160,13 @@ impl Executor {
         let State::Agg(t) = &mut self.states[state] else { return Err(Error::internal("aggregate state missing")) };
         for row in 0..m.len {
             let key: Vec<Datum> = key_cols.iter().map(|c| c.datum(row)).collect();
-            let g = match t.groups.get(&key) {
+            // Groups by the key (bpchar trimmed); the group shows its first row's values.
+            let lookup = key_of(key.clone(), bpchar);
+            let g = match t.groups.get(&lookup) {
                 Some(g) => *g,
                 None => {
                     let g = t.keys.len();
-                    t.groups.insert(key.clone(), g);
+                    t.groups.insert(lookup, g);
                     t.keys.push(key);
                     t.states.push(aggs.iter().map(|a| agg::init_state(a.kind)).collect());
                     t.buffered.push(aggs.iter().map(|_| Vec::new()).collect());
@@ -1104,7 +1208,7 @@ impl Executor {
                     h.matched = vec![false; h.rows.len];
                 }
             }
-            CompiledSink::Aggregate { state, group_by, aggs } => {
+            CompiledSink::Aggregate { state, group_by, aggs, .. } => {
                 let State::Agg(t) = std::mem::replace(&mut self.states[*state], State::Empty) else { return Ok(()) };
                 let mut t = *t;
                 // A plain aggregate (no GROUP BY) yields one row even over no input.
@@ -1177,16 +1281,16 @@ impl Executor {
                 let sorted = s.rows.gather(&chosen);
                 self.states[*state] = State::Rows { morsels: sorted.chunks(), next: 0 };
             }
-            CompiledSink::Distinct { state } => {
+            CompiledSink::Distinct { state, .. } => {
                 let State::Distinct { rows, .. } = std::mem::replace(&mut self.states[*state], State::Empty) else { return Ok(()) };
                 self.states[*state] = State::Rows { morsels: rows, next: 0 };
             }
-            CompiledSink::SetOp { state, op, all, side: SetOpSide::Right } => {
+            CompiledSink::SetOp { state, op, all, side: SetOpSide::Right, .. } => {
                 let State::SetOp(t) = std::mem::replace(&mut self.states[*state], State::Empty) else { return Ok(()) };
                 let types = self.state_output_types(*state);
                 let mut rows: Vec<Vec<Datum>> = Vec::new();
-                for row in &t.order {
-                    let (l, r, _) = t.counts[row];
+                for (key, row) in &t.order {
+                    let Some(&(l, r, _)) = t.counts.get(key) else { continue };
                     let copies = match (op, all) {
                         (SetOpKind::Union, false) => 1,
                         (SetOpKind::Union, true) => l + r,
@@ -1220,6 +1324,18 @@ impl Executor {
         }
     }
 
+    /// Which columns of a state's rows are bpchar, from the pipeline that reads it.
+    fn state_bpchar(&self, state: usize) -> Vec<bool> {
+        for p in &self.graph.pipelines {
+            if let Source::State { state: s, columns } = &p.source
+                && *s == state
+            {
+                return columns.iter().map(|c| is_bpchar(c.ty)).collect();
+            }
+        }
+        vec![]
+    }
+
     /// Physical types of the rows a state holds, from the pipeline that reads it.
     fn state_output_types(&self, state: usize) -> Vec<PhysicalType> {
         for p in &self.graph.pipelines {
@@ -1231,6 +1347,39 @@ impl Executor {
         }
         vec![]
     }
+}
+
+/// bpchar compares and hashes without trailing spaces (bpchareq, hashbpchar).
+fn is_bpchar(ty: oa_ir::SqlType) -> bool {
+    ty.oid == oa_ir::types::oid::BPCHAR
+}
+
+/// A row's key for hashing and equality: bpchar values without trailing spaces.
+fn key_of(mut row: Vec<Datum>, bpchar: &[bool]) -> Vec<Datum> {
+    for (d, b) in row.iter_mut().zip(bpchar) {
+        if *b && let Datum::Text(t) = d {
+            let n = t.trim_end_matches(' ').len();
+            t.truncate(n);
+        }
+    }
+    row
+}
+
+/// Compiles a key expression (hash join, sort, DISTINCT ON): a bpchar key
+/// is compared without its trailing spaces, so it is trimmed here.
+fn compile_key(e: &ScalarExpr, layout: &[ColumnId], subs: &mut Subqueries) -> Result<Expr> {
+    let compiled = compile(e, &layout.to_vec(), subs)?;
+    if !is_bpchar(e.ty()) {
+        return Ok(compiled);
+    }
+    let trim = func::Kernel::Scalar(Arc::new(|a: &[Datum], _: &mut func::FnContext| {
+        Ok(match a.first() {
+            Some(Datum::Text(t)) => Datum::Text(t.trim_end_matches(' ').to_string()),
+            Some(d) => d.clone(),
+            None => Datum::Null,
+        })
+    }));
+    Ok(Expr::Call { name: "bpchar key".into(), kernel: trim, args: vec![compiled], strict: true, arg_types: vec![e.ty()] })
 }
 
 /// Physical types of the probe side entering operator i (for NULL padding).
@@ -1506,6 +1655,8 @@ impl Subqueries {
                 let elem = oa_ir::typeio::builtin_array_elem(def.ty.oid).unwrap_or(oa_ir::types::oid::TEXT);
                 Datum::Array(Box::new(oa_ir::datum::Array::from_elems(elem, elems)))
             }
+            // Over no rows ANY is false and ALL true, whatever the test.
+            SubqueryKind::Any | SubqueryKind::All if rows.len == 0 => Datum::Bool(def.kind == SubqueryKind::All),
             SubqueryKind::Any | SubqueryKind::All => {
                 let test = def.test.clone().ok_or_else(|| Error::internal("ANY/ALL without a test"))?;
                 let layout: Vec<ColumnId> = def.output.clone();

@@ -321,7 +321,10 @@ impl ModifyOp {
             match action {
                 b'c' | b'n' | b'd' => {
                     let new_vals: Option<Vec<Datum>> = new.map(|n| ref_columns.iter().map(|a| n.get((*a - 1) as usize).cloned().unwrap_or(Datum::Null)).collect());
-                    apply_referential_action(&child, columns, &key, action, new_vals.as_deref(), exec, env)?;
+                    if apply_referential_action(&child, columns, &key, action, new_vals.as_deref(), exec, env)? {
+                        // SET DEFAULT put back the very key that went away (ri_triggers.c).
+                        return Err(still_referenced(&self.table, &child, c, &key, env)?);
+                    }
                 }
                 b'r' => {
                     if referencing_rows(&child, columns, &key, env)?.is_empty() {
@@ -409,7 +412,13 @@ fn referencing_rows(child: &RelationDesc, columns: &[i16], key: &[Datum], env: &
 }
 
 /// ON DELETE/UPDATE CASCADE, SET NULL, SET DEFAULT on the referencing rows.
-fn apply_referential_action(child: &Arc<RelationDesc>, columns: &[i16], key: &[Datum], action: u8, new_key: Option<&[Datum]>, exec: &mut Executor, env: &mut ExecEnv) -> Result<()> {
+/// True when SET DEFAULT left a row referencing the removed key (its
+/// default equals it), which PostgreSQL reports as still referenced.
+fn apply_referential_action(child: &Arc<RelationDesc>, columns: &[i16], key: &[Datum], action: u8, new_key: Option<&[Datum]>, exec: &mut Executor, env: &mut ExecEnv) -> Result<bool> {
+    let mut still_referenced = false;
+    // Each action sees what earlier ones did to the same rows (PostgreSQL runs
+    // each RI action as its own query after a CommandCounterIncrement).
+    env.txn.command_counter_increment()?;
     let rows = referencing_rows(child, columns, key, env)?;
     let desc = TupleDesc::new(child.columns.iter().map(|c| physical_of(c.ty)).collect::<Vec<_>>());
     let rel = RelFileNumber(child.relfilenode);
@@ -434,6 +443,7 @@ fn apply_referential_action(child: &Arc<RelationDesc>, columns: &[i16], key: &[D
             op.referenced_key_changed(&row, None, exec, env)?;
             continue;
         }
+        let old_row = row.clone();
         for (i, a) in columns.iter().enumerate() {
             let idx = (*a - 1) as usize;
             row[idx] = match (action, new_key) {
@@ -445,17 +455,22 @@ fn apply_referential_action(child: &Arc<RelationDesc>, columns: &[i16], key: &[D
                 _ => Datum::Null,
             };
         }
+        if action == b'd' && columns.iter().zip(key).all(|(a, k)| row.get((*a - 1) as usize).is_some_and(|v| !v.is_null() && v.sql_eq(k))) {
+            still_referenced = true;
+        }
         let t = oa_storage::form_tuple(&desc, &row)?;
         if let Ok(new_tid) = env.storage.update(rel, tid, &t, env.txn, cid)? {
             for index in &child.indexes {
                 let k: Vec<Datum> = index.columns.iter().map(|a| row.get((*a - 1) as usize).cloned().unwrap_or(Datum::Null)).collect();
                 env.storage.btree_insert(env.txn, RelFileNumber(index.relfilenode), &k, new_tid)?;
             }
-            // SET NULL/DEFAULT must still satisfy the child's own foreign keys.
+            // SET NULL/DEFAULT/CASCADE must still satisfy the child's own foreign
+            // keys — those whose columns it changed (RI_FKey_fk_upd_check_required).
             for c in &child.constraints {
                 if let ConstraintKind::ForeignKey { columns: fk_cols, .. } = &c.kind {
                     let k: Vec<Datum> = fk_cols.iter().map(|a| row.get((*a - 1) as usize).cloned().unwrap_or(Datum::Null)).collect();
-                    if !k.iter().any(Datum::is_null) {
+                    let old_k: Vec<Datum> = fk_cols.iter().map(|a| old_row.get((*a - 1) as usize).cloned().unwrap_or(Datum::Null)).collect();
+                    if !k.iter().any(Datum::is_null) && k != old_k {
                         env.deferred.push(DeferredCheck::ForeignKey { table: child.clone(), constraint: c.clone(), key: k, at_commit: c.initially_deferred });
                     }
                 }
@@ -463,7 +478,7 @@ fn apply_referential_action(child: &Arc<RelationDesc>, columns: &[i16], key: &[D
         }
     }
     let _ = exec;
-    Ok(())
+    Ok(still_referenced)
 }
 
 fn default_value(child: &RelationDesc, attnum: i16, env: &mut ExecEnv) -> Result<Datum> {

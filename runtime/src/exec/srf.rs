@@ -1,5 +1,5 @@
-//! Set-returning functions in FROM: generate_series, unnest, and the text
-//! splitters, by prosrc.
+//! Set-returning functions in FROM: generate_series, generate_subscripts,
+//! unnest, and the text splitters, by prosrc.
 
 use oa_ir::datetime::{generate_series_timestamp, generate_series_timestamptz};
 use oa_ir::datum::Datum;
@@ -82,6 +82,19 @@ pub fn call(func: &FuncRef, args: &[Datum], env: &mut ExecEnv) -> Result<Vec<Dat
                 Box::new(generate_series_timestamptz(ts(0), ts(1), *step, &env.io.time_zone)?)
             };
             iter.map(|r| r.map(Datum::Int64)).collect::<Result<Vec<_>>>()?
+        }
+        // generate_subscripts(array, dim [, reverse]): the subscripts of one dimension.
+        "generate_subscripts" | "generate_subscripts_nodir" => {
+            let Some(Datum::Array(a)) = args.first() else { return Ok(vec![]) };
+            let reverse = matches!(args.get(2), Some(Datum::Bool(true)));
+            let dim = int(1);
+            match usize::try_from(dim - 1).ok().and_then(|d| a.dims.get(d)).filter(|_| dim >= 1) {
+                None => vec![],
+                Some(d) => {
+                    let subs: Vec<Datum> = (d.lower..d.lower.saturating_add(d.len)).map(Datum::Int32).collect();
+                    if reverse { subs.into_iter().rev().collect() } else { subs }
+                }
+            }
         }
         "array_unnest" => match args.first() {
             Some(Datum::Array(a)) => a.elems.clone(),

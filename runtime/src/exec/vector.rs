@@ -337,7 +337,12 @@ impl Column {
                 a.data.extend_from_slice(&b.data);
                 a.offsets.extend(b.offsets[1..].iter().map(|o| o + base));
             }
-            (a, b) => return Err(Error::internal(format!("appending {} to {}", kind(b), kind(a)))),
+            (a, b) if std::mem::discriminant(a) == std::mem::discriminant(b) => {
+                return Err(Error::internal(format!("appending {} to {}", kind(b), kind(a))));
+            }
+            // Representations differ (a column computed row by row from only NULLs
+            // guesses its representation): re-encode rather than fail.
+            _ => return self.extend_mixed(other),
         }
         match (&mut self.validity, &other.validity) {
             (None, None) => {}
@@ -353,6 +358,39 @@ impl Column {
                 }
             }
         }
+        Ok(())
+    }
+}
+
+impl Column {
+    /// `extend` across representations: NULL-only columns take the other's
+    /// representation; otherwise both sides become Datum columns.
+    fn extend_mixed(&mut self, other: &Column) -> Result<()> {
+        let all_null = |c: &Column| (0..c.len()).all(|i| !c.is_valid(i));
+        let mut rebuilt = if all_null(other) {
+            let mut c = self.clone();
+            for _ in 0..other.len() {
+                c.push_null();
+            }
+            *self = c;
+            return Ok(());
+        } else if all_null(self) {
+            let mut c = other.gather(&[]);
+            for _ in 0..self.len() {
+                c.push_null();
+            }
+            c
+        } else {
+            let mut c = Column::new(ColumnData::Datum(Vec::with_capacity(self.len() + other.len())));
+            for i in 0..self.len() {
+                c.push_datum(&self.datum(i));
+            }
+            c
+        };
+        for i in 0..other.len() {
+            rebuilt.push_datum(&other.datum(i));
+        }
+        *self = rebuilt;
         Ok(())
     }
 }
