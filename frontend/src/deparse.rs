@@ -5,8 +5,8 @@
 //! and literals are quoted the way the lexer reads them.
 
 use oa_grammar::ast::{
-    BoolOp, BoolTest, ColumnField, Expr, ExprKind, FrameBound, FrameExclusion, FrameMode, FuncArg, FuncCall, Indirection,
-    LikeKind, Literal, MinMax, NullsOrder, SortBy, SortDir, SqlValueFunction, TypeName, WindowSpec, interval_fields,
+    BoolOp, BoolTest, ColumnField, Expr, ExprKind, FrameBound, FrameExclusion, FrameMode, FuncArg, FuncCall, Indirection, LikeKind, Literal, MinMax,
+    NullsOrder, SortBy, SortDir, SqlValueFunction, TypeName, WindowSpec, interval_fields,
 };
 use oa_grammar::keywords::{KEYWORDS, KwCategory};
 use oa_grammar::lexer::MAX_IDENTIFIER_BYTES;
@@ -745,10 +745,7 @@ fn interval_spelling(count: usize, fields: Option<i32>, precision: Option<i32>) 
         (2, Some(FULL_RANGE), Some(p)) => Some(format!("interval({p})")),
         (1, Some(f), _) => PHRASES.iter().find(|(m, _)| *m == f).map(|(_, s)| format!("interval {s}")),
         // Only the fields ending in SECOND take a precision.
-        (2, Some(f), Some(p)) => PHRASES
-            .iter()
-            .find(|(m, s)| *m == f && s.ends_with("second"))
-            .map(|(_, s)| format!("interval {s}({p})")),
+        (2, Some(f), Some(p)) => PHRASES.iter().find(|(m, s)| *m == f && s.ends_with("second")).map(|(_, s)| format!("interval {s}({p})")),
         _ => None,
     }
 }
@@ -762,8 +759,7 @@ fn func_call(out: &mut String, call: &FuncCall) -> Result<()> {
     if call.agg_star && (!call.args.is_empty() || call.distinct || call.variadic) {
         return Err(unsupported("an aggregate call with * and arguments"));
     }
-    if call.args.is_empty() && !call.agg_star && (call.distinct || call.variadic || (!call.order_by.is_empty() && !call.within_group))
-    {
+    if call.args.is_empty() && !call.agg_star && (call.distinct || call.variadic || (!call.order_by.is_empty() && !call.within_group)) {
         return Err(unsupported("DISTINCT, VARIADIC or ORDER BY in a call without arguments"));
     }
     if call.within_group && (call.order_by.is_empty() || call.distinct || call.variadic) {

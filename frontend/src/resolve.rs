@@ -70,8 +70,14 @@ fn is_compatible_family(t: Oid) -> bool {
 }
 
 /// The built-in range types: (range, subtype, multirange), as in pg_range.
-const RANGES: [(Oid, Oid, Oid); 6] =
-    [(3904, oid::INT4, 4451), (3906, oid::NUMERIC, 4532), (3908, oid::TIMESTAMP, 4533), (3910, oid::TIMESTAMPTZ, 4534), (3912, oid::DATE, 4535), (3926, oid::INT8, 4536)];
+const RANGES: [(Oid, Oid, Oid); 6] = [
+    (3904, oid::INT4, 4451),
+    (3906, oid::NUMERIC, 4532),
+    (3908, oid::TIMESTAMP, 4533),
+    (3910, oid::TIMESTAMPTZ, 4534),
+    (3912, oid::DATE, 4535),
+    (3926, oid::INT8, 4536),
+];
 
 /// get_range_subtype
 fn range_subtype(range: Oid) -> Option<Oid> {
@@ -413,7 +419,8 @@ impl<'a> Resolver<'a> {
         let mut array = c.array;
         let mut range = c.range;
         let mut multirange = c.multirange;
-        let family1 = c.n_poly > 0 || [oid::ANYELEMENT, oid::ANYNONARRAY, oid::ANYENUM, oid::ANYARRAY, oid::ANYRANGE, oid::ANYMULTIRANGE].contains(&ret);
+        let family1 =
+            c.n_poly > 0 || [oid::ANYELEMENT, oid::ANYNONARRAY, oid::ANYENUM, oid::ANYARRAY, oid::ANYRANGE, oid::ANYMULTIRANGE].contains(&ret);
         if family1 {
             if array != 0 {
                 if array == oid::ANYARRAY {
@@ -434,7 +441,11 @@ impl<'a> Resolver<'a> {
             }
             if multirange != 0 {
                 let Some(r) = multirange_range(multirange) else {
-                    return Err(mismatch(format!("argument declared {} is not a multirange type but type {}", "anymultirange", self.type_name(multirange))));
+                    return Err(mismatch(format!(
+                        "argument declared {} is not a multirange type but type {}",
+                        "anymultirange",
+                        self.type_name(multirange)
+                    )));
                 };
                 if range == 0 {
                     range = r;
@@ -465,9 +476,9 @@ impl<'a> Resolver<'a> {
         }
         let need_array = declared.iter().zip(inputs).any(|(d, i)| *d == oid::ANYARRAY && *i == oid::UNKNOWN) || ret == oid::ANYARRAY;
         if family1 && array == 0 && need_array {
-            array = self.array_type(elem).ok_or_else(|| {
-                Error::new(SqlState::UNDEFINED_OBJECT, format!("could not find array type for data type {}", self.type_name(elem)))
-            })?;
+            array = self
+                .array_type(elem)
+                .ok_or_else(|| Error::new(SqlState::UNDEFINED_OBJECT, format!("could not find array type for data type {}", self.type_name(elem))))?;
         }
         let need_range = declared.iter().zip(inputs).any(|(d, i)| *d == oid::ANYRANGE && *i == oid::UNKNOWN) || ret == oid::ANYRANGE;
         if family1 && range == 0 && need_range {
@@ -489,9 +500,9 @@ impl<'a> Resolver<'a> {
                 }
                 compat = oid::TEXT;
             } else {
-                compat = self.select_common_type_oids(&c.compat_actuals).map_err(|(a, b)| {
-                    mismatch(format!("argument types {} and {} cannot be matched", self.type_name(a), self.type_name(b)))
-                })?;
+                compat = self
+                    .select_common_type_oids(&c.compat_actuals)
+                    .map_err(|(a, b)| mismatch(format!("argument types {} and {} cannot be matched", self.type_name(a), self.type_name(b))))?;
                 if !c.compat_actuals.iter().all(|t| self.can_coerce(*t, compat, CoercionContext::Implicit)) {
                     return Err(mismatch("arguments of anycompatible family cannot be cast to a common type".into()));
                 }
@@ -553,8 +564,11 @@ impl<'a> Resolver<'a> {
 
     fn poly_error(&self, e: PolyError) -> Error {
         match e {
-            PolyError::Disagree(family, a, b) => Error::new(SqlState::DATATYPE_MISMATCH, format!("arguments declared \"{family}\" are not all alike"))
-                .with_detail(format!("{} versus {}", self.type_name(a), self.type_name(b))),
+            PolyError::Disagree(family, a, b) => Error::new(
+                SqlState::DATATYPE_MISMATCH,
+                format!("arguments declared \"{family}\" are not all alike"),
+            )
+            .with_detail(format!("{} versus {}", self.type_name(a), self.type_name(b))),
             PolyError::ArrayExpected(decl, t) => Error::new(
                 SqlState::DATATYPE_MISMATCH,
                 format!("argument declared {} is not an array but type {}", self.type_name(decl), self.type_name(t)),
@@ -590,10 +604,7 @@ impl<'a> Resolver<'a> {
             if ncat != pcat {
                 return Err((ptype, ntype));
             }
-            if !ppreferred
-                && self.can_coerce(ptype, ntype, CoercionContext::Implicit)
-                && !self.can_coerce(ntype, ptype, CoercionContext::Implicit)
-            {
+            if !ppreferred && self.can_coerce(ptype, ntype, CoercionContext::Implicit) && !self.can_coerce(ntype, ptype, CoercionContext::Implicit) {
                 ptype = ntype;
                 pcat = ncat;
                 ppreferred = npreferred;
@@ -609,12 +620,8 @@ impl<'a> Resolver<'a> {
             Some(ns) => vec![ns],
             None => self.catalog.search_path(),
         };
-        let mut all: Vec<(usize, Arc<ProcDesc>)> = self
-            .catalog
-            .procs_by_name(name)
-            .into_iter()
-            .filter_map(|p| path.iter().position(|n| *n == p.namespace).map(|i| (i, p)))
-            .collect();
+        let mut all: Vec<(usize, Arc<ProcDesc>)> =
+            self.catalog.procs_by_name(name).into_iter().filter_map(|p| path.iter().position(|n| *n == p.namespace).map(|i| (i, p))).collect();
         all.sort_by_key(|(i, p)| (*i, p.oid));
         let mut out: Vec<Arc<ProcDesc>> = Vec::new();
         for (_, p) in all {
@@ -661,18 +668,14 @@ impl<'a> Resolver<'a> {
             let best = cands.iter().map(|&c| score(&candidates[c])).max().unwrap_or(0);
             cands.iter().copied().filter(|&c| score(&candidates[c]) == best).collect()
         };
-        cands = keep_best(&cands, &|args: &[Oid]| {
-            (0..nargs).filter(|&i| inputs[i] != oid::UNKNOWN && args[i] == inputs[i]).count()
-        });
+        cands = keep_best(&cands, &|args: &[Oid]| (0..nargs).filter(|&i| inputs[i] != oid::UNKNOWN && args[i] == inputs[i]).count());
         if cands.len() == 1 {
             return cands;
         }
         // Exact or preferred-in-the-input's-category types where coercion is needed.
         let slot_category: Vec<u8> = inputs.iter().map(|t| self.category(*t)).collect();
         cands = keep_best(&cands, &|args: &[Oid]| {
-            (0..nargs)
-                .filter(|&i| inputs[i] != oid::UNKNOWN && (args[i] == inputs[i] || self.is_preferred(slot_category[i], args[i])))
-                .count()
+            (0..nargs).filter(|&i| inputs[i] != oid::UNKNOWN && (args[i] == inputs[i] || self.is_preferred(slot_category[i], args[i]))).count()
         });
         if cands.len() == 1 {
             return cands;
@@ -746,12 +749,8 @@ impl<'a> Resolver<'a> {
             }
             if known != oid::UNKNOWN {
                 let assumed = vec![known; nargs];
-                let matching: Vec<usize> = cands
-                    .iter()
-                    .copied()
-                    .filter(|&c| self.can_coerce_all(&assumed, &candidates[c], CoercionContext::Implicit))
-                    .take(2)
-                    .collect();
+                let matching: Vec<usize> =
+                    cands.iter().copied().filter(|&c| self.can_coerce_all(&assumed, &candidates[c], CoercionContext::Implicit)).take(2).collect();
                 if matching.len() == 1 {
                     return matching;
                 }

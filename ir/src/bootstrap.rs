@@ -90,10 +90,7 @@ pub fn load() -> BootstrapData {
 fn parse(text: &'static str) -> Result<BootstrapData, String> {
     let mut catalogs: Vec<CatalogDef> = Vec::with_capacity(64);
     // A checkout with CRLF line ends must not leak \r into the last field.
-    let mut lines = text
-        .split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .enumerate();
+    let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).enumerate();
     while let Some((n, line)) = lines.next() {
         if line.is_empty() || line.starts_with('#') {
             continue;
@@ -104,11 +101,7 @@ fn parse(text: &'static str) -> Result<BootstrapData, String> {
         let mut field = || f.next().ok_or_else(|| bad("missing field"));
         let to_oid = |s: &str| s.parse::<u32>().map_err(|_| bad("bad OID"));
         let choice = |s: &str, yes: &str, no: &str| {
-            if s == yes || s == no {
-                Ok(s == yes)
-            } else {
-                Err(bad(&format!("expected {yes} or {no}")))
-            }
+            if s == yes || s == no { Ok(s == yes) } else { Err(bad(&format!("expected {yes} or {no}"))) }
         };
         if tag == "catalog" {
             let name = field()?;
@@ -118,10 +111,7 @@ fn parse(text: &'static str) -> Result<BootstrapData, String> {
                 s => Some(to_oid(s)?),
             };
             let flags = field()?;
-            if !flags
-                .split(',')
-                .all(|f| matches!(f, "bootstrap" | "shared" | "-"))
-            {
+            if !flags.split(',').all(|f| matches!(f, "bootstrap" | "shared" | "-")) {
                 return Err(bad("unknown catalog flag"));
             }
             catalogs.push(CatalogDef {
@@ -136,19 +126,13 @@ fn parse(text: &'static str) -> Result<BootstrapData, String> {
                 toast: None,
             });
         } else {
-            let cat = catalogs
-                .last_mut()
-                .ok_or_else(|| bad("before any catalog"))?;
+            let cat = catalogs.last_mut().ok_or_else(|| bad("before any catalog"))?;
             match tag {
                 "column" => {
                     let name = field()?;
                     let type_name = field()?;
                     let not_null = choice(field()?, "notnull", "null")?;
-                    cat.columns.push(ColumnDef {
-                        name,
-                        type_name,
-                        not_null,
-                    });
+                    cat.columns.push(ColumnDef { name, type_name, not_null });
                 }
                 "index" => {
                     let name = field()?;
@@ -158,19 +142,9 @@ fn parse(text: &'static str) -> Result<BootstrapData, String> {
                     let method = field()?;
                     let columns = field()?
                         .split(',')
-                        .map(|c| {
-                            c.split_once(':')
-                                .ok_or_else(|| bad("index column without opclass"))
-                        })
+                        .map(|c| c.split_once(':').ok_or_else(|| bad("index column without opclass")))
                         .collect::<Result<_, _>>()?;
-                    cat.indexes.push(IndexDef {
-                        name,
-                        oid,
-                        unique,
-                        primary,
-                        method,
-                        columns,
-                    });
+                    cat.indexes.push(IndexDef { name, oid, unique, primary, method, columns });
                 }
                 "toast" => cat.toast = Some((to_oid(field()?)?, to_oid(field()?)?)),
                 "rows" => {
@@ -179,12 +153,8 @@ fn parse(text: &'static str) -> Result<BootstrapData, String> {
                     cat.rows.reserve_exact(count);
                     for _ in 0..count {
                         let (n, row) = lines.next().ok_or_else(|| bad("data ends inside rows"))?;
-                        let fields = parse_row(row, width).ok_or_else(|| {
-                            format!(
-                                "postgres.bootstrap line {}: not {width} well-formed fields",
-                                n + 1
-                            )
-                        })?;
+                        let fields =
+                            parse_row(row, width).ok_or_else(|| format!("postgres.bootstrap line {}: not {width} well-formed fields", n + 1))?;
                         cat.rows.push(fields);
                     }
                 }
@@ -212,11 +182,7 @@ fn parse_row(line: &'static str, width: usize) -> Option<Vec<Option<Cow<'static,
     while i < bytes.len() {
         let b = bytes[i];
         if b == b'\t' {
-            out.push(if escaped {
-                unescape(&line[start..i])?
-            } else {
-                Some(Cow::Borrowed(&line[start..i]))
-            });
+            out.push(if escaped { unescape(&line[start..i])? } else { Some(Cow::Borrowed(&line[start..i])) });
             start = i + 1;
             escaped = false;
         } else if b == b'\\' {
@@ -224,11 +190,7 @@ fn parse_row(line: &'static str, width: usize) -> Option<Vec<Option<Cow<'static,
         }
         i += 1;
     }
-    out.push(if escaped {
-        unescape(&line[start..])?
-    } else {
-        Some(Cow::Borrowed(&line[start..]))
-    });
+    out.push(if escaped { unescape(&line[start..])? } else { Some(Cow::Borrowed(&line[start..])) });
     (out.len() == width).then_some(out)
 }
 
@@ -261,29 +223,17 @@ mod tests {
 
     fn row<'a>(cat: &'a CatalogDef, key: &str, value: &str) -> &'a [Option<Cow<'static, str>>] {
         let k = cat.column_index(key).expect("key column");
-        cat.rows
-            .iter()
-            .find(|r| r[k].as_deref() == Some(value))
-            .unwrap_or_else(|| panic!("{}: no row with {key} = {value}", cat.name))
+        cat.rows.iter().find(|r| r[k].as_deref() == Some(value)).unwrap_or_else(|| panic!("{}: no row with {key} = {value}", cat.name))
     }
 
-    fn get<'a>(
-        cat: &CatalogDef,
-        row: &'a [Option<Cow<'static, str>>],
-        col: &str,
-    ) -> Option<&'a str> {
+    fn get<'a>(cat: &CatalogDef, row: &'a [Option<Cow<'static, str>>], col: &str) -> Option<&'a str> {
         row[cat.column_index(col).expect("column")].as_deref()
     }
 
     #[test]
     fn row_counts() {
         let data = load();
-        let counts: Vec<(&str, usize)> = data
-            .catalogs
-            .iter()
-            .filter(|c| !c.rows.is_empty())
-            .map(|c| (c.name, c.rows.len()))
-            .collect();
+        let counts: Vec<(&str, usize)> = data.catalogs.iter().filter(|c| !c.rows.is_empty()).map(|c| (c.name, c.rows.len())).collect();
         assert_eq!(
             counts,
             [
@@ -318,11 +268,7 @@ mod tests {
         );
         assert_eq!(data.catalogs.len(), 64);
         for c in &data.catalogs {
-            assert!(
-                c.rows.iter().all(|r| r.len() == c.columns.len()),
-                "{}",
-                c.name
-            );
+            assert!(c.rows.iter().all(|r| r.len() == c.columns.len()), "{}", c.name);
         }
     }
 
@@ -330,28 +276,11 @@ mod tests {
     fn catalog_definitions() {
         let data = load();
         let proc = data.catalog("pg_proc").unwrap();
-        assert_eq!(
-            (proc.oid, proc.rowtype_oid, proc.bootstrap, proc.shared),
-            (1255, Some(81), true, false)
-        );
+        assert_eq!((proc.oid, proc.rowtype_oid, proc.bootstrap, proc.shared), (1255, Some(81), true, false));
         assert_eq!(proc.columns.len(), 30);
-        assert_eq!(
-            proc.columns[0],
-            ColumnDef {
-                name: "oid",
-                type_name: "oid",
-                not_null: true
-            }
-        );
+        assert_eq!(proc.columns[0], ColumnDef { name: "oid", type_name: "oid", not_null: true });
         let col = |n: &str| proc.columns[proc.column_index(n).unwrap()];
-        assert_eq!(
-            col("proargtypes"),
-            ColumnDef {
-                name: "proargtypes",
-                type_name: "oidvector",
-                not_null: true
-            }
-        );
+        assert_eq!(col("proargtypes"), ColumnDef { name: "proargtypes", type_name: "oidvector", not_null: true });
         assert_eq!(col("proallargtypes").type_name, "_oid");
         assert!(!col("proallargtypes").not_null);
         assert!(col("prosrc").not_null, "FORCE NOT NULL");
@@ -364,40 +293,22 @@ mod tests {
                 unique: true,
                 primary: false,
                 method: "btree",
-                columns: vec![
-                    ("proname", "name_ops"),
-                    ("proargtypes", "oidvector_ops"),
-                    ("pronamespace", "oid_ops")
-                ],
+                columns: vec![("proname", "name_ops"), ("proargtypes", "oidvector_ops"), ("pronamespace", "oid_ops")],
             }
         );
         assert!(proc.indexes[0].primary);
 
         let db = data.catalog("pg_database").unwrap();
-        assert_eq!(
-            (db.oid, db.rowtype_oid, db.shared, db.bootstrap),
-            (1262, Some(1248), true, false)
-        );
+        assert_eq!((db.oid, db.rowtype_oid, db.shared, db.bootstrap), (1262, Some(1248), true, false));
         let sub = data.catalog("pg_subscription").unwrap();
         let subslotname = sub.columns[sub.column_index("subslotname").unwrap()];
         assert!(!subslotname.not_null, "FORCE NULL");
         let attrdef = data.catalog("pg_attrdef").unwrap();
         assert_eq!((attrdef.rowtype_oid, attrdef.rows.len()), (None, 0));
-        let nonunique = data
-            .catalogs
-            .iter()
-            .flat_map(|c| &c.indexes)
-            .filter(|i| !i.unique)
-            .count();
+        let nonunique = data.catalogs.iter().flat_map(|c| &c.indexes).filter(|i| !i.unique).count();
         assert_eq!(nonunique, 13);
-        assert_eq!(
-            data.catalogs.iter().map(|c| c.indexes.len()).sum::<usize>(),
-            122
-        );
-        assert_eq!(
-            data.catalogs.iter().filter(|c| c.toast.is_some()).count(),
-            36
-        );
+        assert_eq!(data.catalogs.iter().map(|c| c.indexes.len()).sum::<usize>(), 122);
+        assert_eq!(data.catalogs.iter().filter(|c| c.toast.is_some()).count(), 36);
     }
 
     #[test]
@@ -410,16 +321,10 @@ mod tests {
         assert_eq!(get(proc, boolin, "proargtypes"), Some("2275"));
         assert_eq!(get(proc, boolin, "proallargtypes"), None);
         assert_eq!(get(proc, boolin, "prosupport"), Some("0"));
-        assert!(
-            matches!(boolin[1], Some(Cow::Borrowed(_))),
-            "field text is borrowed"
-        );
+        assert!(matches!(boolin[1], Some(Cow::Borrowed(_))), "field text is borrowed");
         // Array literals are in array_out's spelling.
         let rm = row(proc, "oid", "6224");
-        assert_eq!(
-            get(proc, rm, "proargnames"),
-            Some("{rm_id,rm_name,rm_builtin}")
-        );
+        assert_eq!(get(proc, rm, "proargnames"), Some("{rm_id,rm_name,rm_builtin}"));
 
         let ty = data.catalog("pg_type").unwrap();
         let int4 = row(ty, "typname", "int4");
@@ -431,10 +336,7 @@ mod tests {
         assert_eq!(get(ty, row(ty, "typname", "name"), "typlen"), Some("64"));
         assert_eq!(get(ty, row(ty, "typname", "int8"), "typbyval"), Some("t"));
         assert_eq!(get(ty, row(ty, "typname", "internal"), "typlen"), Some("8"));
-        assert_eq!(
-            get(ty, row(ty, "typname", "internal"), "typalign"),
-            Some("d")
-        );
+        assert_eq!(get(ty, row(ty, "typname", "internal"), "typalign"), Some("d"));
 
         let op = data.catalog("pg_operator").unwrap();
         let plus = row(op, "oid", "551");
@@ -446,10 +348,7 @@ mod tests {
         assert_eq!(get(proc, int4pl, "proname"), Some("int4pl"));
 
         let authid = data.catalog("pg_authid").unwrap();
-        assert_eq!(
-            get(authid, row(authid, "oid", "10"), "rolname"),
-            Some("postgres")
-        );
+        assert_eq!(get(authid, row(authid, "oid", "10"), "rolname"), Some("postgres"));
         let db = data.catalog("pg_database").unwrap();
         let t1 = row(db, "oid", "1");
         assert_eq!(get(db, t1, "datname"), Some("template1"));
@@ -462,10 +361,7 @@ mod tests {
         // Quoted bki values: spaces and doubled quotes.
         let desc = data.catalog("pg_description").unwrap();
         let port = row(desc, "objoid", "2197");
-        assert_eq!(
-            get(desc, port, "description"),
-            Some("client's port number for this connection")
-        );
+        assert_eq!(get(desc, port, "description"), Some("client's port number for this connection"));
         // Empty strings stay distinct from NULL.
         let att = data.catalog("pg_attribute").unwrap();
         assert_eq!(get(att, &att.rows[0], "attidentity"), Some(""));
@@ -478,10 +374,7 @@ mod tests {
         let data = parse(text).unwrap();
         let rows = &data.catalogs[0].rows;
         assert_eq!(rows[0], [Some(Cow::Owned("a\tb".to_string())), None]);
-        assert_eq!(
-            rows[1],
-            [Some(Cow::Owned("\\N".to_string())), Some(Cow::Borrowed(""))]
-        );
+        assert_eq!(rows[1], [Some(Cow::Owned("\\N".to_string())), Some(Cow::Borrowed(""))]);
         assert!(parse("catalog\tt\t1\t-\t-\ncolumn\ta\ttext\tnull\nrows\t1\nx\ty\n").is_err());
         assert!(parse("catalog\tt\t1\t-\t-\nrows\t1\n").is_err());
         assert!(parse("column\ta\ttext\tnull\n").is_err());

@@ -80,7 +80,9 @@ pub struct IndexDesc {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum ConstraintKind {
-    Check { expr: String },
+    Check {
+        expr: String,
+    },
     PrimaryKey,
     Unique,
     ForeignKey {

@@ -276,9 +276,7 @@ impl<'a> Explainer<'a> {
                 let r = self.unique_refname("*VALUES*");
                 self.refnames.insert(key, r);
             }
-            PhysicalPlan::FunctionScan {
-                func, columns, ordinality, ..
-            } => {
+            PhysicalPlan::FunctionScan { func, columns, ordinality, .. } => {
                 let r = self.unique_refname(&function_refname(func, columns, ordinality.as_ref()));
                 self.refnames.insert(key, r);
             }
@@ -385,35 +383,17 @@ impl<'a> Explainer<'a> {
                 if let Some(level) = self.init_stack.last_mut() {
                     level.truncate(mark);
                 }
-                result.est = Estimate {
-                    startup: 0.0,
-                    total: 0.0,
-                    rows: 0.0,
-                    width: child.est.width,
-                };
+                result.est = Estimate { startup: 0.0, total: 0.0, rows: 0.0, width: child.est.width };
             } else {
                 if !one_time.is_empty() {
-                    result.details.push(Detail::Qual {
-                        label: "One-Time Filter",
-                        exprs: one_time.clone(),
-                        scan: false,
-                    });
+                    result.details.push(Detail::Qual { label: "One-Time Filter", exprs: one_time.clone(), scan: false });
                 }
                 let mut rows = child.est.rows;
                 if !takes_quals && !quals.is_empty() {
                     rows *= selectivity(&quals);
-                    result.details.push(Detail::Qual {
-                        label: "Filter",
-                        exprs: quals.clone(),
-                        scan: false,
-                    });
+                    result.details.push(Detail::Qual { label: "Filter", exprs: quals.clone(), scan: false });
                 }
-                result.est = Estimate {
-                    startup: child.est.startup,
-                    total: child.est.total + rows * 0.01,
-                    rows,
-                    width: child.est.width,
-                };
+                result.est = Estimate { startup: child.est.startup, total: child.est.total + rows * 0.01, rows, width: child.est.width };
                 result.children.push(child);
             }
             result.exprs.extend(one_time.iter().copied());
@@ -442,27 +422,13 @@ impl<'a> Explainer<'a> {
             PhysicalPlan::SeqScan { table, columns, .. } => {
                 let refname = self.refname(plan, &table.name);
                 for c in columns {
-                    self.define(
-                        c.id,
-                        Def::Base {
-                            qualifier: refname.clone(),
-                            name: c.name.clone(),
-                        },
-                    );
+                    self.define(c.id, Def::Base { qualifier: refname.clone(), name: c.name.clone() });
                 }
-                let mut n = Node::new(
-                    id,
-                    format!("Seq Scan on {}", self.target_rel(&table.namespace_name, &table.name, &refname)),
-                );
+                let mut n = Node::new(id, format!("Seq Scan on {}", self.target_rel(&table.namespace_name, &table.name, &refname)));
                 n.projects = true;
                 let base = if table.reltuples >= 0.0 { table.reltuples.max(1.0) } else { 1000.0 };
                 let rows = base * selectivity(&quals);
-                n.est = Estimate {
-                    startup: 0.0,
-                    total: base / 100.0 + base * (0.01 + 0.0025 * quals.len() as f64),
-                    rows,
-                    width,
-                };
+                n.est = Estimate { startup: 0.0, total: base / 100.0 + base * (0.01 + 0.0025 * quals.len() as f64), rows, width };
                 push_qual(&mut n, "Filter", quals, true);
                 n
             }
@@ -476,81 +442,39 @@ impl<'a> Explainer<'a> {
                     let mut n = Node::new(id, "Result");
                     n.projects = true;
                     n.exprs.extend(row.iter());
-                    n.est = Estimate {
-                        startup: 0.0,
-                        total: 0.01,
-                        rows: selectivity(&quals),
-                        width,
-                    };
+                    n.est = Estimate { startup: 0.0, total: 0.01, rows: selectivity(&quals), width };
                     push_qual(&mut n, "Filter", quals, false);
                     n
                 } else if rows.is_empty() {
                     for c in columns {
-                        self.define(
-                            c.id,
-                            Def::Base {
-                                qualifier: String::new(),
-                                name: c.name.clone(),
-                            },
-                        );
+                        self.define(c.id, Def::Base { qualifier: String::new(), name: c.name.clone() });
                     }
                     let mut n = Node::new(id, "Result");
                     n.projects = true;
                     n.details.push(Detail::Text("One-Time Filter: false".into()));
-                    n.est = Estimate {
-                        startup: 0.0,
-                        total: 0.0,
-                        rows: 0.0,
-                        width,
-                    };
+                    n.est = Estimate { startup: 0.0, total: 0.0, rows: 0.0, width };
                     n
                 } else {
                     let refname = self.refname(plan, "*VALUES*");
                     // ruleutils names VALUES columns column1, column2, … whatever the alias says.
                     for (i, c) in columns.iter().enumerate() {
-                        self.define(
-                            c.id,
-                            Def::Base {
-                                qualifier: refname.clone(),
-                                name: format!("column{}", i + 1),
-                            },
-                        );
+                        self.define(c.id, Def::Base { qualifier: refname.clone(), name: format!("column{}", i + 1) });
                     }
                     let mut n = Node::new(id, format!("Values Scan on {}", quote_identifier(&refname)));
                     n.projects = true;
                     n.exprs.extend(rows.iter().flatten());
                     let count = rows.len() as f64;
-                    n.est = Estimate {
-                        startup: 0.0,
-                        total: count * 0.0125,
-                        rows: count * selectivity(&quals),
-                        width,
-                    };
+                    n.est = Estimate { startup: 0.0, total: count * 0.0125, rows: count * selectivity(&quals), width };
                     push_qual(&mut n, "Filter", quals, true);
                     n
                 }
             }
-            PhysicalPlan::FunctionScan {
-                func,
-                args,
-                columns,
-                ordinality,
-            } => {
+            PhysicalPlan::FunctionScan { func, args, columns, ordinality } => {
                 let refname = self.refname(plan, &func.name);
                 for c in columns.iter().chain(ordinality.iter()) {
-                    self.define(
-                        c.id,
-                        Def::Base {
-                            qualifier: refname.clone(),
-                            name: c.name.clone(),
-                        },
-                    );
+                    self.define(c.id, Def::Base { qualifier: refname.clone(), name: c.name.clone() });
                 }
-                let namespace = if func.oid < oid::FIRST_NORMAL_OBJECT_ID {
-                    "pg_catalog"
-                } else {
-                    "public"
-                };
+                let namespace = if func.oid < oid::FIRST_NORMAL_OBJECT_ID { "pg_catalog" } else { "public" };
                 let mut n = Node::new(id, format!("Function Scan on {}", self.target_rel(namespace, &func.name, &refname)));
                 n.projects = true;
                 n.exprs.extend(args.iter());
@@ -558,34 +482,18 @@ impl<'a> Explainer<'a> {
                     n.details.push(Detail::FunctionCall { func, args });
                 }
                 let base = series_rows(func, args).unwrap_or(1000.0);
-                n.est = Estimate {
-                    startup: 0.0,
-                    total: base * 0.01,
-                    rows: base * selectivity(&quals),
-                    width,
-                };
+                n.est = Estimate { startup: 0.0, total: base * 0.01, rows: base * selectivity(&quals), width };
                 push_qual(&mut n, "Filter", quals, true);
                 n
             }
             PhysicalPlan::WorkTableScan { columns, .. } => {
                 let refname = self.refname(plan, "worktable");
                 for c in columns {
-                    self.define(
-                        c.id,
-                        Def::Base {
-                            qualifier: refname.clone(),
-                            name: c.name.clone(),
-                        },
-                    );
+                    self.define(c.id, Def::Base { qualifier: refname.clone(), name: c.name.clone() });
                 }
                 let mut n = Node::new(id, format!("WorkTable Scan on {}", quote_identifier(&refname)));
                 n.projects = true;
-                n.est = Estimate {
-                    startup: 0.0,
-                    total: 1.0,
-                    rows: 100.0 * selectivity(&quals),
-                    width,
-                };
+                n.est = Estimate { startup: 0.0, total: 1.0, rows: 100.0 * selectivity(&quals), width };
                 push_qual(&mut n, "Filter", quals, true);
                 n
             }
@@ -597,15 +505,8 @@ impl<'a> Explainer<'a> {
                 n.exprs.push(predicate);
                 let mut exprs = Vec::new();
                 conjuncts(predicate, &mut exprs);
-                n.est = Estimate {
-                    rows: child.est.rows * selectivity(&exprs),
-                    ..child.est
-                };
-                n.details.push(Detail::Qual {
-                    label: "Filter",
-                    exprs,
-                    scan: false,
-                });
+                n.est = Estimate { rows: child.est.rows * selectivity(&exprs), ..child.est };
+                n.details.push(Detail::Qual { label: "Filter", exprs, scan: false });
                 n.children.push(child);
                 n
             }
@@ -624,26 +525,13 @@ impl<'a> Explainer<'a> {
                 n.children.push(child);
                 n
             }
-            PhysicalPlan::HashJoin {
-                kind,
-                left,
-                right,
-                left_keys,
-                right_keys,
-                residual,
-                mark,
-            } => {
+            PhysicalPlan::HashJoin { kind, left, right, left_keys, right_keys, residual, mark } => {
                 self.define_mark(mark.as_ref());
                 let outer = self.build(left);
                 let inner = self.build(right);
                 let mut hash = Node::new(self.fresh_id(), "Hash");
                 hash.output = Self::cols(right);
-                hash.est = Estimate {
-                    startup: inner.est.total,
-                    total: inner.est.total,
-                    rows: inner.est.rows,
-                    width: inner.est.width,
-                };
+                hash.est = Estimate { startup: inner.est.total, total: inner.est.total, rows: inner.est.rows, width: inner.est.width };
                 hash.children.push(inner);
                 let mut n = Node::new(id, format!("Hash {}", join_name(*kind, true)));
                 n.projects = true;
@@ -656,31 +544,16 @@ impl<'a> Explainer<'a> {
                 let (l, r) = (outer.est.rows, hash.est.rows);
                 let key_selectivity = 0.005f64.powi(left_keys.len().min(8) as i32);
                 let rows = join_rows(*kind, l, r, key_selectivity) * selectivity(&join_filter) * selectivity(&quals);
-                n.est = Estimate {
-                    startup: hash.est.total,
-                    total: outer.est.total + hash.est.total + (l + r) * 0.01 + rows * 0.01,
-                    rows,
-                    width,
-                };
+                n.est = Estimate { startup: hash.est.total, total: outer.est.total + hash.est.total + (l + r) * 0.01 + rows * 0.01, rows, width };
                 if !join_filter.is_empty() {
-                    n.details.push(Detail::Qual {
-                        label: "Join Filter",
-                        exprs: join_filter,
-                        scan: false,
-                    });
+                    n.details.push(Detail::Qual { label: "Join Filter", exprs: join_filter, scan: false });
                 }
                 push_qual(&mut n, "Filter", quals, false);
                 n.children.push(outer);
                 n.children.push(hash);
                 n
             }
-            PhysicalPlan::NestedLoopJoin {
-                kind,
-                left,
-                right,
-                condition,
-                mark,
-            } => {
+            PhysicalPlan::NestedLoopJoin { kind, left, right, condition, mark } => {
                 self.define_mark(mark.as_ref());
                 let outer = self.build(left);
                 let inner = self.build(right);
@@ -691,18 +564,9 @@ impl<'a> Explainer<'a> {
                 conjuncts(condition, &mut join_filter);
                 let (l, r) = (outer.est.rows, inner.est.rows);
                 let rows = join_rows(*kind, l, r, selectivity(&join_filter)) * selectivity(&quals);
-                n.est = Estimate {
-                    startup: 0.0,
-                    total: outer.est.total + inner.est.total + l * r * 0.0025,
-                    rows,
-                    width,
-                };
+                n.est = Estimate { startup: 0.0, total: outer.est.total + inner.est.total + l * r * 0.0025, rows, width };
                 if !join_filter.is_empty() {
-                    n.details.push(Detail::Qual {
-                        label: "Join Filter",
-                        exprs: join_filter,
-                        scan: false,
-                    });
+                    n.details.push(Detail::Qual { label: "Join Filter", exprs: join_filter, scan: false });
                 }
                 push_qual(&mut n, "Filter", quals, false);
                 n.children.push(outer);
@@ -721,8 +585,7 @@ impl<'a> Explainer<'a> {
                 let mut n = Node::new(id, if group_by.is_empty() { "Aggregate" } else { "HashAggregate" });
                 n.projects = true;
                 for (_, a) in aggs {
-                    n.exprs
-                        .extend(a.args.iter().chain(a.filter.iter()).chain(a.order_by.iter().map(|k| &k.expr)));
+                    n.exprs.extend(a.args.iter().chain(a.filter.iter()).chain(a.order_by.iter().map(|k| &k.expr)));
                 }
                 if !group_by.is_empty() {
                     let keys = group_by.iter().map(|(_, e)| group_key(e, &child)).collect();
@@ -731,12 +594,7 @@ impl<'a> Explainer<'a> {
                 }
                 let groups = if group_by.is_empty() { 1.0 } else { child.est.rows.min(200.0) };
                 let startup = child.est.total + child.est.rows * 0.0025 * (aggs.len() + group_by.len()) as f64;
-                n.est = Estimate {
-                    startup,
-                    total: startup + groups * 0.01,
-                    rows: groups * selectivity(&quals),
-                    width,
-                };
+                n.est = Estimate { startup, total: startup + groups * 0.01, rows: groups * selectivity(&quals), width };
                 push_qual(&mut n, "Filter", quals, false);
                 n.children.push(child);
                 n
@@ -754,32 +612,18 @@ impl<'a> Explainer<'a> {
                 n.exprs.push(limit);
                 n.exprs.extend(offset.iter());
                 let rows = limit_rows(sort.est.rows, Some(limit), offset.as_ref());
-                n.est = Estimate {
-                    startup: sort.est.startup,
-                    total: sort.est.startup + rows * 0.01,
-                    rows,
-                    width,
-                };
+                n.est = Estimate { startup: sort.est.startup, total: sort.est.startup + rows * 0.01, rows, width };
                 n.children.push(sort);
                 n
             }
-            PhysicalPlan::Limit {
-                input,
-                limit,
-                offset,
-                with_ties,
-            } => {
+            PhysicalPlan::Limit { input, limit, offset, with_ties } => {
                 let child = self.build(input);
                 let mut n = Node::new(id, "Limit");
                 n.exprs.extend(limit.iter().chain(offset.iter()).chain(with_ties.iter().map(|k| &k.expr)));
                 let rows = limit_rows(child.est.rows, limit.as_ref(), offset.as_ref());
                 let fraction = if child.est.rows > 0.0 { (rows / child.est.rows).min(1.0) } else { 1.0 };
-                n.est = Estimate {
-                    startup: child.est.startup,
-                    total: child.est.startup + (child.est.total - child.est.startup) * fraction,
-                    rows,
-                    width,
-                };
+                n.est =
+                    Estimate { startup: child.est.startup, total: child.est.startup + (child.est.total - child.est.startup) * fraction, rows, width };
                 n.children.push(child);
                 n
             }
@@ -797,17 +641,8 @@ impl<'a> Explainer<'a> {
                     Node::new(id, "Unique")
                 };
                 n.exprs.extend(on.iter());
-                let rows = if on.is_empty() {
-                    child.est.rows.min(200.0)
-                } else {
-                    (child.est.rows * 0.5).max(1.0)
-                };
-                n.est = Estimate {
-                    startup: child.est.total,
-                    total: child.est.total + rows * 0.01,
-                    rows: rows * selectivity(&quals),
-                    width,
-                };
+                let rows = if on.is_empty() { child.est.rows.min(200.0) } else { (child.est.rows * 0.5).max(1.0) };
+                n.est = Estimate { startup: child.est.total, total: child.est.total + rows * 0.01, rows: rows * selectivity(&quals), width };
                 push_qual(&mut n, "Filter", quals, false);
                 n.children.push(child);
                 n
@@ -825,25 +660,14 @@ impl<'a> Explainer<'a> {
                 n.est.width = width;
                 n
             }
-            PhysicalPlan::HashSetOp {
-                op,
-                all,
-                left,
-                right,
-                columns,
-            } => self.set_op_node(plan, id, *op, *all, left, right, columns, quals),
+            PhysicalPlan::HashSetOp { op, all, left, right, columns } => self.set_op_node(plan, id, *op, *all, left, right, columns, quals),
             PhysicalPlan::RecursiveUnion { base, recursive, .. } => {
                 self.alias_columns(plan);
                 let b = self.build(base);
                 let r = self.build(recursive);
                 let mut n = Node::new(id, "Recursive Union");
                 n.show_output = false;
-                n.est = Estimate {
-                    startup: 0.0,
-                    total: b.est.total + r.est.total * 10.0,
-                    rows: b.est.rows + r.est.rows * 10.0,
-                    width,
-                };
+                n.est = Estimate { startup: 0.0, total: b.est.total + r.est.total * 10.0, rows: b.est.rows + r.est.rows * 10.0, width };
                 n.children.push(b);
                 n.children.push(r);
                 n
@@ -870,13 +694,7 @@ impl<'a> Explainer<'a> {
     /// A mark join's match flag has no PostgreSQL counterpart (it would be a SubPlan): print its name.
     fn define_mark(&mut self, mark: Option<&PlanColumn>) {
         if let Some(m) = mark {
-            self.define(
-                m.id,
-                Def::Base {
-                    qualifier: String::new(),
-                    name: m.name.clone(),
-                },
-            );
+            self.define(m.id, Def::Base { qualifier: String::new(), name: m.name.clone() });
         }
     }
 
@@ -884,39 +702,20 @@ impl<'a> Explainer<'a> {
         let mut n = Node::new(id, "Sort");
         n.output = output;
         // A sort's key is a reference into its child's target list.
-        let ks = keys
-            .iter()
-            .map(|k| Key {
-                term: KeyTerm::Expr(&k.expr),
-                node: id,
-                wrap: true,
-                order: Some((k.descending, k.nulls_first)),
-            })
-            .collect();
+        let ks =
+            keys.iter().map(|k| Key { term: KeyTerm::Expr(&k.expr), node: id, wrap: true, order: Some((k.descending, k.nulls_first)) }).collect();
         n.details.push(Detail::Keys { label: "Sort Key", keys: ks });
         n.exprs.extend(keys.iter().map(|k| &k.expr));
         let rows = child.est.rows;
         let startup = child.est.total + rows * rows.max(2.0).log2() * 0.005;
-        n.est = Estimate {
-            startup,
-            total: startup + rows * 0.01,
-            rows,
-            width,
-        };
+        n.est = Estimate { startup, total: startup + rows * 0.01, rows, width };
         n.children.push(child);
         n
     }
 
     /// Group keys for whole output columns (DISTINCT, UNION), read from the child's target list.
     fn col_keys(cols: &[PlanColumn], child: &Node<'a>) -> Vec<Key<'a>> {
-        cols.iter()
-            .map(|c| Key {
-                term: KeyTerm::Col(c.id),
-                node: child.id,
-                wrap: false,
-                order: None,
-            })
-            .collect()
+        cols.iter().map(|c| Key { term: KeyTerm::Col(c.id), node: child.id, wrap: false, order: None }).collect()
     }
 
     /// Set-operation outputs are the first input's columns.
@@ -955,12 +754,7 @@ impl<'a> Explainer<'a> {
             let r = self.build(right);
             let mut append = Node::new(self.fresh_id(), "Append");
             append.show_output = false;
-            append.est = Estimate {
-                startup: 0.0,
-                total: l.est.total + r.est.total,
-                rows: l.est.rows + r.est.rows,
-                width,
-            };
+            append.est = Estimate { startup: 0.0, total: l.est.total + r.est.total, rows: l.est.rows + r.est.rows, width };
             append.children.push(l);
             append.children.push(r);
             if all {
@@ -971,16 +765,8 @@ impl<'a> Explainer<'a> {
             n.projects = true;
             n.output = Self::cols(plan);
             let rows = append.est.rows.min(200.0);
-            n.est = Estimate {
-                startup: append.est.total,
-                total: append.est.total + rows * 0.01,
-                rows: rows * selectivity(&quals),
-                width,
-            };
-            n.details.push(Detail::Keys {
-                label: "Group Key",
-                keys: Self::col_keys(&plan.output(), &append),
-            });
+            n.est = Estimate { startup: append.est.total, total: append.est.total + rows * 0.01, rows: rows * selectivity(&quals), width };
+            n.details.push(Detail::Keys { label: "Group Key", keys: Self::col_keys(&plan.output(), &append) });
             n.children.push(append);
             push_qual(&mut n, "Filter", quals, false);
             return n;
@@ -993,13 +779,7 @@ impl<'a> Explainer<'a> {
             let refname = self.unique_refname(&format!("*SELECT* {}", i + 1));
             if i == 0 {
                 for c in columns {
-                    self.define(
-                        c.id,
-                        Def::Base {
-                            qualifier: refname.clone(),
-                            name: c.name.clone(),
-                        },
-                    );
+                    self.define(c.id, Def::Base { qualifier: refname.clone(), name: c.name.clone() });
                 }
             }
             let child = self.build(input);
@@ -1009,11 +789,7 @@ impl<'a> Explainer<'a> {
                 .iter()
                 .map(|c| {
                     let name = quote_identifier(&c.name);
-                    Item::Text(if prefix {
-                        format!("{}.{name}", quote_identifier(&refname))
-                    } else {
-                        name
-                    })
+                    Item::Text(if prefix { format!("{}.{name}", quote_identifier(&refname)) } else { name })
                 })
                 .chain(std::iter::once(Item::Text(i.to_string())))
                 .collect();
@@ -1034,20 +810,11 @@ impl<'a> Explainer<'a> {
         n.output = Self::cols(plan);
         n.output.push(Item::Text("(0)".into()));
         let rows = append.est.rows.min(200.0);
-        n.est = Estimate {
-            startup: append.est.total,
-            total: append.est.total + rows * 0.01,
-            rows,
-            width,
-        };
+        n.est = Estimate { startup: append.est.total, total: append.est.total + rows * 0.01, rows, width };
         n.children.push(append);
         if !quals.is_empty() {
             // HashSetOp cannot filter: PostgreSQL would put the quals on a node above.
-            n.details.push(Detail::Qual {
-                label: "Filter",
-                exprs: quals,
-                scan: false,
-            });
+            n.details.push(Detail::Qual { label: "Filter", exprs: quals, scan: false });
         }
         n
     }
@@ -1075,13 +842,7 @@ impl<'a> Explainer<'a> {
         let names: HashMap<ColumnId, String> = input.output().into_iter().map(|c| (c.id, c.name)).collect();
         for id in new_row {
             if let Some(name) = names.get(&id) {
-                self.define(
-                    id,
-                    Def::Base {
-                        qualifier: refname.to_string(),
-                        name: name.clone(),
-                    },
-                );
+                self.define(id, Def::Base { qualifier: refname.to_string(), name: name.clone() });
             }
         }
         for (c, e) in returning {
@@ -1094,12 +855,7 @@ impl<'a> Explainer<'a> {
         n.show_output = !returning.is_empty();
         n.exprs.extend(returning.iter().map(|(_, e)| e));
         let rows = if returning.is_empty() { 0.0 } else { child.est.rows };
-        n.est = Estimate {
-            startup: child.est.startup,
-            total: child.est.total + child.est.rows * 0.01,
-            rows,
-            width,
-        };
+        n.est = Estimate { startup: child.est.startup, total: child.est.total + child.est.rows * 0.01, rows, width };
         n.children.push(child);
         n
     }
@@ -1144,11 +900,7 @@ impl<'a> Explainer<'a> {
                 }
             } else {
                 let hashed = !correlated && s.kind == SubqueryKind::Any;
-                let text = if hashed {
-                    format!("(hashed SubPlan {no})")
-                } else {
-                    format!("(SubPlan {no})")
-                };
+                let text = if hashed { format!("(hashed SubPlan {no})") } else { format!("(SubPlan {no})") };
                 self.subrefs.insert(key, text);
                 node.sub_plans.push((format!("SubPlan {no}"), sub));
             }
@@ -1184,18 +936,10 @@ impl<'a> Explainer<'a> {
         out.push(line);
         indent += 1;
         let pad = spaces(indent);
-        let upper = Cx {
-            node: node.id,
-            prefix: self.many_relations || self.options.verbose,
-            level: node.level,
-        };
+        let upper = Cx { node: node.id, prefix: self.many_relations || self.options.verbose, level: node.level };
         if self.options.verbose && node.show_output && !node.output.is_empty() {
             let is_modify = node.name.starts_with("Insert on ") || node.name.starts_with("Update on ") || node.name.starts_with("Delete on ");
-            let cx = Cx {
-                node: node.id,
-                prefix: self.many_relations || is_modify,
-                level: node.level,
-            };
+            let cx = Cx { node: node.id, prefix: self.many_relations || is_modify, level: node.level };
             let items: Vec<String> = node
                 .output
                 .iter()
@@ -1214,10 +958,7 @@ impl<'a> Explainer<'a> {
         for d in &node.details {
             match d {
                 Detail::Qual { label, exprs, scan } => {
-                    let cx = Cx {
-                        prefix: if *scan { self.options.verbose } else { upper.prefix },
-                        ..upper
-                    };
+                    let cx = Cx { prefix: if *scan { self.options.verbose } else { upper.prefix }, ..upper };
                     if let Some(text) = self.qual(exprs, cx) {
                         out.push(format!("{pad}{label}: {text}"));
                     }
@@ -1309,11 +1050,7 @@ impl<'a> Explainer<'a> {
             return;
         }
         // find_param_referent: an outer query's column is always qualified.
-        let cx = if self.def_levels.get(&id).is_some_and(|l| *l != cx.level) {
-            Cx { prefix: true, ..cx }
-        } else {
-            cx
-        };
+        let cx = if self.def_levels.get(&id).is_some_and(|l| *l != cx.level) { Cx { prefix: true, ..cx } } else { cx };
         match self.defs.get(&id) {
             None => out.push_str("?column?"),
             Some(Def::Base { qualifier, name }) => {
@@ -1474,9 +1211,7 @@ impl<'a> Explainer<'a> {
                     out.push_str(&type_name(SqlType::new(ty.oid)));
                 }
             }
-            ScalarExpr::Subscript {
-                base, lower, upper, slice, ..
-            } => {
+            ScalarExpr::Subscript { base, lower, upper, slice, .. } => {
                 let plain = matches!(base.as_ref(), ScalarExpr::Column { .. });
                 if !plain {
                     out.push('(');
@@ -1624,11 +1359,7 @@ impl<'a> Explainer<'a> {
                 }
                 needlabel |= ty.typmod >= 0;
             }
-            oid::BOOL => out.push_str(if matches!(value, Datum::Bool(true)) || text == "t" || text == "true" {
-                "true"
-            } else {
-                "false"
-            }),
+            oid::BOOL => out.push_str(if matches!(value, Datum::Bool(true)) || text == "t" || text == "true" { "true" } else { "false" }),
             oid::UNKNOWN => push_quoted(out, &text),
             _ => {
                 push_quoted(out, &text);
@@ -1644,12 +1375,7 @@ impl<'a> Explainer<'a> {
 
 /// The Group Key for a grouping expression, read from the child's target list.
 fn group_key<'a>(e: &'a ScalarExpr, child: &Node<'a>) -> Key<'a> {
-    Key {
-        term: KeyTerm::Expr(e),
-        node: child.id,
-        wrap: !child.projects,
-        order: None,
-    }
+    Key { term: KeyTerm::Expr(e), node: child.id, wrap: !child.projects, order: None }
 }
 
 /// " DESC", " NULLS FIRST" / " NULLS LAST" when not the direction's default.
@@ -1703,11 +1429,7 @@ fn fallback_text(value: &Datum) -> String {
 
 /// format_type_with_typemod: the SQL spelling (`integer`, `character varying(10)`, `integer[]`).
 fn type_name(ty: SqlType) -> String {
-    let flags = FormatTypeFlags {
-        typemod_given: true,
-        allow_invalid: true,
-        force_qualify: false,
-    };
+    let flags = FormatTypeFlags { typemod_given: true, allow_invalid: true, force_qualify: false };
     format_type_extended(ty.oid, ty.typmod, flags, &|_| None).unwrap_or_else(|_| "???".into())
 }
 
@@ -1741,9 +1463,7 @@ fn conjuncts<'a>(e: &'a ScalarExpr, out: &mut Vec<&'a ScalarExpr>) {
                 conjuncts(p, out);
             }
         }
-        ScalarExpr::Const {
-            value: Datum::Bool(true), ..
-        } => {}
+        ScalarExpr::Const { value: Datum::Bool(true), .. } => {}
         e => out.push(e),
     }
 }
@@ -1756,23 +1476,14 @@ fn is_pseudo_constant(e: &ScalarExpr) -> bool {
     let mut volatile = false;
     e.walk(&mut |x| match x {
         ScalarExpr::Func { func, .. } => volatile |= func.volatility == Volatility::Volatile,
-        ScalarExpr::Cast {
-            method: CastMethod::Function(f),
-            ..
-        } => volatile |= f.volatility == Volatility::Volatile,
+        ScalarExpr::Cast { method: CastMethod::Function(f), .. } => volatile |= f.volatility == Volatility::Volatile,
         _ => {}
     });
     !volatile
 }
 
 fn is_false_constant(e: &ScalarExpr) -> bool {
-    matches!(
-        e,
-        ScalarExpr::Const {
-            value: Datum::Bool(false) | Datum::Null,
-            ..
-        }
-    )
+    matches!(e, ScalarExpr::Const { value: Datum::Bool(false) | Datum::Null, .. })
 }
 
 /// Whether PostgreSQL's equivalent node evaluates quals itself (so a Filter folds into it).
@@ -1786,11 +1497,7 @@ fn can_take_quals(plan: &PhysicalPlan) -> bool {
         | PhysicalPlan::NestedLoopJoin { .. }
         | PhysicalPlan::HashAggregate { .. } => true,
         PhysicalPlan::Distinct { on, .. } => on.is_empty(),
-        PhysicalPlan::HashSetOp {
-            op: SetOpKind::Union,
-            all: false,
-            ..
-        } => true,
+        PhysicalPlan::HashSetOp { op: SetOpKind::Union, all: false, .. } => true,
         _ => false,
     }
 }
@@ -1867,139 +1574,45 @@ fn display_subplans(plan: &PhysicalPlan) -> Vec<(usize, PhysicalPlan)> {
 fn display_plan(plan: &LogicalPlan) -> PhysicalPlan {
     let b = |p: &LogicalPlan| Box::new(display_plan(p));
     match plan {
-        LogicalPlan::Scan { table, alias, columns } => PhysicalPlan::SeqScan {
-            table: table.clone(),
-            alias: alias.clone(),
-            columns: columns.clone(),
-            filter: None,
-        },
-        LogicalPlan::Values { columns, rows } => PhysicalPlan::Values {
-            columns: columns.clone(),
-            rows: rows.clone(),
-        },
+        LogicalPlan::Scan { table, alias, columns } => {
+            PhysicalPlan::SeqScan { table: table.clone(), alias: alias.clone(), columns: columns.clone(), filter: None }
+        }
+        LogicalPlan::Values { columns, rows } => PhysicalPlan::Values { columns: columns.clone(), rows: rows.clone() },
         LogicalPlan::Filter { input, predicate } => match input.as_ref() {
-            LogicalPlan::Scan { table, alias, columns } => PhysicalPlan::SeqScan {
-                table: table.clone(),
-                alias: alias.clone(),
-                columns: columns.clone(),
-                filter: Some(predicate.clone()),
-            },
-            other => PhysicalPlan::Filter {
-                input: b(other),
-                predicate: predicate.clone(),
-            },
+            LogicalPlan::Scan { table, alias, columns } => {
+                PhysicalPlan::SeqScan { table: table.clone(), alias: alias.clone(), columns: columns.clone(), filter: Some(predicate.clone()) }
+            }
+            other => PhysicalPlan::Filter { input: b(other), predicate: predicate.clone() },
         },
-        LogicalPlan::Project { input, items } => PhysicalPlan::Project {
-            input: b(input),
-            items: items.clone(),
-        },
-        LogicalPlan::Join {
-            kind,
-            left,
-            right,
-            condition,
-            mark,
-        } => PhysicalPlan::NestedLoopJoin {
-            kind: *kind,
-            left: b(left),
-            right: b(right),
-            condition: condition.clone(),
-            mark: mark.clone(),
-        },
-        LogicalPlan::Aggregate { input, group_by, aggs } => PhysicalPlan::HashAggregate {
-            input: b(input),
-            group_by: group_by.clone(),
-            aggs: aggs.clone(),
-        },
-        LogicalPlan::Sort { input, keys } => PhysicalPlan::Sort {
-            input: b(input),
-            keys: keys.clone(),
-        },
-        LogicalPlan::Limit {
-            input,
-            limit,
-            offset,
-            with_ties,
-        } => PhysicalPlan::Limit {
-            input: b(input),
-            limit: limit.clone(),
-            offset: offset.clone(),
-            with_ties: with_ties.clone(),
-        },
-        LogicalPlan::Distinct { input, on } => PhysicalPlan::Distinct {
-            input: b(input),
-            on: on.clone(),
-        },
-        LogicalPlan::SetOp {
-            op: SetOpKind::Union,
-            all: true,
-            left,
-            right,
-            columns,
-        } => PhysicalPlan::Append {
-            inputs: vec![display_plan(left), display_plan(right)],
-            columns: columns.clone(),
-        },
-        LogicalPlan::SetOp {
-            op,
-            all,
-            left,
-            right,
-            columns,
-        } => PhysicalPlan::HashSetOp {
-            op: *op,
-            all: *all,
-            left: b(left),
-            right: b(right),
-            columns: columns.clone(),
-        },
-        LogicalPlan::RecursiveUnion {
-            id,
-            all,
-            base,
-            recursive,
-            columns,
-        } => PhysicalPlan::RecursiveUnion {
-            id: *id,
-            all: *all,
-            base: b(base),
-            recursive: b(recursive),
-            columns: columns.clone(),
-        },
-        LogicalPlan::WorkTable { id, columns } => PhysicalPlan::WorkTableScan {
-            id: *id,
-            columns: columns.clone(),
-        },
-        LogicalPlan::FunctionScan {
-            func,
-            args,
-            columns,
-            ordinality,
-        } => PhysicalPlan::FunctionScan {
-            func: func.clone(),
-            args: args.clone(),
-            columns: columns.clone(),
-            ordinality: ordinality.clone(),
-        },
-        LogicalPlan::Insert {
-            table,
-            input,
-            target_attnums,
-            returning,
-        } => PhysicalPlan::Insert {
-            table: table.clone(),
-            input: b(input),
-            target_attnums: target_attnums.clone(),
-            returning: returning.clone(),
-        },
-        LogicalPlan::Update {
-            table,
-            input,
-            ctid,
-            values,
-            assigned,
-            returning,
-        } => PhysicalPlan::Update {
+        LogicalPlan::Project { input, items } => PhysicalPlan::Project { input: b(input), items: items.clone() },
+        LogicalPlan::Join { kind, left, right, condition, mark } => {
+            PhysicalPlan::NestedLoopJoin { kind: *kind, left: b(left), right: b(right), condition: condition.clone(), mark: mark.clone() }
+        }
+        LogicalPlan::Aggregate { input, group_by, aggs } => {
+            PhysicalPlan::HashAggregate { input: b(input), group_by: group_by.clone(), aggs: aggs.clone() }
+        }
+        LogicalPlan::Sort { input, keys } => PhysicalPlan::Sort { input: b(input), keys: keys.clone() },
+        LogicalPlan::Limit { input, limit, offset, with_ties } => {
+            PhysicalPlan::Limit { input: b(input), limit: limit.clone(), offset: offset.clone(), with_ties: with_ties.clone() }
+        }
+        LogicalPlan::Distinct { input, on } => PhysicalPlan::Distinct { input: b(input), on: on.clone() },
+        LogicalPlan::SetOp { op: SetOpKind::Union, all: true, left, right, columns } => {
+            PhysicalPlan::Append { inputs: vec![display_plan(left), display_plan(right)], columns: columns.clone() }
+        }
+        LogicalPlan::SetOp { op, all, left, right, columns } => {
+            PhysicalPlan::HashSetOp { op: *op, all: *all, left: b(left), right: b(right), columns: columns.clone() }
+        }
+        LogicalPlan::RecursiveUnion { id, all, base, recursive, columns } => {
+            PhysicalPlan::RecursiveUnion { id: *id, all: *all, base: b(base), recursive: b(recursive), columns: columns.clone() }
+        }
+        LogicalPlan::WorkTable { id, columns } => PhysicalPlan::WorkTableScan { id: *id, columns: columns.clone() },
+        LogicalPlan::FunctionScan { func, args, columns, ordinality } => {
+            PhysicalPlan::FunctionScan { func: func.clone(), args: args.clone(), columns: columns.clone(), ordinality: ordinality.clone() }
+        }
+        LogicalPlan::Insert { table, input, target_attnums, returning } => {
+            PhysicalPlan::Insert { table: table.clone(), input: b(input), target_attnums: target_attnums.clone(), returning: returning.clone() }
+        }
+        LogicalPlan::Update { table, input, ctid, values, assigned, returning } => PhysicalPlan::Update {
             table: table.clone(),
             input: b(input),
             ctid: *ctid,
@@ -2007,19 +1620,9 @@ fn display_plan(plan: &LogicalPlan) -> PhysicalPlan {
             assigned: assigned.clone(),
             returning: returning.clone(),
         },
-        LogicalPlan::Delete {
-            table,
-            input,
-            ctid,
-            old_values,
-            returning,
-        } => PhysicalPlan::Delete {
-            table: table.clone(),
-            input: b(input),
-            ctid: *ctid,
-            old_values: old_values.clone(),
-            returning: returning.clone(),
-        },
+        LogicalPlan::Delete { table, input, ctid, old_values, returning } => {
+            PhysicalPlan::Delete { table: table.clone(), input: b(input), ctid: *ctid, old_values: old_values.clone(), returning: returning.clone() }
+        }
     }
 }
 
@@ -2119,11 +1722,7 @@ mod tests {
         }
 
         fn col(&mut self, name: &str, ty: SqlType) -> PlanColumn {
-            PlanColumn {
-                id: self.next(),
-                ty,
-                name: name.into(),
-            }
+            PlanColumn { id: self.next(), ty, name: name.into() }
         }
     }
 
@@ -2201,11 +1800,9 @@ mod tests {
 
         fn logical(&self) -> LogicalPlan {
             match &self.plan {
-                PhysicalPlan::SeqScan { table, alias, columns, .. } => LogicalPlan::Scan {
-                    table: table.clone(),
-                    alias: alias.clone(),
-                    columns: columns.clone(),
-                },
+                PhysicalPlan::SeqScan { table, alias, columns, .. } => {
+                    LogicalPlan::Scan { table: table.clone(), alias: alias.clone(), columns: columns.clone() }
+                }
                 _ => LogicalPlan::empty(),
             }
         }
@@ -2214,25 +1811,12 @@ mod tests {
     fn scan(ids: &mut Ids, table: &str, alias: &str) -> Rel {
         let (oid, cols): (Oid, &[(&'static str, SqlType)]) = if table == "t" { (16384, &T_COLS) } else { (16385, &U_COLS) };
         let rel = relation(oid, table, cols);
-        let columns: Vec<ScanColumn> = cols
-            .iter()
-            .enumerate()
-            .map(|(i, (n, ty))| ScanColumn {
-                id: ids.next(),
-                attnum: i as i16 + 1,
-                ty: *ty,
-                name: (*n).into(),
-            })
-            .collect();
+        let columns: Vec<ScanColumn> =
+            cols.iter().enumerate().map(|(i, (n, ty))| ScanColumn { id: ids.next(), attnum: i as i16 + 1, ty: *ty, name: (*n).into() }).collect();
         Rel {
             cols: columns.iter().map(|c| ScalarExpr::column(c.id, c.ty)).collect(),
             names: cols.iter().map(|(n, _)| *n).collect(),
-            plan: PhysicalPlan::SeqScan {
-                table: rel,
-                alias: alias.into(),
-                columns,
-                filter: None,
-            },
+            plan: PhysicalPlan::SeqScan { table: rel, alias: alias.into(), columns, filter: None },
         }
     }
 
@@ -2251,32 +1835,17 @@ mod tests {
     }
 
     fn op(name: &str, l: ScalarExpr, r: ScalarExpr) -> ScalarExpr {
-        let ret = if matches!(name, "=" | "<" | ">" | "<=" | ">=" | "<>" | "~~") {
-            SqlType::BOOL
-        } else {
-            l.ty()
-        };
-        ScalarExpr::Func {
-            func: func_ref("op", Some(name), &[&l, &r], ret),
-            args: vec![l, r],
-        }
+        let ret = if matches!(name, "=" | "<" | ">" | "<=" | ">=" | "<>" | "~~") { SqlType::BOOL } else { l.ty() };
+        ScalarExpr::Func { func: func_ref("op", Some(name), &[&l, &r], ret), args: vec![l, r] }
     }
 
     fn call(name: &str, args: Vec<ScalarExpr>, ret: SqlType) -> ScalarExpr {
         let refs: Vec<&ScalarExpr> = args.iter().collect();
-        ScalarExpr::Func {
-            func: func_ref(name, None, &refs, ret),
-            args,
-        }
+        ScalarExpr::Func { func: func_ref(name, None, &refs, ret), args }
     }
 
     fn cast(arg: ScalarExpr, ty: SqlType, explicit: bool) -> ScalarExpr {
-        ScalarExpr::Cast {
-            arg: Box::new(arg),
-            ty,
-            method: CastMethod::Relabel,
-            explicit,
-        }
+        ScalarExpr::Cast { arg: Box::new(arg), ty, method: CastMethod::Relabel, explicit }
     }
 
     fn int(v: i32) -> ScalarExpr {
@@ -2318,15 +1887,7 @@ mod tests {
         residual: Option<ScalarExpr>,
     ) -> PhysicalPlan {
         let (left_keys, right_keys) = keys.into_iter().unzip();
-        PhysicalPlan::HashJoin {
-            kind,
-            left: Box::new(left),
-            right: Box::new(right),
-            left_keys,
-            right_keys,
-            residual,
-            mark: None,
-        }
+        PhysicalPlan::HashJoin { kind, left: Box::new(left), right: Box::new(right), left_keys, right_keys, residual, mark: None }
     }
 
     fn explain_with(plan: &PhysicalPlan, costs: bool, verbose: bool) -> Vec<String> {
@@ -2359,41 +1920,20 @@ mod tests {
         // SELECT * FROM t WHERE (a + 1) * 2 > 3 AND b < 2   (PostgreSQL put the cheaper qual first; so does this plan)
         let mut ids = Ids(0);
         let t = scan(&mut ids, "t", "t");
-        let f = ScalarExpr::And(vec![
-            op("<", t.c("b"), int(2)),
-            op(">", op("*", op("+", t.c("a"), int(1)), int(2)), int(3)),
-        ]);
-        assert_eq!(
-            explain(&t.filtered(f).plan),
-            lines("Seq Scan on t\n  Filter: ((b < 2) AND (((a + 1) * 2) > 3))")
-        );
+        let f = ScalarExpr::And(vec![op("<", t.c("b"), int(2)), op(">", op("*", op("+", t.c("a"), int(1)), int(2)), int(3))]);
+        assert_eq!(explain(&t.filtered(f).plan), lines("Seq Scan on t\n  Filter: ((b < 2) AND (((a + 1) * 2) > 3))"));
 
         // SELECT * FROM t WHERE name = 'abc' OR b IS NULL
         let t = scan(&mut ids, "t", "t");
-        let f = ScalarExpr::Or(vec![
-            op("=", t.c("name"), text("abc")),
-            ScalarExpr::IsNull {
-                arg: Box::new(t.c("b")),
-                negated: false,
-            },
-        ]);
-        assert_eq!(
-            explain(&t.filtered(f).plan),
-            lines("Seq Scan on t\n  Filter: ((name = 'abc'::text) OR (b IS NULL))")
-        );
+        let f = ScalarExpr::Or(vec![op("=", t.c("name"), text("abc")), ScalarExpr::IsNull { arg: Box::new(t.c("b")), negated: false }]);
+        assert_eq!(explain(&t.filtered(f).plan), lines("Seq Scan on t\n  Filter: ((name = 'abc'::text) OR (b IS NULL))"));
 
         // NOT flag AND flag IS TRUE AND a IS NOT NULL AND lower(name) = 'abc'
         let t = scan(&mut ids, "t", "t");
         let f = ScalarExpr::And(vec![
             ScalarExpr::Not(Box::new(t.c("flag"))),
-            ScalarExpr::BoolTest {
-                arg: Box::new(t.c("flag")),
-                kind: BoolTestKind::IsTrue,
-            },
-            ScalarExpr::IsNull {
-                arg: Box::new(t.c("a")),
-                negated: true,
-            },
+            ScalarExpr::BoolTest { arg: Box::new(t.c("flag")), kind: BoolTestKind::IsTrue },
+            ScalarExpr::IsNull { arg: Box::new(t.c("a")), negated: true },
             op("=", call("lower", vec![t.c("name")], SqlType::TEXT), text("abc")),
         ]);
         assert_eq!(
@@ -2435,11 +1975,7 @@ mod tests {
             t.c("flag"),
             op("=", t.c("n"), numeric("1.5")),
             op("=", t.c("name"), text("it's")),
-            op(
-                "=",
-                cast(t.c("a"), SqlType::FLOAT8, true),
-                ScalarExpr::constant(Datum::Float64(1.5), SqlType::FLOAT8),
-            ),
+            op("=", cast(t.c("a"), SqlType::FLOAT8, true), ScalarExpr::constant(Datum::Float64(1.5), SqlType::FLOAT8)),
         ]);
         assert_eq!(
             explain(&t.filtered(f).plan),
@@ -2450,20 +1986,8 @@ mod tests {
         let t = scan(&mut ids, "t", "t");
         let eq = func_ref("int4eq", Some("="), &[&int(0), &int(0)], SqlType::BOOL);
         let f = ScalarExpr::And(vec![
-            ScalarExpr::DistinctFrom {
-                eq,
-                left: Box::new(t.c("a")),
-                right: Box::new(t.c("b")),
-                negated: true,
-            },
-            op(
-                "=",
-                ScalarExpr::Coalesce {
-                    args: vec![t.c("name")],
-                    ty: SqlType::TEXT,
-                },
-                text("x"),
-            ),
+            ScalarExpr::DistinctFrom { eq, left: Box::new(t.c("a")), right: Box::new(t.c("b")), negated: true },
+            op("=", ScalarExpr::Coalesce { args: vec![t.c("name")], ty: SqlType::TEXT }, text("x")),
             op(
                 "=",
                 ScalarExpr::Case {
@@ -2487,16 +2011,8 @@ mod tests {
         let arr = crate::datum::Array::from_elems(oid::INT4, vec![Datum::Int32(1), Datum::Int32(2), Datum::Int32(3)]);
         let arr = ScalarExpr::constant(Datum::Array(Box::new(arr)), SqlType::new(oid::INT4_ARRAY));
         let eq = func_ref("int4eq", Some("="), &[&int(0), &int(0)], SqlType::BOOL);
-        let f = ScalarExpr::ArrayOp {
-            op: eq,
-            any: true,
-            left: Box::new(t.c("a")),
-            right: Box::new(arr),
-        };
-        assert_eq!(
-            explain(&t.filtered(f).plan),
-            lines("Seq Scan on t\n  Filter: (a = ANY ('{1,2,3}'::integer[]))")
-        );
+        let f = ScalarExpr::ArrayOp { op: eq, any: true, left: Box::new(t.c("a")), right: Box::new(arr) };
+        assert_eq!(explain(&t.filtered(f).plan), lines("Seq Scan on t\n  Filter: (a = ANY ('{1,2,3}'::integer[]))"));
     }
 
     #[test]
@@ -2506,10 +2022,7 @@ mod tests {
         let t = scan(&mut ids, "t", "t");
         let u = scan(&mut ids, "u", "u");
         let plan = hash_join(JoinKind::Inner, u.plan.clone(), t.plan.clone(), vec![(u.c("b"), t.c("a"))], None);
-        assert_eq!(
-            explain(&plan),
-            lines("Hash Join\n  Hash Cond: (u.b = t.a)\n  ->  Seq Scan on u\n  ->  Hash\n        ->  Seq Scan on t")
-        );
+        assert_eq!(explain(&plan), lines("Hash Join\n  Hash Cond: (u.b = t.a)\n  ->  Seq Scan on u\n  ->  Hash\n        ->  Seq Scan on t"));
     }
 
     #[test]
@@ -2539,13 +2052,7 @@ mod tests {
         let u = scan(&mut ids, "u", "u");
         let tf = op(">", t.c("a"), int(5));
         let residual = op("<", t.c("b"), u.c("b"));
-        let plan = hash_join(
-            JoinKind::Inner,
-            t.clone_filtered(tf),
-            u.plan.clone(),
-            vec![(t.c("a"), u.c("a"))],
-            Some(residual),
-        );
+        let plan = hash_join(JoinKind::Inner, t.clone_filtered(tf), u.plan.clone(), vec![(t.c("a"), u.c("a"))], Some(residual));
         assert_eq!(
             explain(&plan),
             lines(
@@ -2554,13 +2061,7 @@ mod tests {
         );
 
         // SELECT * FROM t JOIN u ON t.a = u.a AND t.b = u.b
-        let plan = hash_join(
-            JoinKind::Inner,
-            t.plan.clone(),
-            u.plan.clone(),
-            vec![(t.c("a"), u.c("a")), (t.c("b"), u.c("b"))],
-            None,
-        );
+        let plan = hash_join(JoinKind::Inner, t.plan.clone(), u.plan.clone(), vec![(t.c("a"), u.c("a")), (t.c("b"), u.c("b"))], None);
         assert_eq!(explain(&plan)[1], "  Hash Cond: ((t.a = u.a) AND (t.b = u.b))");
     }
 
@@ -2589,10 +2090,7 @@ mod tests {
         // SELECT * FROM t LEFT JOIN u ON t.a = u.b   (empty tables)
         assert_eq!(explain(&nl(JoinKind::Left, op("=", t.c("a"), u.c("b"))))[0], "Nested Loop Left Join");
         // A cross join has no Join Filter.
-        assert_eq!(
-            explain(&nl(JoinKind::Inner, ScalarExpr::bool(true))),
-            lines("Nested Loop\n  ->  Seq Scan on t\n  ->  Seq Scan on u")
-        );
+        assert_eq!(explain(&nl(JoinKind::Inner, ScalarExpr::bool(true))), lines("Nested Loop\n  ->  Seq Scan on t\n  ->  Seq Scan on u"));
     }
 
     #[test]
@@ -2630,10 +2128,7 @@ mod tests {
             }),
             predicate: having,
         };
-        assert_eq!(
-            explain(&plan),
-            lines("HashAggregate\n  Group Key: b\n  Filter: (sum(a) > 10)\n  ->  Seq Scan on t")
-        );
+        assert_eq!(explain(&plan), lines("HashAggregate\n  Group Key: b\n  Filter: (sum(a) > 10)\n  ->  Seq Scan on t"));
     }
 
     #[test]
@@ -2656,10 +2151,7 @@ mod tests {
 
         // EXPLAIN VERBOSE SELECT a + 1, count(*) FROM t GROUP BY a + 1
         let x = ids.col("?column?", SqlType::INT4);
-        let input = PhysicalPlan::Project {
-            input: Box::new(t.plan.clone()),
-            items: vec![(x.clone(), op("+", t.c("a"), int(1)))],
-        };
+        let input = PhysicalPlan::Project { input: Box::new(t.plan.clone()), items: vec![(x.clone(), op("+", t.c("a"), int(1)))] };
         let g = ids.col("?column?", SqlType::INT4);
         let plan = PhysicalPlan::HashAggregate {
             input: Box::new(input),
@@ -2707,10 +2199,7 @@ mod tests {
         // SELECT a + 1 AS x FROM t ORDER BY x: the key is a reference to the scan's target list.
         let x = ids.col("x", SqlType::INT4);
         let plan = PhysicalPlan::Sort {
-            input: Box::new(PhysicalPlan::Project {
-                input: Box::new(t.plan.clone()),
-                items: vec![(x.clone(), op("+", t.c("a"), int(1)))],
-            }),
+            input: Box::new(PhysicalPlan::Project { input: Box::new(t.plan.clone()), items: vec![(x.clone(), op("+", t.c("a"), int(1)))] }),
             keys: vec![SortKey::new(ScalarExpr::column(x.id, x.ty), false, None)],
         };
         assert_eq!(explain(&plan), lines("Sort\n  Sort Key: ((a + 1))\n  ->  Seq Scan on t"));
@@ -2729,10 +2218,7 @@ mod tests {
             group_by: vec![(ids.col("a", SqlType::INT4), t.c("a"))],
             aggs: vec![(count.clone(), agg("count", vec![], SqlType::INT8))],
         };
-        let plan = PhysicalPlan::Sort {
-            input: Box::new(aggregate),
-            keys: vec![SortKey::new(ScalarExpr::column(count.id, count.ty), true, None)],
-        };
+        let plan = PhysicalPlan::Sort { input: Box::new(aggregate), keys: vec![SortKey::new(ScalarExpr::column(count.id, count.ty), true, None)] };
         assert_eq!(
             explain(&plan),
             lines(
@@ -2760,10 +2246,7 @@ mod tests {
             limit: ScalarExpr::constant(Datum::Int64(5), SqlType::INT8),
             offset: None,
         };
-        assert_eq!(
-            explain(&plan),
-            lines("Limit\n  ->  Sort\n        Sort Key: a NULLS FIRST\n        ->  Seq Scan on t")
-        );
+        assert_eq!(explain(&plan), lines("Limit\n  ->  Sort\n        Sort Key: a NULLS FIRST\n        ->  Seq Scan on t"));
         // SELECT * FROM t WHERE a > 1 LIMIT 3
         let plan = PhysicalPlan::Limit {
             input: Box::new(t.clone_filtered(op(">", t.c("a"), int(1)))),
@@ -2793,38 +2276,23 @@ mod tests {
         let mut ids = Ids(0);
         // VALUES (1, 'a'), (2, 'b')
         let (c1, c2) = (ids.col("column1", SqlType::INT4), ids.col("column2", SqlType::TEXT));
-        let values = PhysicalPlan::Values {
-            columns: vec![c1.clone(), c2.clone()],
-            rows: vec![vec![int(1), text("a")], vec![int(2), text("b")]],
-        };
+        let values = PhysicalPlan::Values { columns: vec![c1.clone(), c2.clone()], rows: vec![vec![int(1), text("a")], vec![int(2), text("b")]] };
         assert_eq!(explain(&values), lines("Values Scan on \"*VALUES*\""));
         assert_eq!(verbose(&values), lines("Values Scan on \"*VALUES*\"\n  Output: column1, column2"));
         // SELECT * FROM (VALUES (1, 'a'), (2, 'b')) v(x, y) WHERE x > 1
-        let plan = PhysicalPlan::Filter {
-            input: Box::new(values),
-            predicate: op(">", ScalarExpr::column(c1.id, c1.ty), int(1)),
-        };
+        let plan = PhysicalPlan::Filter { input: Box::new(values), predicate: op(">", ScalarExpr::column(c1.id, c1.ty), int(1)) };
         assert_eq!(explain(&plan), lines("Values Scan on \"*VALUES*\"\n  Filter: (column1 > 1)"));
         // SELECT 1, 'x'
-        let one_row = PhysicalPlan::Values {
-            columns: vec![],
-            rows: vec![vec![]],
-        };
+        let one_row = PhysicalPlan::Values { columns: vec![], rows: vec![vec![]] };
         let plan = PhysicalPlan::Project {
             input: Box::new(one_row.clone()),
-            items: vec![
-                (ids.col("?column?", SqlType::INT4), int(1)),
-                (ids.col("?column?", SqlType::TEXT), text("x")),
-            ],
+            items: vec![(ids.col("?column?", SqlType::INT4), int(1)), (ids.col("?column?", SqlType::TEXT), text("x"))],
         };
         assert_eq!(explain(&plan), lines("Result"));
         assert_eq!(verbose(&plan), lines("Result\n  Output: 1, 'x'::text"));
         // SELECT * FROM t WHERE false
         let t = scan(&mut ids, "t", "t");
-        assert_eq!(
-            explain(&t.clone_filtered(ScalarExpr::bool(false))),
-            lines("Result\n  One-Time Filter: false")
-        );
+        assert_eq!(explain(&t.clone_filtered(ScalarExpr::bool(false))), lines("Result\n  One-Time Filter: false"));
     }
 
     #[test]
@@ -2833,28 +2301,12 @@ mod tests {
         let mut ids = Ids(0);
         let g = ids.col("g", SqlType::INT4);
         let func = func_ref("generate_series", None, &[&int(1), &int(10)], SqlType::INT4);
-        let scan = PhysicalPlan::FunctionScan {
-            func: func.clone(),
-            args: vec![int(1), int(10)],
-            columns: vec![g.clone()],
-            ordinality: None,
-        };
-        let plan = PhysicalPlan::Filter {
-            input: Box::new(scan),
-            predicate: op(">", ScalarExpr::column(g.id, g.ty), int(5)),
-        };
+        let scan = PhysicalPlan::FunctionScan { func: func.clone(), args: vec![int(1), int(10)], columns: vec![g.clone()], ordinality: None };
+        let plan = PhysicalPlan::Filter { input: Box::new(scan), predicate: op(">", ScalarExpr::column(g.id, g.ty), int(5)) };
         assert_eq!(explain(&plan), lines("Function Scan on generate_series g\n  Filter: (g > 5)"));
         // EXPLAIN VERBOSE SELECT * FROM generate_series(1,3) g
-        let scan = PhysicalPlan::FunctionScan {
-            func,
-            args: vec![int(1), int(3)],
-            columns: vec![g],
-            ordinality: None,
-        };
-        assert_eq!(
-            verbose(&scan),
-            lines("Function Scan on pg_catalog.generate_series g\n  Output: g\n  Function Call: generate_series(1, 3)")
-        );
+        let scan = PhysicalPlan::FunctionScan { func, args: vec![int(1), int(3)], columns: vec![g], ordinality: None };
+        assert_eq!(verbose(&scan), lines("Function Scan on pg_catalog.generate_series g\n  Output: g\n  Function Call: generate_series(1, 3)"));
     }
 
     #[test]
@@ -2862,14 +2314,8 @@ mod tests {
         // EXPLAIN VERBOSE SELECT a, b + 1 FROM t WHERE a > 1
         let mut ids = Ids(0);
         let t = scan(&mut ids, "t", "t");
-        let items = vec![
-            (ids.col("a", SqlType::INT4), t.c("a")),
-            (ids.col("?column?", SqlType::INT4), op("+", t.c("b"), int(1))),
-        ];
-        let plan = PhysicalPlan::Project {
-            input: Box::new(t.clone_filtered(op(">", t.c("a"), int(1)))),
-            items,
-        };
+        let items = vec![(ids.col("a", SqlType::INT4), t.c("a")), (ids.col("?column?", SqlType::INT4), op("+", t.c("b"), int(1)))];
+        let plan = PhysicalPlan::Project { input: Box::new(t.clone_filtered(op(">", t.c("a"), int(1)))), items };
         assert_eq!(verbose(&plan), lines("Seq Scan on public.t\n  Output: a, (b + 1)\n  Filter: (t.a > 1)"));
     }
 
@@ -2877,18 +2323,12 @@ mod tests {
     fn max_of_u(ids: &mut Ids, outer: Option<&ScalarExpr>) -> ScalarExpr {
         let u = scan(ids, "u", "u");
         let input = match outer {
-            Some(o) => LogicalPlan::Filter {
-                input: Box::new(u.logical()),
-                predicate: op("=", u.c("b"), o.clone()),
-            },
+            Some(o) => LogicalPlan::Filter { input: Box::new(u.logical()), predicate: op("=", u.c("b"), o.clone()) },
             None => u.logical(),
         };
         let m = ids.col("max", SqlType::INT4);
-        let plan = LogicalPlan::Aggregate {
-            input: Box::new(input),
-            group_by: vec![],
-            aggs: vec![(m.clone(), agg("max", vec![u.c("a")], SqlType::INT4))],
-        };
+        let plan =
+            LogicalPlan::Aggregate { input: Box::new(input), group_by: vec![], aggs: vec![(m.clone(), agg("max", vec![u.c("a")], SqlType::INT4))] };
         ScalarExpr::Subquery(Box::new(SubqueryExpr {
             kind: SubqueryKind::Scalar,
             plan: Box::new(plan),
@@ -2904,10 +2344,7 @@ mod tests {
         let mut ids = Ids(0);
         let t = scan(&mut ids, "t", "t");
         let f = op(">", t.c("a"), max_of_u(&mut ids, None));
-        let plan = PhysicalPlan::Sort {
-            input: Box::new(t.clone_filtered(f)),
-            keys: vec![SortKey::new(t.c("b"), false, None)],
-        };
+        let plan = PhysicalPlan::Sort { input: Box::new(t.clone_filtered(f)), keys: vec![SortKey::new(t.c("b"), false, None)] };
         assert_eq!(
             explain(&plan),
             lines(
@@ -2944,10 +2381,7 @@ mod tests {
         let u = scan(&mut ids, "u", "u");
         let project = |r: &Rel, ids: &mut Ids| {
             let c = ids.col("a", SqlType::INT4);
-            PhysicalPlan::Project {
-                input: Box::new(r.plan.clone()),
-                items: vec![(c, r.c("a"))],
-            }
+            PhysicalPlan::Project { input: Box::new(r.plan.clone()), items: vec![(c, r.c("a"))] }
         };
         // SELECT a FROM t EXCEPT SELECT a FROM u
         let (l, r) = (project(&t, &mut ids), project(&u, &mut ids));
@@ -2977,22 +2411,13 @@ mod tests {
             right: Box::new(r.clone()),
             columns: vec![ids.col("a", SqlType::INT4)],
         };
-        assert_eq!(
-            explain(&plan),
-            lines("HashAggregate\n  Group Key: t.a\n  ->  Append\n        ->  Seq Scan on t\n        ->  Seq Scan on u")
-        );
+        assert_eq!(explain(&plan), lines("HashAggregate\n  Group Key: t.a\n  ->  Append\n        ->  Seq Scan on t\n        ->  Seq Scan on u"));
         // SELECT a FROM t UNION ALL SELECT a FROM u
-        let plan = PhysicalPlan::Append {
-            inputs: vec![l, r],
-            columns: vec![ids.col("a", SqlType::INT4)],
-        };
+        let plan = PhysicalPlan::Append { inputs: vec![l, r], columns: vec![ids.col("a", SqlType::INT4)] };
         assert_eq!(explain(&plan), lines("Append\n  ->  Seq Scan on t\n  ->  Seq Scan on u"));
         // SELECT DISTINCT b FROM t
         let plan = PhysicalPlan::Distinct {
-            input: Box::new(PhysicalPlan::Project {
-                input: Box::new(t.plan.clone()),
-                items: vec![(ids.col("b", SqlType::INT4), t.c("b"))],
-            }),
+            input: Box::new(PhysicalPlan::Project { input: Box::new(t.plan.clone()), items: vec![(ids.col("b", SqlType::INT4), t.c("b"))] }),
             on: vec![],
         };
         assert_eq!(explain(&plan), lines("HashAggregate\n  Group Key: b\n  ->  Seq Scan on t"));
@@ -3013,18 +2438,12 @@ mod tests {
         };
         assert_eq!(explain(&plan), lines("Delete on t x\n  ->  Seq Scan on t x\n        Filter: (a = 5)"));
         // INSERT INTO t (a, b) VALUES (1, 2)
-        let values = PhysicalPlan::Values {
-            columns: vec![],
-            rows: vec![vec![]],
-        };
+        let values = PhysicalPlan::Values { columns: vec![], rows: vec![vec![]] };
         let items = vec![(ids.col("a", SqlType::INT4), int(1)), (ids.col("b", SqlType::INT4), int(2))];
         let a = items[0].0.clone();
         let plan = PhysicalPlan::Insert {
             table: table.clone(),
-            input: Box::new(PhysicalPlan::Project {
-                input: Box::new(values.clone()),
-                items: items.clone(),
-            }),
+            input: Box::new(PhysicalPlan::Project { input: Box::new(values.clone()), items: items.clone() }),
             target_attnums: vec![1, 2],
             returning: vec![],
         };
@@ -3032,17 +2451,11 @@ mod tests {
         // EXPLAIN VERBOSE INSERT INTO t (a, b) VALUES (1, 2) RETURNING a   (we only insert the listed columns)
         let plan = PhysicalPlan::Insert {
             table,
-            input: Box::new(PhysicalPlan::Project {
-                input: Box::new(values),
-                items,
-            }),
+            input: Box::new(PhysicalPlan::Project { input: Box::new(values), items }),
             target_attnums: vec![1, 2],
             returning: vec![(ids.col("a", SqlType::INT4), ScalarExpr::column(a.id, a.ty))],
         };
-        assert_eq!(
-            verbose(&plan),
-            lines("Insert on public.t\n  Output: t.a\n  ->  Result\n        Output: 1, 2")
-        );
+        assert_eq!(verbose(&plan), lines("Insert on public.t\n  Output: t.a\n  ->  Result\n        Output: 1, 2"));
     }
 
     #[test]
@@ -3060,33 +2473,17 @@ mod tests {
         let mut ids = Ids(0);
         let t = scan(&mut ids, "t", "t");
         // A dangling column, a self-referencing projection, an empty VALUES, an odd constant.
-        let dangling = op(
-            ">",
-            ScalarExpr::column(ColumnId(12345), SqlType::INT4),
-            ScalarExpr::constant(Datum::Text("x".into()), SqlType::INT4),
-        );
+        let dangling = op(">", ScalarExpr::column(ColumnId(12345), SqlType::INT4), ScalarExpr::constant(Datum::Text("x".into()), SqlType::INT4));
         let loop_col = ids.col("loop", SqlType::INT4);
         let plan = PhysicalPlan::Project {
-            input: Box::new(PhysicalPlan::Filter {
-                input: Box::new(t.plan.clone()),
-                predicate: dangling,
-            }),
+            input: Box::new(PhysicalPlan::Filter { input: Box::new(t.plan.clone()), predicate: dangling }),
             items: vec![(loop_col.clone(), ScalarExpr::column(loop_col.id, loop_col.ty))],
         };
         let out = explain_with(&plan, true, true);
         assert!(out.iter().any(|l| l == "  Filter: (?column? > x)"), "{out:?}");
-        let empty = PhysicalPlan::Values {
-            columns: vec![ids.col("x", SqlType::INT4)],
-            rows: vec![],
-        };
+        let empty = PhysicalPlan::Values { columns: vec![ids.col("x", SqlType::INT4)], rows: vec![] };
         assert_eq!(explain(&empty), lines("Result\n  One-Time Filter: false"));
-        let weird = PhysicalPlan::Sort {
-            input: Box::new(PhysicalPlan::Append {
-                inputs: vec![],
-                columns: vec![],
-            }),
-            keys: vec![],
-        };
+        let weird = PhysicalPlan::Sort { input: Box::new(PhysicalPlan::Append { inputs: vec![], columns: vec![] }), keys: vec![] };
         assert_eq!(explain(&weird), lines("Sort\n  ->  Append"));
     }
 
@@ -3095,16 +2492,9 @@ mod tests {
         // SELECT * FROM t WHERE now() > '2000-01-01' AND a > 1   (PostgreSQL's date differs, the shape does not)
         let mut ids = Ids(0);
         let t = scan(&mut ids, "t", "t");
-        let now = Arc::new(FuncRef {
-            volatility: Volatility::Stable,
-            ..(*func_ref("now", None, &[], SqlType::TIMESTAMPTZ)).clone()
-        });
+        let now = Arc::new(FuncRef { volatility: Volatility::Stable, ..(*func_ref("now", None, &[], SqlType::TIMESTAMPTZ)).clone() });
         let f = ScalarExpr::And(vec![
-            op(
-                ">",
-                ScalarExpr::Func { func: now, args: vec![] },
-                ScalarExpr::constant(Datum::Int64(0), SqlType::TIMESTAMPTZ),
-            ),
+            op(">", ScalarExpr::Func { func: now, args: vec![] }, ScalarExpr::constant(Datum::Int64(0), SqlType::TIMESTAMPTZ)),
             op(">", t.c("a"), int(1)),
         ]);
         assert_eq!(
@@ -3148,26 +2538,14 @@ mod tests {
         // PostgreSQL wraps this in "CTE Scan on r" / "CTE r" and names the work table "r r_1".
         let mut ids = Ids(0);
         let n0 = ids.col("n", SqlType::INT4);
-        let base = PhysicalPlan::Project {
-            input: Box::new(PhysicalPlan::Values {
-                columns: vec![],
-                rows: vec![vec![]],
-            }),
-            items: vec![(n0, int(1))],
-        };
+        let base = PhysicalPlan::Project { input: Box::new(PhysicalPlan::Values { columns: vec![], rows: vec![vec![]] }), items: vec![(n0, int(1))] };
         let wn = ids.col("n", SqlType::INT4);
         let n = ScalarExpr::column(wn.id, wn.ty);
         let work = PhysicalPlan::Filter {
-            input: Box::new(PhysicalPlan::WorkTableScan {
-                id: 1,
-                columns: vec![wn.clone()],
-            }),
+            input: Box::new(PhysicalPlan::WorkTableScan { id: 1, columns: vec![wn.clone()] }),
             predicate: op("<", n.clone(), int(10)),
         };
-        let recursive = PhysicalPlan::Project {
-            input: Box::new(work),
-            items: vec![(ids.col("?column?", SqlType::INT4), op("+", n, int(1)))],
-        };
+        let recursive = PhysicalPlan::Project { input: Box::new(work), items: vec![(ids.col("?column?", SqlType::INT4), op("+", n, int(1)))] };
         let plan = PhysicalPlan::RecursiveUnion {
             id: 1,
             all: true,
@@ -3175,10 +2553,7 @@ mod tests {
             recursive: Box::new(recursive),
             columns: vec![ids.col("n", SqlType::INT4)],
         };
-        assert_eq!(
-            explain(&plan),
-            lines("Recursive Union\n  ->  Result\n  ->  WorkTable Scan on worktable\n        Filter: (n < 10)")
-        );
+        assert_eq!(explain(&plan), lines("Recursive Union\n  ->  Result\n  ->  WorkTable Scan on worktable\n        Filter: (n < 10)"));
 
         // EXPLAIN VERBOSE UPDATE t SET b = b + 1 WHERE a = 5 RETURNING b   (PostgreSQL's scan also outputs ctid)
         let t = scan(&mut ids, "t", "t");

@@ -121,32 +121,94 @@ pub struct SubqueryExpr {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum ScalarExpr {
-    Column { id: ColumnId, ty: SqlType },
-    Const { value: Datum, ty: SqlType },
+    Column {
+        id: ColumnId,
+        ty: SqlType,
+    },
+    Const {
+        value: Datum,
+        ty: SqlType,
+    },
     /// `$n`, 1-based.
-    Param { index: u32, ty: SqlType },
-    Func { func: Arc<FuncRef>, args: Vec<ScalarExpr> },
-    Cast { arg: Box<ScalarExpr>, ty: SqlType, method: CastMethod, explicit: bool },
+    Param {
+        index: u32,
+        ty: SqlType,
+    },
+    Func {
+        func: Arc<FuncRef>,
+        args: Vec<ScalarExpr>,
+    },
+    Cast {
+        arg: Box<ScalarExpr>,
+        ty: SqlType,
+        method: CastMethod,
+        explicit: bool,
+    },
     And(Vec<ScalarExpr>),
     Or(Vec<ScalarExpr>),
     Not(Box<ScalarExpr>),
-    IsNull { arg: Box<ScalarExpr>, negated: bool },
-    BoolTest { arg: Box<ScalarExpr>, kind: BoolTestKind },
+    IsNull {
+        arg: Box<ScalarExpr>,
+        negated: bool,
+    },
+    BoolTest {
+        arg: Box<ScalarExpr>,
+        kind: BoolTestKind,
+    },
     /// `a IS [NOT] DISTINCT FROM b`, using the `=` function of their types.
-    DistinctFrom { eq: Arc<FuncRef>, left: Box<ScalarExpr>, right: Box<ScalarExpr>, negated: bool },
+    DistinctFrom {
+        eq: Arc<FuncRef>,
+        left: Box<ScalarExpr>,
+        right: Box<ScalarExpr>,
+        negated: bool,
+    },
     /// Searched CASE (a simple CASE is rewritten into one by the binder).
-    Case { whens: Vec<(ScalarExpr, ScalarExpr)>, default: Box<ScalarExpr>, ty: SqlType },
-    Coalesce { args: Vec<ScalarExpr>, ty: SqlType },
-    NullIf { eq: Arc<FuncRef>, left: Box<ScalarExpr>, right: Box<ScalarExpr> },
+    Case {
+        whens: Vec<(ScalarExpr, ScalarExpr)>,
+        default: Box<ScalarExpr>,
+        ty: SqlType,
+    },
+    Coalesce {
+        args: Vec<ScalarExpr>,
+        ty: SqlType,
+    },
+    NullIf {
+        eq: Arc<FuncRef>,
+        left: Box<ScalarExpr>,
+        right: Box<ScalarExpr>,
+    },
     /// GREATEST/LEAST with the type's `<` comparison.
-    MinMax { greatest: bool, cmp: Arc<FuncRef>, args: Vec<ScalarExpr>, ty: SqlType },
+    MinMax {
+        greatest: bool,
+        cmp: Arc<FuncRef>,
+        args: Vec<ScalarExpr>,
+        ty: SqlType,
+    },
     /// `left op ANY/ALL (array)`.
-    ArrayOp { op: Arc<FuncRef>, any: bool, left: Box<ScalarExpr>, right: Box<ScalarExpr> },
+    ArrayOp {
+        op: Arc<FuncRef>,
+        any: bool,
+        left: Box<ScalarExpr>,
+        right: Box<ScalarExpr>,
+    },
     /// `ARRAY[...]`
-    ArrayCtor { elems: Vec<ScalarExpr>, ty: SqlType },
+    ArrayCtor {
+        elems: Vec<ScalarExpr>,
+        ty: SqlType,
+    },
     /// `arr[i]` / `arr[lo:hi]`
-    Subscript { base: Box<ScalarExpr>, lower: Option<Box<ScalarExpr>>, upper: Option<Box<ScalarExpr>>, slice: bool, ty: SqlType },
-    SqlValue { kind: SqlValueKind, precision: Option<i32>, ty: SqlType },
+    Subscript {
+        base: Box<ScalarExpr>,
+        lower: Option<Box<ScalarExpr>>,
+        upper: Option<Box<ScalarExpr>>,
+        slice: bool,
+        ty: SqlType,
+    },
+    SqlValue {
+        kind: SqlValueKind,
+        precision: Option<i32>,
+        ty: SqlType,
+    },
     Subquery(Box<SubqueryExpr>),
 }
 

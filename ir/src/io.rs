@@ -58,10 +58,20 @@ pub fn input(ty: SqlType, text: &str, ctx: &IoContext, elem_of: ElemTypeOf<'_>) 
         oid::FLOAT4 => Datum::Float32(typeio::float4in(text)?),
         oid::FLOAT8 => Datum::Float64(typeio::float8in(text)?),
         oid::NUMERIC => Datum::Numeric(Numeric::parse_with_typmod(text, t)?),
-        oid::OID | oid::XID | oid::CID | oid::REGPROC | oid::REGPROCEDURE | oid::REGOPER | oid::REGOPERATOR | oid::REGCLASS
-        | oid::REGTYPE | oid::REGROLE | oid::REGNAMESPACE | oid::REGCONFIG | oid::REGDICTIONARY | oid::REGCOLLATION => {
-            Datum::Oid(typeio::oidin(text)?)
-        }
+        oid::OID
+        | oid::XID
+        | oid::CID
+        | oid::REGPROC
+        | oid::REGPROCEDURE
+        | oid::REGOPER
+        | oid::REGOPERATOR
+        | oid::REGCLASS
+        | oid::REGTYPE
+        | oid::REGROLE
+        | oid::REGNAMESPACE
+        | oid::REGCONFIG
+        | oid::REGDICTIONARY
+        | oid::REGCOLLATION => Datum::Oid(typeio::oidin(text)?),
         oid::TEXT | oid::UNKNOWN | oid::CSTRING | oid::JSON | oid::XML | oid::PG_NODE_TREE | oid::REFCURSOR => Datum::Text(text.to_string()),
         oid::VARCHAR => Datum::Text(typeio::varcharin(text, t)?),
         oid::BPCHAR => Datum::Text(typeio::bpcharin(text, t)?),

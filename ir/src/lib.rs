@@ -6,9 +6,9 @@ mod sqlstate;
 
 pub use error::{Error, Result, SqlState};
 pub mod bootstrap;
-pub mod numeric;
 pub mod datetime;
 pub mod datum;
+pub mod numeric;
 pub mod types;
 
 pub use datum::{Array, ArrayDim, Datum};
@@ -19,8 +19,8 @@ pub mod plan;
 
 pub use expr::{ColumnId, ScalarExpr};
 pub use plan::LogicalPlan;
+pub mod explain;
 pub mod io;
-pub mod typeio;
 pub mod physical;
 pub mod pipeline;
-pub mod explain;
+pub mod typeio;

@@ -107,10 +107,7 @@ const POW10_U128: [u128; 39] = {
 // ---------------------------------------------------------------------------
 
 fn err_overflow() -> Error {
-    Error::new(
-        SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
-        "value overflows numeric format",
-    )
+    Error::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "value overflows numeric format")
 }
 
 fn err_div_zero() -> Error {
@@ -118,38 +115,23 @@ fn err_div_zero() -> Error {
 }
 
 fn err_syntax(input: &str) -> Error {
-    Error::new(
-        SqlState::INVALID_TEXT_REPRESENTATION,
-        format!("invalid input syntax for type numeric: \"{input}\""),
-    )
+    Error::new(SqlState::INVALID_TEXT_REPRESENTATION, format!("invalid input syntax for type numeric: \"{input}\""))
 }
 
 fn err_log_zero() -> Error {
-    Error::new(
-        SqlState::INVALID_ARGUMENT_FOR_LOG,
-        "cannot take logarithm of zero",
-    )
+    Error::new(SqlState::INVALID_ARGUMENT_FOR_LOG, "cannot take logarithm of zero")
 }
 
 fn err_log_negative() -> Error {
-    Error::new(
-        SqlState::INVALID_ARGUMENT_FOR_LOG,
-        "cannot take logarithm of a negative number",
-    )
+    Error::new(SqlState::INVALID_ARGUMENT_FOR_LOG, "cannot take logarithm of a negative number")
 }
 
 fn err_sqrt_negative() -> Error {
-    Error::new(
-        SqlState::INVALID_ARGUMENT_FOR_POWER_FUNCTION,
-        "cannot take square root of a negative number",
-    )
+    Error::new(SqlState::INVALID_ARGUMENT_FOR_POWER_FUNCTION, "cannot take square root of a negative number")
 }
 
 fn err_binary(what: &str) -> Error {
-    Error::new(
-        SqlState::INVALID_BINARY_REPRESENTATION,
-        format!("invalid {what} in external \"numeric\" value"),
-    )
+    Error::new(SqlState::INVALID_BINARY_REPRESENTATION, format!("invalid {what} in external \"numeric\" value"))
 }
 
 // ---------------------------------------------------------------------------
@@ -171,48 +153,23 @@ struct NumVar {
 
 impl NumVar {
     const fn zero() -> NumVar {
-        NumVar {
-            neg: false,
-            weight: 0,
-            dscale: 0,
-            digits: Vec::new(),
-        }
+        NumVar { neg: false, weight: 0, dscale: 0, digits: Vec::new() }
     }
 
     fn one() -> NumVar {
-        NumVar {
-            neg: false,
-            weight: 0,
-            dscale: 0,
-            digits: vec![1],
-        }
+        NumVar { neg: false, weight: 0, dscale: 0, digits: vec![1] }
     }
 
     fn two() -> NumVar {
-        NumVar {
-            neg: false,
-            weight: 0,
-            dscale: 0,
-            digits: vec![2],
-        }
+        NumVar { neg: false, weight: 0, dscale: 0, digits: vec![2] }
     }
 
     fn zero_point_nine() -> NumVar {
-        NumVar {
-            neg: false,
-            weight: -1,
-            dscale: 1,
-            digits: vec![9000],
-        }
+        NumVar { neg: false, weight: -1, dscale: 1, digits: vec![9000] }
     }
 
     fn one_point_one() -> NumVar {
-        NumVar {
-            neg: false,
-            weight: 0,
-            dscale: 1,
-            digits: vec![1, 1000],
-        }
+        NumVar { neg: false, weight: 0, dscale: 1, digits: vec![1, 1000] }
     }
 
     fn ndigits(&self) -> i32 {
@@ -267,11 +224,7 @@ impl NumVar {
         }
         let mut carry: i32;
         if di == 0 {
-            carry = if self.digits[ndigits] as i32 >= HALF_NBASE {
-                1
-            } else {
-                0
-            };
+            carry = if self.digits[ndigits] as i32 >= HALF_NBASE { 1 } else { 0 };
             self.digits.truncate(ndigits);
         } else {
             self.digits.truncate(ndigits);
@@ -426,12 +379,7 @@ fn add_abs(var1: &NumVar, var2: &NumVar) -> NumVar {
             carry = 0;
         }
     }
-    let mut r = NumVar {
-        neg: false,
-        weight: res_weight,
-        dscale: res_dscale,
-        digits: res,
-    };
+    let mut r = NumVar { neg: false, weight: res_weight, dscale: res_dscale, digits: res };
     r.strip();
     r
 }
@@ -467,12 +415,7 @@ fn sub_abs(var1: &NumVar, var2: &NumVar) -> NumVar {
             borrow = 0;
         }
     }
-    let mut r = NumVar {
-        neg: false,
-        weight: res_weight,
-        dscale: res_dscale,
-        digits: res,
-    };
+    let mut r = NumVar { neg: false, weight: res_weight, dscale: res_dscale, digits: res };
     r.strip();
     r
 }
@@ -537,11 +480,7 @@ fn sub_var(var1: &NumVar, var2: &NumVar) -> NumVar {
 /// truncated with MUL_GUARD_DIGITS guard digits before rounding; the
 /// transcendental functions depend on that exact behaviour.
 fn mul_var(var1: &NumVar, var2: &NumVar, rscale: i32) -> NumVar {
-    let (var1, var2) = if var1.digits.len() > var2.digits.len() {
-        (var2, var1)
-    } else {
-        (var1, var2)
-    };
+    let (var1, var2) = if var1.digits.len() > var2.digits.len() { (var2, var1) } else { (var1, var2) };
     let n1 = var1.ndigits();
     let n2 = var2.ndigits();
     if n1 == 0 || n2 == 0 {
@@ -553,10 +492,7 @@ fn mul_var(var1: &NumVar, var2: &NumVar, rscale: i32) -> NumVar {
     let res_weight = var1.weight + var2.weight + 2;
     let mut res_ndigits = n1 + n2 + 1;
     // C's truncating division: (rscale + DEC_DIGITS - 1) / DEC_DIGITS.
-    let maxdigits = res_weight as i64
-        + 1
-        + (rscale as i64 + DEC_DIGITS as i64 - 1) / DEC_DIGITS as i64
-        + MUL_GUARD_DIGITS as i64;
+    let maxdigits = res_weight as i64 + 1 + (rscale as i64 + DEC_DIGITS as i64 - 1) / DEC_DIGITS as i64 + MUL_GUARD_DIGITS as i64;
     if (res_ndigits as i64) > maxdigits {
         res_ndigits = maxdigits.max(i32::MIN as i64) as i32;
     }
@@ -613,12 +549,7 @@ fn mul_var(var1: &NumVar, var2: &NumVar, rscale: i32) -> NumVar {
         }
         res[i] = newdig as i16;
     }
-    let mut r = NumVar {
-        neg: res_neg,
-        weight: res_weight,
-        dscale: 0,
-        digits: res,
-    };
+    let mut r = NumVar { neg: res_neg, weight: res_weight, dscale: 0, digits: res };
     r.round(rscale);
     r.strip();
     r
@@ -696,11 +627,7 @@ fn div_var(var1: &NumVar, var2: &NumVar, rscale: i32, round: bool) -> Result<Num
             res_digits[j] = 0;
             continue;
         }
-        let mut qhat = if dividend[j] == divisor1 {
-            NBASE - 1
-        } else {
-            next2digits / divisor1
-        };
+        let mut qhat = if dividend[j] == divisor1 { NBASE - 1 } else { next2digits / divisor1 };
         while divisor2 * qhat > (next2digits - qhat * divisor1) * NBASE + dividend[j + 2] {
             qhat -= 1;
         }
@@ -729,12 +656,7 @@ fn div_var(var1: &NumVar, var2: &NumVar, rscale: i32, round: bool) -> Result<Num
         }
         res_digits[j] = qhat as i16;
     }
-    let mut r = NumVar {
-        neg: res_neg,
-        weight: res_weight,
-        dscale: 0,
-        digits: res_digits,
-    };
+    let mut r = NumVar { neg: res_neg, weight: res_weight, dscale: 0, digits: res_digits };
     if round {
         r.round(rscale);
     } else {
@@ -799,13 +721,7 @@ fn div_var_fast(var1: &NumVar, var2: &NumVar, rscale: i32, round: bool) -> Resul
     }
     let fdivisorinverse = 1.0 / fdivisor;
     let mut maxdiv: i32 = 1;
-    let quotient_digit = |fquotient: f64| -> i32 {
-        if fquotient >= 0.0 {
-            fquotient as i32
-        } else {
-            (fquotient as i32).wrapping_sub(1)
-        }
-    };
+    let quotient_digit = |fquotient: f64| -> i32 { if fquotient >= 0.0 { fquotient as i32 } else { (fquotient as i32).wrapping_sub(1) } };
     let limit = (i32::MAX - i32::MAX / NBASE - 1) / (NBASE - 1);
     let mut qi = 0usize;
     while qi < dn {
@@ -853,9 +769,7 @@ fn div_var_fast(var1: &NumVar, var2: &NumVar, rscale: i32, round: bool) -> Resul
                 maxdiv = maxdiv.wrapping_add(qdigit.wrapping_abs());
             }
             if qdigit != 0 {
-                let istop = (var2ndigits as i64)
-                    .min(div_ndigits as i64 - qi as i64 + 1)
-                    .max(0) as usize;
+                let istop = (var2ndigits as i64).min(div_ndigits as i64 - qi as i64 + 1).max(0) as usize;
                 let q16 = qdigit as i16 as i32;
                 for i in 0..istop {
                     div[qi + i] = div[qi + i].wrapping_sub(q16.wrapping_mul(var2digits[i] as i32));
@@ -887,12 +801,7 @@ fn div_var_fast(var1: &NumVar, var2: &NumVar, rscale: i32, round: bool) -> Resul
         }
         res[i] = newdig as i16;
     }
-    let mut r = NumVar {
-        neg: res_neg,
-        weight: res_weight,
-        dscale: 0,
-        digits: res,
-    };
+    let mut r = NumVar { neg: res_neg, weight: res_weight, dscale: 0, digits: res };
     if round {
         r.round(rscale);
     } else {
@@ -904,13 +813,7 @@ fn div_var_fast(var1: &NumVar, var2: &NumVar, rscale: i32, round: bool) -> Resul
 
 /// div_var_int(): "Divide a numeric variable by a 32-bit integer with the
 /// specified weight."  (Knuth's short division.)
-fn div_var_int(
-    var: &NumVar,
-    ival: i32,
-    ival_weight: i32,
-    rscale: i32,
-    round: bool,
-) -> Result<NumVar> {
+fn div_var_int(var: &NumVar, ival: i32, ival_weight: i32, rscale: i32, round: bool) -> Result<NumVar> {
     if ival == 0 {
         return Err(err_div_zero());
     }
@@ -935,12 +838,7 @@ fn div_var_int(
         *slot = (carry / divisor) as i16;
         carry %= divisor;
     }
-    let mut r = NumVar {
-        neg: res_neg,
-        weight: res_weight,
-        dscale: 0,
-        digits: res,
-    };
+    let mut r = NumVar { neg: res_neg, weight: res_weight, dscale: 0, digits: res };
     if round {
         r.round(rscale);
     } else {
@@ -957,14 +855,7 @@ fn div_var_int(
 fn select_div_scale(var1: &NumVar, var2: &NumVar) -> i32 {
     let (weight1, firstdigit1) = first_digit(var1);
     let (weight2, firstdigit2) = first_digit(var2);
-    div_scale_from(
-        weight1,
-        firstdigit1,
-        var1.dscale,
-        weight2,
-        firstdigit2,
-        var2.dscale,
-    )
+    div_scale_from(weight1, firstdigit1, var1.dscale, weight2, firstdigit2, var2.dscale)
 }
 
 /// The actual (normalized) weight and first digit of a value; (0, 0) for
@@ -978,14 +869,7 @@ fn first_digit(var: &NumVar) -> (i32, i32) {
     (0, 0)
 }
 
-fn div_scale_from(
-    weight1: i32,
-    firstdigit1: i32,
-    dscale1: i32,
-    weight2: i32,
-    firstdigit2: i32,
-    dscale2: i32,
-) -> i32 {
+fn div_scale_from(weight1: i32, firstdigit1: i32, dscale1: i32, weight2: i32, firstdigit2: i32, dscale2: i32) -> i32 {
     // "Estimate weight of quotient.  If the two first digits are equal, we
     // can't be sure, but assume that var1 is less than var2."
     let mut qweight = weight1 - weight2;
@@ -1088,12 +972,7 @@ fn sqrt_chunk(arg: &NumVar, src_idx: i32, blen: i32) -> NumVar {
     if src_idx < arg.ndigits() {
         let tmp_len = blen.min(arg.ndigits() - src_idx) as usize;
         let start = src_idx as usize;
-        let mut v = NumVar {
-            neg: false,
-            weight: blen - 1,
-            dscale: 0,
-            digits: arg.digits[start..start + tmp_len].to_vec(),
-        };
+        let mut v = NumVar { neg: false, weight: blen - 1, dscale: 0, digits: arg.digits[start..start + tmp_len].to_vec() };
         v.strip();
         v
     } else {
@@ -1123,16 +1002,9 @@ fn sqrt_var(arg: &NumVar, rscale: i32) -> Result<NumVar> {
     if stat < 0 {
         return Err(err_sqrt_negative());
     }
-    let res_weight = if arg.weight >= 0 {
-        arg.weight / 2
-    } else {
-        -((-arg.weight - 1) / 2 + 1)
-    };
-    let mut res_ndigits = if rscale + 1 >= 0 {
-        res_weight + 1 + (rscale + DEC_DIGITS) / DEC_DIGITS
-    } else {
-        res_weight + 1 - (-rscale - 1) / DEC_DIGITS
-    };
+    let res_weight = if arg.weight >= 0 { arg.weight / 2 } else { -((-arg.weight - 1) / 2 + 1) };
+    let mut res_ndigits =
+        if rscale + 1 >= 0 { res_weight + 1 + (rscale + DEC_DIGITS) / DEC_DIGITS } else { res_weight + 1 - (-rscale - 1) / DEC_DIGITS };
     res_ndigits = res_ndigits.max(1);
     let mut src_ndigits = arg.weight + 1 + (res_ndigits - res_weight - 1) * 2;
     src_ndigits = src_ndigits.max(1);
@@ -1155,13 +1027,7 @@ fn sqrt_var(arg: &NumVar, rscale: i32) -> Result<NumVar> {
         }
     }
 
-    let digit_at = |idx: i32| -> i64 {
-        if idx >= 0 && idx < arg.ndigits() {
-            arg.digits[idx as usize] as i64
-        } else {
-            0
-        }
-    };
+    let digit_at = |idx: i32| -> i64 { if idx >= 0 && idx < arg.ndigits() { arg.digits[idx as usize] as i64 } else { 0 } };
 
     let mut arg_int64: i64 = arg.digits[0] as i64;
     let mut src_idx: i32 = 1;
@@ -1359,14 +1225,9 @@ fn estimate_ln_dweight(var: &NumVar) -> i32 {
     if var.neg {
         return 0;
     }
-    if cmp_var(var, &NumVar::zero_point_nine()) >= 0 && cmp_var(var, &NumVar::one_point_one()) <= 0
-    {
+    if cmp_var(var, &NumVar::zero_point_nine()) >= 0 && cmp_var(var, &NumVar::one_point_one()) <= 0 {
         let x = sub_var(var, &NumVar::one());
-        if !x.digits.is_empty() {
-            x.weight * DEC_DIGITS + (x.digits[0] as f64).log10() as i32
-        } else {
-            0
-        }
+        if !x.digits.is_empty() { x.weight * DEC_DIGITS + (x.digits[0] as f64).log10() as i32 } else { 0 }
     } else if !var.digits.is_empty() {
         let mut digits = var.digits[0] as i32;
         let mut dweight = var.weight * DEC_DIGITS;
@@ -1454,15 +1315,10 @@ fn log_var(base: &NumVar, num: &NumVar) -> Result<NumVar> {
 /// dscale of the result."
 fn power_var(base: &NumVar, exp: &NumVar) -> Result<NumVar> {
     // "If exp can be represented as an integer, use power_var_int"
-    let int_exp = if exp.digits.is_empty() || exp.ndigits() <= exp.weight + 1 {
-        numvar_to_i64(exp).and_then(|v| i32::try_from(v).ok())
-    } else {
-        None
-    };
+    let int_exp =
+        if exp.digits.is_empty() || exp.ndigits() <= exp.weight + 1 { numvar_to_i64(exp).and_then(|v| i32::try_from(v).ok()) } else { None };
     if let Some(expval) = int_exp {
-        let rscale = NUMERIC_MIN_SIG_DIGITS
-            .max(base.dscale)
-            .clamp(NUMERIC_MIN_DISPLAY_SCALE, NUMERIC_MAX_DISPLAY_SCALE);
+        let rscale = NUMERIC_MIN_SIG_DIGITS.max(base.dscale).clamp(NUMERIC_MIN_DISPLAY_SCALE, NUMERIC_MAX_DISPLAY_SCALE);
         return power_var_int(base, expval, rscale);
     }
     if cmp_var(base, &NumVar::zero()) == 0 {
@@ -1479,9 +1335,7 @@ fn power_var(base: &NumVar, exp: &NumVar) -> Result<NumVar> {
                 "a negative number raised to a non-integer power yields a complex result",
             ));
         }
-        res_neg = !exp.digits.is_empty()
-            && exp.ndigits() == exp.weight + 1
-            && (exp.digits[exp.digits.len() - 1] & 1) != 0;
+        res_neg = !exp.digits.is_empty() && exp.ndigits() == exp.weight + 1 && (exp.digits[exp.digits.len() - 1] & 1) != 0;
         let mut b = base.clone();
         b.neg = false;
         abs_base = b;
@@ -1575,11 +1429,7 @@ fn power_var_int(base: &NumVar, exp: i32, rscale: i32) -> Result<NumVar> {
     let mut neg = exp < 0;
     let mut mask: u32 = exp.unsigned_abs();
     let mut base_prod = base.clone();
-    let mut result = if mask & 1 != 0 {
-        base.clone()
-    } else {
-        NumVar::one()
-    };
+    let mut result = if mask & 1 != 0 { base.clone() } else { NumVar::one() };
     loop {
         mask >>= 1;
         if mask == 0 {
@@ -1677,13 +1527,7 @@ fn get_str_from_var(var: &NumVar) -> String {
     if var.neg {
         s.push('-');
     }
-    let dig_at = |d: i32| -> i32 {
-        if d >= 0 && (d as usize) < var.digits.len() {
-            var.digits[d as usize] as i32
-        } else {
-            0
-        }
-    };
+    let dig_at = |d: i32| -> i32 { if d >= 0 && (d as usize) < var.digits.len() { var.digits[d as usize] as i32 } else { 0 } };
     let mut d: i32;
     if var.weight < 0 {
         d = var.weight + 1;
@@ -1773,11 +1617,7 @@ enum Repr {
 /// not hold ("value overflows numeric format").
 fn make_result(mut var: NumVar) -> Result<Numeric> {
     var.strip();
-    if var.weight > NUMERIC_WEIGHT_MAX
-        || var.weight < NUMERIC_WEIGHT_MIN
-        || var.dscale < 0
-        || var.dscale > NUMERIC_DSCALE_MAX
-    {
+    if var.weight > NUMERIC_WEIGHT_MAX || var.weight < NUMERIC_WEIGHT_MIN || var.dscale < 0 || var.dscale > NUMERIC_DSCALE_MAX {
         return Err(err_overflow());
     }
     Ok(Numeric::canonical(var))
@@ -1822,12 +1662,7 @@ fn var_to_small(var: &NumVar) -> Option<i128> {
 
 /// The var of a scaled integer (any i128, any scale).
 fn small_to_var(value: i128, dscale: u16) -> NumVar {
-    let mut r = NumVar {
-        neg: value < 0,
-        weight: 0,
-        dscale: dscale as i32,
-        digits: Vec::new(),
-    };
+    let mut r = NumVar { neg: value < 0, weight: 0, dscale: dscale as i32, digits: Vec::new() };
     let mut v = value.unsigned_abs();
     if v == 0 {
         r.neg = false;
@@ -1863,11 +1698,7 @@ fn small_first_digit(v: u128, d: i32) -> (i32, i32) {
     let dexp = nd - 1 - d;
     let weight = dexp.div_euclid(DEC_DIGITS);
     let lead = dexp - DEC_DIGITS * weight + 1;
-    let first = if nd >= lead {
-        v / POW10_U128[(nd - lead) as usize]
-    } else {
-        v * POW10_U128[(lead - nd) as usize]
-    };
+    let first = if nd >= lead { v / POW10_U128[(nd - lead) as usize] } else { v * POW10_U128[(lead - nd) as usize] };
     (weight, first as i32)
 }
 
@@ -1885,16 +1716,7 @@ fn mul_pow10(v: i128, k: u32) -> Option<i128> {
 #[inline]
 fn small_pair(a: &Numeric, b: &Numeric) -> Option<(i128, u16, i128, u16)> {
     match (&a.0, &b.0) {
-        (
-            Repr::Small {
-                value: x,
-                dscale: dx,
-            },
-            Repr::Small {
-                value: y,
-                dscale: dy,
-            },
-        ) => Some((*x, *dx, *y, *dy)),
+        (Repr::Small { value: x, dscale: dx }, Repr::Small { value: y, dscale: dy }) => Some((*x, *dx, *y, *dy)),
         _ => None,
     }
 }
@@ -1967,11 +1789,7 @@ fn small_cmp(a: i128, da: u16, b: i128, db: u16) -> Ordering {
         return Ordering::Equal;
     }
     let (ua, ub) = (a.unsigned_abs(), b.unsigned_abs());
-    let mag = if da < db {
-        cmp_scaled(ua, (db - da) as u32, ub)
-    } else {
-        cmp_scaled(ub, (da - db) as u32, ua).reverse()
-    };
+    let mag = if da < db { cmp_scaled(ua, (db - da) as u32, ub) } else { cmp_scaled(ub, (da - db) as u32, ua).reverse() };
     if sa > 0 { mag } else { mag.reverse() }
 }
 
@@ -2088,15 +1906,7 @@ fn scan_number(input: &str, b: &[u8], mut cp: usize) -> Result<Scanned> {
             return Err(err_overflow());
         }
     }
-    Ok(Scanned {
-        neg,
-        start,
-        end,
-        before,
-        after,
-        exponent,
-        stop: cp,
-    })
+    Ok(Scanned { neg, start, end, before, after, exponent, stop: cp })
 }
 
 impl Scanned {
@@ -2149,33 +1959,20 @@ impl Scanned {
         dec.extend_from_slice(&[0; 3]);
         let dweight = self.before - 1 + self.exponent;
         let dscale = (self.after - self.exponent).max(0);
-        let weight = if dweight >= 0 {
-            (dweight + 1 + 3) / 4 - 1
-        } else {
-            -((-dweight - 1) / 4 + 1)
-        };
+        let weight = if dweight >= 0 { (dweight + 1 + 3) / 4 - 1 } else { -((-dweight - 1) / 4 + 1) };
         let offset = (weight + 1) * 4 - (dweight + 1);
         let ndigits = (ddigits + offset + 3) / 4;
-        if weight > i32::MAX as i64 / 8
-            || weight < i32::MIN as i64 / 8
-            || dscale > i32::MAX as i64 / 2
-        {
+        if weight > i32::MAX as i64 / 8 || weight < i32::MIN as i64 / 8 || dscale > i32::MAX as i64 / 2 {
             return Err(err_overflow());
         }
         let mut digits = Vec::with_capacity(ndigits as usize);
         let mut i = (4 - offset) as usize;
         for _ in 0..ndigits {
-            let d = ((dec[i] as i16 * 10 + dec[i + 1] as i16) * 10 + dec[i + 2] as i16) * 10
-                + dec[i + 3] as i16;
+            let d = ((dec[i] as i16 * 10 + dec[i + 1] as i16) * 10 + dec[i + 2] as i16) * 10 + dec[i + 3] as i16;
             digits.push(d);
             i += 4;
         }
-        let mut v = NumVar {
-            neg: self.neg,
-            weight: weight as i32,
-            dscale: dscale as i32,
-            digits,
-        };
+        let mut v = NumVar { neg: self.neg, weight: weight as i32, dscale: dscale as i32, digits };
         v.strip();
         Ok(v)
     }
@@ -2224,14 +2021,9 @@ fn apply_typmod_var(var: &mut NumVar, typmod: i32) -> Result<()> {
 
 fn field_overflow(precision: i32, scale: i32, maxdigits: i32) -> Error {
     // "Display 10^0 as 1"
-    let limit = if maxdigits != 0 {
-        format!("10^{maxdigits}")
-    } else {
-        "1".to_string()
-    };
-    Error::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "numeric field overflow").with_detail(format!(
-        "A field with precision {precision}, scale {scale} must round to an absolute value less than {limit}."
-    ))
+    let limit = if maxdigits != 0 { format!("10^{maxdigits}") } else { "1".to_string() };
+    Error::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "numeric field overflow")
+        .with_detail(format!("A field with precision {precision}, scale {scale} must round to an absolute value less than {limit}."))
 }
 
 /// apply_typmod_special(): "NaN is allowed regardless of the typmod ... Inf
@@ -2242,24 +2034,15 @@ fn apply_typmod_special(repr: &Repr, typmod: i32) -> Result<()> {
     }
     let precision = Numeric::typmod_precision(typmod);
     let scale = Numeric::typmod_scale(typmod);
-    Err(Error::new(
-        SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
-        "numeric field overflow",
-    )
-    .with_detail(format!(
-        "A field with precision {precision}, scale {scale} cannot hold an infinite value."
-    )))
+    Err(Error::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "numeric field overflow")
+        .with_detail(format!("A field with precision {precision}, scale {scale} cannot hold an infinite value.")))
 }
 
 /// C's `%.*g` for a finite double (as snprintf prints it).
 fn format_g(v: f64, precision: usize) -> String {
     let p = precision.max(1);
     if v == 0.0 {
-        return if v.is_sign_negative() {
-            "-0".to_string()
-        } else {
-            "0".to_string()
-        };
+        return if v.is_sign_negative() { "-0".to_string() } else { "0".to_string() };
     }
     let e_form = format!("{:.*e}", p - 1, v);
     let (mant, exp) = match e_form.split_once('e') {
@@ -2376,10 +2159,7 @@ struct StackStr {
 
 impl StackStr {
     fn new() -> StackStr {
-        StackStr {
-            buf: [0; 96],
-            len: 0,
-        }
+        StackStr { buf: [0; 96], len: 0 }
     }
     fn as_str(&self) -> &str {
         std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
@@ -2424,9 +2204,7 @@ fn big_mantissa(v: &NumVar) -> Option<(u128, i32)> {
     for &d in init {
         acc = acc.checked_mul(NBASE as u128)?.checked_add(d as u128)?;
     }
-    let m = acc
-        .checked_mul(POW10_U128[(DEC_DIGITS - tz) as usize])?
-        .checked_add(l)?;
+    let m = acc.checked_mul(POW10_U128[(DEC_DIGITS - tz) as usize])?.checked_add(l)?;
     let e = DEC_DIGITS * (v.weight - (n as i32 - 1)) + tz;
     Some((m, e))
 }
@@ -2451,18 +2229,12 @@ impl Numeric {
 
     /// 0 (display scale 0).
     pub const fn zero() -> Numeric {
-        Numeric(Repr::Small {
-            value: 0,
-            dscale: 0,
-        })
+        Numeric(Repr::Small { value: 0, dscale: 0 })
     }
 
     /// int8_numeric() (and int4/int2): display scale 0.
     pub const fn from_i64(v: i64) -> Numeric {
-        Numeric(Repr::Small {
-            value: v as i128,
-            dscale: 0,
-        })
+        Numeric(Repr::Small { value: v as i128, dscale: 0 })
     }
 
     /// An integer of any size, display scale 0.
@@ -2478,18 +2250,11 @@ impl Numeric {
         if scale as i32 > NUMERIC_DSCALE_MAX {
             return Err(err_overflow());
         }
-        Ok(Numeric(Repr::Small {
-            value: value as i128,
-            dscale: scale,
-        }))
+        Ok(Numeric(Repr::Small { value: value as i128, dscale: scale }))
     }
 
     fn from_scaled_i128(value: i128, dscale: u16) -> Numeric {
-        if value.unsigned_abs() < SMALL_LIMIT {
-            Numeric(Repr::Small { value, dscale })
-        } else {
-            Numeric::canonical(small_to_var(value, dscale))
-        }
+        if value.unsigned_abs() < SMALL_LIMIT { Numeric(Repr::Small { value, dscale }) } else { Numeric::canonical(small_to_var(value, dscale)) }
     }
 
     /// float8_numeric(): PostgreSQL prints the double with `%.15g`
@@ -2499,11 +2264,7 @@ impl Numeric {
             return Numeric::nan();
         }
         if v.is_infinite() {
-            return if v < 0.0 {
-                Numeric::neg_infinity()
-            } else {
-                Numeric::infinity()
-            };
+            return if v < 0.0 { Numeric::neg_infinity() } else { Numeric::infinity() };
         }
         Numeric::parse(&format_g(v, 15)).unwrap_or_else(|_| Numeric::nan())
     }
@@ -2514,11 +2275,7 @@ impl Numeric {
             return Numeric::nan();
         }
         if v.is_infinite() {
-            return if v < 0.0 {
-                Numeric::neg_infinity()
-            } else {
-                Numeric::infinity()
-            };
+            return if v < 0.0 { Numeric::neg_infinity() } else { Numeric::infinity() };
         }
         Numeric::parse(&format_g(v as f64, 6)).unwrap_or_else(|_| Numeric::nan())
     }
@@ -2526,10 +2283,7 @@ impl Numeric {
     /// Pick the representation of a stripped, range-checked var.
     fn canonical(var: NumVar) -> Numeric {
         match var_to_small(&var) {
-            Some(value) => Numeric(Repr::Small {
-                value,
-                dscale: var.dscale as u16,
-            }),
+            Some(value) => Numeric(Repr::Small { value, dscale: var.dscale as u16 }),
             None => Numeric(Repr::Big(Box::new(var))),
         }
     }
@@ -2659,11 +2413,7 @@ impl Numeric {
         }
         if let Some((value, dscale)) = scanned.to_small(b) {
             let n = Numeric::small(value, dscale);
-            return if is_valid_typmod(typmod) {
-                n.apply_typmod(typmod)
-            } else {
-                Ok(n)
-            };
+            return if is_valid_typmod(typmod) { n.apply_typmod(typmod) } else { Ok(n) };
         }
         let mut var = scanned.to_var(b)?;
         apply_typmod_var(&mut var, typmod)?;
@@ -2677,17 +2427,13 @@ impl Numeric {
         if !(1..=NUMERIC_MAX_PRECISION).contains(&precision) {
             return Err(Error::new(
                 SqlState::INVALID_PARAMETER_VALUE,
-                format!(
-                    "NUMERIC precision {precision} must be between 1 and {NUMERIC_MAX_PRECISION}"
-                ),
+                format!("NUMERIC precision {precision} must be between 1 and {NUMERIC_MAX_PRECISION}"),
             ));
         }
         if !(NUMERIC_MIN_SCALE..=NUMERIC_MAX_SCALE).contains(&scale) {
             return Err(Error::new(
                 SqlState::INVALID_PARAMETER_VALUE,
-                format!(
-                    "NUMERIC scale {scale} must be between {NUMERIC_MIN_SCALE} and {NUMERIC_MAX_SCALE}"
-                ),
+                format!("NUMERIC scale {scale} must be between {NUMERIC_MIN_SCALE} and {NUMERIC_MAX_SCALE}"),
             ));
         }
         Ok(((precision << 16) | (scale & 0x7ff)) + VARHDRSZ)
@@ -2706,15 +2452,7 @@ impl Numeric {
 
     /// numerictypmodout(): "(p,s)", or "" for no typmod.
     pub fn format_typmod(typmod: i32) -> String {
-        if is_valid_typmod(typmod) {
-            format!(
-                "({},{})",
-                Numeric::typmod_precision(typmod),
-                Numeric::typmod_scale(typmod)
-            )
-        } else {
-            String::new()
-        }
+        if is_valid_typmod(typmod) { format!("({},{})", Numeric::typmod_precision(typmod), Numeric::typmod_scale(typmod)) } else { String::new() }
     }
 
     /// numeric(): coerce to a column's `numeric(p,s)` (typmod -1 = none):
@@ -2735,11 +2473,7 @@ impl Numeric {
             let precision = Numeric::typmod_precision(typmod);
             let scale = Numeric::typmod_scale(typmod);
             let maxdigits = precision - scale;
-            if let Some(Numeric(Repr::Small {
-                value: r,
-                dscale: rd,
-            })) = small_round(value, dscale, scale, true)
-            {
+            if let Some(Numeric(Repr::Small { value: r, dscale: rd })) = small_round(value, dscale, scale, true) {
                 if r != 0 {
                     let (w, first) = small_first_digit(r.unsigned_abs(), rd as i32);
                     // leading decimal digit exponent + 1
@@ -2770,16 +2504,7 @@ impl Numeric {
     /// cmp_numerics(): NaN = NaN > +Infinity > finite > -Infinity.
     pub fn cmp_numeric(&self, other: &Numeric) -> Ordering {
         match (&self.0, &other.0) {
-            (
-                Repr::Small {
-                    value: a,
-                    dscale: da,
-                },
-                Repr::Small {
-                    value: b,
-                    dscale: db,
-                },
-            ) => small_cmp(*a, *da, *b, *db),
+            (Repr::Small { value: a, dscale: da }, Repr::Small { value: b, dscale: db }) => small_cmp(*a, *da, *b, *db),
             (Repr::NaN, Repr::NaN) => Ordering::Equal,
             (Repr::NaN, _) => Ordering::Greater,
             (_, Repr::NaN) => Ordering::Less,
@@ -2947,11 +2672,7 @@ impl Numeric {
             }
             return match other.signum() {
                 0 => Err(err_div_zero()),
-                s => Ok(if s == self.signum() {
-                    Numeric::infinity()
-                } else {
-                    Numeric::neg_infinity()
-                }),
+                s => Ok(if s == self.signum() { Numeric::infinity() } else { Numeric::neg_infinity() }),
             };
         }
         // "POSIX would have us return zero or minus zero if num1 is zero,
@@ -2968,11 +2689,7 @@ impl Numeric {
             if b == 0 {
                 return Err(err_div_zero());
             }
-            let (w1, f1) = if a == 0 {
-                (0, 0)
-            } else {
-                small_first_digit(a.unsigned_abs(), da as i32)
-            };
+            let (w1, f1) = if a == 0 { (0, 0) } else { small_first_digit(a.unsigned_abs(), da as i32) };
             let (w2, f2) = small_first_digit(b.unsigned_abs(), db as i32);
             let rscale = div_scale_from(w1, f1, da as i32, w2, f2, db as i32);
             if let Some(n) = small_div(a, da, b, db, rscale, true) {
@@ -3042,14 +2759,8 @@ impl Numeric {
         if self.is_special() {
             return Ok(self.clone());
         }
-        let scale = scale.clamp(
-            -(NUMERIC_WEIGHT_MAX + 1) * DEC_DIGITS - 1,
-            NUMERIC_DSCALE_MAX,
-        );
-        if let Some(n) = self
-            .small_parts()
-            .and_then(|(v, d)| small_round(v, d, scale, true))
-        {
+        let scale = scale.clamp(-(NUMERIC_WEIGHT_MAX + 1) * DEC_DIGITS - 1, NUMERIC_DSCALE_MAX);
+        if let Some(n) = self.small_parts().and_then(|(v, d)| small_round(v, d, scale, true)) {
             return Ok(n);
         }
         let mut arg = self.var().into_owned();
@@ -3067,10 +2778,7 @@ impl Numeric {
             return self.clone();
         }
         let scale = scale.clamp(-(NUMERIC_WEIGHT_MAX + 1) * DEC_DIGITS, NUMERIC_DSCALE_MAX);
-        if let Some(n) = self
-            .small_parts()
-            .and_then(|(v, d)| small_round(v, d, scale, false))
-        {
+        if let Some(n) = self.small_parts().and_then(|(v, d)| small_round(v, d, scale, false)) {
             return n;
         }
         let mut arg = self.var().into_owned();
@@ -3091,11 +2799,7 @@ impl Numeric {
         if let Repr::Small { value, dscale } = self.0 {
             let q = div_pow10_abs(value.unsigned_abs(), dscale as u32, false) as i128;
             let exact = dscale == 0 || mul_pow10(q, dscale as u32) == Some(value.abs());
-            let r = if value >= 0 {
-                if exact { q } else { q + 1 }
-            } else {
-                -q
-            };
+            let r = if value >= 0 { if exact { q } else { q + 1 } } else { -q };
             return Ok(Numeric::from_scaled_i128(r, 0));
         }
         make_result(ceil_var(&self.var()))
@@ -3125,11 +2829,7 @@ impl Numeric {
     /// numeric_scale(): the display scale; None (SQL NULL) for NaN and the
     /// infinities.
     pub fn scale(&self) -> Option<i32> {
-        if self.is_special() {
-            None
-        } else {
-            Some(self.dscale())
-        }
+        if self.is_special() { None } else { Some(self.dscale()) }
     }
 
     /// numeric_min_scale(): "minimum scale required to represent supplied
@@ -3160,11 +2860,7 @@ impl Numeric {
             Repr::Small { value, dscale } => {
                 let ms = self.min_scale().unwrap_or(0);
                 let k = (*dscale as i32 - ms) as u32;
-                let v = if k == 0 {
-                    *value
-                } else {
-                    *value / POW10[k.min(38) as usize]
-                };
+                let v = if k == 0 { *value } else { *value / POW10[k.min(38) as usize] };
                 Numeric::small(v, ms as u16)
             }
             Repr::Big(v) => {
@@ -3180,22 +2876,14 @@ impl Numeric {
 
     fn to_integer(&self, typname: &str, range_err: &str) -> Result<i64> {
         match &self.0 {
-            Repr::NaN => Err(Error::new(
-                SqlState::FEATURE_NOT_SUPPORTED,
-                format!("cannot convert NaN to {typname}"),
-            )),
-            Repr::PInf | Repr::NInf => Err(Error::new(
-                SqlState::FEATURE_NOT_SUPPORTED,
-                format!("cannot convert infinity to {typname}"),
-            )),
+            Repr::NaN => Err(Error::new(SqlState::FEATURE_NOT_SUPPORTED, format!("cannot convert NaN to {typname}"))),
+            Repr::PInf | Repr::NInf => Err(Error::new(SqlState::FEATURE_NOT_SUPPORTED, format!("cannot convert infinity to {typname}"))),
             Repr::Small { value, dscale } => {
                 let q = div_pow10_abs(value.unsigned_abs(), *dscale as u32, true);
                 let r = if *value < 0 { -(q as i128) } else { q as i128 };
-                i64::try_from(r)
-                    .map_err(|_| Error::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, range_err))
+                i64::try_from(r).map_err(|_| Error::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, range_err))
             }
-            Repr::Big(v) => numvar_to_i64(v)
-                .ok_or_else(|| Error::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, range_err)),
+            Repr::Big(v) => numvar_to_i64(v).ok_or_else(|| Error::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, range_err)),
         }
     }
 
@@ -3207,19 +2895,13 @@ impl Numeric {
     /// numeric_int4(): rounds half away from zero.
     pub fn to_i32(&self) -> Result<i32> {
         let v = self.to_integer("integer", "integer out of range")?;
-        i32::try_from(v)
-            .map_err(|_| Error::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "integer out of range"))
+        i32::try_from(v).map_err(|_| Error::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "integer out of range"))
     }
 
     /// numeric_int2(): rounds half away from zero.
     pub fn to_i16(&self) -> Result<i16> {
         let v = self.to_integer("smallint", "smallint out of range")?;
-        i16::try_from(v).map_err(|_| {
-            Error::new(
-                SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
-                "smallint out of range",
-            )
-        })
+        i16::try_from(v).map_err(|_| Error::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "smallint out of range"))
     }
 
     /// Runs `f` on the text of a finite value, without allocating for the
@@ -3245,10 +2927,7 @@ impl Numeric {
             _ => self.with_text(|s| {
                 let v = s.parse::<f64>().unwrap_or(f64::NAN);
                 if v.is_infinite() || (v == 0.0 && !self.is_zero()) {
-                    Err(Error::new(
-                        SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
-                        format!("\"{s}\" is out of range for type double precision"),
-                    ))
+                    Err(Error::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, format!("\"{s}\" is out of range for type double precision")))
                 } else {
                     Ok(v)
                 }
@@ -3265,10 +2944,7 @@ impl Numeric {
             _ => self.with_text(|s| {
                 let v = s.parse::<f32>().unwrap_or(f32::NAN);
                 if v.is_infinite() || (v == 0.0 && !self.is_zero()) {
-                    Err(Error::new(
-                        SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
-                        format!("\"{s}\" is out of range for type real"),
-                    ))
+                    Err(Error::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, format!("\"{s}\" is out of range for type real")))
                 } else {
                     Ok(v)
                 }
@@ -3329,22 +3005,14 @@ impl Numeric {
     pub fn from_binary_with_typmod(buf: &[u8], typmod: i32) -> Result<Numeric> {
         let mut pos = 0usize;
         let mut get16 = || -> Result<u16> {
-            let bytes = buf.get(pos..pos + 2).ok_or_else(|| {
-                Error::new(
-                    SqlState::PROTOCOL_VIOLATION,
-                    "insufficient data left in message",
-                )
-            })?;
+            let bytes = buf.get(pos..pos + 2).ok_or_else(|| Error::new(SqlState::PROTOCOL_VIOLATION, "insufficient data left in message"))?;
             pos += 2;
             Ok(u16::from_be_bytes([bytes[0], bytes[1]]))
         };
         let len = get16()? as usize;
         let weight = get16()? as i16 as i32;
         let sign = get16()?;
-        if !matches!(
-            sign,
-            NUMERIC_POS | NUMERIC_NEG | NUMERIC_NAN | NUMERIC_PINF | NUMERIC_NINF
-        ) {
+        if !matches!(sign, NUMERIC_POS | NUMERIC_NEG | NUMERIC_NAN | NUMERIC_PINF | NUMERIC_NINF) {
             return Err(err_binary("sign"));
         }
         let dscale = get16()? as i32;
@@ -3360,19 +3028,11 @@ impl Numeric {
             digits.push(d);
         }
         if pos != buf.len() {
-            return Err(Error::new(
-                SqlState::INVALID_BINARY_REPRESENTATION,
-                "incorrect binary data format",
-            ));
+            return Err(Error::new(SqlState::INVALID_BINARY_REPRESENTATION, "incorrect binary data format"));
         }
         match sign {
             NUMERIC_POS | NUMERIC_NEG => {
-                let mut var = NumVar {
-                    neg: sign == NUMERIC_NEG,
-                    weight,
-                    dscale,
-                    digits,
-                };
+                let mut var = NumVar { neg: sign == NUMERIC_NEG, weight, dscale, digits };
                 var.trunc(dscale);
                 apply_typmod_var(&mut var, typmod)?;
                 make_result(var)
@@ -3422,10 +3082,7 @@ fn small_div(a: i128, da: u16, b: i128, db: u16, rscale: i32, round: bool) -> Op
         return None;
     }
     let q = q as i128;
-    Some(Numeric::small(
-        if (a < 0) != (b < 0) { -q } else { q },
-        rscale as u16,
-    ))
+    Some(Numeric::small(if (a < 0) != (b < 0) { -q } else { q }, rscale as u16))
 }
 
 /// round_var()/trunc_var() on a scaled integer, plus numeric_round's "we
@@ -3495,9 +3152,7 @@ impl Numeric {
         }
         let arg = self.var();
         let sweight = (arg.weight + 1) * DEC_DIGITS / 2 - 1;
-        let rscale = (NUMERIC_MIN_SIG_DIGITS - sweight)
-            .max(arg.dscale)
-            .clamp(NUMERIC_MIN_DISPLAY_SCALE, NUMERIC_MAX_DISPLAY_SCALE);
+        let rscale = (NUMERIC_MIN_SIG_DIGITS - sweight).max(arg.dscale).clamp(NUMERIC_MIN_DISPLAY_SCALE, NUMERIC_MAX_DISPLAY_SCALE);
         make_result(sqrt_var(&arg, rscale)?)
     }
 
@@ -3516,9 +3171,7 @@ impl Numeric {
         val *= PG_LOG10_E;
         val = val.max(-NUMERIC_MAX_RESULT_SCALE as f64);
         val = val.min(NUMERIC_MAX_RESULT_SCALE as f64);
-        let rscale = (NUMERIC_MIN_SIG_DIGITS - val as i32)
-            .max(arg.dscale)
-            .clamp(NUMERIC_MIN_DISPLAY_SCALE, NUMERIC_MAX_DISPLAY_SCALE);
+        let rscale = (NUMERIC_MIN_SIG_DIGITS - val as i32).max(arg.dscale).clamp(NUMERIC_MIN_DISPLAY_SCALE, NUMERIC_MAX_DISPLAY_SCALE);
         make_result(exp_var(&arg, rscale)?)
     }
 
@@ -3531,9 +3184,7 @@ impl Numeric {
         }
         let arg = self.var();
         let ln_dweight = estimate_ln_dweight(&arg);
-        let rscale = (NUMERIC_MIN_SIG_DIGITS - ln_dweight)
-            .max(arg.dscale)
-            .clamp(NUMERIC_MIN_DISPLAY_SCALE, NUMERIC_MAX_DISPLAY_SCALE);
+        let rscale = (NUMERIC_MIN_SIG_DIGITS - ln_dweight).max(arg.dscale).clamp(NUMERIC_MIN_DISPLAY_SCALE, NUMERIC_MAX_DISPLAY_SCALE);
         make_result(ln_var(&arg, rscale)?)
     }
 
@@ -3575,11 +3226,7 @@ impl Numeric {
             Repr::NaN => false,
             Repr::PInf | Repr::NInf => true,
             Repr::Small { value, dscale } => {
-                *dscale == 0
-                    || mul_pow10(
-                        div_pow10_abs(value.unsigned_abs(), *dscale as u32, false) as i128,
-                        *dscale as u32,
-                    ) == Some(value.abs())
+                *dscale == 0 || mul_pow10(div_pow10_abs(value.unsigned_abs(), *dscale as u32, false) as i128, *dscale as u32) == Some(value.abs())
             }
             Repr::Big(v) => v.digits.is_empty() || v.ndigits() <= v.weight + 1,
         }
@@ -3588,12 +3235,7 @@ impl Numeric {
     /// numeric_power(): `self ^ exp`, following POSIX pow(3) for NaN and
     /// infinities; "this routine chooses dscale of the result".
     pub fn power(&self, exp: &Numeric) -> Result<Numeric> {
-        let zero_neg_power = || {
-            Error::new(
-                SqlState::INVALID_ARGUMENT_FOR_POWER_FUNCTION,
-                "zero raised to a negative power is undefined",
-            )
-        };
+        let zero_neg_power = || Error::new(SqlState::INVALID_ARGUMENT_FOR_POWER_FUNCTION, "zero raised to a negative power is undefined");
         if self.is_special() || exp.is_special() {
             // "NaN ^ 0 = 1, and 1 ^ NaN = 1, while all other cases with NaN
             // inputs yield NaN (with no error)"
@@ -3639,32 +3281,18 @@ impl Numeric {
                     }
                     self.abs().cmp_numeric(&one) == Ordering::Greater
                 };
-                return Ok(if abs_x_gt_one == (sign2 > 0) {
-                    Numeric::infinity()
-                } else {
-                    Numeric::zero()
-                });
+                return Ok(if abs_x_gt_one == (sign2 > 0) { Numeric::infinity() } else { Numeric::zero() });
             }
             if matches!(self.0, Repr::PInf) {
-                return Ok(if sign2 > 0 {
-                    Numeric::infinity()
-                } else {
-                    Numeric::zero()
-                });
+                return Ok(if sign2 > 0 { Numeric::infinity() } else { Numeric::zero() });
             }
             // self is -Infinity
             if sign2 < 0 {
                 return Ok(Numeric::zero());
             }
             let e = exp.var();
-            let odd = !e.digits.is_empty()
-                && e.ndigits() == e.weight + 1
-                && (e.digits[e.digits.len() - 1] & 1) != 0;
-            return Ok(if odd {
-                Numeric::neg_infinity()
-            } else {
-                Numeric::infinity()
-            });
+            let odd = !e.digits.is_empty() && e.ndigits() == e.weight + 1 && (e.digits[e.digits.len() - 1] & 1) != 0;
+            return Ok(if odd { Numeric::neg_infinity() } else { Numeric::infinity() });
         }
         // "we don't return a divide-by-zero error code for 0 ^ -1"
         if self.signum() == 0 && exp.signum() < 0 {
@@ -3706,10 +3334,7 @@ impl Numeric {
     /// numeric_fac(): `n!`.
     pub fn factorial(n: i64) -> Result<Numeric> {
         if n < 0 {
-            return Err(Error::new(
-                SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
-                "factorial of a negative number is undefined",
-            ));
+            return Err(Error::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "factorial of a negative number is undefined"));
         }
         if n <= 1 {
             return Ok(Numeric::from_i64(1));
@@ -3756,28 +3381,15 @@ impl Numeric {
         while dec.len() > 1 && dec.last() == Some(&0) {
             dec.pop();
         }
-        let mut digits: Vec<i16> = dec
-            .chunks(DEC_DIGITS as usize)
-            .map(|c| c.iter().rev().fold(0i16, |acc, &d| acc * 10 + d as i16))
-            .collect();
+        let mut digits: Vec<i16> = dec.chunks(DEC_DIGITS as usize).map(|c| c.iter().rev().fold(0i16, |acc, &d| acc * 10 + d as i16)).collect();
         digits.reverse();
         let weight = digits.len() as i32 - 1;
-        make_result(NumVar {
-            neg: false,
-            weight,
-            dscale: 0,
-            digits,
-        })
+        make_result(NumVar { neg: false, weight, dscale: 0, digits })
     }
 
     /// width_bucket_numeric(): the bucket of `operand` in `count` equal
     /// buckets between `bound1` and `bound2`.
-    pub fn width_bucket(
-        operand: &Numeric,
-        bound1: &Numeric,
-        bound2: &Numeric,
-        count: i32,
-    ) -> Result<i32> {
+    pub fn width_bucket(operand: &Numeric, bound1: &Numeric, bound2: &Numeric, count: i32) -> Result<i32> {
         let wb = |msg: &str| Error::new(SqlState::INVALID_ARGUMENT_FOR_WIDTH_BUCKET_FUNCTION, msg);
         if count <= 0 {
             return Err(wb("count must be greater than zero"));
@@ -3821,21 +3433,11 @@ impl Numeric {
 
 /// compute_bucket(): "we multiply by count before dividing, to avoid
 /// unnecessary roundoff error".
-fn compute_bucket(
-    operand: &Numeric,
-    bound1: &Numeric,
-    bound2: &Numeric,
-    count_var: &NumVar,
-    reversed_bounds: bool,
-) -> Result<NumVar> {
+fn compute_bucket(operand: &Numeric, bound1: &Numeric, bound2: &Numeric, count_var: &NumVar, reversed_bounds: bool) -> Result<NumVar> {
     let b1 = bound1.var();
     let b2 = bound2.var();
     let op = operand.var();
-    let (op, b2) = if !reversed_bounds {
-        (sub_var(&op, &b1), sub_var(&b2, &b1))
-    } else {
-        (sub_var(&b1, &op), sub_var(&b1, &b2))
-    };
+    let (op, b2) = if !reversed_bounds { (sub_var(&op, &b1), sub_var(&b2, &b1)) } else { (sub_var(&b1, &op), sub_var(&b1, &b2)) };
     let op = mul_var(&op, count_var, op.dscale + count_var.dscale);
     let rscale = select_div_scale(&op, &b2);
     let r = div_var(&op, &b2, rscale, true)?;
@@ -3957,9 +3559,7 @@ struct Acc {
 impl Acc {
     #[inline]
     fn add_small(&mut self, v: i128, d: u16) {
-        if let Some((s, nd)) = align(self.small, self.dscale, v, d)
-            .and_then(|(a, b, nd)| Some((a.checked_add(b)?, nd)))
-        {
+        if let Some((s, nd)) = align(self.small, self.dscale, v, d).and_then(|(a, b, nd)| Some((a.checked_add(b)?, nd))) {
             self.small = s;
             self.dscale = nd;
             return;
@@ -4034,10 +3634,7 @@ impl NumericSum {
     /// An accumulator that also tracks the sum of squares, for the variance
     /// and standard deviation aggregates.
     pub fn with_squares() -> NumericSum {
-        NumericSum {
-            squares: Some(Acc::default()),
-            ..NumericSum::default()
-        }
+        NumericSum { squares: Some(Acc::default()), ..NumericSum::default() }
     }
 
     /// do_numeric_accum(): add one non-null input.
@@ -4159,11 +3756,7 @@ impl NumericSum {
             // "Watch out for roundoff error producing a negative numerator"
             return Ok(Some(Numeric::zero()));
         }
-        let den = if sample {
-            mul_var(&v_n, &vn_minus1, 0)
-        } else {
-            mul_var(&v_n, &v_n, 0)
-        };
+        let den = if sample { mul_var(&v_n, &vn_minus1, 0) } else { mul_var(&v_n, &v_n, 0) };
         let rscale = select_div_scale(&num, &den);
         let mut res = div_var(&num, &den, rscale, true)?;
         if !variance {
@@ -4276,20 +3869,11 @@ mod tests {
         let i = |k: usize| a[k].parse::<i32>().unwrap();
         match op {
             "in" => Text(text(Numeric::parse(&unesc(a[0])))),
-            "in_typmod" => Text(text(Numeric::parse_with_typmod(
-                &unesc(a[0]),
-                Numeric::make_typmod(i(1), i(2)).unwrap(),
-            ))),
+            "in_typmod" => Text(text(Numeric::parse_with_typmod(&unesc(a[0]), Numeric::make_typmod(i(1), i(2)).unwrap()))),
             "typmod" => Text(Numeric::make_typmod(i(0), i(1)).map(|t| t.to_string())),
             "typmodout" => Text(Ok(Numeric::format_typmod(i(0)))),
-            "cast" => Text(text(
-                n(a[0]).apply_typmod(Numeric::make_typmod(i(1), i(2)).unwrap()),
-            )),
-            "send" => Text(Ok(n(a[0])
-                .to_binary()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect())),
+            "cast" => Text(text(n(a[0]).apply_typmod(Numeric::make_typmod(i(1), i(2)).unwrap()))),
+            "send" => Text(Ok(n(a[0]).to_binary().iter().map(|b| format!("{b:02x}")).collect())),
             "add" => Text(text(n(a[0]).add(&n(a[1])))),
             "sub" => Text(text(n(a[0]).sub(&n(a[1])))),
             "mul" => Text(text(n(a[0]).mul(&n(a[1])))),
@@ -4303,9 +3887,7 @@ mod tests {
             "abs" => Text(Ok(n(a[0]).abs().to_string())),
             "neg" => Text(Ok(n(a[0]).neg().to_string())),
             "scale" => Text(Ok(n(a[0]).scale().map_or("NULL".into(), |s| s.to_string()))),
-            "min_scale" => Text(Ok(n(a[0])
-                .min_scale()
-                .map_or("NULL".into(), |s| s.to_string()))),
+            "min_scale" => Text(Ok(n(a[0]).min_scale().map_or("NULL".into(), |s| s.to_string()))),
             "trim_scale" => Text(Ok(n(a[0]).trim_scale().to_string())),
             "int2" => Text(n(a[0]).to_i16().map(|v| v.to_string())),
             "int4" => Text(n(a[0]).to_i32().map(|v| v.to_string())),
@@ -4324,13 +3906,9 @@ mod tests {
             "gcd" => Text(text(n(a[0]).gcd(&n(a[1])))),
             "lcm" => Text(text(n(a[0]).lcm(&n(a[1])))),
             "fac" => Text(text(Numeric::factorial(a[0].parse().unwrap()))),
-            "wb" => Text(
-                Numeric::width_bucket(&n(a[0]), &n(a[1]), &n(a[2]), i(3)).map(|v| v.to_string()),
-            ),
+            "wb" => Text(Numeric::width_bucket(&n(a[0]), &n(a[1]), &n(a[2]), i(3)).map(|v| v.to_string())),
             "from_f8" => match unesc(a[0]).parse::<f64>() {
-                Ok(f) if f.is_finite() || a[0].contains("nf") || a[0].contains("NaN") => {
-                    Text(Ok(Numeric::from_f64(pg_float(a[0])).to_string()))
-                }
+                Ok(f) if f.is_finite() || a[0].contains("nf") || a[0].contains("NaN") => Text(Ok(Numeric::from_f64(pg_float(a[0])).to_string())),
                 _ => Skip,
             },
             "from_f4" => {
@@ -4340,9 +3918,7 @@ mod tests {
                     "-Infinity" => f32::NEG_INFINITY,
                     s => s.parse::<f32>().unwrap(),
                 };
-                if f.is_infinite() && !a[0].contains("nf")
-                    || (f == 0.0 && a[0].trim_start_matches('-') != "0")
-                {
+                if f.is_infinite() && !a[0].contains("nf") || (f == 0.0 && a[0].trim_start_matches('-') != "0") {
                     return Skip; // float4in's own range error
                 }
                 Text(Ok(Numeric::from_f32(f).to_string()))
@@ -4378,8 +3954,7 @@ mod tests {
                     && expected[0] == "ERR"
                     && e.code.code() == expected[1]
                     && same_text(&unesc(expected[2]), &e.message)
-                    && e.detail.as_deref().unwrap_or("")
-                        == unesc(expected.get(3).copied().unwrap_or(""))
+                    && e.detail.as_deref().unwrap_or("") == unesc(expected.get(3).copied().unwrap_or(""))
             }
             Outcome::Text(Ok(s)) => expected.len() == 1 && same_text(expected[0], s),
             Outcome::Float(Ok(f)) => {
@@ -4414,10 +3989,8 @@ mod tests {
             let fields: Vec<&str> = line.split('\t').collect();
             let op = fields[0];
             let nargs = match op {
-                "in" | "send" | "ceil" | "floor" | "sign" | "abs" | "neg" | "scale"
-                | "min_scale" | "trim_scale" | "int2" | "int4" | "int8" | "float8" | "float4"
-                | "round0" | "sqrt" | "ln" | "log10" | "exp" | "fac" | "typmodout" | "from_f8"
-                | "from_f4" => 1,
+                "in" | "send" | "ceil" | "floor" | "sign" | "abs" | "neg" | "scale" | "min_scale" | "trim_scale" | "int2" | "int4" | "int8"
+                | "float8" | "float4" | "round0" | "sqrt" | "ln" | "log10" | "exp" | "fac" | "typmodout" | "from_f8" | "from_f4" => 1,
                 "in_typmod" | "cast" => 3,
                 "wb" => 4,
                 _ if op.starts_with("agg_") => 1,
@@ -4426,10 +3999,8 @@ mod tests {
             let (args, expected) = fields[1..].split_at(nargs);
             // A handful of 131072-digit cases take seconds unoptimized; they
             // run under `cargo test --release`.
-            let heavy = matches!(
-                (op, args[0]),
-                ("fac", "32177") | ("sqrt", "1e131071" | "9.999e131070")
-            ) || (op == "power" && args[1].starts_with("43541"));
+            let heavy =
+                matches!((op, args[0]), ("fac", "32177") | ("sqrt", "1e131071" | "9.999e131070")) || (op == "power" && args[1].starts_with("43541"));
             if heavy && cfg!(debug_assertions) {
                 skipped += 1;
                 continue;
@@ -4446,10 +4017,7 @@ mod tests {
                     Outcome::Float4(r) => format!("{r:?}"),
                     Outcome::Skip => "skip".into(),
                 };
-                failures.push(format!(
-                    "{op}{args:?}: expected {expected:?}, got {}",
-                    &g[..g.len().min(300)]
-                ));
+                failures.push(format!("{op}{args:?}: expected {expected:?}, got {}", &g[..g.len().min(300)]));
             }
         }
         (count, skipped, failures)
@@ -4458,16 +4026,8 @@ mod tests {
     #[test]
     fn postgres_recorded_cases() {
         let (count, skipped, failures) = run_cases(CASES);
-        assert!(
-            count > 5000 && skipped < 20,
-            "only {count} cases, {skipped} skipped"
-        );
-        assert!(
-            failures.is_empty(),
-            "{} of {count} cases differ:\n{}",
-            failures.len(),
-            failures.join("\n")
-        );
+        assert!(count > 5000 && skipped < 20, "only {count} cases, {skipped} skipped");
+        assert!(failures.is_empty(), "{} of {count} cases differ:\n{}", failures.len(), failures.join("\n"));
     }
 
     /// Extra case files recorded the same way (NUMERIC_CASES=path), for
@@ -4479,12 +4039,7 @@ mod tests {
         let data = std::fs::read_to_string(path).unwrap();
         let (count, skipped, failures) = run_cases(&data);
         eprintln!("{count} cases, {skipped} skipped");
-        assert!(
-            failures.is_empty(),
-            "{} of {count} cases differ:\n{}",
-            failures.len(),
-            failures.join("\n")
-        );
+        assert!(failures.is_empty(), "{} of {count} cases differ:\n{}", failures.len(), failures.join("\n"));
     }
 
     // ----- fast path == general path ------------------------------------
@@ -4513,24 +4068,12 @@ mod tests {
             let mag = if digits == 0 {
                 0
             } else {
-                let lo = if self.below(4) == 0 {
-                    POW10_U128[digits as usize - 1]
-                } else {
-                    0
-                };
+                let lo = if self.below(4) == 0 { POW10_U128[digits as usize - 1] } else { 0 };
                 let span = POW10_U128[digits as usize] - lo;
                 let r = ((self.next() as u128) << 64 | self.next() as u128) % span;
-                if self.below(8) == 0 {
-                    POW10_U128[digits as usize] - 1
-                } else {
-                    lo + r
-                }
+                if self.below(8) == 0 { POW10_U128[digits as usize] - 1 } else { lo + r }
             };
-            let v = if self.below(2) == 0 {
-                -(mag as i128)
-            } else {
-                mag as i128
-            };
+            let v = if self.below(2) == 0 { -(mag as i128) } else { mag as i128 };
             let dscale = match self.below(10) {
                 0 => 0,
                 1 => self.below(200) as u16,
@@ -4573,12 +4116,7 @@ mod tests {
 
     fn same(fast: &Result<Numeric>, general: &Result<Numeric>) -> bool {
         match (fast, general) {
-            (Ok(a), Ok(b)) => {
-                canonical_ok(a)
-                    && canonical_ok(b)
-                    && a.to_string() == b.to_string()
-                    && a.dscale() == b.dscale()
-            }
+            (Ok(a), Ok(b)) => canonical_ok(a) && canonical_ok(b) && a.to_string() == b.to_string() && a.dscale() == b.dscale(),
             (Err(a), Err(b)) => a == b,
             _ => false,
         }
@@ -4596,23 +4134,11 @@ mod tests {
     fn fast_path_matches_general_path() {
         let mut rng = Rng(0x9E3779B97F4A7C15);
         for i in 0..60_000 {
-            let (a, b) = if i % 3 == 0 {
-                (rng.any(), rng.any())
-            } else {
-                (rng.small(), rng.small())
-            };
+            let (a, b) = if i % 3 == 0 { (rng.any(), rng.any()) } else { (rng.small(), rng.small()) };
             let (va, vb) = (gv(&a), gv(&b));
             let ctx = || format!("a={a} b={b}");
-            assert!(
-                same(&a.add(&b), &make_result(add_var(&va, &vb))),
-                "add {}",
-                ctx()
-            );
-            assert!(
-                same(&a.sub(&b), &make_result(sub_var(&va, &vb))),
-                "sub {}",
-                ctx()
-            );
+            assert!(same(&a.add(&b), &make_result(add_var(&va, &vb))), "add {}", ctx());
+            assert!(same(&a.sub(&b), &make_result(sub_var(&va, &vb))), "sub {}", ctx());
             let mut m = mul_var(&va, &vb, va.dscale + vb.dscale);
             if m.dscale > NUMERIC_DSCALE_MAX {
                 m.round(NUMERIC_DSCALE_MAX);
@@ -4620,22 +4146,13 @@ mod tests {
             assert!(same(&a.mul(&b), &make_result(m)), "mul {}", ctx());
             let rscale = select_div_scale(&va, &vb);
             let gdiv = div_var(&va, &vb, rscale, true).and_then(make_result);
-            assert!(
-                same(&a.div(&b), &gdiv),
-                "div {}: {:?} vs {:?}",
-                ctx(),
-                a.div(&b),
-                gdiv
-            );
+            assert!(same(&a.div(&b), &gdiv), "div {}: {:?} vs {:?}", ctx(), a.div(&b), gdiv);
             let gdt = div_var(&va, &vb, 0, false).and_then(make_result);
             assert!(same(&a.div_trunc(&b), &gdt), "div_trunc {}", ctx());
             let gmod = mod_var(&va, &vb).and_then(make_result);
             assert!(same(&a.modulo(&b), &gmod), "mod {}", ctx());
             assert_eq!(a.cmp(&b) as i32, cmp_var(&va, &vb), "cmp {}", ctx());
-            assert_eq!(
-                a == b,
-                a.to_string() == b.to_string() || cmp_var(&va, &vb) == 0
-            );
+            assert_eq!(a == b, a.to_string() == b.to_string() || cmp_var(&va, &vb) == 0);
 
             let scale = rng.below(100) as i32 - 50;
             let mut r = va.clone();
@@ -4643,45 +4160,20 @@ mod tests {
             if scale < 0 {
                 r.dscale = 0;
             }
-            assert!(
-                same(&a.round(scale), &make_result(r)),
-                "round {} {scale}",
-                ctx()
-            );
+            assert!(same(&a.round(scale), &make_result(r)), "round {} {scale}", ctx());
             let mut t = va.clone();
             t.trunc(scale);
             if scale < 0 {
                 t.dscale = 0;
             }
-            assert!(
-                same(&Ok(a.trunc(scale)), &make_result(t)),
-                "trunc {} {scale}",
-                ctx()
-            );
-            assert!(
-                same(&a.ceil(), &make_result(ceil_var(&va))),
-                "ceil {}",
-                ctx()
-            );
-            assert!(
-                same(&a.floor(), &make_result(floor_var(&va))),
-                "floor {}",
-                ctx()
-            );
+            assert!(same(&Ok(a.trunc(scale)), &make_result(t)), "trunc {} {scale}", ctx());
+            assert!(same(&a.ceil(), &make_result(ceil_var(&va))), "ceil {}", ctx());
+            assert!(same(&a.floor(), &make_result(floor_var(&va))), "floor {}", ctx());
             assert_eq!(a.to_string(), get_str_from_var(&va), "display {}", ctx());
-            assert_eq!(
-                a.min_scale(),
-                Some(get_min_scale(&va)),
-                "min_scale {}",
-                ctx()
-            );
+            assert_eq!(a.min_scale(), Some(get_min_scale(&va)), "min_scale {}", ctx());
             let mut ts = va.clone();
             ts.dscale = get_min_scale(&va);
-            assert!(
-                same(&Ok(a.trim_scale()), &make_result(ts)),
-                "trim_scale {}",
-                ctx()
-            );
+            assert!(same(&Ok(a.trim_scale()), &make_result(ts)), "trim_scale {}", ctx());
             assert_eq!(a.to_i64().ok(), numvar_to_i64(&va), "to_i64 {}", ctx());
             let p = 1 + rng.below(45) as i32;
             let s = rng.below(60) as i32 - 15;
@@ -4694,18 +4186,9 @@ mod tests {
             let back = Numeric::parse(&txt).unwrap();
             assert_eq!(back.to_string(), txt);
             let sc = scan_number(&txt, txt.as_bytes(), 0).unwrap();
-            assert!(
-                same(
-                    &Ok(back.clone()),
-                    &sc.to_var(txt.as_bytes()).and_then(make_result)
-                ),
-                "parse {txt}"
-            );
+            assert!(same(&Ok(back.clone()), &sc.to_var(txt.as_bytes()).and_then(make_result)), "parse {txt}");
             // binary round trip
-            assert_eq!(
-                Numeric::from_binary(&a.to_binary()).unwrap().to_string(),
-                txt
-            );
+            assert_eq!(Numeric::from_binary(&a.to_binary()).unwrap().to_string(), txt);
         }
     }
 
@@ -4738,18 +4221,9 @@ mod tests {
         assert!(matches!(y.0, Repr::Big(_)));
         assert_eq!(x, y);
         assert_eq!(hash_of(&x), hash_of(&y));
-        assert_eq!(
-            hash_of(&Numeric::parse("0.000").unwrap()),
-            hash_of(&Numeric::zero())
-        );
-        assert_eq!(
-            hash_of(&Numeric::parse("1e60").unwrap()),
-            hash_of(&Numeric::parse("1e60").unwrap().round(3).unwrap())
-        );
-        assert_ne!(
-            hash_of(&Numeric::parse("1").unwrap()),
-            hash_of(&Numeric::parse("-1").unwrap())
-        );
+        assert_eq!(hash_of(&Numeric::parse("0.000").unwrap()), hash_of(&Numeric::zero()));
+        assert_eq!(hash_of(&Numeric::parse("1e60").unwrap()), hash_of(&Numeric::parse("1e60").unwrap().round(3).unwrap()));
+        assert_ne!(hash_of(&Numeric::parse("1").unwrap()), hash_of(&Numeric::parse("-1").unwrap()));
         assert_eq!(Numeric::nan(), Numeric::nan());
         assert!(Numeric::nan() > Numeric::infinity());
         assert!(Numeric::neg_infinity() < Numeric::parse("-1e131071").unwrap());
@@ -4758,36 +4232,13 @@ mod tests {
     #[test]
     fn representation_is_compact() {
         assert!(std::mem::size_of::<Numeric>() <= 32);
-        assert!(matches!(
-            Numeric::parse("12345.67").unwrap().0,
-            Repr::Small {
-                value: 1234567,
-                dscale: 2
-            }
-        ));
+        assert!(matches!(Numeric::parse("12345.67").unwrap().0, Repr::Small { value: 1234567, dscale: 2 }));
         assert!(matches!(Numeric::parse("1e38").unwrap().0, Repr::Big(_)));
-        assert!(matches!(
-            Numeric::parse("99999999999999999999999999999999999999")
-                .unwrap()
-                .0,
-            Repr::Small { .. }
-        ));
-        assert!(matches!(
-            Numeric::parse("1e-38").unwrap().0,
-            Repr::Small {
-                value: 1,
-                dscale: 38
-            }
-        ));
+        assert!(matches!(Numeric::parse("99999999999999999999999999999999999999").unwrap().0, Repr::Small { .. }));
+        assert!(matches!(Numeric::parse("1e-38").unwrap().0, Repr::Small { value: 1, dscale: 38 }));
         assert!(matches!(Numeric::from_i128(i128::MIN).0, Repr::Big(_)));
-        assert_eq!(
-            Numeric::from_i128(i128::MIN).to_string(),
-            i128::MIN.to_string()
-        );
-        assert_eq!(
-            Numeric::from_i128(i128::MAX).to_string(),
-            i128::MAX.to_string()
-        );
+        assert_eq!(Numeric::from_i128(i128::MIN).to_string(), i128::MIN.to_string());
+        assert_eq!(Numeric::from_i128(i128::MAX).to_string(), i128::MAX.to_string());
     }
 
     #[test]
@@ -4796,9 +4247,7 @@ mod tests {
         let alphabet = b"0123456789.eE+- \t\nNnaAIifty_x\x0b";
         for _ in 0..50_000 {
             let len = rng.below(24) as usize;
-            let s: String = (0..len)
-                .map(|_| alphabet[rng.below(alphabet.len() as u64) as usize] as char)
-                .collect();
+            let s: String = (0..len).map(|_| alphabet[rng.below(alphabet.len() as u64) as usize] as char).collect();
             if let Ok(v) = Numeric::parse(&s) {
                 assert_eq!(Numeric::parse(&v.to_string()).unwrap(), v);
             }
@@ -4821,10 +4270,7 @@ mod tests {
                 }
             }
             if let Ok(v) = Numeric::from_binary(&buf) {
-                assert_eq!(
-                    Numeric::from_binary(&v.to_binary()).unwrap().to_string(),
-                    v.to_string()
-                );
+                assert_eq!(Numeric::from_binary(&v.to_binary()).unwrap().to_string(), v.to_string());
             }
         }
     }
@@ -4832,37 +4278,18 @@ mod tests {
     #[test]
     fn binary_format_errors() {
         let e = Numeric::from_binary(&[0, 0, 0, 0, 0x80, 0, 0, 0]).unwrap_err();
-        assert_eq!(
-            (e.code, e.message.as_str()),
-            (
-                SqlState::INVALID_BINARY_REPRESENTATION,
-                "invalid sign in external \"numeric\" value"
-            )
-        );
+        assert_eq!((e.code, e.message.as_str()), (SqlState::INVALID_BINARY_REPRESENTATION, "invalid sign in external \"numeric\" value"));
         let e = Numeric::from_binary(&[0, 0, 0, 0, 0, 0, 0x40, 0]).unwrap_err();
         assert_eq!(e.message, "invalid scale in external \"numeric\" value");
         let e = Numeric::from_binary(&[0, 1, 0, 0, 0, 0, 0, 0, 0x27, 0x10]).unwrap_err();
         assert_eq!(e.message, "invalid digit in external \"numeric\" value");
         let e = Numeric::from_binary(&[0, 1, 0, 0, 0, 0, 0, 0]).unwrap_err();
-        assert_eq!(
-            (e.code, e.message.as_str()),
-            (
-                SqlState::PROTOCOL_VIOLATION,
-                "insufficient data left in message"
-            )
-        );
+        assert_eq!((e.code, e.message.as_str()), (SqlState::PROTOCOL_VIOLATION, "insufficient data left in message"));
         // digits hidden by the scale are truncated away: 1.2345 with dscale 2
         let v = Numeric::from_binary(&[0, 2, 0, 0, 0, 0, 0, 2, 0, 1, 0x09, 0x29]).unwrap();
         assert_eq!(v.to_string(), "1.23");
-        let e = Numeric::from_binary_with_typmod(
-            &Numeric::infinity().to_binary(),
-            Numeric::make_typmod(5, 2).unwrap(),
-        )
-        .unwrap_err();
-        assert_eq!(
-            e.detail.as_deref(),
-            Some("A field with precision 5, scale 2 cannot hold an infinite value.")
-        );
+        let e = Numeric::from_binary_with_typmod(&Numeric::infinity().to_binary(), Numeric::make_typmod(5, 2).unwrap()).unwrap_err();
+        assert_eq!(e.detail.as_deref(), Some("A field with precision 5, scale 2 cannot hold an infinite value."));
         let e = Numeric::from_binary(&[0, 1, 0x7f, 0xff, 0, 0, 0, 0, 0, 1, 0, 0]).unwrap_err();
         assert_eq!(e.message, "incorrect binary data format");
     }
@@ -4876,18 +4303,12 @@ mod tests {
             let mut sq = Numeric::zero();
             let n = 1 + rng.below(60);
             for _ in 0..n {
-                let v = if round % 5 == 0 {
-                    rng.any()
-                } else {
-                    rng.small()
-                };
+                let v = if round % 5 == 0 { rng.any() } else { rng.small() };
                 if rng.below(3) == 0 {
                     let i = rng.next() as i64 >> rng.below(64);
                     acc.add_i64(i);
                     total = total.add(&Numeric::from_i64(i)).unwrap();
-                    sq = sq
-                        .add(&Numeric::from_i64(i).mul(&Numeric::from_i64(i)).unwrap())
-                        .unwrap();
+                    sq = sq.add(&Numeric::from_i64(i).mul(&Numeric::from_i64(i)).unwrap()).unwrap();
                 } else {
                     acc.add(&v);
                     total = total.add(&v).unwrap();
@@ -4896,28 +4317,14 @@ mod tests {
             }
             let sum = acc.sum().unwrap();
             assert_eq!(sum.to_string(), total.to_string());
-            assert_eq!(
-                acc.avg().unwrap().to_string(),
-                total.div(&Numeric::from_i64(n as i64)).unwrap().to_string()
-            );
-            assert_eq!(
-                acc.squares
-                    .as_ref()
-                    .unwrap()
-                    .to_numeric()
-                    .unwrap()
-                    .to_string(),
-                sq.to_string()
-            );
+            assert_eq!(acc.avg().unwrap().to_string(), total.div(&Numeric::from_i64(n as i64)).unwrap().to_string());
+            assert_eq!(acc.squares.as_ref().unwrap().to_numeric().unwrap().to_string(), sq.to_string());
             let mut a = NumericSum::with_squares();
             let mut b = NumericSum::with_squares();
             a.add(&Numeric::parse("1.5").unwrap());
             b.add(&sum);
             a.merge(&b);
-            assert_eq!(
-                a.sum().unwrap(),
-                sum.add(&Numeric::parse("1.5").unwrap()).unwrap()
-            );
+            assert_eq!(a.sum().unwrap(), sum.add(&Numeric::parse("1.5").unwrap()).unwrap());
             assert_eq!(a.count(), 2);
         }
         let empty = NumericSum::new();
@@ -4928,53 +4335,25 @@ mod tests {
     #[test]
     fn api_examples() {
         let p = |s: &str| Numeric::parse(s).unwrap();
-        assert_eq!(
-            p("1").div(&p("3")).unwrap().to_string(),
-            "0.33333333333333333333"
-        );
-        assert_eq!(
-            p("10").div(&p("4")).unwrap().to_string(),
-            "2.5000000000000000"
-        );
+        assert_eq!(p("1").div(&p("3")).unwrap().to_string(), "0.33333333333333333333");
+        assert_eq!(p("10").div(&p("4")).unwrap().to_string(), "2.5000000000000000");
         assert_eq!(p("1.50").to_string(), "1.50");
         assert_eq!(p("1.50"), p("1.5"));
         let e = p("1").div(&p("0")).unwrap_err();
-        assert_eq!(
-            (e.code, e.message.as_str()),
-            (SqlState::DIVISION_BY_ZERO, "division by zero")
-        );
+        assert_eq!((e.code, e.message.as_str()), (SqlState::DIVISION_BY_ZERO, "division by zero"));
         assert!(p("NaN").div(&p("0")).unwrap().is_nan());
         let e = p("NaN").to_i32().unwrap_err();
-        assert_eq!(
-            (e.code, e.message.as_str()),
-            (
-                SqlState::FEATURE_NOT_SUPPORTED,
-                "cannot convert NaN to integer"
-            )
-        );
+        assert_eq!((e.code, e.message.as_str()), (SqlState::FEATURE_NOT_SUPPORTED, "cannot convert NaN to integer"));
         let e = Numeric::parse("abc").unwrap_err();
         assert_eq!(e.message, "invalid input syntax for type numeric: \"abc\"");
-        assert_eq!(
-            Numeric::format_typmod(Numeric::make_typmod(10, 2).unwrap()),
-            "(10,2)"
-        );
-        let e = p("1234.5")
-            .apply_typmod(Numeric::make_typmod(5, 2).unwrap())
-            .unwrap_err();
-        assert_eq!(
-            e.detail.as_deref(),
-            Some(
-                "A field with precision 5, scale 2 must round to an absolute value less than 10^3."
-            )
-        );
+        assert_eq!(Numeric::format_typmod(Numeric::make_typmod(10, 2).unwrap()), "(10,2)");
+        let e = p("1234.5").apply_typmod(Numeric::make_typmod(5, 2).unwrap()).unwrap_err();
+        assert_eq!(e.detail.as_deref(), Some("A field with precision 5, scale 2 must round to an absolute value less than 10^3."));
         assert_eq!(Numeric::from_f64(0.1).to_string(), "0.1");
         assert_eq!(Numeric::from_f64(1e300).dscale(), 0);
         assert_eq!(Numeric::from_f32(0.1).to_string(), "0.1");
         assert_eq!(format!("[{:>6}]", p("1.5")), "[   1.5]");
-        assert_eq!(
-            Numeric::from_scaled_i64(12345, 2).unwrap().to_string(),
-            "123.45"
-        );
+        assert_eq!(Numeric::from_scaled_i64(12345, 2).unwrap().to_string(), "123.45");
         assert_eq!(p("123.45").to_f64().unwrap(), 123.45);
     }
 }

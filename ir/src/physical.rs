@@ -225,7 +225,10 @@ impl PhysicalPlan {
             PhysicalPlan::Insert { returning, .. } | PhysicalPlan::Update { returning, .. } | PhysicalPlan::Delete { returning, .. } => {
                 returning.iter().map(|(_, e)| e).collect()
             }
-            PhysicalPlan::WorkTableScan { .. } | PhysicalPlan::Append { .. } | PhysicalPlan::HashSetOp { .. } | PhysicalPlan::RecursiveUnion { .. } => {
+            PhysicalPlan::WorkTableScan { .. }
+            | PhysicalPlan::Append { .. }
+            | PhysicalPlan::HashSetOp { .. }
+            | PhysicalPlan::RecursiveUnion { .. } => {
                 vec![]
             }
         }

@@ -198,12 +198,16 @@ impl Builder {
             PhysicalPlan::SeqScan { table, columns, filter, .. } => {
                 Open { source: Source::Scan { table: table.clone(), columns: columns.clone(), filter: filter.clone() }, operators: vec![] }
             }
-            PhysicalPlan::Values { columns, rows } => Open { source: Source::Values { columns: columns.clone(), rows: rows.clone() }, operators: vec![] },
+            PhysicalPlan::Values { columns, rows } => {
+                Open { source: Source::Values { columns: columns.clone(), rows: rows.clone() }, operators: vec![] }
+            }
             PhysicalPlan::FunctionScan { func, args, columns, ordinality } => Open {
                 source: Source::Function { func: func.clone(), args: args.clone(), columns: columns.clone(), ordinality: ordinality.clone() },
                 operators: vec![],
             },
-            PhysicalPlan::WorkTableScan { id, columns } => Open { source: Source::WorkTable { id: *id, columns: columns.clone() }, operators: vec![] },
+            PhysicalPlan::WorkTableScan { id, columns } => {
+                Open { source: Source::WorkTable { id: *id, columns: columns.clone() }, operators: vec![] }
+            }
             PhysicalPlan::Filter { input, predicate } => {
                 let mut o = self.open(input);
                 o.operators.push(Operator::Filter { predicate: predicate.clone() });
@@ -305,11 +309,7 @@ impl Builder {
                     // Every input writes the state in the Append's layout.
                     let mut o = o;
                     o.operators.push(Operator::Project {
-                        items: columns
-                            .iter()
-                            .zip(input.output())
-                            .map(|(c, i)| (c.clone(), ScalarExpr::Column { id: i.id, ty: i.ty }))
-                            .collect(),
+                        items: columns.iter().zip(input.output()).map(|(c, i)| (c.clone(), ScalarExpr::Column { id: i.id, ty: i.ty })).collect(),
                     });
                     self.close(o, Sink::Materialize { state });
                 }
@@ -351,7 +351,12 @@ impl Builder {
             }
             PhysicalPlan::Delete { table, input, ctid, old_values, returning } => {
                 let mut o = self.open(input);
-                o.operators.push(Operator::Delete { table: table.clone(), ctid: *ctid, old_values: old_values.clone(), returning: returning.clone() });
+                o.operators.push(Operator::Delete {
+                    table: table.clone(),
+                    ctid: *ctid,
+                    old_values: old_values.clone(),
+                    returning: returning.clone(),
+                });
                 o
             }
         }

@@ -182,10 +182,7 @@ impl LogicalPlan {
     /// The node's output columns, in order.
     pub fn output(&self) -> Vec<PlanColumn> {
         match self {
-            LogicalPlan::Scan { columns, .. } => columns
-                .iter()
-                .map(|c| PlanColumn { id: c.id, ty: c.ty, name: c.name.clone() })
-                .collect(),
+            LogicalPlan::Scan { columns, .. } => columns.iter().map(|c| PlanColumn { id: c.id, ty: c.ty, name: c.name.clone() }).collect(),
             LogicalPlan::Values { columns, .. }
             | LogicalPlan::SetOp { columns, .. }
             | LogicalPlan::RecursiveUnion { columns, .. }
@@ -211,9 +208,9 @@ impl LogicalPlan {
             LogicalPlan::Aggregate { group_by, aggs, .. } => {
                 group_by.iter().map(|(c, _)| c.clone()).chain(aggs.iter().map(|(c, _)| c.clone())).collect()
             }
-            LogicalPlan::Insert { returning, .. }
-            | LogicalPlan::Update { returning, .. }
-            | LogicalPlan::Delete { returning, .. } => returning.iter().map(|(c, _)| c.clone()).collect(),
+            LogicalPlan::Insert { returning, .. } | LogicalPlan::Update { returning, .. } | LogicalPlan::Delete { returning, .. } => {
+                returning.iter().map(|(c, _)| c.clone()).collect()
+            }
         }
     }
 
@@ -396,18 +393,12 @@ impl LogicalPlan {
         let m = |id: ColumnId| map(id).unwrap_or(id);
         let col = |c: PlanColumn| PlanColumn { id: m(c.id), ..c };
         let mut plan = match self {
-            LogicalPlan::Scan { table, alias, columns } => LogicalPlan::Scan {
-                table,
-                alias,
-                columns: columns.into_iter().map(|c| ScanColumn { id: m(c.id), ..c }).collect(),
-            },
+            LogicalPlan::Scan { table, alias, columns } => {
+                LogicalPlan::Scan { table, alias, columns: columns.into_iter().map(|c| ScanColumn { id: m(c.id), ..c }).collect() }
+            }
             LogicalPlan::Values { columns, rows } => LogicalPlan::Values { columns: columns.into_iter().map(col).collect(), rows },
-            LogicalPlan::Project { input, items } => {
-                LogicalPlan::Project { input, items: items.into_iter().map(|(c, e)| (col(c), e)).collect() }
-            }
-            LogicalPlan::Join { kind, left, right, condition, mark } => {
-                LogicalPlan::Join { kind, left, right, condition, mark: mark.map(col) }
-            }
+            LogicalPlan::Project { input, items } => LogicalPlan::Project { input, items: items.into_iter().map(|(c, e)| (col(c), e)).collect() },
+            LogicalPlan::Join { kind, left, right, condition, mark } => LogicalPlan::Join { kind, left, right, condition, mark: mark.map(col) },
             LogicalPlan::Aggregate { input, group_by, aggs } => LogicalPlan::Aggregate {
                 input,
                 group_by: group_by.into_iter().map(|(c, e)| (col(c), e)).collect(),
@@ -420,18 +411,12 @@ impl LogicalPlan {
                 LogicalPlan::RecursiveUnion { id, all, base, recursive, columns: columns.into_iter().map(col).collect() }
             }
             LogicalPlan::WorkTable { id, columns } => LogicalPlan::WorkTable { id, columns: columns.into_iter().map(col).collect() },
-            LogicalPlan::FunctionScan { func, args, columns, ordinality } => LogicalPlan::FunctionScan {
-                func,
-                args,
-                columns: columns.into_iter().map(col).collect(),
-                ordinality: ordinality.map(col),
-            },
-            LogicalPlan::Insert { table, input, target_attnums, returning } => LogicalPlan::Insert {
-                table,
-                input,
-                target_attnums,
-                returning: returning.into_iter().map(|(c, e)| (col(c), e)).collect(),
-            },
+            LogicalPlan::FunctionScan { func, args, columns, ordinality } => {
+                LogicalPlan::FunctionScan { func, args, columns: columns.into_iter().map(col).collect(), ordinality: ordinality.map(col) }
+            }
+            LogicalPlan::Insert { table, input, target_attnums, returning } => {
+                LogicalPlan::Insert { table, input, target_attnums, returning: returning.into_iter().map(|(c, e)| (col(c), e)).collect() }
+            }
             LogicalPlan::Update { table, input, ctid, values, assigned, returning } => LogicalPlan::Update {
                 table,
                 input,

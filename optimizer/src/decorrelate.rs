@@ -17,11 +17,11 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use oa_ir::Result;
 use oa_ir::datum::Datum;
 use oa_ir::expr::{AggCall, BoolTestKind, ColumnId, ScalarExpr, SubqueryExpr, SubqueryKind};
 use oa_ir::plan::{JoinKind, LogicalPlan, PlanColumn};
 use oa_ir::types::SqlType;
-use oa_ir::Result;
 
 pub fn decorrelate(plan: LogicalPlan) -> Result<LogicalPlan> {
     let mut d = Decorrelator { next_id: max_column_id(&plan) + 1 };
@@ -180,13 +180,7 @@ impl Decorrelator {
         if let Some(t) = test {
             cond.insert(0, t);
         }
-        let joined = LogicalPlan::Join {
-            kind,
-            left: Box::new(plan),
-            right: Box::new(right),
-            condition: ScalarExpr::conjunction(cond),
-            mark: None,
-        };
+        let joined = LogicalPlan::Join { kind, left: Box::new(plan), right: Box::new(right), condition: ScalarExpr::conjunction(cond), mark: None };
         (joined, None)
     }
 
@@ -322,11 +316,7 @@ impl Decorrelator {
 /// The value an aggregate has over no input rows.
 fn empty_aggregate(a: &AggCall, ty: SqlType) -> ScalarExpr {
     let is_count = a.func.transfn == "int8inc" || a.func.transfn == "int8inc_any";
-    if is_count {
-        ScalarExpr::Const { value: Datum::Int64(0), ty }
-    } else {
-        ScalarExpr::Const { value: Datum::Null, ty }
-    }
+    if is_count { ScalarExpr::Const { value: Datum::Int64(0), ty } } else { ScalarExpr::Const { value: Datum::Null, ty } }
 }
 
 fn restore(negated: bool, sub: Box<SubqueryExpr>) -> ScalarExpr {
@@ -405,10 +395,7 @@ fn pull_up(plan: LogicalPlan, outer: &HashSet<ColumnId>) -> Option<(LogicalPlan,
 
 /// A projection that outputs exactly `cols` (restores a node's layout after a join was added under it).
 fn identity_project(input: LogicalPlan, cols: &[PlanColumn]) -> LogicalPlan {
-    LogicalPlan::Project {
-        input: Box::new(input),
-        items: cols.iter().map(|c| (c.clone(), ScalarExpr::Column { id: c.id, ty: c.ty })).collect(),
-    }
+    LogicalPlan::Project { input: Box::new(input), items: cols.iter().map(|c| (c.clone(), ScalarExpr::Column { id: c.id, ty: c.ty })).collect() }
 }
 
 #[allow(dead_code)]

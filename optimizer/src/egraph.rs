@@ -144,7 +144,8 @@ impl egg::Analysis<Node> for Analysis {
             Arc::new(s)
         };
         let pinned = |ids: &[Id]| ids.iter().any(|i| d(i).pinned);
-        let scalar = |cols: Arc<BTreeSet<ColumnId>>, pinned: bool, constant: Option<Option<bool>>| Data { cols, is_plan: false, pinned, constant, rows: 0.0 };
+        let scalar =
+            |cols: Arc<BTreeSet<ColumnId>>, pinned: bool, constant: Option<Option<bool>>| Data { cols, is_plan: false, pinned, constant, rows: 0.0 };
         match enode {
             Node::Col(c) => scalar(Arc::new([ColumnId(c.0)].into_iter().collect()), false, None),
             Node::Bool(b) => scalar(Arc::default(), false, Some(Some(*b))),
@@ -184,7 +185,13 @@ impl egg::Analysis<Node> for Analysis {
                 scalar(union_cols(args), pinned(args), c)
             }
             Node::List(ids) => scalar(union_cols(ids), pinned(ids), None),
-            Node::Filter([p, x]) => Data { cols: d(x).cols.clone(), is_plan: true, pinned: false, constant: None, rows: d(x).rows * if d(p).constant == Some(Some(true)) { 1.0 } else { 0.33 } },
+            Node::Filter([p, x]) => Data {
+                cols: d(x).cols.clone(),
+                is_plan: true,
+                pinned: false,
+                constant: None,
+                rows: d(x).rows * if d(p).constant == Some(Some(true)) { 1.0 } else { 0.33 },
+            },
             Node::Project([pl, _, x]) => {
                 let PlanLeaf(i) = leaf_plan(egraph, *pl);
                 let cols = side.proj_cols[i as usize].iter().map(|c| c.id).collect();
@@ -209,9 +216,21 @@ impl egg::Analysis<Node> for Analysis {
                 let template = &side.plans[i as usize];
                 let child_rows: f64 = ids[1..].iter().map(|c| d(c).rows).fold(1.0, f64::max);
                 let rows = match template {
-                    LogicalPlan::Scan { table, .. } => if table.reltuples >= 0.0 { table.reltuples.max(1.0) } else { 1000.0 },
+                    LogicalPlan::Scan { table, .. } => {
+                        if table.reltuples >= 0.0 {
+                            table.reltuples.max(1.0)
+                        } else {
+                            1000.0
+                        }
+                    }
                     LogicalPlan::Values { rows, .. } => rows.len().max(1) as f64,
-                    LogicalPlan::Aggregate { group_by, .. } => if group_by.is_empty() { 1.0 } else { (child_rows * 0.1).max(1.0) },
+                    LogicalPlan::Aggregate { group_by, .. } => {
+                        if group_by.is_empty() {
+                            1.0
+                        } else {
+                            (child_rows * 0.1).max(1.0)
+                        }
+                    }
                     _ => child_rows,
                 };
                 Data { cols: Arc::new(template.output_ids().into_iter().collect()), is_plan: true, pinned: false, constant: None, rows }
@@ -388,13 +407,7 @@ struct Decoder<'a> {
 impl Decoder<'_> {
     fn plan(&self, id: Id) -> Result<LogicalPlan> {
         let join = |kind: JoinKind, [c, l, r]: &[Id; 3]| -> Result<LogicalPlan> {
-            Ok(LogicalPlan::Join {
-                kind,
-                left: Box::new(self.plan(*l)?),
-                right: Box::new(self.plan(*r)?),
-                condition: self.scalar(*c)?,
-                mark: None,
-            })
+            Ok(LogicalPlan::Join { kind, left: Box::new(self.plan(*l)?), right: Box::new(self.plan(*r)?), condition: self.scalar(*c)?, mark: None })
         };
         match &self.expr[id] {
             Node::Filter([p, x]) => {
@@ -448,7 +461,10 @@ impl Decoder<'_> {
             Node::IsNotNull(a) => ScalarExpr::IsNull { arg: Box::new(self.scalar(*a)?), negated: true },
             Node::Call(ids) => {
                 let Node::Func(Func(f)) = &self.expr[ids[0]] else { return Err(Error::internal("call without function")) };
-                ScalarExpr::Func { func: self.side.funcs[*f as usize].clone(), args: ids[1..].iter().map(|i| self.scalar(*i)).collect::<Result<_>>()? }
+                ScalarExpr::Func {
+                    func: self.side.funcs[*f as usize].clone(),
+                    args: ids[1..].iter().map(|i| self.scalar(*i)).collect::<Result<_>>()?,
+                }
             }
             other => return Err(Error::internal(format!("plan node {other:?} where a scalar was expected"))),
         })
@@ -742,13 +758,8 @@ pub fn run_stage(plan: LogicalPlan, stage: Stage, options: &OptimizerOptions) ->
             break;
         }
     }
-    let report = EGraphReport {
-        iterations,
-        nodes: egraph.total_number_of_nodes(),
-        classes: egraph.number_of_classes(),
-        stop_reason,
-        rules_fired: fired,
-    };
+    let report =
+        EGraphReport { iterations, nodes: egraph.total_number_of_nodes(), classes: egraph.number_of_classes(), stop_reason, rules_fired: fired };
     let extractor = egg::Extractor::new(&egraph, PlanCost { egraph: &egraph });
     let (_, best) = extractor.find_best(root);
     let root_id = Id::from(best.as_ref().len() - 1);

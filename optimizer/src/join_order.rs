@@ -5,11 +5,11 @@
 
 use std::collections::HashMap;
 
+use oa_ir::Result;
 use oa_ir::datum::Datum;
 use oa_ir::expr::{ColumnId, ScalarExpr};
 use oa_ir::plan::{JoinKind, LogicalPlan, PlanColumn};
 use oa_ir::types::Oid;
-use oa_ir::Result;
 
 use crate::stats::Statistics;
 
@@ -37,7 +37,8 @@ pub fn reorder(plan: LogicalPlan, stats: &dyn Statistics) -> Result<LogicalPlan>
         let mut remaining: Vec<Option<ScalarExpr>> = preds.into_iter().map(Some).collect();
         let built = build(&tree, &mut leaves, &mut remaining, &est);
         let leftover: Vec<ScalarExpr> = remaining.into_iter().flatten().collect();
-        let built = if leftover.is_empty() { built } else { LogicalPlan::Filter { input: Box::new(built), predicate: ScalarExpr::conjunction(leftover) } };
+        let built =
+            if leftover.is_empty() { built } else { LogicalPlan::Filter { input: Box::new(built), predicate: ScalarExpr::conjunction(leftover) } };
         return Ok(restore_order(built, &output));
     }
     if leaves.len() <= 2 {
@@ -50,7 +51,8 @@ pub fn reorder(plan: LogicalPlan, stats: &dyn Statistics) -> Result<LogicalPlan>
     let built = build(&tree, &mut leaves, &mut remaining, &est);
     // Predicates touching no relation (constants) stay on top.
     let leftover: Vec<ScalarExpr> = remaining.into_iter().flatten().collect();
-    let built = if leftover.is_empty() { built } else { LogicalPlan::Filter { input: Box::new(built), predicate: ScalarExpr::conjunction(leftover) } };
+    let built =
+        if leftover.is_empty() { built } else { LogicalPlan::Filter { input: Box::new(built), predicate: ScalarExpr::conjunction(leftover) } };
     Ok(restore_order(built, &output))
 }
 
@@ -253,7 +255,13 @@ fn build(t: &Tree, leaves: &mut [Option<LogicalPlan>], preds: &mut [Option<Scala
                     }
                 }
             }
-            LogicalPlan::Join { kind: JoinKind::Inner, left: Box::new(left), right: Box::new(right), condition: ScalarExpr::conjunction(cond), mark: None }
+            LogicalPlan::Join {
+                kind: JoinKind::Inner,
+                left: Box::new(left),
+                right: Box::new(right),
+                condition: ScalarExpr::conjunction(cond),
+                mark: None,
+            }
         }
     }
 }
@@ -367,4 +375,58 @@ fn join_selectivity(p: &ScalarExpr, ndv: &HashMap<ColumnId, f64>) -> f64 {
         };
     }
     0.33
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::NoStatistics;
+    use oa_ir::types::SqlType;
+
+    fn values(id: u32, rows: usize) -> LogicalPlan {
+        LogicalPlan::Values {
+            columns: vec![PlanColumn { id: ColumnId(id), ty: SqlType::INT4, name: format!("c{id}") }],
+            rows: (0..rows).map(|i| vec![ScalarExpr::constant(Datum::Int32(i as i32), SqlType::INT4)]).collect(),
+        }
+    }
+
+    /// `FROM small, LATERAL (SELECT small.c1) big`: the lateral side reads c1.
+    fn lateral_on(id: u32, reads: u32) -> LogicalPlan {
+        LogicalPlan::Project {
+            input: Box::new(values(100 + id, 50)),
+            items: vec![(PlanColumn { id: ColumnId(id), ty: SqlType::INT4, name: "l".into() }, ScalarExpr::column(ColumnId(reads), SqlType::INT4))],
+        }
+    }
+
+    fn join(l: LogicalPlan, r: LogicalPlan) -> LogicalPlan {
+        LogicalPlan::Join { kind: JoinKind::Inner, left: Box::new(l), right: Box::new(r), condition: ScalarExpr::bool(true), mark: None }
+    }
+
+    /// The right input of the top join (under a reordering projection).
+    fn top_right(p: &LogicalPlan) -> &LogicalPlan {
+        match p {
+            LogicalPlan::Join { right, .. } => right,
+            LogicalPlan::Project { input, .. } if matches!(**input, LogicalPlan::Join { .. }) => top_right(input),
+            other => other,
+        }
+    }
+
+    fn is_lateral_item(p: &LogicalPlan) -> bool {
+        matches!(p, LogicalPlan::Project { items, .. } if items[0].0.id == ColumnId(2))
+    }
+
+    #[test]
+    fn lateral_items_stay_right_of_what_they_read() {
+        // The lateral side is bigger, so size alone would put it on the left.
+        let out = reorder(join(values(1, 1), lateral_on(2, 1)), &NoStatistics).expect("reorder");
+        assert!(is_lateral_item(top_right(&out)), "{out:?}");
+        let out = reorder(join(join(values(1, 1), values(3, 500)), lateral_on(2, 1)), &NoStatistics).expect("reorder");
+        assert!(is_lateral_item(top_right(&out)), "{out:?}");
+    }
+
+    #[test]
+    fn detects_lateral_references() {
+        assert!(has_lateral(&[values(1, 1), lateral_on(2, 1)]));
+        assert!(!has_lateral(&[values(1, 1), lateral_on(2, 7)]));
+    }
 }

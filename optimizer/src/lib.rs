@@ -26,9 +26,9 @@ mod prune;
 mod qual;
 mod stats;
 
+use oa_ir::Result;
 use oa_ir::physical::PhysicalPlan;
 use oa_ir::plan::LogicalPlan;
-use oa_ir::Result;
 
 pub use stats::{ColumnStats, NoStatistics, Statistics};
 

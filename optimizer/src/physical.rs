@@ -22,7 +22,9 @@ pub fn plan(plan: LogicalPlan, stats: &dyn Statistics) -> Result<PhysicalPlan> {
         },
         LogicalPlan::Project { input, items } => PhysicalPlan::Project { input: Box::new(plan_child(*input, stats)?), items },
         LogicalPlan::Join { kind, left, right, condition, mark } => join(kind, *left, *right, condition, mark, stats)?,
-        LogicalPlan::Aggregate { input, group_by, aggs } => PhysicalPlan::HashAggregate { input: Box::new(plan_child(*input, stats)?), group_by, aggs },
+        LogicalPlan::Aggregate { input, group_by, aggs } => {
+            PhysicalPlan::HashAggregate { input: Box::new(plan_child(*input, stats)?), group_by, aggs }
+        }
         LogicalPlan::Sort { input, keys } => PhysicalPlan::Sort { input: Box::new(plan_child(*input, stats)?), keys },
         LogicalPlan::Limit { input, limit, offset, with_ties } => match (*input, limit) {
             // ORDER BY … LIMIT n: a bounded sort.
@@ -38,13 +40,9 @@ pub fn plan(plan: LogicalPlan, stats: &dyn Statistics) -> Result<PhysicalPlan> {
             flatten_union_all(*right, stats, &mut inputs)?;
             PhysicalPlan::Append { inputs, columns }
         }
-        LogicalPlan::SetOp { op, all, left, right, columns } => PhysicalPlan::HashSetOp {
-            op,
-            all,
-            left: Box::new(plan_child(*left, stats)?),
-            right: Box::new(plan_child(*right, stats)?),
-            columns,
-        },
+        LogicalPlan::SetOp { op, all, left, right, columns } => {
+            PhysicalPlan::HashSetOp { op, all, left: Box::new(plan_child(*left, stats)?), right: Box::new(plan_child(*right, stats)?), columns }
+        }
         LogicalPlan::RecursiveUnion { id, all, base, recursive, columns } => PhysicalPlan::RecursiveUnion {
             id,
             all,
@@ -90,7 +88,14 @@ fn flatten_union_all(p: LogicalPlan, stats: &dyn Statistics, out: &mut Vec<Physi
 
 /// Hash join when the condition has equality conjuncts between the two sides
 /// on one representation; nested loop otherwise.
-fn join(kind: JoinKind, left: LogicalPlan, right: LogicalPlan, condition: ScalarExpr, mark: Option<oa_ir::plan::PlanColumn>, stats: &dyn Statistics) -> Result<PhysicalPlan> {
+fn join(
+    kind: JoinKind,
+    left: LogicalPlan,
+    right: LogicalPlan,
+    condition: ScalarExpr,
+    mark: Option<oa_ir::plan::PlanColumn>,
+    stats: &dyn Statistics,
+) -> Result<PhysicalPlan> {
     if kind == JoinKind::AntiNullAware && !hashable_single_key(&condition, &left, &right) {
         let cond = ScalarExpr::BoolTest { arg: Box::new(condition), kind: oa_ir::expr::BoolTestKind::IsNotFalse };
         return join(JoinKind::Anti, left, right, cond, mark, stats);
@@ -123,9 +128,7 @@ fn join(kind: JoinKind, left: LogicalPlan, right: LogicalPlan, condition: Scalar
     for c in condition.into_conjuncts() {
         let pair = match &c {
             ScalarExpr::Func { func, args }
-                if func.operator.as_deref() == Some("=")
-                    && args.len() == 2
-                    && same_representation(&args[0], &args[1]) =>
+                if func.operator.as_deref() == Some("=") && args.len() == 2 && same_representation(&args[0], &args[1]) =>
             {
                 match (side(&args[0]), side(&args[1])) {
                     (Some(true), Some(false)) => Some((args[0].clone(), args[1].clone())),
@@ -151,7 +154,13 @@ fn join(kind: JoinKind, left: LogicalPlan, right: LogicalPlan, condition: Scalar
     let left = plan(left, stats)?;
     let right = plan(right, stats)?;
     if left_keys.is_empty() {
-        return Ok(PhysicalPlan::NestedLoopJoin { kind, left: Box::new(left), right: Box::new(right), condition: ScalarExpr::conjunction(residual), mark });
+        return Ok(PhysicalPlan::NestedLoopJoin {
+            kind,
+            left: Box::new(left),
+            right: Box::new(right),
+            condition: ScalarExpr::conjunction(residual),
+            mark,
+        });
     }
     Ok(PhysicalPlan::HashJoin {
         kind,
@@ -167,7 +176,8 @@ fn join(kind: JoinKind, left: LogicalPlan, right: LogicalPlan, condition: Scalar
 /// Hash keys must hash alike when equal: both sides in the same representation.
 fn same_representation(a: &ScalarExpr, b: &ScalarExpr) -> bool {
     let (ta, tb) = (a.ty().oid, b.ty().oid);
-    ta == tb || matches!((builtin_physical(ta), builtin_physical(tb)), (Some(x), Some(y)) if x == y && x != oa_ir::types::PhysicalType::Text)
+    ta == tb
+        || matches!((builtin_physical(ta), builtin_physical(tb)), (Some(x), Some(y)) if x == y && x != oa_ir::types::PhysicalType::Text)
         || matches!((builtin_physical(ta), builtin_physical(tb)), (Some(oa_ir::types::PhysicalType::Text), Some(oa_ir::types::PhysicalType::Text)) if is_plain_text(ta) && is_plain_text(tb))
 }
 

@@ -13,7 +13,8 @@ pub fn explain(session: &mut Session, e: &ast::ExplainStmt, _sql: &str) -> Resul
         let on = match &o.value {
             None => true,
             Some(ast::DefValue::Word(w) | ast::DefValue::String(w)) => crate::settings::parse_bool(w).ok_or_else(|| {
-                Error::new(oa_ir::SqlState::INVALID_PARAMETER_VALUE, format!("{} requires a Boolean value", o.name.to_ascii_uppercase())).with_position(o.loc)
+                Error::new(oa_ir::SqlState::INVALID_PARAMETER_VALUE, format!("{} requires a Boolean value", o.name.to_ascii_uppercase()))
+                    .with_position(o.loc)
             })?,
             Some(ast::DefValue::Number(n)) => n != "0",
             Some(_) => true,

@@ -63,7 +63,7 @@ pub fn write_state(storage: &Storage, relfilenode: Oid, last: i64, is_called: bo
     storage.inplace_update(RelFileNumber(relfilenode), STATE_TID, &t)
 }
 
-fn lookup<'c>(catalog: &'c CatalogView, seq: Oid) -> Result<(&'c SequenceDesc, String, Oid)> {
+fn lookup(catalog: &CatalogView, seq: Oid) -> Result<(&SequenceDesc, String, Oid)> {
     let desc = catalog.sequence(seq);
     let rel = oa_frontend::Catalog::relation(catalog, seq);
     match (desc, rel) {

@@ -231,7 +231,10 @@ impl Session {
             return self.transaction_statement(t);
         }
         if self.txn.as_ref().is_some_and(|t| t.failed) {
-            return Err(Error::new(SqlState::IN_FAILED_SQL_TRANSACTION, "current transaction is aborted, commands ignored until end of transaction block"));
+            return Err(Error::new(
+                SqlState::IN_FAILED_SQL_TRANSACTION,
+                "current transaction is aborted, commands ignored until end of transaction block",
+            ));
         }
         let autocommit = self.txn.is_none() && !self.implicit_block;
         if self.txn.is_none() {
@@ -304,11 +307,8 @@ impl Session {
                     .cloned()
                     .ok_or_else(|| Error::new(SqlState::UNDEFINED_PSTATEMENT, format!("prepared statement \"{}\" does not exist", e.name)))?;
                 if e.params.len() != prepared.param_types.len() {
-                    return Err(Error::new(
-                        SqlState::SYNTAX_ERROR,
-                        format!("wrong number of parameters for prepared statement \"{}\"", e.name),
-                    )
-                    .with_detail(format!("Expected {} parameters but got {}.", prepared.param_types.len(), e.params.len())));
+                    return Err(Error::new(SqlState::SYNTAX_ERROR, format!("wrong number of parameters for prepared statement \"{}\"", e.name))
+                        .with_detail(format!("Expected {} parameters but got {}.", prepared.param_types.len(), e.params.len())));
                 }
                 let mut values = Vec::new();
                 for (p, ty) in e.params.iter().zip(&prepared.param_types) {
@@ -394,7 +394,18 @@ impl Session {
         let graph = oa_ir::pipeline::build_pipelines(&optimized.plan);
         let fields = self.fields(&bound.columns, &catalog);
         let types = bound.columns.iter().map(|c| c.ty).collect();
-        Ok(Portal { fields, types, executor: self.engine.backend.start(graph)?, snapshot, catalog, io: ctx.io, params: params.to_vec(), kind, rows: 0, done: false })
+        Ok(Portal {
+            fields,
+            types,
+            executor: self.engine.backend.start(graph)?,
+            snapshot,
+            catalog,
+            io: ctx.io,
+            params: params.to_vec(),
+            kind,
+            rows: 0,
+            done: false,
+        })
     }
 
     /// Runs a portal until `max_rows` rows are ready or it finishes.
@@ -577,7 +588,8 @@ impl Session {
     /// The catalog as this statement sees it.
     pub(crate) fn catalog_view(&self, snapshot: &Snapshot) -> Result<Arc<CatalogView>> {
         let changed = self.txn.as_ref().is_some_and(|t| t.catalog_changed);
-        let user = if changed { Arc::new(crate::catalog::load_user(&self.engine.storage, snapshot)?) } else { self.engine.committed_catalog(snapshot)? };
+        let user =
+            if changed { Arc::new(crate::catalog::load_user(&self.engine.storage, snapshot)?) } else { self.engine.committed_catalog(snapshot)? };
         let mut view = CatalogView {
             builtin: builtin(),
             user,
@@ -722,7 +734,10 @@ impl Session {
         match t {
             T::Begin { modes, start } => {
                 if failed {
-                    return Err(Error::new(SqlState::IN_FAILED_SQL_TRANSACTION, "current transaction is aborted, commands ignored until end of transaction block"));
+                    return Err(Error::new(
+                        SqlState::IN_FAILED_SQL_TRANSACTION,
+                        "current transaction is aborted, commands ignored until end of transaction block",
+                    ));
                 }
                 let isolation = isolation_of(modes)?;
                 let name = if *start { "START TRANSACTION" } else { "BEGIN" };
@@ -794,7 +809,10 @@ impl Session {
             }
             T::Savepoint(name) => {
                 if failed {
-                    return Err(Error::new(SqlState::IN_FAILED_SQL_TRANSACTION, "current transaction is aborted, commands ignored until end of transaction block"));
+                    return Err(Error::new(
+                        SqlState::IN_FAILED_SQL_TRANSACTION,
+                        "current transaction is aborted, commands ignored until end of transaction block",
+                    ));
                 }
                 if !self.in_transaction_block() {
                     return Err(Error::new(SqlState::NO_ACTIVE_SQL_TRANSACTION, "SAVEPOINT can only be used in transaction blocks"));
@@ -806,7 +824,10 @@ impl Session {
             }
             T::Release(name) => {
                 if failed {
-                    return Err(Error::new(SqlState::IN_FAILED_SQL_TRANSACTION, "current transaction is aborted, commands ignored until end of transaction block"));
+                    return Err(Error::new(
+                        SqlState::IN_FAILED_SQL_TRANSACTION,
+                        "current transaction is aborted, commands ignored until end of transaction block",
+                    ));
                 }
                 if !self.in_transaction_block() {
                     return Err(Error::new(SqlState::NO_ACTIVE_SQL_TRANSACTION, "RELEASE SAVEPOINT can only be used in transaction blocks"));
@@ -850,10 +871,7 @@ impl Session {
                         self.settings.set("default_transaction_read_only", if r { "on" } else { "off" }, false, self.in_transaction_block())?;
                     } else if let Some(t) = self.txn.as_mut().filter(|t| t.explicit) {
                         if !r && t.read_only && t.txn.command_id() > 0 {
-                            return Err(Error::new(
-                                SqlState::ACTIVE_SQL_TRANSACTION,
-                                "transaction read-write mode must be set before any query",
-                            ));
+                            return Err(Error::new(SqlState::ACTIVE_SQL_TRANSACTION, "transaction read-write mode must be set before any query"));
                         }
                         t.read_only = r;
                     }
@@ -933,25 +951,17 @@ impl Session {
     }
 
     fn show_statement(&mut self, s: &ast::ShowStmt) -> Result<Outcome> {
-        let text_field = |name: &str| Field {
-            name: name.to_string(),
-            type_oid: oid::TEXT,
-            typmod: -1,
-            type_name: "text".into(),
-            table_oid: 0,
-            attnum: 0,
-        };
+        let text_field =
+            |name: &str| Field { name: name.to_string(), type_oid: oid::TEXT, typmod: -1, type_name: "text".into(), table_oid: 0, attnum: 0 };
         match s {
             ast::ShowStmt::Name(name) => {
                 let value = match name.to_ascii_lowercase().as_str() {
-                    "transaction_isolation" | "transaction isolation level" => {
-                        match self.txn.as_ref().filter(|t| t.explicit).map(|t| t.isolation) {
-                            Some(Isolation::ReadCommitted) => "read committed".to_string(),
-                            Some(Isolation::RepeatableRead) => "repeatable read".to_string(),
-                            Some(Isolation::Serializable) => "serializable".to_string(),
-                            None => self.settings.show("default_transaction_isolation")?,
-                        }
-                    }
+                    "transaction_isolation" | "transaction isolation level" => match self.txn.as_ref().filter(|t| t.explicit).map(|t| t.isolation) {
+                        Some(Isolation::ReadCommitted) => "read committed".to_string(),
+                        Some(Isolation::RepeatableRead) => "repeatable read".to_string(),
+                        Some(Isolation::Serializable) => "serializable".to_string(),
+                        None => self.settings.show("default_transaction_isolation")?,
+                    },
                     "session_authorization" | "session authorization" => self.user.clone(),
                     _ => self.settings.show(name)?,
                 };
@@ -964,11 +974,7 @@ impl Session {
             }
             ast::ShowStmt::All => {
                 let rows = self.settings.all().into_iter().map(|(n, v)| vec![Some(n), Some(v), None]).collect();
-                Ok(Outcome::Rows {
-                    fields: vec![text_field("name"), text_field("setting"), text_field("description")],
-                    rows,
-                    tag: "SHOW".into(),
-                })
+                Ok(Outcome::Rows { fields: vec![text_field("name"), text_field("setting"), text_field("description")], rows, tag: "SHOW".into() })
             }
         }
     }

@@ -13,8 +13,15 @@ use oa_ir::{Error, Result, SqlState};
 enum Kind {
     Bool,
     /// Integer with bounds and an optional unit (memory in kB, time in ms).
-    Int { min: i64, max: i64, unit: Unit },
-    Real { min: f64, max: f64 },
+    Int {
+        min: i64,
+        max: i64,
+        unit: Unit,
+    },
+    Real {
+        min: f64,
+        max: f64,
+    },
     Enum(&'static [&'static str]),
     String,
 }
@@ -307,10 +314,7 @@ impl Settings {
                 let lower = value.to_ascii_lowercase();
                 match options.iter().find(|o| **o == lower) {
                     Some(o) => Ok(o.to_string()),
-                    None => Err(invalid().with_hint(format!(
-                        "Available values: {}.",
-                        options.join(", ")
-                    ))),
+                    None => Err(invalid().with_hint(format!("Available values: {}.", options.join(", ")))),
                 }
             }
             Kind::String => match d.name {

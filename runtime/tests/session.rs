@@ -91,4 +91,3 @@ fn deferred_foreign_key_checked_at_commit() {
     assert_eq!(e.code.code(), "23503");
     assert_eq!(one(&mut s, "SELECT count(*) FROM dchild"), "1");
 }
-

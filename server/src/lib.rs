@@ -89,6 +89,9 @@ mod tests {
     #[test]
     fn errors_point_at_the_character() {
         let e = oa_ir::Error::new(oa_ir::SqlState::SYNTAX_ERROR, "syntax error at or near \"t\"").with_position(16);
-        assert_eq!(format_error(&e, "SELECT 'é' FRM t;"), "ERROR:  syntax error at or near \"t\"\nLINE 1: SELECT 'é' FRM t;\n                       ^\n");
+        assert_eq!(
+            format_error(&e, "SELECT 'é' FRM t;"),
+            "ERROR:  syntax error at or near \"t\"\nLINE 1: SELECT 'é' FRM t;\n                       ^\n"
+        );
     }
 }

@@ -32,8 +32,7 @@ use crate::buffer::PageWriteGuard;
 use crate::io::RelFileNumber;
 use crate::mvcc::DirtyStatus;
 use crate::page::{
-    self, BlockNumber, ITEM_ID_SIZE, OffsetNumber, PAGE_HEADER_SIZE, PAGE_SIZE, Page, PageBuf,
-    PageKind, Placement, get_u16, get_u32, maxalign,
+    self, BlockNumber, ITEM_ID_SIZE, OffsetNumber, PAGE_HEADER_SIZE, PAGE_SIZE, Page, PageBuf, PageKind, Placement, get_u16, get_u32, maxalign,
 };
 use crate::storage::{RelKind, Relation, Storage};
 use crate::tuple::{AttrIter, Tid, TupleDesc, append_values, fill_bitmap};
@@ -72,10 +71,7 @@ pub(crate) struct BtreeInfo {
 // ---------------------------------------------------------------------------
 
 fn corrupt(rel: RelFileNumber, what: impl std::fmt::Display) -> Error {
-    Error::new(
-        SqlState::INDEX_CORRUPTED,
-        format!("index relation {rel} is corrupted: {what}"),
-    )
+    Error::new(SqlState::INDEX_CORRUPTED, format!("index relation {rel} is corrupted: {what}"))
 }
 
 #[derive(Clone, Copy)]
@@ -89,10 +85,7 @@ impl<'a> Item<'a> {
     }
 
     fn tid(&self) -> Tid {
-        Tid {
-            block: get_u32(self.b, 0),
-            offset: get_u16(self.b, 4),
-        }
+        Tid { block: get_u32(self.b, 0), offset: get_u16(self.b, 4) }
     }
 
     fn info(&self) -> u16 {
@@ -122,11 +115,7 @@ impl<'a> Item<'a> {
     }
 
     fn data_off(&self) -> usize {
-        let bm = if self.info() & IT_HASNULL != 0 {
-            self.natts().div_ceil(8)
-        } else {
-            0
-        };
+        let bm = if self.info() & IT_HASNULL != 0 { self.natts().div_ceil(8) } else { 0 };
         maxalign(IT_HEADER + bm)
     }
 
@@ -136,19 +125,13 @@ impl<'a> Item<'a> {
     }
 
     fn values(&self, desc: &TupleDesc) -> Result<Vec<Datum>> {
-        self.keys(desc)
-            .map(|v| v.and_then(|r| r.to_datum()))
-            .collect()
+        self.keys(desc).map(|v| v.and_then(|r| r.to_datum())).collect()
     }
 
     /// The item without its downlink, as a separator or high key.
     fn without_downlink(&self) -> Vec<u8> {
         // Item::new guarantees the header; downlink() that the 4 bytes exist.
-        let mut v = if self.downlink().is_some() {
-            self.b[..self.b.len() - 4].to_vec()
-        } else {
-            self.b.to_vec()
-        };
+        let mut v = if self.downlink().is_some() { self.b[..self.b.len() - 4].to_vec() } else { self.b.to_vec() };
         let info = self.info() & !IT_DOWNLINK;
         v[6..8].copy_from_slice(&info.to_le_bytes());
         v
@@ -197,10 +180,7 @@ fn minus_inf_item(child: BlockNumber) -> Vec<u8> {
 pub fn index_tuple_values(desc: &TupleDesc, item: &[u8]) -> Result<Vec<Datum>> {
     match Item::new(item) {
         Some(it) => it.values(desc),
-        None => Err(Error::new(
-            SqlState::INDEX_CORRUPTED,
-            "index tuple shorter than its header",
-        )),
+        None => Err(Error::new(SqlState::INDEX_CORRUPTED, "index tuple shorter than its header")),
     }
 }
 
@@ -208,20 +188,13 @@ pub fn index_tuple_values(desc: &TupleDesc, item: &[u8]) -> Result<Vec<Datum>> {
 /// would compare by kind, silently giving wrong answers.
 fn check_key(desc: &TupleDesc, key: &[Datum], full: bool) -> Result<()> {
     if key.len() > desc.natts() || (full && key.len() != desc.natts()) {
-        return Err(Error::internal(format!(
-            "index key has {} columns, index has {}",
-            key.len(),
-            desc.natts()
-        )));
+        return Err(Error::internal(format!("index key has {} columns, index has {}", key.len(), desc.natts())));
     }
     for (i, (d, ty)) in key.iter().zip(desc.attrs()).enumerate() {
         if let Some(t) = d.physical_type()
             && t != *ty
         {
-            return Err(Error::internal(format!(
-                "index key column {} is {t:?}, the index stores {ty:?}",
-                i + 1
-            )));
+            return Err(Error::internal(format!("index key column {} is {t:?}, the index stores {ty:?}", i + 1)));
         }
     }
     Ok(())
@@ -247,11 +220,7 @@ fn compare(desc: &TupleDesc, sk: &ScanKey<'_>, item: Item<'_>) -> Result<Orderin
             return Ok(c);
         }
     }
-    let beyond = if sk.nextkey {
-        Ordering::Greater
-    } else {
-        Ordering::Less
-    };
+    let beyond = if sk.nextkey { Ordering::Greater } else { Ordering::Less };
     if sk.values.len() < desc.natts() {
         return Ok(beyond);
     }
@@ -278,11 +247,7 @@ impl Special {
         if s.len() < BT_SPECIAL_SIZE || page.kind() != Some(PageKind::Btree) {
             return None;
         }
-        Some(Special {
-            next: get_u32(s, 0),
-            level: get_u32(s, 8),
-            flags: get_u16(s, 12),
-        })
+        Some(Special { next: get_u32(s, 0), level: get_u32(s, 8), flags: get_u16(s, 12) })
     }
 
     fn bytes(&self) -> [u8; BT_SPECIAL_SIZE] {
@@ -317,18 +282,11 @@ impl<'p> BtPage<'p> {
     }
 
     fn item(&self, rel: RelFileNumber, off: OffsetNumber) -> Result<Item<'p>> {
-        self.page
-            .item(off)
-            .and_then(Item::new)
-            .ok_or_else(|| corrupt(rel, format!("missing item {off}")))
+        self.page.item(off).and_then(Item::new).ok_or_else(|| corrupt(rel, format!("missing item {off}")))
     }
 
     fn high_key(&self, rel: RelFileNumber) -> Result<Option<Item<'p>>> {
-        if self.sp.rightmost() {
-            Ok(None)
-        } else {
-            self.item(rel, 1).map(Some)
-        }
+        if self.sp.rightmost() { Ok(None) } else { self.item(rel, 1).map(Some) }
     }
 
     /// Must a search for `sk` continue on the right sibling?
@@ -340,23 +298,13 @@ impl<'p> BtPage<'p> {
     }
 
     /// First data offset whose item is >= sk (`strict`: > sk).
-    fn search(
-        &self,
-        rel: RelFileNumber,
-        desc: &TupleDesc,
-        sk: &ScanKey<'_>,
-        strict: bool,
-    ) -> Result<OffsetNumber> {
+    fn search(&self, rel: RelFileNumber, desc: &TupleDesc, sk: &ScanKey<'_>, strict: bool) -> Result<OffsetNumber> {
         let mut lo = self.sp.first_data();
         let mut hi = self.page.max_offset() + 1;
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
             let c = compare(desc, sk, self.item(rel, mid)?)?;
-            let go_right = if strict {
-                c != Ordering::Less
-            } else {
-                c == Ordering::Greater
-            };
+            let go_right = if strict { c != Ordering::Less } else { c == Ordering::Greater };
             if go_right {
                 lo = mid + 1;
             } else {
@@ -373,9 +321,7 @@ impl<'p> BtPage<'p> {
         if o <= self.sp.first_data() {
             return Err(corrupt(rel, "internal page without a minus-infinity item"));
         }
-        self.item(rel, o - 1)?
-            .downlink()
-            .ok_or_else(|| corrupt(rel, "pivot without downlink"))
+        self.item(rel, o - 1)?.downlink().ok_or_else(|| corrupt(rel, "pivot without downlink"))
     }
 }
 
@@ -405,26 +351,16 @@ impl Storage {
         let r = self.relation(rel)?;
         match r.kind {
             RelKind::Btree(_) => Ok(r),
-            RelKind::Heap => Err(Error::internal(format!(
-                "relation file {rel} is not a B-tree index"
-            ))),
+            RelKind::Heap => Err(Error::internal(format!("relation file {rel} is not a B-tree index"))),
         }
     }
 
     /// Creates an empty B-tree (transactional like `create_relation`).
-    pub fn btree_create(
-        &self,
-        txn: &mut Transaction,
-        rel: RelFileNumber,
-        key_desc: TupleDesc,
-    ) -> Result<()> {
+    pub fn btree_create(&self, txn: &mut Transaction, rel: RelFileNumber, key_desc: TupleDesc) -> Result<()> {
         if key_desc.natts() == 0 || key_desc.natts() > INDEX_MAX_KEYS {
             return Err(Error::new(
                 SqlState::TOO_MANY_COLUMNS,
-                format!(
-                    "cannot use {} columns in an index (between 1 and {INDEX_MAX_KEYS})",
-                    key_desc.natts()
-                ),
+                format!("cannot use {} columns in an index (between 1 and {INDEX_MAX_KEYS})", key_desc.natts()),
             ));
         }
         let mut meta = Vec::with_capacity(24 + key_desc.natts());
@@ -436,10 +372,7 @@ impl Storage {
         for t in key_desc.attrs() {
             meta.push(*t as u8);
         }
-        let info = BtreeInfo {
-            desc: Arc::new(key_desc),
-            root: AtomicU32::new(1),
-        };
+        let info = BtreeInfo { desc: Arc::new(key_desc), root: AtomicU32::new(1) };
         let r = self.create_with_kind(txn, rel, RelKind::Btree(info))?;
         let mut m = self.extend(&r, PageKind::BtreeMeta, 0)?;
         if m.id().block != META_BLOCK || m.add_item(&meta, Placement::Any)?.is_none() {
@@ -447,35 +380,20 @@ impl Storage {
         }
         drop(m);
         let mut root = self.extend(&r, PageKind::Btree, BT_SPECIAL_SIZE)?;
-        root.set_special(
-            &Special {
-                next: P_NONE,
-                level: 0,
-                flags: BTP_LEAF,
-            }
-            .bytes(),
-        )?;
+        root.set_special(&Special { next: P_NONE, level: 0, flags: BTP_LEAF }.bytes())?;
         Ok(())
     }
 
     fn btree_info<'r>(&self, r: &'r Relation) -> Result<&'r BtreeInfo> {
         match &r.kind {
             RelKind::Btree(info) => Ok(info),
-            RelKind::Heap => Err(Error::internal(format!(
-                "relation file {} is not a B-tree index",
-                r.id
-            ))),
+            RelKind::Heap => Err(Error::internal(format!("relation file {} is not a B-tree index", r.id))),
         }
     }
 
     /// Descends to the leaf where `sk` belongs. With `stack`, records the
     /// internal pages passed (for the writer's splits).
-    fn descend(
-        &self,
-        r: &Relation,
-        sk: &ScanKey<'_>,
-        mut stack: Option<&mut Vec<BlockNumber>>,
-    ) -> Result<BlockNumber> {
+    fn descend(&self, r: &Relation, sk: &ScanKey<'_>, mut stack: Option<&mut Vec<BlockNumber>>) -> Result<BlockNumber> {
         let info = self.btree_info(r)?;
         let mut block = info.root.load(AtomicOrdering::Acquire);
         // Each step goes down a level or right along one; both are bounded
@@ -500,13 +418,7 @@ impl Storage {
     }
 
     /// Adds an entry for `key` → `tid` (takes the write lock if needed).
-    pub fn btree_insert(
-        &self,
-        txn: &mut Transaction,
-        rel: RelFileNumber,
-        key: &[Datum],
-        tid: Tid,
-    ) -> Result<()> {
+    pub fn btree_insert(&self, txn: &mut Transaction, rel: RelFileNumber, key: &[Datum], tid: Tid) -> Result<()> {
         txn.ensure_write_lock()?;
         let r = self.btree_relation(rel)?;
         let info = self.btree_info(&r)?;
@@ -521,11 +433,7 @@ impl Storage {
             .with_hint("Values larger than 1/3 of a buffer page cannot be indexed."));
         }
         let mut stack = Vec::new();
-        let sk = ScanKey {
-            values: key,
-            tid: Some(tid),
-            nextkey: false,
-        };
+        let sk = ScanKey { values: key, tid: Some(tid), nextkey: false };
         let leaf = self.descend(&r, &sk, Some(&mut stack))?;
         let mut values = key.to_vec();
         let mut sk_tid = tid;
@@ -533,11 +441,7 @@ impl Storage {
         let mut level_item = item;
         // Insert, splitting upwards as needed; each round goes up a level.
         for _ in 0..64 {
-            let sk = ScanKey {
-                values: &values,
-                tid: Some(sk_tid),
-                nextkey: false,
-            };
+            let sk = ScanKey { values: &values, tid: Some(sk_tid), nextkey: false };
             let mut g = self.pool.write(r.page(block))?;
             let (pos, fits, next) = {
                 let p = BtPage::new(rel, block, g.page())?;
@@ -545,13 +449,8 @@ impl Storage {
                     (0, false, Some(p.sp.next))
                 } else {
                     let pos = p.search(rel, &info.desc, &sk, true)?;
-                    if p.sp.level == 0
-                        && pos > p.sp.first_data()
-                        && compare(&info.desc, &sk, p.item(rel, pos - 1)?)? == Ordering::Equal
-                    {
-                        return Err(Error::internal(format!(
-                            "duplicate index entry for tuple {sk_tid} in index {rel}"
-                        )));
+                    if p.sp.level == 0 && pos > p.sp.first_data() && compare(&info.desc, &sk, p.item(rel, pos - 1)?)? == Ordering::Equal {
+                        return Err(Error::internal(format!("duplicate index entry for tuple {sk_tid} in index {rel}")));
                     }
                     (pos, p.page.fits(level_item.len(), false), None)
                 }
@@ -561,8 +460,7 @@ impl Storage {
                 continue;
             }
             if fits {
-                g.add_item(&level_item, Placement::At(pos))?
-                    .ok_or_else(|| Error::internal("B-tree item did not fit"))?;
+                g.add_item(&level_item, Placement::At(pos))?.ok_or_else(|| Error::internal("B-tree item did not fit"))?;
                 return Ok(());
             }
             let (sep, right) = self.split(&r, &mut g, pos, &level_item)?;
@@ -584,13 +482,7 @@ impl Storage {
 
     /// Splits the latched page around the new item at `pos`, returning the
     /// separator (the right half's lowest key) and the new right block.
-    fn split(
-        &self,
-        r: &Relation,
-        g: &mut PageWriteGuard<'_>,
-        pos: OffsetNumber,
-        new_item: &[u8],
-    ) -> Result<(Vec<u8>, BlockNumber)> {
+    fn split(&self, r: &Relation, g: &mut PageWriteGuard<'_>, pos: OffsetNumber, new_item: &[u8]) -> Result<(Vec<u8>, BlockNumber)> {
         let rel = r.id;
         let (sp, old_hk, items) = {
             let p = BtPage::new(rel, g.id().block, g.page())?;
@@ -609,9 +501,7 @@ impl Storage {
         let leaf = sp.level == 0;
         let n = items.len();
         if n < 2 {
-            return Err(Error::internal(
-                "cannot split a page with fewer than two items",
-            ));
+            return Err(Error::internal("cannot split a page with fewer than two items"));
         }
         let append = sp.rightmost() && (pos as usize - sp.first_data() as usize) == n - 1;
         // Sizes if the split is before item k: left gets items[..k] and a
@@ -627,25 +517,16 @@ impl Storage {
         let total = prefix[n];
         let mut best: Option<(usize, usize)> = None;
         for k in 1..n {
-            let sep_len =
-                Item::new(&items[k]).map_or(items[k].len(), |i| i.without_downlink().len());
+            let sep_len = Item::new(&items[k]).map_or(items[k].len(), |i| i.without_downlink().len());
             let left = prefix[k] + item_cost(sep_len);
-            let first_right = if leaf {
-                item_cost(items[k].len())
-            } else {
-                item_cost(IT_HEADER + 4)
-            };
+            let first_right = if leaf { item_cost(items[k].len()) } else { item_cost(IT_HEADER + 4) };
             let right = total - prefix[k + 1] + first_right + right_hk_cost;
             if left > BT_PAGE_CAPACITY || right > BT_PAGE_CAPACITY {
                 continue;
             }
             // Appending to the rightmost page: leave the left ~90% full, as
             // a fillfactor split does, so sequential keys pack densely.
-            let score = if append {
-                (BT_PAGE_CAPACITY * 9 / 10).abs_diff(left)
-            } else {
-                left.abs_diff(right)
-            };
+            let score = if append { (BT_PAGE_CAPACITY * 9 / 10).abs_diff(left) } else { left.abs_diff(right) };
             if best.is_none_or(|(_, s)| score < s) {
                 best = Some((k, score));
             }
@@ -662,25 +543,15 @@ impl Storage {
         if leaf {
             right_items.extend(items[k..].iter().map(Vec::as_slice));
         } else {
-            let child = sep_item
-                .downlink()
-                .ok_or_else(|| corrupt(rel, "pivot without downlink"))?;
+            let child = sep_item.downlink().ok_or_else(|| corrupt(rel, "pivot without downlink"))?;
             right_first = minus_inf_item(child);
             right_items.push(&right_first);
             right_items.extend(items[k + 1..].iter().map(Vec::as_slice));
         }
-        let right_sp = Special {
-            next: sp.next,
-            level: sp.level,
-            flags: sp.flags,
-        };
+        let right_sp = Special { next: sp.next, level: sp.level, flags: sp.flags };
         let right_img = build_page(right_sp, old_hk.as_deref(), &right_items)?;
         let left_items: Vec<&[u8]> = items[..k].iter().map(Vec::as_slice).collect();
-        let left_sp = Special {
-            next: right_block,
-            level: sp.level,
-            flags: sp.flags,
-        };
+        let left_sp = Special { next: right_block, level: sp.level, flags: sp.flags };
         let left_img = build_page(left_sp, Some(&sep), &left_items)?;
         // Right half first: until the left page links to it, no one looks.
         rg.replace(&right_img.0)?;
@@ -688,28 +559,13 @@ impl Storage {
         Ok((sep, right_block))
     }
 
-    fn new_root(
-        &self,
-        r: &Relation,
-        left: BlockNumber,
-        sep: &[u8],
-        right: BlockNumber,
-        level: u32,
-    ) -> Result<()> {
+    fn new_root(&self, r: &Relation, left: BlockNumber, sep: &[u8], right: BlockNumber, level: u32) -> Result<()> {
         let info = self.btree_info(r)?;
         let mut g = self.extend(r, PageKind::Btree, BT_SPECIAL_SIZE)?;
         let root = g.id().block;
         let first = minus_inf_item(left);
         let second = with_downlink(sep, right);
-        let img = build_page(
-            Special {
-                next: P_NONE,
-                level,
-                flags: 0,
-            },
-            None,
-            &[&first, &second],
-        )?;
+        let img = build_page(Special { next: P_NONE, level, flags: 0 }, None, &[&first, &second])?;
         g.replace(&img.0)?;
         drop(g);
         let mut m = self.pool.write(r.page(META_BLOCK))?;
@@ -722,22 +578,12 @@ impl Storage {
     }
 
     /// Removes the entry `key` → `tid`; false if there is none.
-    pub fn btree_delete(
-        &self,
-        txn: &mut Transaction,
-        rel: RelFileNumber,
-        key: &[Datum],
-        tid: Tid,
-    ) -> Result<bool> {
+    pub fn btree_delete(&self, txn: &mut Transaction, rel: RelFileNumber, key: &[Datum], tid: Tid) -> Result<bool> {
         txn.ensure_write_lock()?;
         let r = self.btree_relation(rel)?;
         let info = self.btree_info(&r)?;
         check_key(&info.desc, key, true)?;
-        let sk = ScanKey {
-            values: key,
-            tid: Some(tid),
-            nextkey: false,
-        };
+        let sk = ScanKey { values: key, tid: Some(tid), nextkey: false };
         let mut block = self.descend(&r, &sk, None)?;
         for _ in 0..=r.nblocks() {
             let mut g = self.pool.write(r.page(block))?;
@@ -748,9 +594,7 @@ impl Storage {
                     continue;
                 }
                 let o = p.search(rel, &info.desc, &sk, false)?;
-                (o <= p.page.max_offset()
-                    && compare(&info.desc, &sk, p.item(rel, o)?)? == Ordering::Equal)
-                    .then_some(o)
+                (o <= p.page.max_offset() && compare(&info.desc, &sk, p.item(rel, o)?)? == Ordering::Equal).then_some(o)
             };
             return match found {
                 Some(o) => {
@@ -767,11 +611,7 @@ impl Storage {
     /// btbulkdelete). Returns how many were removed.
     pub(crate) fn btree_bulk_delete(&self, rel: RelFileNumber, dead: &HashSet<Tid>) -> Result<u64> {
         let r = self.btree_relation(rel)?;
-        let leftmost = ScanKey {
-            values: &[],
-            tid: None,
-            nextkey: false,
-        };
+        let leftmost = ScanKey { values: &[], tid: None, nextkey: false };
         let mut block = self.descend(&r, &leftmost, None)?;
         let mut removed = 0u64;
         for _ in 0..=r.nblocks() {
@@ -801,12 +641,7 @@ impl Storage {
 
     /// A range scan: entries with `lower <= key <= upper` (bounds may name
     /// fewer columns than the index: a prefix), in key order.
-    pub fn btree_search(
-        self: &Arc<Self>,
-        rel: RelFileNumber,
-        lower: Bound<&[Datum]>,
-        upper: Bound<&[Datum]>,
-    ) -> Result<BtreeScan> {
+    pub fn btree_search(self: &Arc<Self>, rel: RelFileNumber, lower: Bound<&[Datum]>, upper: Bound<&[Datum]>) -> Result<BtreeScan> {
         let r = self.btree_relation(rel)?;
         let info = self.btree_info(&r)?;
         for b in [&lower, &upper] {
@@ -840,21 +675,9 @@ impl Storage {
     ) -> Result<ScanPos> {
         out.clear();
         let lower_sk = match lower {
-            Bound::Included(v) => ScanKey {
-                values: v,
-                tid: None,
-                nextkey: false,
-            },
-            Bound::Excluded(v) => ScanKey {
-                values: v,
-                tid: None,
-                nextkey: true,
-            },
-            Bound::Unbounded => ScanKey {
-                values: &[],
-                tid: None,
-                nextkey: false,
-            },
+            Bound::Included(v) => ScanKey { values: v, tid: None, nextkey: false },
+            Bound::Excluded(v) => ScanKey { values: v, tid: None, nextkey: true },
+            Bound::Unbounded => ScanKey { values: &[], tid: None, nextkey: false },
         };
         let (mut block, first_page) = match pos {
             ScanPos::Start => (self.descend(r, &lower_sk, None)?, true),
@@ -876,28 +699,8 @@ impl Storage {
             for o in start..=p.page.max_offset() {
                 let it = p.item(r.id, o)?;
                 let past = match upper {
-                    Bound::Included(v) => {
-                        compare(
-                            desc,
-                            &ScanKey {
-                                values: v,
-                                tid: None,
-                                nextkey: true,
-                            },
-                            it,
-                        )? == Ordering::Less
-                    }
-                    Bound::Excluded(v) => {
-                        compare(
-                            desc,
-                            &ScanKey {
-                                values: v,
-                                tid: None,
-                                nextkey: false,
-                            },
-                            it,
-                        )? != Ordering::Greater
-                    }
+                    Bound::Included(v) => compare(desc, &ScanKey { values: v, tid: None, nextkey: true }, it)? == Ordering::Less,
+                    Bound::Excluded(v) => compare(desc, &ScanKey { values: v, tid: None, nextkey: false }, it)? != Ordering::Greater,
                     Bound::Unbounded => false,
                 };
                 if past {
@@ -905,11 +708,7 @@ impl Storage {
                 }
                 out.push(it.tid(), it.b);
             }
-            return Ok(if p.sp.rightmost() {
-                ScanPos::Done
-            } else {
-                ScanPos::At(p.sp.next)
-            });
+            return Ok(if p.sp.rightmost() { ScanPos::Done } else { ScanPos::At(p.sp.next) });
         }
         Err(corrupt(r.id, "right-link chain does not end"))
     }
@@ -990,9 +789,7 @@ impl IndexBatch {
 
     /// (heap TID, index tuple) pairs; decode keys with [`index_tuple_values`].
     pub fn iter(&self) -> impl Iterator<Item = (Tid, &[u8])> + '_ {
-        self.items
-            .iter()
-            .map(|&(t, s, l)| (t, &self.data[s as usize..(s + l) as usize]))
+        self.items.iter().map(|&(t, s, l)| (t, &self.data[s as usize..(s + l) as usize]))
     }
 
     pub fn tids(&self) -> impl Iterator<Item = Tid> + '_ {
@@ -1029,14 +826,7 @@ impl BtreeScan {
                 out.clear();
                 return Ok(false);
             }
-            self.next = self.storage.btree_scan_page(
-                &self.rel,
-                &self.desc,
-                self.next,
-                &self.lower,
-                &self.upper,
-                out,
-            )?;
+            self.next = self.storage.btree_scan_page(&self.rel, &self.desc, self.next, &self.lower, &self.upper, out)?;
             if !out.is_empty() {
                 return Ok(true);
             }
@@ -1070,9 +860,6 @@ impl Iterator for BtreeScan {
         }
         let &(tid, s, l) = self.batch.items.get(self.batch_pos)?;
         self.batch_pos += 1;
-        Some(
-            index_tuple_values(&self.desc, &self.batch.data[s as usize..(s + l) as usize])
-                .map(|k| (k, tid)),
-        )
+        Some(index_tuple_values(&self.desc, &self.batch.data[s as usize..(s + l) as usize]).map(|k| (k, tid)))
     }
 }

@@ -46,24 +46,12 @@ pub enum WalRecord<'a> {
     /// The page was formatted empty.
     Init { kind: PageKind, special_size: usize },
     /// An item (`head` then `tail`) was added at `offset`.
-    AddItem {
-        offset: OffsetNumber,
-        shifted: bool,
-        head: &'a [u8],
-        tail: &'a [u8],
-    },
+    AddItem { offset: OffsetNumber, shifted: bool, head: &'a [u8], tail: &'a [u8] },
     /// Bytes `at..at + data.len()` of an item were overwritten.
-    PatchItem {
-        offset: OffsetNumber,
-        at: usize,
-        data: &'a [u8],
-    },
+    PatchItem { offset: OffsetNumber, at: usize, data: &'a [u8] },
     /// Items were removed: either leaving unused line pointers (heap) or
     /// closing the gaps (B-tree).
-    RemoveItems {
-        offsets: &'a [OffsetNumber],
-        shifted: bool,
-    },
+    RemoveItems { offsets: &'a [OffsetNumber], shifted: bool },
     /// The special area was overwritten.
     Special { data: &'a [u8] },
     /// The whole page was replaced (B-tree split halves, new roots).
@@ -123,13 +111,7 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 fn io_failed(id: PageId) -> Error {
-    Error::new(
-        SqlState::IO_ERROR,
-        format!(
-            "could not read block {} in file for relation {}",
-            id.block, id.rel
-        ),
-    )
+    Error::new(SqlState::IO_ERROR, format!("could not read block {} in file for relation {}", id.block, id.rel))
 }
 
 impl BufferPool {
@@ -142,11 +124,7 @@ impl BufferPool {
         }
         let frames: Box<[Frame]> = (0..pages)
             .map(|_| Frame {
-                latch: RwLock::new(FrameData {
-                    buf: Some(PageBuf::zeroed()),
-                    tag: None,
-                    valid: false,
-                }),
+                latch: RwLock::new(FrameData { buf: Some(PageBuf::zeroed()), tag: None, valid: false }),
                 pins: AtomicU32::new(0),
                 dirty: AtomicBool::new(false),
             })
@@ -158,13 +136,7 @@ impl BufferPool {
             hand: 0,
             free: (0..pages as u32).rev().collect(),
         };
-        Ok(BufferPool {
-            frames,
-            state: Mutex::new(state),
-            backend: Mutex::new(backend),
-            next_io: AtomicU64::new(1),
-            counters: Counters::default(),
-        })
+        Ok(BufferPool { frames, state: Mutex::new(state), backend: Mutex::new(backend), next_io: AtomicU64::new(1), counters: Counters::default() })
     }
 
     pub fn capacity(&self) -> usize {
@@ -182,10 +154,7 @@ impl BufferPool {
 
     /// Frames currently pinned (zero whenever no guard is alive).
     pub fn pinned_frames(&self) -> usize {
-        self.frames
-            .iter()
-            .filter(|f| f.pins.load(Ordering::Acquire) > 0)
-            .count()
+        self.frames.iter().filter(|f| f.pins.load(Ordering::Acquire) > 0).count()
     }
 
     pub(crate) fn backend(&self) -> MutexGuard<'_, Box<dyn IoBackend>> {
@@ -195,41 +164,25 @@ impl BufferPool {
     /// Pins and share-latches a page, reading it in if needed.
     pub fn read(&self, id: PageId) -> Result<PageReadGuard<'_>> {
         let f = self.pin_existing(id)?;
-        let data = self.frames[f as usize]
-            .latch
-            .read()
-            .unwrap_or_else(|e| e.into_inner());
+        let data = self.frames[f as usize].latch.read().unwrap_or_else(|e| e.into_inner());
         if !data.valid || data.tag != Some(id) || data.buf.is_none() {
             drop(data);
             self.unpin(f);
             return Err(io_failed(id));
         }
-        Ok(PageReadGuard {
-            pool: self,
-            frame: f,
-            id,
-            data: Some(data),
-        })
+        Ok(PageReadGuard { pool: self, frame: f, id, data: Some(data) })
     }
 
     /// Pins and exclusively latches a page, reading it in if needed.
     pub fn write(&self, id: PageId) -> Result<PageWriteGuard<'_>> {
         let f = self.pin_existing(id)?;
-        let data = self.frames[f as usize]
-            .latch
-            .write()
-            .unwrap_or_else(|e| e.into_inner());
+        let data = self.frames[f as usize].latch.write().unwrap_or_else(|e| e.into_inner());
         if !data.valid || data.tag != Some(id) || data.buf.is_none() {
             drop(data);
             self.unpin(f);
             return Err(io_failed(id));
         }
-        Ok(PageWriteGuard {
-            pool: self,
-            frame: f,
-            id,
-            data: Some(data),
-        })
+        Ok(PageWriteGuard { pool: self, frame: f, id, data: Some(data) })
     }
 
     /// A frame for a block being added to a relation: zeroed, dirty, not
@@ -238,22 +191,14 @@ impl BufferPool {
         let (f, guard) = self.pin(id, true)?;
         let Some(mut data) = guard else {
             self.unpin(f);
-            return Err(Error::internal(format!(
-                "block {} of relation {} already exists",
-                id.block, id.rel
-            )));
+            return Err(Error::internal(format!("block {} of relation {} already exists", id.block, id.rel)));
         };
         if let Some(buf) = data.buf.as_mut() {
             buf.0.fill(0);
         }
         data.valid = true;
         self.frames[f as usize].dirty.store(true, Ordering::Release);
-        Ok(PageWriteGuard {
-            pool: self,
-            frame: f,
-            id,
-            data: Some(data),
-        })
+        Ok(PageWriteGuard { pool: self, frame: f, id, data: Some(data) })
     }
 
     fn pin_existing(&self, id: PageId) -> Result<u32> {
@@ -304,10 +249,7 @@ impl BufferPool {
                         }
                         // Someone may have pinned the old page, dirtied it, or
                         // loaded `id` meanwhile: then look again.
-                        if frame.pins.load(Ordering::Acquire) != 1
-                            || frame.dirty.load(Ordering::Acquire)
-                            || st.map.contains_key(&id)
-                        {
+                        if frame.pins.load(Ordering::Acquire) != 1 || frame.dirty.load(Ordering::Acquire) || st.map.contains_key(&id) {
                             drop(st);
                             drop(data);
                             self.unpin(v);
@@ -350,18 +292,12 @@ impl BufferPool {
                 }
             }
         }
-        Err(Error::new(
-            SqlState::INSUFFICIENT_RESOURCES,
-            "no unpinned buffers available",
-        ))
+        Err(Error::new(SqlState::INSUFFICIENT_RESOURCES, "no unpinned buffers available"))
     }
 
     /// Clock sweep over unpinned frames. Returns the frame write-latched
     /// (try-locked: an unpinned frame has no latch holder).
-    fn find_victim<'a>(
-        &'a self,
-        st: &mut PoolState,
-    ) -> Result<(u32, RwLockWriteGuard<'a, FrameData>)> {
+    fn find_victim<'a>(&'a self, st: &mut PoolState) -> Result<(u32, RwLockWriteGuard<'a, FrameData>)> {
         while let Some(f) = st.free.pop() {
             let frame = &self.frames[f as usize];
             if st.tags[f as usize].is_none()
@@ -387,10 +323,7 @@ impl BufferPool {
                 return Ok((f as u32, g));
             }
         }
-        Err(Error::new(
-            SqlState::INSUFFICIENT_RESOURCES,
-            "no unpinned buffers available",
-        ))
+        Err(Error::new(SqlState::INSUFFICIENT_RESOURCES, "no unpinned buffers available"))
     }
 
     /// Sends the frame's buffer to the backend and waits for it to return.
@@ -401,12 +334,7 @@ impl BufferPool {
         let addr = &*buf as *const PageBuf as usize;
         let io_id = self.next_io.fetch_add(1, Ordering::Relaxed);
         let mut backend = lock(&self.backend);
-        let mut reqs = vec![IoRequest {
-            id: io_id,
-            op,
-            page: id,
-            buf,
-        }];
+        let mut reqs = vec![IoRequest { id: io_id, op, page: id, buf }];
         backend.submit(&mut reqs);
         let mut done = Vec::with_capacity(1);
         let mut result = None;
@@ -437,10 +365,7 @@ impl BufferPool {
                 // The backend broke its contract; never leave a frame bufferless.
                 data.buf = Some(PageBuf::zeroed());
                 data.valid = false;
-                Err(Error::internal(format!(
-                    "I/O request for block {} of relation {} never completed",
-                    id.block, id.rel
-                )))
+                Err(Error::internal(format!("I/O request for block {} of relation {} never completed", id.block, id.rel)))
             }
         }
     }
@@ -451,13 +376,8 @@ impl BufferPool {
             return Err(Error::internal("frame buffer missing after read"));
         };
         // Checksum and header are verified on every read-in.
-        page::verify_page(&buf.0, id.block).map_err(|e| {
-            Error::new(
-                e.code,
-                format!("invalid page in block {} of relation {}", id.block, id.rel),
-            )
-            .with_detail(e.message)
-        })
+        page::verify_page(&buf.0, id.block)
+            .map_err(|e| Error::new(e.code, format!("invalid page in block {} of relation {}", id.block, id.rel)).with_detail(e.message))
     }
 
     fn write_out(&self, f: u32, data: &mut FrameData, id: PageId) -> Result<()> {
@@ -468,18 +388,13 @@ impl BufferPool {
         // and writing it would turn it into corruption on disk.
         if let Err(e) = Page::new(&buf.0).validate() {
             debug_assert!(false, "writing an invalid page: {e}");
-            return Err(Error::internal(format!(
-                "refusing to write invalid block {} of relation {}: {}",
-                id.block, id.rel, e.message
-            )));
+            return Err(Error::internal(format!("refusing to write invalid block {} of relation {}: {}", id.block, id.rel, e.message)));
         }
         if !Page::new(&buf.0).is_new() {
             page::set_checksum(&mut buf.0, id.block);
         }
         self.do_io(data, IoOp::Write, id)?;
-        self.frames[f as usize]
-            .dirty
-            .store(false, Ordering::Release);
+        self.frames[f as usize].dirty.store(false, Ordering::Release);
         self.counters.writes.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
@@ -516,12 +431,7 @@ impl BufferPool {
     /// their last pin goes.
     pub(crate) fn discard_relation(&self, rel: RelFileNumber) {
         let mut st = lock(&self.state);
-        let doomed: Vec<(PageId, u32)> = st
-            .map
-            .iter()
-            .filter(|(id, _)| id.rel == rel)
-            .map(|(id, f)| (*id, *f))
-            .collect();
+        let doomed: Vec<(PageId, u32)> = st.map.iter().filter(|(id, _)| id.rel == rel).map(|(id, f)| (*id, *f)).collect();
         for (id, f) in doomed {
             st.map.remove(&id);
             st.tags[f as usize] = None;
@@ -609,9 +519,7 @@ impl PageWriteGuard<'_> {
     /// it only marks the frame dirty.
     fn log(&mut self, record: WalRecord<'_>) {
         let _ = record;
-        self.pool.frames[self.frame as usize]
-            .dirty
-            .store(true, Ordering::Release);
+        self.pool.frames[self.frame as usize].dirty.store(true, Ordering::Release);
     }
 
     /// Formats the page empty.
@@ -627,21 +535,11 @@ impl PageWriteGuard<'_> {
     }
 
     /// Adds an item made of `head` followed by `tail`; None when it does not fit.
-    pub fn add_item_parts(
-        &mut self,
-        head: &[u8],
-        tail: &[u8],
-        placement: Placement,
-    ) -> Result<Option<OffsetNumber>> {
+    pub fn add_item_parts(&mut self, head: &[u8], tail: &[u8], placement: Placement) -> Result<Option<OffsetNumber>> {
         let Some(off) = page::add_item(self.bytes_mut()?, head, tail, placement) else {
             return Ok(None);
         };
-        self.log(WalRecord::AddItem {
-            offset: off,
-            shifted: matches!(placement, Placement::At(_)),
-            head,
-            tail,
-        });
+        self.log(WalRecord::AddItem { offset: off, shifted: matches!(placement, Placement::At(_)), head, tail });
         Ok(Some(off))
     }
 
@@ -652,36 +550,24 @@ impl PageWriteGuard<'_> {
             return Err(Error::internal(format!("no item {off} to patch")));
         };
         let Some(dst) = item.get_mut(at..at + data.len()) else {
-            return Err(Error::internal(format!(
-                "patch of item {off} out of bounds"
-            )));
+            return Err(Error::internal(format!("patch of item {off} out of bounds")));
         };
         dst.copy_from_slice(data);
-        self.log(WalRecord::PatchItem {
-            offset: off,
-            at,
-            data,
-        });
+        self.log(WalRecord::PatchItem { offset: off, at, data });
         Ok(())
     }
 
     /// Marks items unused and defragments the page; offsets stay stable.
     pub fn remove_items(&mut self, offs: &[OffsetNumber]) -> Result<()> {
         page::remove_items_keep_offsets(self.bytes_mut()?, offs);
-        self.log(WalRecord::RemoveItems {
-            offsets: offs,
-            shifted: false,
-        });
+        self.log(WalRecord::RemoveItems { offsets: offs, shifted: false });
         Ok(())
     }
 
     /// Deletes items, renumbering the ones after them (index pages).
     pub fn delete_items(&mut self, offs: &[OffsetNumber]) -> Result<()> {
         page::delete_items_shift(self.bytes_mut()?, offs);
-        self.log(WalRecord::RemoveItems {
-            offsets: offs,
-            shifted: true,
-        });
+        self.log(WalRecord::RemoveItems { offsets: offs, shifted: true });
         Ok(())
     }
 
@@ -780,9 +666,7 @@ mod tests {
     fn make_page(pool: &BufferPool, block: u32) {
         let mut g = pool.new_page(PageId { rel: rel(), block }).unwrap();
         g.init(PageKind::Heap, 0).unwrap();
-        g.add_item(&block.to_le_bytes(), Placement::Any)
-            .unwrap()
-            .unwrap();
+        g.add_item(&block.to_le_bytes(), Placement::Any).unwrap().unwrap();
     }
 
     #[test]
@@ -794,12 +678,7 @@ mod tests {
         assert_eq!(pool.pinned_frames(), 0);
         for round in 0..3 {
             for b in (0..200).rev() {
-                let g = pool
-                    .read(PageId {
-                        rel: rel(),
-                        block: b,
-                    })
-                    .unwrap();
+                let g = pool.read(PageId { rel: rel(), block: b }).unwrap();
                 assert_eq!(g.page().item(1).unwrap(), &b.to_le_bytes(), "round {round}");
             }
         }
@@ -816,21 +695,11 @@ mod tests {
             make_page(&pool, b);
         }
         for b in 0..20 {
-            let mut g = pool
-                .write(PageId {
-                    rel: rel(),
-                    block: b,
-                })
-                .unwrap();
+            let mut g = pool.write(PageId { rel: rel(), block: b }).unwrap();
             g.patch_item(1, 0, &(b * 10).to_le_bytes()).unwrap();
         }
         for b in 0..20 {
-            let g = pool
-                .read(PageId {
-                    rel: rel(),
-                    block: b,
-                })
-                .unwrap();
+            let g = pool.read(PageId { rel: rel(), block: b }).unwrap();
             assert_eq!(g.page().item(1).unwrap(), &(b * 10).to_le_bytes());
         }
     }
@@ -841,29 +710,11 @@ mod tests {
         for b in 0..9 {
             make_page(&pool, b);
         }
-        let guards: Vec<_> = (0..8)
-            .map(|b| {
-                pool.read(PageId {
-                    rel: rel(),
-                    block: b,
-                })
-                .unwrap()
-            })
-            .collect();
-        let err = pool
-            .read(PageId {
-                rel: rel(),
-                block: 8,
-            })
-            .err()
-            .unwrap();
+        let guards: Vec<_> = (0..8).map(|b| pool.read(PageId { rel: rel(), block: b }).unwrap()).collect();
+        let err = pool.read(PageId { rel: rel(), block: 8 }).err().unwrap();
         assert_eq!(err.code, SqlState::INSUFFICIENT_RESOURCES);
         drop(guards);
-        pool.read(PageId {
-            rel: rel(),
-            block: 8,
-        })
-        .unwrap();
+        pool.read(PageId { rel: rel(), block: 8 }).unwrap();
     }
 
     #[test]
@@ -877,64 +728,27 @@ mod tests {
         }
         // Block 0 was evicted; its read fails once.
         inj.update(|p| p.fail_reads = 1);
-        let err = pool
-            .read(PageId {
-                rel: rel(),
-                block: 0,
-            })
-            .err()
-            .unwrap();
+        let err = pool.read(PageId { rel: rel(), block: 0 }).err().unwrap();
         assert_eq!(err.code, SqlState::IO_ERROR);
         assert_eq!(pool.pinned_frames(), 0);
         // The next attempt succeeds.
-        assert_eq!(
-            pool.read(PageId {
-                rel: rel(),
-                block: 0
-            })
-            .unwrap()
-            .page()
-            .item(1)
-            .unwrap(),
-            &0u32.to_le_bytes()
-        );
+        assert_eq!(pool.read(PageId { rel: rel(), block: 0 }).unwrap().page().item(1).unwrap(), &0u32.to_le_bytes());
         // A corrupted read is caught by the checksum.
         inj.update(|p| p.corrupt_reads = 1);
-        let err = pool
-            .read(PageId {
-                rel: rel(),
-                block: 1,
-            })
-            .err()
-            .unwrap();
+        let err = pool.read(PageId { rel: rel(), block: 1 }).err().unwrap();
         assert_eq!(err.code, SqlState::DATA_CORRUPTED);
-        assert!(
-            err.message.contains("invalid page in block 1"),
-            "{}",
-            err.message
-        );
+        assert!(err.message.contains("invalid page in block 1"), "{}", err.message);
         // A failed write keeps the page dirty in the pool; nothing is lost.
         inj.update(|p| p.fail_writes = 1);
         let mut failures = 0;
         for b in 2..16 {
-            if pool
-                .read(PageId {
-                    rel: rel(),
-                    block: b,
-                })
-                .is_err()
-            {
+            if pool.read(PageId { rel: rel(), block: b }).is_err() {
                 failures += 1;
             }
         }
         assert_eq!(failures, 1);
         for b in 0..16 {
-            let g = pool
-                .read(PageId {
-                    rel: rel(),
-                    block: b,
-                })
-                .unwrap();
+            let g = pool.read(PageId { rel: rel(), block: b }).unwrap();
             assert_eq!(g.page().item(1).unwrap(), &b.to_le_bytes());
         }
     }

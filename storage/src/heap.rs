@@ -15,14 +15,10 @@ use oa_ir::{Error, Result, SqlState};
 
 use crate::buffer::lock;
 use crate::mvcc::{self, DirtyStatus, TmResult};
-use crate::page::{
-    BlockNumber, INVALID_BLOCK, ITEM_ID_SIZE, PAGE_HEADER_SIZE, PAGE_SIZE, PageKind, Placement,
-    maxalign,
-};
+use crate::page::{BlockNumber, INVALID_BLOCK, ITEM_ID_SIZE, PAGE_HEADER_SIZE, PAGE_SIZE, PageKind, Placement, maxalign};
 use crate::storage::{Relation, Storage};
 use crate::tuple::{
-    HEAP_HASNULL, HEAP_HASVARWIDTH, HEAP_TUPLE_HEADER_SIZE, HEAP_UPDATED, HEAP_XMAX_INVALID,
-    T_CMAX, T_INFOMASK, T_XMAX, Tid, TupleHeader,
+    HEAP_HASNULL, HEAP_HASVARWIDTH, HEAP_TUPLE_HEADER_SIZE, HEAP_UPDATED, HEAP_XMAX_INVALID, T_CMAX, T_INFOMASK, T_XMAX, Tid, TupleHeader,
 };
 use crate::xact::{CommandId, Snapshot, Transaction, Xid};
 
@@ -59,11 +55,7 @@ impl Fsm {
             self.chunk_max[c] = cat;
         } else {
             let end = ((c + 1) * FSM_CHUNK).min(self.avail.len());
-            self.chunk_max[c] = self.avail[c * FSM_CHUNK..end]
-                .iter()
-                .copied()
-                .max()
-                .unwrap_or(0);
+            self.chunk_max[c] = self.avail[c * FSM_CHUNK..end].iter().copied().max().unwrap_or(0);
         }
     }
 
@@ -86,10 +78,7 @@ impl Fsm {
 }
 
 fn too_big(len: usize) -> Error {
-    Error::new(
-        SqlState::PROGRAM_LIMIT_EXCEEDED,
-        format!("row is too big: size {len}, maximum size {MAX_HEAP_TUPLE_SIZE}"),
-    )
+    Error::new(SqlState::PROGRAM_LIMIT_EXCEEDED, format!("row is too big: size {len}, maximum size {MAX_HEAP_TUPLE_SIZE}"))
 }
 
 fn check_tuple(tuple: &[u8]) -> Result<()> {
@@ -147,9 +136,7 @@ impl TupleBatch {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (Tid, &[u8])> + '_ {
-        self.items
-            .iter()
-            .map(|&(tid, start, len)| (tid, &self.data[start as usize..(start + len) as usize]))
+        self.items.iter().map(|&(tid, start, len)| (tid, &self.data[start as usize..(start + len) as usize]))
     }
 
     fn push(&mut self, tid: Tid, tuple: &[u8]) {
@@ -164,13 +151,7 @@ impl TupleBatch {
 impl Storage {
     /// Inserts a tuple made by [`form_tuple`](crate::tuple::form_tuple),
     /// stamping it with the transaction's xid and `cid`.
-    pub fn insert(
-        &self,
-        rel: crate::io::RelFileNumber,
-        tuple: &[u8],
-        txn: &mut Transaction,
-        cid: CommandId,
-    ) -> Result<Tid> {
+    pub fn insert(&self, rel: crate::io::RelFileNumber, tuple: &[u8], txn: &mut Transaction, cid: CommandId) -> Result<Tid> {
         let r = self.heap_relation(rel)?;
         check_tuple(tuple)?;
         let xid = txn.assign_xid()?;
@@ -179,15 +160,7 @@ impl Storage {
     }
 
     /// Puts a new tuple version somewhere with room (never on `avoid`).
-    fn place_tuple(
-        &self,
-        r: &Relation,
-        tuple: &[u8],
-        xid: Xid,
-        cid: CommandId,
-        extra: u16,
-        avoid: BlockNumber,
-    ) -> Result<Tid> {
+    fn place_tuple(&self, r: &Relation, tuple: &[u8], xid: Xid, cid: CommandId, extra: u16, avoid: BlockNumber) -> Result<Tid> {
         let target = r.target.load(Ordering::Acquire);
         if target != INVALID_BLOCK
             && target != avoid
@@ -221,24 +194,13 @@ impl Storage {
         Ok(Tid::new(block, off))
     }
 
-    fn try_place(
-        &self,
-        r: &Relation,
-        block: BlockNumber,
-        tuple: &[u8],
-        xid: Xid,
-        cid: CommandId,
-        extra: u16,
-    ) -> Result<Option<Tid>> {
+    fn try_place(&self, r: &Relation, block: BlockNumber, tuple: &[u8], xid: Xid, cid: CommandId, extra: u16) -> Result<Option<Tid>> {
         let mut g = self.pool.write(r.page(block))?;
         if g.page().is_new() {
             g.init(PageKind::Heap, 0)?;
         }
         if g.page().kind() != Some(PageKind::Heap) {
-            return Err(Error::new(
-                SqlState::DATA_CORRUPTED,
-                format!("block {block} of relation {} is not a heap page", r.id),
-            ));
+            return Err(Error::new(SqlState::DATA_CORRUPTED, format!("block {block} of relation {} is not a heap page", r.id)));
         }
         if !g.page().fits(tuple.len(), true) {
             lock(&r.fsm).record(block, g.page().free_space());
@@ -248,21 +210,13 @@ impl Storage {
         let head = stamp(tuple, xid, cid, Tid::new(block, off), extra);
         match g.add_item_parts(&head, &tuple[STAMP_LEN..], Placement::Any)? {
             Some(o) if o == off => Ok(Some(Tid::new(block, off))),
-            Some(_) => Err(Error::internal(
-                "line pointer chosen differs from the one predicted",
-            )),
+            Some(_) => Err(Error::internal("line pointer chosen differs from the one predicted")),
             None => Ok(None),
         }
     }
 
     /// Deletes (stamps xmax on) the tuple at `tid`, if the command may.
-    pub fn delete(
-        &self,
-        rel: crate::io::RelFileNumber,
-        tid: Tid,
-        txn: &mut Transaction,
-        cid: CommandId,
-    ) -> Result<TmResult<()>> {
+    pub fn delete(&self, rel: crate::io::RelFileNumber, tid: Tid, txn: &mut Transaction, cid: CommandId) -> Result<TmResult<()>> {
         let r = self.heap_relation(rel)?;
         let xid = txn.assign_xid()?;
         txn.mark_cid_used();
@@ -282,14 +236,7 @@ impl Storage {
     }
 
     /// Replaces the tuple at `tid` with a new version; returns its TID.
-    pub fn update(
-        &self,
-        rel: crate::io::RelFileNumber,
-        tid: Tid,
-        new_tuple: &[u8],
-        txn: &mut Transaction,
-        cid: CommandId,
-    ) -> Result<TmResult<Tid>> {
+    pub fn update(&self, rel: crate::io::RelFileNumber, tid: Tid, new_tuple: &[u8], txn: &mut Transaction, cid: CommandId) -> Result<TmResult<Tid>> {
         let r = self.heap_relation(rel)?;
         check_tuple(new_tuple)?;
         let xid = txn.assign_xid()?;
@@ -330,35 +277,18 @@ impl Storage {
     /// Overwrites a tuple's data in place, without a new version or any
     /// transactional effect (heap_inplace_update; sequences use it). The new
     /// tuple must have the same length and header size.
-    pub fn inplace_update(
-        &self,
-        rel: crate::io::RelFileNumber,
-        tid: Tid,
-        tuple: &[u8],
-    ) -> Result<()> {
+    pub fn inplace_update(&self, rel: crate::io::RelFileNumber, tid: Tid, tuple: &[u8]) -> Result<()> {
         self.inplace(rel, tid, None, tuple).map(|_| ())
     }
 
     /// [`inplace_update`](Self::inplace_update) only if the current data
     /// equals `expected`'s: an atomic read-modify-write for callers without
     /// their own lock (nextval). Returns whether it was applied.
-    pub fn inplace_compare_and_swap(
-        &self,
-        rel: crate::io::RelFileNumber,
-        tid: Tid,
-        expected: &[u8],
-        tuple: &[u8],
-    ) -> Result<bool> {
+    pub fn inplace_compare_and_swap(&self, rel: crate::io::RelFileNumber, tid: Tid, expected: &[u8], tuple: &[u8]) -> Result<bool> {
         self.inplace(rel, tid, Some(expected), tuple)
     }
 
-    fn inplace(
-        &self,
-        rel: crate::io::RelFileNumber,
-        tid: Tid,
-        expected: Option<&[u8]>,
-        tuple: &[u8],
-    ) -> Result<bool> {
+    fn inplace(&self, rel: crate::io::RelFileNumber, tid: Tid, expected: Option<&[u8]>, tuple: &[u8]) -> Result<bool> {
         let r = self.heap_relation(rel)?;
         let new = TupleHeader::new(tuple)?;
         let mut g = self.pool.write(r.page(self.check_block(&r, tid)?))?;
@@ -393,26 +323,13 @@ impl Storage {
     }
 
     /// The tuple at `tid` if `snapshot` sees it.
-    pub fn fetch(
-        &self,
-        rel: crate::io::RelFileNumber,
-        tid: Tid,
-        snapshot: &Snapshot,
-    ) -> Result<Option<Vec<u8>>> {
+    pub fn fetch(&self, rel: crate::io::RelFileNumber, tid: Tid, snapshot: &Snapshot) -> Result<Option<Vec<u8>>> {
         let mut out = Vec::new();
-        Ok(self
-            .fetch_into(rel, tid, snapshot, &mut out)?
-            .then_some(out))
+        Ok(self.fetch_into(rel, tid, snapshot, &mut out)?.then_some(out))
     }
 
     /// [`fetch`](Self::fetch) into a reused buffer; false if not visible.
-    pub fn fetch_into(
-        &self,
-        rel: crate::io::RelFileNumber,
-        tid: Tid,
-        snapshot: &Snapshot,
-        out: &mut Vec<u8>,
-    ) -> Result<bool> {
+    pub fn fetch_into(&self, rel: crate::io::RelFileNumber, tid: Tid, snapshot: &Snapshot, out: &mut Vec<u8>) -> Result<bool> {
         let r = self.heap_relation(rel)?;
         if tid.block >= r.nblocks() || tid.offset == 0 {
             return Ok(false);
@@ -443,12 +360,7 @@ impl Storage {
     }
 
     /// The dirty-snapshot status of a heap tuple for uniqueness checks.
-    pub(crate) fn dirty_status(
-        &self,
-        r: &Relation,
-        tid: Tid,
-        txn: &Transaction,
-    ) -> Result<DirtyStatus> {
+    pub(crate) fn dirty_status(&self, r: &Relation, tid: Tid, txn: &Transaction) -> Result<DirtyStatus> {
         if tid.block >= r.nblocks() || tid.offset == 0 {
             return Ok(DirtyStatus::Invisible);
         }
@@ -457,19 +369,11 @@ impl Storage {
             return Ok(DirtyStatus::Invisible);
         };
         let h = TupleHeader::new(item)?;
-        Ok(mvcc::satisfies_dirty(
-            &h,
-            |x| txn.is_own_xid(x),
-            &self.txns().clog(),
-        ))
+        Ok(mvcc::satisfies_dirty(&h, |x| txn.is_own_xid(x), &self.txns().clog()))
     }
 
     /// A scan of the tuples `snapshot` sees, a page at a time.
-    pub fn scan(
-        self: &Arc<Self>,
-        rel: crate::io::RelFileNumber,
-        snapshot: &Snapshot,
-    ) -> Result<HeapScan> {
+    pub fn scan(self: &Arc<Self>, rel: crate::io::RelFileNumber, snapshot: &Snapshot) -> Result<HeapScan> {
         let r = self.heap_relation(rel)?;
         let end = r.nblocks();
         Ok(HeapScan {
@@ -484,13 +388,7 @@ impl Storage {
     }
 
     /// Copies the visible tuples of `block` into `out` (cleared first).
-    fn scan_page(
-        &self,
-        r: &Relation,
-        block: BlockNumber,
-        snapshot: &Snapshot,
-        out: &mut TupleBatch,
-    ) -> Result<()> {
+    fn scan_page(&self, r: &Relation, block: BlockNumber, snapshot: &Snapshot, out: &mut TupleBatch) -> Result<()> {
         out.clear();
         let g = self.pool.read(r.page(block))?;
         let page = g.page();
@@ -509,12 +407,7 @@ impl Storage {
     }
 }
 
-fn xmax_stamp(
-    h: &TupleHeader<'_>,
-    xmax: Xid,
-    cmax: CommandId,
-    ctid: Tid,
-) -> [u8; STAMP_LEN - T_XMAX] {
+fn xmax_stamp(h: &TupleHeader<'_>, xmax: Xid, cmax: CommandId, ctid: Tid) -> [u8; STAMP_LEN - T_XMAX] {
     // xmax, cmin (kept), cmax, ctid, infomask — one contiguous patch.
     let mut s = [0u8; STAMP_LEN - T_XMAX];
     s[0..4].copy_from_slice(&xmax.0.to_le_bytes());
@@ -603,13 +496,7 @@ mod tests {
     use oa_ir::{Datum, PhysicalType};
 
     fn storage(pages: usize) -> Arc<Storage> {
-        Storage::new(
-            StorageConfig {
-                buffer_pool_pages: pages,
-            },
-            Box::new(MemoryBackend::new()),
-        )
-        .unwrap()
+        Storage::new(StorageConfig { buffer_pool_pages: pages }, Box::new(MemoryBackend::new())).unwrap()
     }
 
     const T: RelFileNumber = RelFileNumber(16384);
@@ -627,10 +514,7 @@ mod tests {
         let mut out = Vec::new();
         while let Some((_, t)) = scan.next_tuple().unwrap() {
             let v = deform_tuple(&desc(), t).unwrap();
-            out.push((
-                v[0].as_i64().unwrap() as i32,
-                v[1].as_str().unwrap().to_string(),
-            ));
+            out.push((v[0].as_i64().unwrap() as i32, v[1].as_str().unwrap().to_string()));
         }
         out.sort();
         out
@@ -700,33 +584,21 @@ mod tests {
 
         let mut w = s.begin();
         let cid = w.command_id();
-        let t1b = s
-            .update(T, t1, &row(1, "ONE"), &mut w, cid)
-            .unwrap()
-            .unwrap();
+        let t1b = s.update(T, t1, &row(1, "ONE"), &mut w, cid).unwrap().unwrap();
         assert_ne!(t1, t1b);
         s.delete(T, t2, &mut w, cid).unwrap().unwrap();
         // Updating again in the same command: self-modified.
-        assert_eq!(
-            s.update(T, t1, &row(1, "again"), &mut w, cid).unwrap(),
-            Err(crate::TmFailure::SelfModified { cmax: cid })
-        );
+        assert_eq!(s.update(T, t1, &row(1, "again"), &mut w, cid).unwrap(), Err(crate::TmFailure::SelfModified { cmax: cid }));
         w.command_counter_increment().unwrap();
         let cid2 = w.command_id();
         // The old version is invisible to the next command.
-        assert_eq!(
-            s.delete(T, t1, &mut w, cid2).unwrap(),
-            Err(crate::TmFailure::Invisible)
-        );
+        assert_eq!(s.delete(T, t1, &mut w, cid2).unwrap(), Err(crate::TmFailure::Invisible));
         assert_eq!(visible(&s, &s.snapshot(&w)), vec![(1, "ONE".into())]);
         w.commit().unwrap();
 
         let r = s.begin();
         assert_eq!(visible(&s, &s.snapshot(&r)), vec![(1, "ONE".into())]);
-        assert_eq!(
-            visible(&s, &old_snap),
-            vec![(1, "one".into()), (2, "two".into())]
-        );
+        assert_eq!(visible(&s, &old_snap), vec![(1, "one".into()), (2, "two".into())]);
         // The old version's ctid points at the new one.
         let old = s.fetch_any(T, t1).unwrap().unwrap();
         assert_eq!(TupleHeader::new(&old).unwrap().ctid(), t1b);
@@ -736,17 +608,8 @@ mod tests {
         // A writer whose snapshot predates a committed update sees Updated.
         let mut w = s.begin();
         let cid = w.command_id();
-        assert_eq!(
-            s.delete(T, t1, &mut w, cid).unwrap(),
-            Err(crate::TmFailure::Updated {
-                ctid: t1b,
-                xmax: TupleHeader::new(&old).unwrap().xmax()
-            })
-        );
-        assert!(matches!(
-            s.delete(T, t2, &mut w, cid).unwrap(),
-            Err(crate::TmFailure::Deleted { .. })
-        ));
+        assert_eq!(s.delete(T, t1, &mut w, cid).unwrap(), Err(crate::TmFailure::Updated { ctid: t1b, xmax: TupleHeader::new(&old).unwrap().xmax() }));
+        assert!(matches!(s.delete(T, t2, &mut w, cid).unwrap(), Err(crate::TmFailure::Deleted { .. })));
     }
 
     #[test]
@@ -765,17 +628,11 @@ mod tests {
         s.insert(T, &row(4, "sub3"), &mut w, cid).unwrap();
         w.release_subtransaction().unwrap();
         w.command_counter_increment().unwrap();
-        assert_eq!(
-            visible(&s, &s.snapshot(&w)),
-            vec![(1, "top".into()), (4, "sub3".into())]
-        );
+        assert_eq!(visible(&s, &s.snapshot(&w)), vec![(1, "top".into()), (4, "sub3".into())]);
         let r = s.begin();
         assert!(visible(&s, &s.snapshot(&r)).is_empty());
         w.commit().unwrap();
-        assert_eq!(
-            visible(&s, &s.snapshot(&r)),
-            vec![(1, "top".into()), (4, "sub3".into())]
-        );
+        assert_eq!(visible(&s, &s.snapshot(&r)), vec![(1, "top".into()), (4, "sub3".into())]);
     }
 
     #[test]
@@ -827,10 +684,7 @@ mod tests {
         let big = row(1, &"x".repeat(9000));
         let e = s.insert(T, &big, &mut w, cid).unwrap_err();
         assert_eq!(e.code, SqlState::PROGRAM_LIMIT_EXCEEDED);
-        assert_eq!(
-            e.message,
-            format!("row is too big: size {}, maximum size 8160", big.len())
-        );
+        assert_eq!(e.message, format!("row is too big: size {}, maximum size 8160", big.len()));
         // Exactly the maximum fits.
         let pad = 8160 - row(1, "").len() - 3;
         let t = row(1, &"y".repeat(pad));
@@ -844,12 +698,9 @@ mod tests {
         let d = TupleDesc::new(vec![PhysicalType::Int64]);
         let mut w = s.begin();
         let cid = w.command_id();
-        let t = s
-            .insert(T, &form_tuple(&d, &[Datum::Int64(1)]).unwrap(), &mut w, cid)
-            .unwrap();
+        let t = s.insert(T, &form_tuple(&d, &[Datum::Int64(1)]).unwrap(), &mut w, cid).unwrap();
         w.commit().unwrap();
-        s.inplace_update(T, t, &form_tuple(&d, &[Datum::Int64(2)]).unwrap())
-            .unwrap();
+        s.inplace_update(T, t, &form_tuple(&d, &[Datum::Int64(2)]).unwrap()).unwrap();
         let r = s.begin();
         let got = s.fetch(T, t, &s.snapshot(&r)).unwrap().unwrap();
         assert_eq!(deform_tuple(&d, &got).unwrap(), vec![Datum::Int64(2)]);
@@ -858,10 +709,7 @@ mod tests {
         let three = form_tuple(&d, &[Datum::Int64(3)]).unwrap();
         assert!(!s.inplace_compare_and_swap(T, t, &one, &three).unwrap());
         assert!(s.inplace_compare_and_swap(T, t, &two, &three).unwrap());
-        assert!(
-            s.inplace_update(T, t, &form_tuple(&TupleDesc::new(vec![]), &[]).unwrap())
-                .is_err()
-        );
+        assert!(s.inplace_update(T, t, &form_tuple(&TupleDesc::new(vec![]), &[]).unwrap()).is_err());
     }
 
     #[test]
@@ -872,10 +720,7 @@ mod tests {
         let cid = t.command_id();
         let mut tids = Vec::new();
         for i in 0..20_000 {
-            tids.push(
-                s.insert(T, &row(i, &format!("row number {i}")), &mut t, cid)
-                    .unwrap(),
-            );
+            tids.push(s.insert(T, &row(i, &format!("row number {i}")), &mut t, cid).unwrap());
         }
         t.commit().unwrap();
         assert!(s.nblocks(T).unwrap() > 100);
@@ -889,10 +734,7 @@ mod tests {
         }
         for (i, tid) in tids.iter().enumerate().step_by(997) {
             let got = s.fetch(T, *tid, &snap).unwrap().unwrap();
-            assert_eq!(
-                deform_tuple(&desc(), &got).unwrap()[0],
-                Datum::Int32(i as i32)
-            );
+            assert_eq!(deform_tuple(&desc(), &got).unwrap()[0], Datum::Int32(i as i32));
         }
         assert!(s.pool_stats().writes > 0 && s.pool_stats().reads > 0);
         assert_eq!(s.pinned_frames(), 0);

@@ -59,13 +59,7 @@ pub struct IoCompletion {
 
 impl IoRequest {
     pub fn complete(self, result: Result<()>) -> IoCompletion {
-        IoCompletion {
-            id: self.id,
-            op: self.op,
-            page: self.page,
-            buf: self.buf,
-            result,
-        }
+        IoCompletion { id: self.id, op: self.op, page: self.page, buf: self.buf, result }
     }
 }
 
@@ -107,20 +101,16 @@ impl MemoryBackend {
     fn execute(&mut self, req: &mut IoRequest) -> Result<()> {
         let rel = req.page.rel;
         let block = req.page.block as usize;
-        let file = self.files.get_mut(&rel).ok_or_else(|| {
-            Error::new(
-                SqlState::UNDEFINED_FILE,
-                format!("could not open file for relation {rel}: no such file"),
-            )
-        })?;
+        let file = self
+            .files
+            .get_mut(&rel)
+            .ok_or_else(|| Error::new(SqlState::UNDEFINED_FILE, format!("could not open file for relation {rel}: no such file")))?;
         match req.op {
             IoOp::Read => match file.get(block) {
                 Some(Some(page)) => req.buf.0.copy_from_slice(&page[..]),
                 Some(None) => req.buf.0.fill(0),
                 None => {
-                    return Err(io_error(format!(
-                        "could not read block {block} in file for relation {rel}: read only 0 of {PAGE_SIZE} bytes"
-                    )));
+                    return Err(io_error(format!("could not read block {block} in file for relation {rel}: read only 0 of {PAGE_SIZE} bytes")));
                 }
             },
             IoOp::Write => {
@@ -140,10 +130,7 @@ impl MemoryBackend {
 impl IoBackend for MemoryBackend {
     fn create(&mut self, rel: RelFileNumber) -> Result<()> {
         if self.files.contains_key(&rel) {
-            return Err(Error::new(
-                SqlState::DUPLICATE_FILE,
-                format!("file for relation {rel} already exists"),
-            ));
+            return Err(Error::new(SqlState::DUPLICATE_FILE, format!("file for relation {rel} already exists")));
         }
         self.files.insert(rel, Vec::new());
         Ok(())
@@ -157,10 +144,7 @@ impl IoBackend for MemoryBackend {
     fn nblocks(&mut self, rel: RelFileNumber) -> Result<BlockNumber> {
         match self.files.get(&rel) {
             Some(f) => Ok(f.len() as BlockNumber),
-            None => Err(Error::new(
-                SqlState::UNDEFINED_FILE,
-                format!("could not open file for relation {rel}"),
-            )),
+            None => Err(Error::new(SqlState::UNDEFINED_FILE, format!("could not open file for relation {rel}"))),
         }
     }
 
@@ -228,14 +212,7 @@ pub struct FaultInjectingBackend<B: IoBackend> {
 impl<B: IoBackend> FaultInjectingBackend<B> {
     pub fn new(inner: B) -> (FaultInjectingBackend<B>, FaultInjector) {
         let plan = FaultInjector::default();
-        (
-            FaultInjectingBackend {
-                inner,
-                plan: plan.clone(),
-                done: Vec::new(),
-            },
-            plan,
-        )
+        (FaultInjectingBackend { inner, plan: plan.clone(), done: Vec::new() }, plan)
     }
 }
 
@@ -276,11 +253,7 @@ impl<B: IoBackend> IoBackend for FaultInjectingBackend<B> {
                 plan.injected += 1;
                 let msg = format!(
                     "injected fault: could not {} block {} of relation {}",
-                    if req.op == IoOp::Read {
-                        "read"
-                    } else {
-                        "write"
-                    },
+                    if req.op == IoOp::Read { "read" } else { "write" },
                     req.page.block,
                     req.page.rel
                 );
@@ -313,18 +286,8 @@ impl<B: IoBackend> IoBackend for FaultInjectingBackend<B> {
 mod tests {
     use super::*;
 
-    fn roundtrip(
-        backend: &mut dyn IoBackend,
-        op: IoOp,
-        page: PageId,
-        buf: Box<PageBuf>,
-    ) -> IoCompletion {
-        let mut reqs = vec![IoRequest {
-            id: 1,
-            op,
-            page,
-            buf,
-        }];
+    fn roundtrip(backend: &mut dyn IoBackend, op: IoOp, page: PageId, buf: Box<PageBuf>) -> IoCompletion {
+        let mut reqs = vec![IoRequest { id: 1, op, page, buf }];
         backend.submit(&mut reqs);
         assert!(reqs.is_empty());
         let mut out = Vec::new();
@@ -346,28 +309,13 @@ mod tests {
         c.result.unwrap();
         assert_eq!(&*c.buf as *const PageBuf, ptr, "the same buffer comes back");
         assert_eq!(m.nblocks(rel).unwrap(), 3);
-        let c = roundtrip(
-            &mut m,
-            IoOp::Read,
-            PageId { rel, block: 2 },
-            PageBuf::zeroed(),
-        );
+        let c = roundtrip(&mut m, IoOp::Read, PageId { rel, block: 2 }, PageBuf::zeroed());
         c.result.unwrap();
         assert_eq!(c.buf.0[100], 42);
-        let c = roundtrip(
-            &mut m,
-            IoOp::Read,
-            PageId { rel, block: 1 },
-            PageBuf::zeroed(),
-        );
+        let c = roundtrip(&mut m, IoOp::Read, PageId { rel, block: 1 }, PageBuf::zeroed());
         c.result.unwrap();
         assert!(c.buf.0.iter().all(|&b| b == 0), "a hole reads as zeros");
-        let c = roundtrip(
-            &mut m,
-            IoOp::Read,
-            PageId { rel, block: 3 },
-            PageBuf::zeroed(),
-        );
+        let c = roundtrip(&mut m, IoOp::Read, PageId { rel, block: 3 }, PageBuf::zeroed());
         assert_eq!(c.result.unwrap_err().code, SqlState::IO_ERROR);
         m.unlink(rel).unwrap();
         assert!(m.nblocks(rel).is_err());
@@ -379,27 +327,12 @@ mod tests {
         let rel = RelFileNumber(1);
         f.create(rel).unwrap();
         inj.update(|p| p.fail_writes = 1);
-        let c = roundtrip(
-            &mut f,
-            IoOp::Write,
-            PageId { rel, block: 0 },
-            PageBuf::zeroed(),
-        );
+        let c = roundtrip(&mut f, IoOp::Write, PageId { rel, block: 0 }, PageBuf::zeroed());
         assert!(c.result.is_err());
-        let c = roundtrip(
-            &mut f,
-            IoOp::Write,
-            PageId { rel, block: 0 },
-            PageBuf::zeroed(),
-        );
+        let c = roundtrip(&mut f, IoOp::Write, PageId { rel, block: 0 }, PageBuf::zeroed());
         c.result.unwrap();
         inj.update(|p| p.corrupt_reads = 1);
-        let c = roundtrip(
-            &mut f,
-            IoOp::Read,
-            PageId { rel, block: 0 },
-            PageBuf::zeroed(),
-        );
+        let c = roundtrip(&mut f, IoOp::Read, PageId { rel, block: 0 }, PageBuf::zeroed());
         c.result.unwrap();
         assert_eq!(c.buf.0[PAGE_SIZE / 2], 0x5A);
         assert_eq!(inj.injected(), 2);

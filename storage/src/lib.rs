@@ -41,16 +41,12 @@ mod tests;
 pub use btree::{BT_MAX_ITEM_SIZE, BtreeScan, INDEX_MAX_KEYS, IndexBatch, index_tuple_values};
 pub use buffer::{PageReadGuard, PageWriteGuard, PoolStats, WalRecord};
 pub use heap::{HeapScan, MAX_HEAP_TUPLE_SIZE, TupleBatch};
-pub use io::{
-    FaultInjectingBackend, FaultInjector, FaultPlan, IoBackend, IoCompletion, IoOp, IoRequest,
-    MemoryBackend, PageId, RelFileNumber,
-};
+pub use io::{FaultInjectingBackend, FaultInjector, FaultPlan, IoBackend, IoCompletion, IoOp, IoRequest, MemoryBackend, PageId, RelFileNumber};
 pub use mvcc::{TmFailure, TmResult};
 pub use page::{BlockNumber, OffsetNumber, PAGE_SIZE};
 pub use storage::{Storage, StorageConfig};
 pub use tuple::{
-    RawValue, Tid, TupleDesc, TupleHeader, decode_array, deform_into, deform_tuple, encode_array,
-    form_tuple, form_tuple_into, get_attr,
+    RawValue, Tid, TupleDesc, TupleHeader, decode_array, deform_into, deform_tuple, encode_array, form_tuple, form_tuple_into, get_attr,
 };
 pub use vacuum::VacuumStats;
 pub use xact::{CommandId, LockWait, Snapshot, Transaction, Xid, XidStatus};

@@ -68,13 +68,7 @@ pub enum TmFailure {
 pub type TmResult<T> = std::result::Result<T, TmFailure>;
 
 /// HeapTupleSatisfiesUpdate. `is_own` is the live own-xid test.
-pub(crate) fn satisfies_update(
-    h: &TupleHeader<'_>,
-    self_tid: Tid,
-    is_own: impl Fn(Xid) -> bool,
-    curcid: CommandId,
-    clog: &Clog,
-) -> TmResult<()> {
+pub(crate) fn satisfies_update(h: &TupleHeader<'_>, self_tid: Tid, is_own: impl Fn(Xid) -> bool, curcid: CommandId, clog: &Clog) -> TmResult<()> {
     let own = |x: Xid| is_own(x) && clog.status(x) != XidStatus::Aborted;
     let xmin = h.xmin();
     let xmax = h.xmax();
@@ -85,11 +79,7 @@ pub(crate) fn satisfies_update(
         if !xmax.is_valid() || !own(xmax) {
             return Ok(());
         }
-        return Err(if h.cmax() >= curcid {
-            TmFailure::SelfModified { cmax: h.cmax() }
-        } else {
-            TmFailure::Invisible
-        });
+        return Err(if h.cmax() >= curcid { TmFailure::SelfModified { cmax: h.cmax() } } else { TmFailure::Invisible });
     }
     match clog.status(xmin) {
         XidStatus::InProgress | XidStatus::Aborted => return Err(TmFailure::Invisible),
@@ -99,23 +89,12 @@ pub(crate) fn satisfies_update(
         return Ok(());
     }
     if own(xmax) {
-        return Err(if h.cmax() >= curcid {
-            TmFailure::SelfModified { cmax: h.cmax() }
-        } else {
-            TmFailure::Invisible
-        });
+        return Err(if h.cmax() >= curcid { TmFailure::SelfModified { cmax: h.cmax() } } else { TmFailure::Invisible });
     }
     match clog.status(xmax) {
         XidStatus::Aborted => Ok(()),
         XidStatus::InProgress => Err(TmFailure::BeingModified { xmax }),
-        XidStatus::Committed => Err(if h.ctid() != self_tid {
-            TmFailure::Updated {
-                ctid: h.ctid(),
-                xmax,
-            }
-        } else {
-            TmFailure::Deleted { xmax }
-        }),
+        XidStatus::Committed => Err(if h.ctid() != self_tid { TmFailure::Updated { ctid: h.ctid(), xmax } } else { TmFailure::Deleted { xmax } }),
     }
 }
 
@@ -130,11 +109,7 @@ pub(crate) enum DirtyStatus {
     InProgress(Xid),
 }
 
-pub(crate) fn satisfies_dirty(
-    h: &TupleHeader<'_>,
-    is_own: impl Fn(Xid) -> bool,
-    clog: &Clog,
-) -> DirtyStatus {
+pub(crate) fn satisfies_dirty(h: &TupleHeader<'_>, is_own: impl Fn(Xid) -> bool, clog: &Clog) -> DirtyStatus {
     let own = |x: Xid| is_own(x) && clog.status(x) != XidStatus::Aborted;
     let xmin = h.xmin();
     let xmax = h.xmax();

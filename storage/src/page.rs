@@ -95,11 +95,7 @@ pub struct ItemId {
 }
 
 impl ItemId {
-    pub const UNUSED: ItemId = ItemId {
-        offset: 0,
-        state: ItemState::Unused,
-        len: 0,
-    };
+    pub const UNUSED: ItemId = ItemId { offset: 0, state: ItemState::Unused, len: 0 };
 
     fn decode(raw: u32) -> ItemId {
         let state = match (raw >> 15) & 3 {
@@ -108,18 +104,12 @@ impl ItemId {
             2 => ItemState::Redirect,
             _ => ItemState::Dead,
         };
-        ItemId {
-            offset: (raw & 0x7FFF) as u16,
-            state,
-            len: (raw >> 17) as u16,
-        }
+        ItemId { offset: (raw & 0x7FFF) as u16, state, len: (raw >> 17) as u16 }
     }
 
     fn encode(self) -> u32 {
         debug_assert!(self.offset < 0x8000 && self.len < 0x8000);
-        (self.offset as u32 & 0x7FFF)
-            | ((self.state as u32) << 15)
-            | ((self.len as u32 & 0x7FFF) << 17)
+        (self.offset as u32 & 0x7FFF) | ((self.state as u32) << 15) | ((self.len as u32 & 0x7FFF) << 17)
     }
 }
 
@@ -257,8 +247,7 @@ impl<'a> Page<'a> {
     /// The offset `add_item` with `Placement::Any` will use.
     pub fn next_item_offset(&self) -> OffsetNumber {
         if self.flags() & PD_HAS_FREE_LINES != 0
-            && let Some(o) =
-                (1..=self.max_offset()).find(|&o| self.item_id(o).state == ItemState::Unused)
+            && let Some(o) = (1..=self.max_offset()).find(|&o| self.item_id(o).state == ItemState::Unused)
         {
             return o;
         }
@@ -268,11 +257,7 @@ impl<'a> Page<'a> {
     /// Whether an item of `len` bytes fits (with a new line pointer unless an
     /// unused one can be reused).
     pub fn fits(&self, len: usize, may_reuse_line: bool) -> bool {
-        let lp = if may_reuse_line && self.flags() & PD_HAS_FREE_LINES != 0 {
-            0
-        } else {
-            ITEM_ID_SIZE
-        };
+        let lp = if may_reuse_line && self.flags() & PD_HAS_FREE_LINES != 0 { 0 } else { ITEM_ID_SIZE };
         self.free_space() >= maxalign(len) + lp
     }
 
@@ -294,10 +279,7 @@ impl<'a> Page<'a> {
             && self.flags() & !PD_VALID_FLAGS == 0
             && self.kind().is_some();
         if !ok {
-            return Err(corrupt(format!(
-                "invalid page header (lower {lower}, upper {upper}, special {special}, flags {:#x})",
-                self.flags()
-            )));
+            return Err(corrupt(format!("invalid page header (lower {lower}, upper {upper}, special {special}, flags {:#x})", self.flags())));
         }
         for off in 1..=self.max_offset() {
             let id = self.item_id(off);
@@ -305,9 +287,7 @@ impl<'a> Page<'a> {
                 let start = id.offset as usize;
                 let end = start + id.len as usize;
                 if start < upper || end > special || !start.is_multiple_of(MAXALIGN) {
-                    return Err(corrupt(format!(
-                        "line pointer {off} out of bounds ({start}..{end})"
-                    )));
+                    return Err(corrupt(format!("line pointer {off} out of bounds ({start}..{end})")));
                 }
             }
         }
@@ -336,11 +316,7 @@ pub(crate) fn init(b: &mut [u8; PAGE_SIZE], kind: PageKind, special_size: usize)
     put_u16(b, PD_LOWER, PAGE_HEADER_SIZE as u16);
     put_u16(b, PD_UPPER, special as u16);
     put_u16(b, PD_SPECIAL, special as u16);
-    put_u16(
-        b,
-        PD_PAGESIZE_VERSION,
-        (PAGE_SIZE as u16) | PAGE_LAYOUT_VERSION,
-    );
+    put_u16(b, PD_PAGESIZE_VERSION, (PAGE_SIZE as u16) | PAGE_LAYOUT_VERSION);
 }
 
 /// Stamps the page LSN (the WAL will call this from the write guard).
@@ -376,12 +352,7 @@ pub enum Placement {
 /// PageAddItem: copies `data` into the page. Returns None when it does not
 /// fit (the caller checked `fits` and picks another page).
 /// The item is `head` followed by `tail` (a tuple with a fresh header).
-pub(crate) fn add_item(
-    b: &mut [u8; PAGE_SIZE],
-    head: &[u8],
-    tail: &[u8],
-    placement: Placement,
-) -> Option<OffsetNumber> {
+pub(crate) fn add_item(b: &mut [u8; PAGE_SIZE], head: &[u8], tail: &[u8], placement: Placement) -> Option<OffsetNumber> {
     let page = Page::new(b);
     let max = page.max_offset();
     let len = head.len() + tail.len();
@@ -391,11 +362,7 @@ pub(crate) fn add_item(
     }
     let (off, new_lp) = match placement {
         Placement::Any => {
-            let reuse = if page.flags() & PD_HAS_FREE_LINES != 0 {
-                (1..=max).find(|&o| page.item_id(o).state == ItemState::Unused)
-            } else {
-                None
-            };
+            let reuse = if page.flags() & PD_HAS_FREE_LINES != 0 { (1..=max).find(|&o| page.item_id(o).state == ItemState::Unused) } else { None };
             match reuse {
                 Some(o) => (o, false),
                 None => (max + 1, true),
@@ -426,15 +393,7 @@ pub(crate) fn add_item(
     b[upper + head.len()..upper + len].copy_from_slice(tail);
     b[upper + len..upper + aligned].fill(0);
     set_upper(b, upper);
-    set_item_id(
-        b,
-        off,
-        ItemId {
-            offset: upper as u16,
-            state: ItemState::Normal,
-            len: len as u16,
-        },
-    );
+    set_item_id(b, off, ItemId { offset: upper as u16, state: ItemState::Normal, len: len as u16 });
     if !new_lp {
         // Clear PD_HAS_FREE_LINES when no unused line pointer remains.
         let page = Page::new(b);
@@ -483,14 +442,7 @@ pub(crate) fn remove_items_keep_offsets(b: &mut [u8; PAGE_SIZE], offs: &[OffsetN
     let page = Page::new(b);
     let has_free = (1..=page.max_offset()).any(|o| page.item_id(o).state == ItemState::Unused);
     let flags = page.flags() & !PD_HAS_FREE_LINES;
-    set_flags(
-        b,
-        if has_free {
-            flags | PD_HAS_FREE_LINES
-        } else {
-            flags
-        },
-    );
+    set_flags(b, if has_free { flags | PD_HAS_FREE_LINES } else { flags });
 }
 
 /// Removes line pointers and closes the gaps in the pointer array
@@ -516,10 +468,8 @@ pub(crate) fn delete_items_shift(b: &mut [u8; PAGE_SIZE], offs: &[OffsetNumber])
 pub(crate) fn compactify(b: &mut [u8; PAGE_SIZE]) {
     let page = Page::new(b);
     let special = page.special_offset();
-    let mut items: Vec<(OffsetNumber, ItemId)> = (1..=page.max_offset())
-        .map(|o| (o, page.item_id(o)))
-        .filter(|(_, id)| id.state == ItemState::Normal)
-        .collect();
+    let mut items: Vec<(OffsetNumber, ItemId)> =
+        (1..=page.max_offset()).map(|o| (o, page.item_id(o))).filter(|(_, id)| id.state == ItemState::Normal).collect();
     // Highest offset first so moving towards the end never overwrites an
     // item not yet moved.
     items.sort_by_key(|item| std::cmp::Reverse(item.1.offset));
@@ -533,15 +483,7 @@ pub(crate) fn compactify(b: &mut [u8; PAGE_SIZE]) {
             b.copy_within(from..from + len, upper);
         }
         b[upper + len..upper + aligned].fill(0);
-        set_item_id(
-            b,
-            o,
-            ItemId {
-                offset: upper as u16,
-                state: ItemState::Normal,
-                len: id.len,
-            },
-        );
+        set_item_id(b, o, ItemId { offset: upper as u16, state: ItemState::Normal, len: id.len });
     }
     let lower = Page::new(b).lower();
     b[lower..upper].fill(0);
@@ -591,10 +533,7 @@ pub fn page_checksum(b: &[u8; PAGE_SIZE], block: BlockNumber) -> u16 {
     let mut mix_row = |row: &[u8]| {
         for (lane, sum) in sums.iter_mut().enumerate() {
             let i = lane * 4;
-            *sum = mix(
-                *sum,
-                u32::from_le_bytes([row[i], row[i + 1], row[i + 2], row[i + 3]]),
-            );
+            *sum = mix(*sum, u32::from_le_bytes([row[i], row[i + 1], row[i + 2], row[i + 3]]));
         }
     };
     // The checksum field itself counts as zero.
@@ -629,9 +568,7 @@ pub fn verify_page(b: &[u8; PAGE_SIZE], block: BlockNumber) -> Result<()> {
     let stored = page.checksum();
     let computed = page_checksum(b, block);
     if stored != computed {
-        return Err(corrupt(format!(
-            "page verification failed, calculated checksum {computed} but expected {stored}"
-        )));
+        return Err(corrupt(format!("page verification failed, calculated checksum {computed} but expected {stored}")));
     }
     page.validate()
 }
@@ -648,11 +585,7 @@ mod tests {
 
     #[test]
     fn item_id_round_trip() {
-        for &(offset, state, len) in &[
-            (0u16, ItemState::Unused, 0u16),
-            (8184, ItemState::Normal, 8160),
-            (32767, ItemState::Dead, 32767),
-        ] {
+        for &(offset, state, len) in &[(0u16, ItemState::Unused, 0u16), (8184, ItemState::Normal, 8160), (32767, ItemState::Dead, 32767)] {
             let id = ItemId { offset, state, len };
             assert_eq!(ItemId::decode(id.encode()), id);
         }
@@ -713,22 +646,15 @@ mod tests {
         add_item(&mut p.0, b"a", &[], Placement::At(1)).unwrap();
         add_item(&mut p.0, b"c", &[], Placement::At(3)).unwrap();
         let page = Page::new(&p.0);
-        let items: Vec<&[u8]> = (1..=page.max_offset())
-            .map(|o| page.item(o).unwrap())
-            .collect();
+        let items: Vec<&[u8]> = (1..=page.max_offset()).map(|o| page.item(o).unwrap()).collect();
         assert_eq!(items, vec![b"a", b"b", b"c", b"d"]);
         assert_eq!(page.special().len(), 16);
         delete_items_shift(&mut p.0, &[2, 3]);
         let page = Page::new(&p.0);
-        let items: Vec<&[u8]> = (1..=page.max_offset())
-            .map(|o| page.item(o).unwrap())
-            .collect();
+        let items: Vec<&[u8]> = (1..=page.max_offset()).map(|o| page.item(o).unwrap()).collect();
         assert_eq!(items, vec![b"a", b"d"]);
         page.validate().unwrap();
-        assert_eq!(
-            page.free_space(),
-            PAGE_SIZE - PAGE_HEADER_SIZE - 16 - 2 * 4 - 2 * 8
-        );
+        assert_eq!(page.free_space(), PAGE_SIZE - PAGE_HEADER_SIZE - 16 - 2 * 4 - 2 * 8);
     }
 
     #[test]

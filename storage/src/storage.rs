@@ -28,9 +28,7 @@ pub struct StorageConfig {
 impl Default for StorageConfig {
     fn default() -> StorageConfig {
         // 32 MB: small enough for a browser tab.
-        StorageConfig {
-            buffer_pool_pages: 4096,
-        }
+        StorageConfig { buffer_pool_pages: 4096 }
     }
 }
 
@@ -57,10 +55,7 @@ impl Relation {
     }
 
     pub(crate) fn page(&self, block: BlockNumber) -> PageId {
-        PageId {
-            rel: self.id,
-            block,
-        }
+        PageId { rel: self.id, block }
     }
 }
 
@@ -142,10 +137,7 @@ impl Storage {
     }
 
     pub fn relation_exists(&self, rel: RelFileNumber) -> bool {
-        self.rels
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .contains_key(&rel)
+        self.rels.read().unwrap_or_else(|e| e.into_inner()).contains_key(&rel)
     }
 
     /// Blocks in a relation.
@@ -154,17 +146,9 @@ impl Storage {
     }
 
     pub(crate) fn relation(&self, rel: RelFileNumber) -> Result<Arc<Relation>> {
-        match self
-            .rels
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&rel)
-        {
+        match self.rels.read().unwrap_or_else(|e| e.into_inner()).get(&rel) {
             Some(r) => Ok(r.clone()),
-            None => Err(Error::new(
-                SqlState::UNDEFINED_FILE,
-                format!("relation file {rel} does not exist"),
-            )),
+            None => Err(Error::new(SqlState::UNDEFINED_FILE, format!("relation file {rel} does not exist"))),
         }
     }
 
@@ -172,9 +156,7 @@ impl Storage {
         let r = self.relation(rel)?;
         match r.kind {
             RelKind::Heap => Ok(r),
-            RelKind::Btree(_) => Err(Error::internal(format!(
-                "relation file {rel} is an index, not a heap"
-            ))),
+            RelKind::Btree(_) => Err(Error::internal(format!("relation file {rel} is an index, not a heap"))),
         }
     }
 
@@ -185,19 +167,11 @@ impl Storage {
         Ok(())
     }
 
-    pub(crate) fn create_with_kind(
-        &self,
-        txn: &mut Transaction,
-        rel: RelFileNumber,
-        kind: RelKind,
-    ) -> Result<Arc<Relation>> {
+    pub(crate) fn create_with_kind(&self, txn: &mut Transaction, rel: RelFileNumber, kind: RelKind) -> Result<Arc<Relation>> {
         txn.ensure_write_lock()?;
         let mut rels = self.rels.write().unwrap_or_else(|e| e.into_inner());
         if rels.contains_key(&rel) {
-            return Err(Error::new(
-                SqlState::DUPLICATE_FILE,
-                format!("relation file {rel} already exists"),
-            ));
+            return Err(Error::new(SqlState::DUPLICATE_FILE, format!("relation file {rel} already exists")));
         }
         self.pool.backend().create(rel)?;
         let r = Arc::new(Relation {
@@ -220,9 +194,7 @@ impl Storage {
     pub fn drop_relation(&self, txn: &mut Transaction, rel: RelFileNumber) -> Result<()> {
         self.relation(rel)?;
         if txn.drops_pending(rel) {
-            return Err(Error::internal(format!(
-                "relation file {rel} is already being dropped"
-            )));
+            return Err(Error::internal(format!("relation file {rel} is already being dropped")));
         }
         txn.assign_xid()?;
         txn.record_dropped(rel);
@@ -232,12 +204,7 @@ impl Storage {
     /// TRUNCATE as PostgreSQL does it: the caller gives the relation a new
     /// relfilenode. Creates `new` (an empty heap, or an empty B-tree with the
     /// same key if `old` is an index) and drops `old`, both transactionally.
-    pub fn truncate(
-        &self,
-        txn: &mut Transaction,
-        old: RelFileNumber,
-        new: RelFileNumber,
-    ) -> Result<()> {
+    pub fn truncate(&self, txn: &mut Transaction, old: RelFileNumber, new: RelFileNumber) -> Result<()> {
         let r = self.relation(old)?;
         match &r.kind {
             RelKind::Heap => self.create_relation(txn, new)?,
@@ -248,11 +215,7 @@ impl Storage {
 
     /// Removes a relation at once (abort of its creator, or reclaim).
     pub(crate) fn remove_relation_now(&self, rel: RelFileNumber) {
-        let removed = self
-            .rels
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&rel);
+        let removed = self.rels.write().unwrap_or_else(|e| e.into_inner()).remove(&rel);
         if removed.is_some() {
             self.pool.discard_relation(rel);
             // A missing file is fine: the goal is that it is gone.
@@ -288,23 +251,11 @@ impl Storage {
     }
 
     /// Adds a block to a relation, formatted as `kind`, and returns it latched.
-    pub(crate) fn extend(
-        &self,
-        r: &Relation,
-        kind: PageKind,
-        special_size: usize,
-    ) -> Result<PageWriteGuard<'_>> {
+    pub(crate) fn extend(&self, r: &Relation, kind: PageKind, special_size: usize) -> Result<PageWriteGuard<'_>> {
         let _extending = lock(&r.extend_lock);
         let block = r.nblocks();
         if block >= INVALID_BLOCK - 1 {
-            return Err(Error::new(
-                SqlState::PROGRAM_LIMIT_EXCEEDED,
-                format!(
-                    "cannot extend relation {} beyond {} blocks",
-                    r.id,
-                    INVALID_BLOCK - 1
-                ),
-            ));
+            return Err(Error::new(SqlState::PROGRAM_LIMIT_EXCEEDED, format!("cannot extend relation {} beyond {} blocks", r.id, INVALID_BLOCK - 1)));
         }
         let mut g = self.pool.new_page(r.page(block))?;
         g.init(kind, special_size)?;
@@ -316,8 +267,6 @@ impl Storage {
 
 impl std::fmt::Debug for Storage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Storage")
-            .field("buffer_pool_pages", &self.pool.capacity())
-            .finish()
+        f.debug_struct("Storage").field("buffer_pool_pages", &self.pool.capacity()).finish()
     }
 }

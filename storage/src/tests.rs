@@ -28,24 +28,13 @@ impl Rng {
 }
 
 fn storage(pages: usize) -> Arc<Storage> {
-    Storage::new(
-        StorageConfig {
-            buffer_pool_pages: pages,
-        },
-        Box::new(MemoryBackend::new()),
-    )
-    .unwrap()
+    Storage::new(StorageConfig { buffer_pool_pages: pages }, Box::new(MemoryBackend::new())).unwrap()
 }
 
 const HEAP: RelFileNumber = RelFileNumber(16384);
 const INDEX: RelFileNumber = RelFileNumber(16385);
 
-fn collect_heap(
-    s: &Arc<Storage>,
-    rel: RelFileNumber,
-    snap: &Snapshot,
-    desc: &TupleDesc,
-) -> Vec<Vec<Datum>> {
+fn collect_heap(s: &Arc<Storage>, rel: RelFileNumber, snap: &Snapshot, desc: &TupleDesc) -> Vec<Vec<Datum>> {
     let mut scan = s.scan(rel, snap).unwrap();
     let mut batch = TupleBatch::new();
     let mut out = Vec::new();
@@ -74,10 +63,7 @@ fn first_of(a: i32) -> ModelKey {
 }
 
 fn datum_key(a: i32, b: &Option<String>) -> Vec<Datum> {
-    vec![
-        Datum::Int32(a),
-        b.as_ref().map_or(Datum::Null, |s| Datum::Text(s.clone())),
-    ]
+    vec![Datum::Int32(a), b.as_ref().map_or(Datum::Null, |s| Datum::Text(s.clone()))]
 }
 
 fn scan_keys(s: &Arc<Storage>, lower: Bound<&[Datum]>, upper: Bound<&[Datum]>) -> Vec<ModelKey> {
@@ -118,14 +104,10 @@ fn btree_matches_model_with_100k_keys() {
             w => Some(words[w as usize].to_string()),
         };
         let tid = Tid::new(i / 100, (i % 100 + 1) as u16);
-        s.btree_insert(&mut txn, INDEX, &datum_key(a, &b), tid)
-            .unwrap();
+        s.btree_insert(&mut txn, INDEX, &datum_key(a, &b), tid).unwrap();
         model.insert(model_key(a, &b, tid));
     }
-    assert!(
-        s.btree_height(INDEX).unwrap() >= 2,
-        "the tree grew internal levels"
-    );
+    assert!(s.btree_height(INDEX).unwrap() >= 2, "the tree grew internal levels");
     let all: Vec<ModelKey> = model.iter().cloned().collect();
     assert_eq!(scan_keys(&s, Bound::Unbounded, Bound::Unbounded), all);
 
@@ -141,14 +123,7 @@ fn btree_matches_model_with_100k_keys() {
         let hi = a + rng.below(40) as i32;
         let (l, h) = ([Datum::Int32(lo)], [Datum::Int32(hi)]);
         let got = scan_keys(&s, Bound::Excluded(&l), Bound::Excluded(&h));
-        let want: Vec<ModelKey> = if lo < hi {
-            model
-                .range(first_of(lo + 1)..first_of(hi))
-                .cloned()
-                .collect()
-        } else {
-            vec![]
-        };
+        let want: Vec<ModelKey> = if lo < hi { model.range(first_of(lo + 1)..first_of(hi)).cloned().collect() } else { vec![] };
         assert_eq!(got, want, "({lo}, {hi})");
 
         let w = words[rng.below(5) as usize].to_string();
@@ -160,51 +135,30 @@ fn btree_matches_model_with_100k_keys() {
         assert_eq!(got, want, "from ({a}, {w:?})");
         let near = [Datum::Int32(a - 3)];
         let got = scan_keys(&s, Bound::Excluded(&near), Bound::Excluded(&full));
-        let want: Vec<ModelKey> = model
-            .range(first_of(a - 2)..model_key(a, &Some(w), Tid::new(0, 0)))
-            .cloned()
-            .collect();
+        let want: Vec<ModelKey> = model.range(first_of(a - 2)..model_key(a, &Some(w), Tid::new(0, 0))).cloned().collect();
         assert_eq!(got, want);
     }
     // NULLs sort last and can be searched for.
     let null_key = [Datum::Int32(0), Datum::Null];
     let got = scan_keys(&s, Bound::Included(&null_key), Bound::Included(&null_key));
-    let want: Vec<ModelKey> = model
-        .range(first_of(0)..first_of(1))
-        .filter(|k| k.1.0)
-        .cloned()
-        .collect();
+    let want: Vec<ModelKey> = model.range(first_of(0)..first_of(1)).filter(|k| k.1.0).cloned().collect();
     assert_eq!(got, want);
 
     // Delete a third, some twice and some that never existed.
-    let victims: Vec<ModelKey> = model
-        .iter()
-        .filter(|_| rng.below(3) == 0)
-        .cloned()
-        .collect();
+    let victims: Vec<ModelKey> = model.iter().filter(|_| rng.below(3) == 0).cloned().collect();
     for (a, (null, b), tid) in &victims {
         let b = if *null { None } else { Some(b.clone()) };
-        assert!(
-            s.btree_delete(&mut txn, INDEX, &datum_key(*a, &b), *tid)
-                .unwrap()
-        );
-        assert!(
-            !s.btree_delete(&mut txn, INDEX, &datum_key(*a, &b), *tid)
-                .unwrap()
-        );
+        assert!(s.btree_delete(&mut txn, INDEX, &datum_key(*a, &b), *tid).unwrap());
+        assert!(!s.btree_delete(&mut txn, INDEX, &datum_key(*a, &b), *tid).unwrap());
         model.remove(&model_key(*a, &b, *tid));
     }
-    assert!(
-        !s.btree_delete(&mut txn, INDEX, &datum_key(99_999, &None), Tid::new(1, 1))
-            .unwrap()
-    );
+    assert!(!s.btree_delete(&mut txn, INDEX, &datum_key(99_999, &None), Tid::new(1, 1)).unwrap());
     let all: Vec<ModelKey> = model.iter().cloned().collect();
     assert_eq!(scan_keys(&s, Bound::Unbounded, Bound::Unbounded), all);
     // Re-insert some deleted entries.
     for (a, (null, b), tid) in victims.iter().take(5000) {
         let b = if *null { None } else { Some(b.clone()) };
-        s.btree_insert(&mut txn, INDEX, &datum_key(*a, &b), *tid)
-            .unwrap();
+        s.btree_insert(&mut txn, INDEX, &datum_key(*a, &b), *tid).unwrap();
         model.insert(model_key(*a, &b, *tid));
     }
     let all: Vec<ModelKey> = model.iter().cloned().collect();
@@ -212,10 +166,7 @@ fn btree_matches_model_with_100k_keys() {
     // Duplicate (key, tid) entries are refused.
     let (a, (null, b), tid) = all[17].clone();
     let b = if null { None } else { Some(b) };
-    assert!(
-        s.btree_insert(&mut txn, INDEX, &datum_key(a, &b), tid)
-            .is_err()
-    );
+    assert!(s.btree_insert(&mut txn, INDEX, &datum_key(a, &b), tid).is_err());
     assert_eq!(s.pinned_frames(), 0);
     txn.commit().unwrap();
 }
@@ -224,22 +175,14 @@ fn btree_matches_model_with_100k_keys() {
 fn btree_sequential_inserts_pack_densely_and_batches_work() {
     let s = storage(32);
     let mut txn = s.begin();
-    s.btree_create(&mut txn, INDEX, TupleDesc::new(vec![PhysicalType::Int64]))
-        .unwrap();
+    s.btree_create(&mut txn, INDEX, TupleDesc::new(vec![PhysicalType::Int64])).unwrap();
     for i in 0..50_000i64 {
-        s.btree_insert(&mut txn, INDEX, &[Datum::Int64(i)], Tid::new(i as u32, 1))
-            .unwrap();
+        s.btree_insert(&mut txn, INDEX, &[Datum::Int64(i)], Tid::new(i as u32, 1)).unwrap();
     }
     // 16-byte items + 4-byte pointers: ~400 per page; 90% fill splits.
     let pages = s.nblocks(INDEX).unwrap();
     assert!(pages < 160, "{pages} pages for 50k sequential keys");
-    let mut scan = s
-        .btree_search(
-            INDEX,
-            Bound::Included(&[Datum::Int64(1000)]),
-            Bound::Excluded(&[Datum::Int64(41_000)]),
-        )
-        .unwrap();
+    let mut scan = s.btree_search(INDEX, Bound::Included(&[Datum::Int64(1000)]), Bound::Excluded(&[Datum::Int64(41_000)])).unwrap();
     let mut batch = IndexBatch::default();
     let mut n = 0u32;
     while scan.next_batch(&mut batch).unwrap() {
@@ -255,46 +198,19 @@ fn btree_sequential_inserts_pack_densely_and_batches_work() {
 fn btree_rejects_oversized_keys_and_bad_shapes() {
     let s = storage(16);
     let mut txn = s.begin();
-    s.btree_create(&mut txn, INDEX, TupleDesc::new(vec![PhysicalType::Text]))
-        .unwrap();
-    let e = s
-        .btree_insert(
-            &mut txn,
-            INDEX,
-            &[Datum::Text("x".repeat(3000))],
-            Tid::new(0, 1),
-        )
-        .unwrap_err();
+    s.btree_create(&mut txn, INDEX, TupleDesc::new(vec![PhysicalType::Text])).unwrap();
+    let e = s.btree_insert(&mut txn, INDEX, &[Datum::Text("x".repeat(3000))], Tid::new(0, 1)).unwrap_err();
     assert_eq!(e.code, SqlState::PROGRAM_LIMIT_EXCEEDED);
-    assert!(
-        e.message.contains("exceeds btree version 4 maximum 2704"),
-        "{}",
-        e.message
-    );
+    assert!(e.message.contains("exceeds btree version 4 maximum 2704"), "{}", e.message);
     // Large-but-legal keys force splits with few items per page.
     for i in 0..200 {
         let k = format!("{i:05}{}", "y".repeat(2600));
-        s.btree_insert(&mut txn, INDEX, &[Datum::Text(k)], Tid::new(i, 1))
-            .unwrap();
+        s.btree_insert(&mut txn, INDEX, &[Datum::Text(k)], Tid::new(i, 1)).unwrap();
     }
-    let n = s
-        .btree_search(INDEX, Bound::Unbounded, Bound::Unbounded)
-        .unwrap()
-        .count();
+    let n = s.btree_search(INDEX, Bound::Unbounded, Bound::Unbounded).unwrap().count();
     assert_eq!(n, 200);
-    assert!(
-        s.btree_insert(
-            &mut txn,
-            INDEX,
-            &[Datum::Text("a".into()), Datum::Int32(1)],
-            Tid::new(0, 1)
-        )
-        .is_err()
-    );
-    assert!(
-        s.btree_create(&mut txn, RelFileNumber(7), TupleDesc::new(vec![]))
-            .is_err()
-    );
+    assert!(s.btree_insert(&mut txn, INDEX, &[Datum::Text("a".into()), Datum::Int32(1)], Tid::new(0, 1)).is_err());
+    assert!(s.btree_create(&mut txn, RelFileNumber(7), TupleDesc::new(vec![])).is_err());
 }
 
 // ---------------------------------------------------------------------------
@@ -307,21 +223,12 @@ fn vacuum_removes_dead_versions_and_index_entries() {
     let desc = TupleDesc::new(vec![PhysicalType::Int32, PhysicalType::Text]);
     let mut t = s.begin();
     s.create_relation(&mut t, HEAP).unwrap();
-    s.btree_create(&mut t, INDEX, TupleDesc::new(vec![PhysicalType::Int32]))
-        .unwrap();
+    s.btree_create(&mut t, INDEX, TupleDesc::new(vec![PhysicalType::Int32])).unwrap();
     let cid = t.command_id();
     let mut tids = Vec::new();
     for i in 0..2000 {
-        let tid = s
-            .insert(
-                HEAP,
-                &form_tuple(&desc, &[Datum::Int32(i), Datum::Text(format!("v0-{i}"))]).unwrap(),
-                &mut t,
-                cid,
-            )
-            .unwrap();
-        s.btree_insert(&mut t, INDEX, &[Datum::Int32(i)], tid)
-            .unwrap();
+        let tid = s.insert(HEAP, &form_tuple(&desc, &[Datum::Int32(i), Datum::Text(format!("v0-{i}"))]).unwrap(), &mut t, cid).unwrap();
+        s.btree_insert(&mut t, INDEX, &[Datum::Int32(i)], tid).unwrap();
         tids.push(tid);
     }
     t.commit().unwrap();
@@ -334,32 +241,18 @@ fn vacuum_removes_dead_versions_and_index_entries() {
     let cid = t.command_id();
     for i in (0..2000).step_by(2) {
         let new = form_tuple(&desc, &[Datum::Int32(i), Datum::Text(format!("v1-{i}"))]).unwrap();
-        let nt = s
-            .update(HEAP, tids[i as usize], &new, &mut t, cid)
-            .unwrap()
-            .unwrap();
-        s.btree_insert(&mut t, INDEX, &[Datum::Int32(i)], nt)
-            .unwrap();
+        let nt = s.update(HEAP, tids[i as usize], &new, &mut t, cid).unwrap().unwrap();
+        s.btree_insert(&mut t, INDEX, &[Datum::Int32(i)], nt).unwrap();
     }
     for i in (1..2000).step_by(6) {
-        s.delete(HEAP, tids[i as usize], &mut t, cid)
-            .unwrap()
-            .unwrap();
+        s.delete(HEAP, tids[i as usize], &mut t, cid).unwrap().unwrap();
     }
     t.commit().unwrap();
     let mut a = s.begin();
     let cid = a.command_id();
     for i in 5000..5100 {
-        let tid = s
-            .insert(
-                HEAP,
-                &form_tuple(&desc, &[Datum::Int32(i), Datum::Text("aborted".into())]).unwrap(),
-                &mut a,
-                cid,
-            )
-            .unwrap();
-        s.btree_insert(&mut a, INDEX, &[Datum::Int32(i)], tid)
-            .unwrap();
+        let tid = s.insert(HEAP, &form_tuple(&desc, &[Datum::Int32(i), Datum::Text("aborted".into())]).unwrap(), &mut a, cid).unwrap();
+        s.btree_insert(&mut a, INDEX, &[Datum::Int32(i)], tid).unwrap();
     }
     a.abort();
     let pages_before = s.nblocks(HEAP).unwrap();
@@ -389,41 +282,20 @@ fn vacuum_removes_dead_versions_and_index_entries() {
     for row in &rows {
         let i = row[0].as_i64().unwrap();
         assert!(i % 6 != 1);
-        let want = if i % 2 == 0 {
-            format!("v1-{i}")
-        } else {
-            format!("v0-{i}")
-        };
+        let want = if i % 2 == 0 { format!("v1-{i}") } else { format!("v0-{i}") };
         assert_eq!(row[1].as_str().unwrap(), want);
     }
-    let entries: Vec<(Vec<Datum>, Tid)> = s
-        .btree_search(INDEX, Bound::Unbounded, Bound::Unbounded)
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let entries: Vec<(Vec<Datum>, Tid)> = s.btree_search(INDEX, Bound::Unbounded, Bound::Unbounded).unwrap().map(Result::unwrap).collect();
     assert_eq!(entries.len(), rows.len());
     for (k, tid) in entries {
-        let t = s
-            .fetch(HEAP, tid, &snap)
-            .unwrap()
-            .expect("index points at a live tuple");
+        let t = s.fetch(HEAP, tid, &snap).unwrap().expect("index points at a live tuple");
         assert_eq!(deform_tuple(&desc, &t).unwrap()[0], k[0]);
     }
     // The freed space is reused: new rows go to old pages.
     let mut t = s.begin();
     let cid = t.command_id();
     for i in 0..1000 {
-        s.insert(
-            HEAP,
-            &form_tuple(
-                &desc,
-                &[Datum::Int32(10_000 + i), Datum::Text("new".into())],
-            )
-            .unwrap(),
-            &mut t,
-            cid,
-        )
-        .unwrap();
+        s.insert(HEAP, &form_tuple(&desc, &[Datum::Int32(10_000 + i), Datum::Text("new".into())]).unwrap(), &mut t, cid).unwrap();
     }
     t.commit().unwrap();
     assert_eq!(s.nblocks(HEAP).unwrap(), pages_before);
@@ -455,19 +327,10 @@ fn create_and_drop_are_transactional() {
     t.rollback_subtransaction().unwrap();
     assert!(!s.relation_exists(RelFileNumber(1)));
     let cid = t.command_id();
-    s.insert(
-        HEAP,
-        &form_tuple(&desc, &[Datum::Int32(1)]).unwrap(),
-        &mut t,
-        cid,
-    )
-    .unwrap();
+    s.insert(HEAP, &form_tuple(&desc, &[Datum::Int32(1)]).unwrap(), &mut t, cid).unwrap();
     t.commit().unwrap();
     assert!(s.relation_exists(HEAP));
-    assert!(
-        s.create_relation(&mut s.begin(), HEAP).is_err(),
-        "duplicate"
-    );
+    assert!(s.create_relation(&mut s.begin(), HEAP).is_err(), "duplicate");
 
     // A drop that aborts does nothing.
     let mut t = s.begin();
@@ -483,10 +346,7 @@ fn create_and_drop_are_transactional() {
     assert!(s.drop_relation(&mut t, HEAP).is_err(), "dropped twice");
     t.commit().unwrap();
     assert_eq!(s.pending_removals(), 1);
-    assert_eq!(
-        collect_heap(&s, HEAP, &snap, &desc),
-        vec![vec![Datum::Int32(1)]]
-    );
+    assert_eq!(collect_heap(&s, HEAP, &snap, &desc), vec![vec![Datum::Int32(1)]]);
     drop(reader);
     // The next transaction end reclaims it.
     s.begin().commit().unwrap();
@@ -505,19 +365,10 @@ fn truncate_swaps_relfilenodes_transactionally() {
     let desc = TupleDesc::new(vec![PhysicalType::Int32]);
     let mut t = s.begin();
     s.create_relation(&mut t, HEAP).unwrap();
-    s.btree_create(&mut t, INDEX, TupleDesc::new(vec![PhysicalType::Int32]))
-        .unwrap();
+    s.btree_create(&mut t, INDEX, TupleDesc::new(vec![PhysicalType::Int32])).unwrap();
     let cid = t.command_id();
-    let tid = s
-        .insert(
-            HEAP,
-            &form_tuple(&desc, &[Datum::Int32(1)]).unwrap(),
-            &mut t,
-            cid,
-        )
-        .unwrap();
-    s.btree_insert(&mut t, INDEX, &[Datum::Int32(1)], tid)
-        .unwrap();
+    let tid = s.insert(HEAP, &form_tuple(&desc, &[Datum::Int32(1)]).unwrap(), &mut t, cid).unwrap();
+    s.btree_insert(&mut t, INDEX, &[Datum::Int32(1)], tid).unwrap();
     t.commit().unwrap();
 
     let (h2, i2) = (RelFileNumber(20000), RelFileNumber(20001));
@@ -535,12 +386,7 @@ fn truncate_swaps_relfilenodes_transactionally() {
     assert!(!s.relation_exists(HEAP) && !s.relation_exists(INDEX));
     let r = s.begin();
     assert!(collect_heap(&s, h2, &s.snapshot(&r), &desc).is_empty());
-    assert_eq!(
-        s.btree_search(i2, Bound::Unbounded, Bound::Unbounded)
-            .unwrap()
-            .count(),
-        0
-    );
+    assert_eq!(s.btree_search(i2, Bound::Unbounded, Bound::Unbounded).unwrap().count(), 0);
 }
 
 // ---------------------------------------------------------------------------
@@ -571,9 +417,7 @@ fn single_writer_lock_variants() {
     assert_eq!(e.code, SqlState::LOCK_NOT_AVAILABLE);
     assert!(b.xid().is_none(), "no xid without the lock");
 
-    let e = b
-        .acquire_write_lock(LockWait::Timeout(Duration::from_millis(30)))
-        .unwrap_err();
+    let e = b.acquire_write_lock(LockWait::Timeout(Duration::from_millis(30))).unwrap_err();
     assert_eq!(e.code, SqlState::LOCK_NOT_AVAILABLE);
     assert_eq!(e.message, "canceling statement due to lock timeout");
 
@@ -594,13 +438,7 @@ fn single_writer_lock_variants() {
         let mut c = s2.begin_in_session(3);
         c.acquire_write_lock(LockWait::Block).unwrap();
         let cid = c.command_id();
-        s2.insert(
-            HEAP,
-            &form_tuple(&desc, &[Datum::Int32(2)]).unwrap(),
-            &mut c,
-            cid,
-        )
-        .unwrap();
+        s2.insert(HEAP, &form_tuple(&desc, &[Datum::Int32(2)]).unwrap(), &mut c, cid).unwrap();
         c.commit().unwrap();
     });
     std::thread::sleep(Duration::from_millis(50));
@@ -631,23 +469,13 @@ fn find_conflicting_follows_postgres() {
     s.btree_create(&mut t, INDEX, kd).unwrap();
     t.commit().unwrap();
     let put = |t: &mut Transaction, k: i32, v: Option<&str>| {
-        let vals = vec![
-            Datum::Int32(k),
-            v.map_or(Datum::Null, |s| Datum::Text(s.into())),
-        ];
+        let vals = vec![Datum::Int32(k), v.map_or(Datum::Null, |s| Datum::Text(s.into()))];
         let cid = t.command_id();
-        let tid = s
-            .insert(HEAP, &form_tuple(&desc, &vals).unwrap(), t, cid)
-            .unwrap();
+        let tid = s.insert(HEAP, &form_tuple(&desc, &vals).unwrap(), t, cid).unwrap();
         s.btree_insert(t, INDEX, &vals, tid).unwrap();
         tid
     };
-    let key = |k: i32, v: Option<&str>| {
-        vec![
-            Datum::Int32(k),
-            v.map_or(Datum::Null, |s| Datum::Text(s.into())),
-        ]
-    };
+    let key = |k: i32, v: Option<&str>| vec![Datum::Int32(k), v.map_or(Datum::Null, |s| Datum::Text(s.into()))];
 
     let mut t = s.begin();
     let committed = put(&mut t, 1, Some("a"));
@@ -663,76 +491,29 @@ fn find_conflicting_follows_postgres() {
     t.abort();
 
     let mut w = s.begin();
-    assert_eq!(
-        s.find_conflicting(INDEX, &key(1, Some("a")), HEAP, &w, false)
-            .unwrap(),
-        Some(committed)
-    );
-    assert_eq!(
-        s.find_conflicting(INDEX, &key(1, Some("z")), HEAP, &w, false)
-            .unwrap(),
-        None
-    );
-    assert_eq!(
-        s.find_conflicting(INDEX, &key(2, Some("b")), HEAP, &w, false)
-            .unwrap(),
-        None,
-        "deleted"
-    );
-    assert_eq!(
-        s.find_conflicting(INDEX, &key(4, Some("aborted")), HEAP, &w, false)
-            .unwrap(),
-        None
-    );
-    assert_eq!(
-        s.find_conflicting(INDEX, &key(3, None), HEAP, &w, false)
-            .unwrap(),
-        None,
-        "NULLs are distinct"
-    );
-    assert!(
-        s.find_conflicting(INDEX, &key(3, None), HEAP, &w, true)
-            .unwrap()
-            .is_some(),
-        "NULLS NOT DISTINCT"
-    );
+    assert_eq!(s.find_conflicting(INDEX, &key(1, Some("a")), HEAP, &w, false).unwrap(), Some(committed));
+    assert_eq!(s.find_conflicting(INDEX, &key(1, Some("z")), HEAP, &w, false).unwrap(), None);
+    assert_eq!(s.find_conflicting(INDEX, &key(2, Some("b")), HEAP, &w, false).unwrap(), None, "deleted");
+    assert_eq!(s.find_conflicting(INDEX, &key(4, Some("aborted")), HEAP, &w, false).unwrap(), None);
+    assert_eq!(s.find_conflicting(INDEX, &key(3, None), HEAP, &w, false).unwrap(), None, "NULLs are distinct");
+    assert!(s.find_conflicting(INDEX, &key(3, None), HEAP, &w, true).unwrap().is_some(), "NULLS NOT DISTINCT");
     // Own uncommitted insert conflicts; own delete frees the key.
     let mine = put(&mut w, 5, Some("m"));
-    assert_eq!(
-        s.find_conflicting(INDEX, &key(5, Some("m")), HEAP, &w, false)
-            .unwrap(),
-        Some(mine)
-    );
+    assert_eq!(s.find_conflicting(INDEX, &key(5, Some("m")), HEAP, &w, false).unwrap(), Some(mine));
     let cid = w.command_id();
     s.delete(HEAP, committed, &mut w, cid).unwrap().unwrap();
-    assert_eq!(
-        s.find_conflicting(INDEX, &key(1, Some("a")), HEAP, &w, false)
-            .unwrap(),
-        None
-    );
+    assert_eq!(s.find_conflicting(INDEX, &key(1, Some("a")), HEAP, &w, false).unwrap(), None);
     // ... unless the deleting subtransaction is rolled back.
     w.begin_subtransaction().unwrap();
     w.command_counter_increment().unwrap();
     let cid = w.command_id();
     s.delete(HEAP, mine, &mut w, cid).unwrap().unwrap();
-    assert_eq!(
-        s.find_conflicting(INDEX, &key(5, Some("m")), HEAP, &w, false)
-            .unwrap(),
-        None
-    );
+    assert_eq!(s.find_conflicting(INDEX, &key(5, Some("m")), HEAP, &w, false).unwrap(), None);
     w.rollback_subtransaction().unwrap();
-    assert_eq!(
-        s.find_conflicting(INDEX, &key(5, Some("m")), HEAP, &w, false)
-            .unwrap(),
-        Some(mine)
-    );
+    assert_eq!(s.find_conflicting(INDEX, &key(5, Some("m")), HEAP, &w, false).unwrap(), Some(mine));
     // Another transaction sees the uncommitted insert as in progress.
     let other = s.begin();
-    assert_eq!(
-        s.find_conflicting(INDEX, &key(5, Some("m")), HEAP, &other, false)
-            .unwrap(),
-        Some(mine)
-    );
+    assert_eq!(s.find_conflicting(INDEX, &key(5, Some("m")), HEAP, &other, false).unwrap(), Some(mine));
 }
 
 // ---------------------------------------------------------------------------
@@ -743,21 +524,14 @@ const ACCOUNTS: i32 = 100;
 const INITIAL: i64 = 1000;
 
 fn account_desc() -> TupleDesc {
-    TupleDesc::new(vec![
-        PhysicalType::Int32,
-        PhysicalType::Int64,
-        PhysicalType::Text,
-    ])
+    TupleDesc::new(vec![PhysicalType::Int32, PhysicalType::Int64, PhysicalType::Text])
 }
 
 /// The visible version of account `id`, found through the index.
 fn lookup(s: &Arc<Storage>, snap: &Snapshot, id: i32) -> Option<(Tid, i64)> {
     let key = [Datum::Int32(id)];
     let mut found = None;
-    for entry in s
-        .btree_search(INDEX, Bound::Included(&key), Bound::Included(&key))
-        .unwrap()
-    {
+    for entry in s.btree_search(INDEX, Bound::Included(&key), Bound::Included(&key)).unwrap() {
         let (k, tid) = entry.unwrap();
         assert_eq!(k[0], Datum::Int32(id));
         if let Some(t) = s.fetch(HEAP, tid, snap).unwrap() {
@@ -776,22 +550,12 @@ fn one_writer_many_readers() {
     let desc = account_desc();
     let mut t = s.begin();
     s.create_relation(&mut t, HEAP).unwrap();
-    s.btree_create(&mut t, INDEX, TupleDesc::new(vec![PhysicalType::Int32]))
-        .unwrap();
+    s.btree_create(&mut t, INDEX, TupleDesc::new(vec![PhysicalType::Int32])).unwrap();
     let cid = t.command_id();
     for id in 0..ACCOUNTS {
-        let row = form_tuple(
-            &desc,
-            &[
-                Datum::Int32(id),
-                Datum::Int64(INITIAL),
-                Datum::Text("x".repeat(200)),
-            ],
-        )
-        .unwrap();
+        let row = form_tuple(&desc, &[Datum::Int32(id), Datum::Int64(INITIAL), Datum::Text("x".repeat(200))]).unwrap();
         let tid = s.insert(HEAP, &row, &mut t, cid).unwrap();
-        s.btree_insert(&mut t, INDEX, &[Datum::Int32(id)], tid)
-            .unwrap();
+        s.btree_insert(&mut t, INDEX, &[Datum::Int32(id)], tid).unwrap();
     }
     t.commit().unwrap();
 
@@ -810,20 +574,13 @@ fn one_writer_many_readers() {
                 let rows = collect_heap(&s, HEAP, &snap, &desc);
                 assert_eq!(rows.len(), ACCOUNTS as usize);
                 let total: i64 = rows.iter().map(|v| v[1].as_i64().unwrap()).sum();
-                assert_eq!(
-                    total,
-                    ACCOUNTS as i64 * INITIAL,
-                    "a snapshot saw a partial transfer"
-                );
+                assert_eq!(total, ACCOUNTS as i64 * INITIAL, "a snapshot saw a partial transfer");
                 for _ in 0..5 {
                     let id = rng.below(ACCOUNTS as u64) as i32;
                     assert!(lookup(&s, &snap, id).is_some(), "account {id} missing");
                 }
                 // The same snapshot gives the same answer later (repeatable read).
-                let again: i64 = collect_heap(&s, HEAP, &snap, &desc)
-                    .iter()
-                    .map(|v| v[1].as_i64().unwrap())
-                    .sum();
+                let again: i64 = collect_heap(&s, HEAP, &snap, &desc).iter().map(|v| v[1].as_i64().unwrap()).sum();
                 assert_eq!(again, total);
                 checks += 1;
             }
@@ -846,18 +603,9 @@ fn one_writer_many_readers() {
         let cid = txn.command_id();
         for (id, delta) in [(from, -amount), (to, amount)] {
             let (tid, bal) = lookup(&s, &snap, id).unwrap();
-            let row = form_tuple(
-                &desc,
-                &[
-                    Datum::Int32(id),
-                    Datum::Int64(bal + delta),
-                    Datum::Text("y".repeat(200)),
-                ],
-            )
-            .unwrap();
+            let row = form_tuple(&desc, &[Datum::Int32(id), Datum::Int64(bal + delta), Datum::Text("y".repeat(200))]).unwrap();
             let new = s.update(HEAP, tid, &row, &mut txn, cid).unwrap().unwrap();
-            s.btree_insert(&mut txn, INDEX, &[Datum::Int32(id)], new)
-                .unwrap();
+            s.btree_insert(&mut txn, INDEX, &[Datum::Int32(id)], new).unwrap();
         }
         if use_savepoint {
             // Half the time discard the transfer, else keep it.
@@ -886,10 +634,7 @@ fn one_writer_many_readers() {
     assert!(committed > 300);
     let txn = s.begin();
     let rows = collect_heap(&s, HEAP, &s.snapshot(&txn), &desc);
-    assert_eq!(
-        rows.iter().map(|v| v[1].as_i64().unwrap()).sum::<i64>(),
-        ACCOUNTS as i64 * INITIAL
-    );
+    assert_eq!(rows.iter().map(|v| v[1].as_i64().unwrap()).sum::<i64>(), ACCOUNTS as i64 * INITIAL);
     assert_eq!(s.pinned_frames(), 0);
 }
 
@@ -897,8 +642,7 @@ fn one_writer_many_readers() {
 fn concurrent_readers_during_index_splits() {
     let s = storage(32);
     let mut t = s.begin();
-    s.btree_create(&mut t, INDEX, TupleDesc::new(vec![PhysicalType::Int64]))
-        .unwrap();
+    s.btree_create(&mut t, INDEX, TupleDesc::new(vec![PhysicalType::Int64])).unwrap();
     t.commit().unwrap();
     let inserted = Arc::new(std::sync::atomic::AtomicI64::new(0));
     let mut readers = Vec::new();
@@ -916,11 +660,7 @@ fn concurrent_readers_during_index_splits() {
                 let lo = rng.below(n.max(1) as u64) as i64;
                 let hi = (lo + 500).min(n);
                 let keys: Vec<i64> = s
-                    .btree_search(
-                        INDEX,
-                        Bound::Included(&[Datum::Int64(lo)]),
-                        Bound::Excluded(&[Datum::Int64(hi)]),
-                    )
+                    .btree_search(INDEX, Bound::Included(&[Datum::Int64(lo)]), Bound::Excluded(&[Datum::Int64(hi)]))
                     .unwrap()
                     .map(|e| e.unwrap().0[0].as_i64().unwrap())
                     .collect();
@@ -935,8 +675,7 @@ fn concurrent_readers_during_index_splits() {
     for base in (0..30_000i64).step_by(64) {
         for j in (0..64).rev() {
             let k = base + j;
-            s.btree_insert(&mut w, INDEX, &[Datum::Int64(k)], Tid::new(k as u32, 1))
-                .unwrap();
+            s.btree_insert(&mut w, INDEX, &[Datum::Int64(k)], Tid::new(k as u32, 1)).unwrap();
         }
         inserted.store(base + 64, Ordering::Release);
     }
@@ -953,25 +692,13 @@ fn concurrent_readers_during_index_splits() {
 #[test]
 fn injected_faults_surface_as_errors() {
     let (backend, faults) = FaultInjectingBackend::new(MemoryBackend::new());
-    let s = Storage::new(
-        StorageConfig {
-            buffer_pool_pages: 8,
-        },
-        Box::new(backend),
-    )
-    .unwrap();
+    let s = Storage::new(StorageConfig { buffer_pool_pages: 8 }, Box::new(backend)).unwrap();
     let desc = TupleDesc::new(vec![PhysicalType::Int32, PhysicalType::Text]);
     let mut t = s.begin();
     s.create_relation(&mut t, HEAP).unwrap();
     let cid = t.command_id();
     for i in 0..2000 {
-        s.insert(
-            HEAP,
-            &form_tuple(&desc, &[Datum::Int32(i), Datum::Text("z".repeat(50))]).unwrap(),
-            &mut t,
-            cid,
-        )
-        .unwrap();
+        s.insert(HEAP, &form_tuple(&desc, &[Datum::Int32(i), Datum::Text("z".repeat(50))]).unwrap(), &mut t, cid).unwrap();
     }
     t.commit().unwrap();
     let r = s.begin();
@@ -990,14 +717,9 @@ fn injected_faults_surface_as_errors() {
             }
         }
     }
-    assert_eq!(
-        err.expect("the read error reaches the caller").code,
-        SqlState::IO_ERROR
-    );
+    assert_eq!(err.expect("the read error reaches the caller").code, SqlState::IO_ERROR);
     faults.update(|p| p.corrupt_reads = 1);
-    let e = (0..s.nblocks(HEAP).unwrap())
-        .find_map(|b| s.fetch(HEAP, Tid::new(b, 1), &snap).err())
-        .expect("the corruption is detected");
+    let e = (0..s.nblocks(HEAP).unwrap()).find_map(|b| s.fetch(HEAP, Tid::new(b, 1), &snap).err()).expect("the corruption is detected");
     assert_eq!(e.code, SqlState::DATA_CORRUPTED);
     // Write failures surface on the operation that needed the frame.
     faults.update(|p| p.fail_writes = 1);
@@ -1005,14 +727,7 @@ fn injected_faults_surface_as_errors() {
     let cid = t.command_id();
     let mut failed = false;
     for i in 0..2000 {
-        if s.insert(
-            HEAP,
-            &form_tuple(&desc, &[Datum::Int32(i), Datum::Text("w".repeat(50))]).unwrap(),
-            &mut t,
-            cid,
-        )
-        .is_err()
-        {
+        if s.insert(HEAP, &form_tuple(&desc, &[Datum::Int32(i), Datum::Text("w".repeat(50))]).unwrap(), &mut t, cid).is_err() {
             failed = true;
             break;
         }
@@ -1044,12 +759,7 @@ fn measure_insert_and_scan_throughput() {
     let mut buf = Vec::new();
     let start = Instant::now();
     for i in 0..N {
-        form_tuple_into(
-            &desc,
-            &[Datum::Int32(i as i32), Datum::Int64(i * 3)],
-            &mut buf,
-        )
-        .unwrap();
+        form_tuple_into(&desc, &[Datum::Int32(i as i32), Datum::Int64(i * 3)], &mut buf).unwrap();
         s.insert(HEAP, &buf, &mut t, cid).unwrap();
     }
     t.commit().unwrap();
@@ -1083,10 +793,7 @@ fn measure_insert_and_scan_throughput() {
     }
     let sc_only = start.elapsed();
     assert_eq!(m as i64, N);
-    println!(
-        "scan only (visibility + copy): {:.2} M rows/s",
-        N as f64 / sc_only.as_secs_f64() / 1e6
-    );
+    println!("scan only (visibility + copy): {:.2} M rows/s", N as f64 / sc_only.as_secs_f64() / 1e6);
     assert_eq!(sum, 3 * N * (N - 1) / 2);
     let pages = s.nblocks(HEAP).unwrap();
     println!(
@@ -1103,12 +810,7 @@ fn measure_insert_and_scan_throughput() {
     let cid = t.command_id();
     let start = Instant::now();
     for i in 0..N {
-        form_tuple_into(
-            &desc,
-            &[Datum::Int32(i as i32), Datum::Int64(i * 3)],
-            &mut buf,
-        )
-        .unwrap();
+        form_tuple_into(&desc, &[Datum::Int32(i as i32), Datum::Int64(i * 3)], &mut buf).unwrap();
         s2.insert(HEAP, &buf, &mut t, cid).unwrap();
     }
     t.commit().unwrap();
@@ -1130,35 +832,21 @@ fn measure_insert_and_scan_throughput() {
     );
     // B-tree inserts of sequential keys.
     let mut t = s.begin();
-    s.btree_create(&mut t, INDEX, TupleDesc::new(vec![PhysicalType::Int32]))
-        .unwrap();
+    s.btree_create(&mut t, INDEX, TupleDesc::new(vec![PhysicalType::Int32])).unwrap();
     let start = Instant::now();
     for i in 0..N {
-        s.btree_insert(
-            &mut t,
-            INDEX,
-            &[Datum::Int32(i as i32)],
-            Tid::new(i as u32, 1),
-        )
-        .unwrap();
+        s.btree_insert(&mut t, INDEX, &[Datum::Int32(i as i32)], Tid::new(i as u32, 1)).unwrap();
     }
     let bi = start.elapsed();
     let start = Instant::now();
     let mut found = 0;
     for i in (0..N).step_by(10) {
         let k = [Datum::Int32(i as i32)];
-        found += s
-            .btree_search(INDEX, Bound::Included(&k), Bound::Included(&k))
-            .unwrap()
-            .count();
+        found += s.btree_search(INDEX, Bound::Included(&k), Bound::Included(&k)).unwrap().count();
     }
     let bl = start.elapsed();
     assert_eq!(found as i64, N / 10);
-    println!(
-        "btree: insert {:.2} M keys/s, point lookup {:.2} M/s",
-        N as f64 / bi.as_secs_f64() / 1e6,
-        (N / 10) as f64 / bl.as_secs_f64() / 1e6
-    );
+    println!("btree: insert {:.2} M keys/s, point lookup {:.2} M/s", N as f64 / bi.as_secs_f64() / 1e6, (N / 10) as f64 / bl.as_secs_f64() / 1e6);
     t.commit().unwrap();
     let _ = BTreeMap::<i32, i32>::new();
 }

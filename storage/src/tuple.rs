@@ -79,10 +79,7 @@ pub struct Tid {
 }
 
 impl Tid {
-    pub const INVALID: Tid = Tid {
-        block: u32::MAX,
-        offset: 0,
-    };
+    pub const INVALID: Tid = Tid { block: u32::MAX, offset: 0 };
 
     pub fn new(block: BlockNumber, offset: OffsetNumber) -> Tid {
         Tid { block, offset }
@@ -101,10 +98,7 @@ impl Tid {
     }
 
     pub fn from_i64(v: i64) -> Tid {
-        Tid {
-            block: (v >> 16) as u32,
-            offset: (v & 0xFFFF) as u16,
-        }
+        Tid { block: (v >> 16) as u32, offset: (v & 0xFFFF) as u16 }
     }
 }
 
@@ -159,10 +153,7 @@ impl TupleDesc {
             cached_offsets.push(off as u32);
             off += w;
         }
-        TupleDesc {
-            attrs,
-            cached_offsets,
-        }
+        TupleDesc { attrs, cached_offsets }
     }
 
     pub fn natts(&self) -> usize {
@@ -200,11 +191,7 @@ impl<'a> TupleHeader<'a> {
         }
         let h = TupleHeader { b: tuple };
         let hoff = h.hoff();
-        let bitmap = if h.infomask() & HEAP_HASNULL != 0 {
-            (h.natts() as usize).div_ceil(8)
-        } else {
-            0
-        };
+        let bitmap = if h.infomask() & HEAP_HASNULL != 0 { (h.natts() as usize).div_ceil(8) } else { 0 };
         if hoff > tuple.len() || hoff < HEAP_TUPLE_HEADER_SIZE + bitmap || !hoff.is_multiple_of(8) {
             return Err(corrupt("bad header length"));
         }
@@ -228,10 +215,7 @@ impl<'a> TupleHeader<'a> {
     }
 
     pub fn ctid(&self) -> Tid {
-        Tid {
-            block: get_u32(self.b, T_CTID),
-            offset: get_u16(self.b, T_CTID + 4),
-        }
+        Tid { block: get_u32(self.b, T_CTID), offset: get_u16(self.b, T_CTID + 4) }
     }
 
     pub fn infomask(&self) -> u16 {
@@ -256,8 +240,7 @@ impl<'a> TupleHeader<'a> {
             return None;
         }
         let len = (self.natts() as usize).div_ceil(8);
-        self.b
-            .get(HEAP_TUPLE_HEADER_SIZE..HEAP_TUPLE_HEADER_SIZE + len)
+        self.b.get(HEAP_TUPLE_HEADER_SIZE..HEAP_TUPLE_HEADER_SIZE + len)
     }
 
     /// The data area (everything from `hoff`).
@@ -281,37 +264,20 @@ pub fn form_tuple(desc: &TupleDesc, values: &[Datum]) -> Result<Vec<u8>> {
 /// [`form_tuple`] into a reused buffer.
 pub fn form_tuple_into(desc: &TupleDesc, values: &[Datum], out: &mut Vec<u8>) -> Result<()> {
     if values.len() != desc.natts() {
-        return Err(Error::internal(format!(
-            "tuple has {} values for {} attributes",
-            values.len(),
-            desc.natts()
-        )));
+        return Err(Error::internal(format!("tuple has {} values for {} attributes", values.len(), desc.natts())));
     }
     if values.len() > MAX_TUPLE_ATTRIBUTES {
-        return Err(Error::new(
-            SqlState::TOO_MANY_COLUMNS,
-            format!(
-                "number of columns ({}) exceeds limit ({MAX_TUPLE_ATTRIBUTES})",
-                values.len()
-            ),
-        ));
+        return Err(Error::new(SqlState::TOO_MANY_COLUMNS, format!("number of columns ({}) exceeds limit ({MAX_TUPLE_ATTRIBUTES})", values.len())));
     }
     out.clear();
     let has_nulls = values.iter().any(Datum::is_null);
-    let bitmap_len = if has_nulls {
-        values.len().div_ceil(8)
-    } else {
-        0
-    };
+    let bitmap_len = if has_nulls { values.len().div_ceil(8) } else { 0 };
     let hoff = maxalign(HEAP_TUPLE_HEADER_SIZE + bitmap_len);
     out.resize(hoff, 0);
     let mut infomask = 0;
     if has_nulls {
         infomask |= HEAP_HASNULL;
-        fill_bitmap(
-            values,
-            &mut out[HEAP_TUPLE_HEADER_SIZE..HEAP_TUPLE_HEADER_SIZE + bitmap_len],
-        );
+        fill_bitmap(values, &mut out[HEAP_TUPLE_HEADER_SIZE..HEAP_TUPLE_HEADER_SIZE + bitmap_len]);
     }
     if desc.attrs.iter().any(|t| t.fixed_width().is_none()) {
         infomask |= HEAP_HASVARWIDTH;
@@ -332,11 +298,7 @@ pub(crate) fn fill_bitmap(values: &[Datum], bitmap: &mut [u8]) {
 
 /// Appends the data area for `values` at the end of `out`, aligning
 /// relative to `out`'s start (which must sit on an 8-byte boundary).
-pub(crate) fn append_values(
-    attrs: &[PhysicalType],
-    values: &[Datum],
-    out: &mut Vec<u8>,
-) -> Result<()> {
+pub(crate) fn append_values(attrs: &[PhysicalType], values: &[Datum], out: &mut Vec<u8>) -> Result<()> {
     for (ty, v) in attrs.iter().zip(values) {
         append_value(out, *ty, v, true)?;
     }
@@ -349,9 +311,7 @@ fn pad_to(out: &mut Vec<u8>, align: usize) {
 }
 
 fn mismatch(ty: PhysicalType, v: &Datum) -> Error {
-    Error::internal(format!(
-        "value {v:?} does not match attribute representation {ty:?}"
-    ))
+    Error::internal(format!("value {v:?} does not match attribute representation {ty:?}"))
 }
 
 /// Appends one value. `aligned` is false inside arrays, which pack elements.
@@ -367,12 +327,8 @@ fn append_value(out: &mut Vec<u8>, ty: PhysicalType, v: &Datum, aligned: bool) -
         (PhysicalType::Int32, Datum::Int32(x)) => out.extend_from_slice(&x.to_le_bytes()),
         (PhysicalType::Int64, Datum::Int64(x)) => out.extend_from_slice(&x.to_le_bytes()),
         (PhysicalType::Oid, Datum::Oid(x)) => out.extend_from_slice(&x.to_le_bytes()),
-        (PhysicalType::Float32, Datum::Float32(x)) => {
-            out.extend_from_slice(&x.to_bits().to_le_bytes())
-        }
-        (PhysicalType::Float64, Datum::Float64(x)) => {
-            out.extend_from_slice(&x.to_bits().to_le_bytes())
-        }
+        (PhysicalType::Float32, Datum::Float32(x)) => out.extend_from_slice(&x.to_bits().to_le_bytes()),
+        (PhysicalType::Float64, Datum::Float64(x)) => out.extend_from_slice(&x.to_bits().to_le_bytes()),
         (PhysicalType::Interval, Datum::Interval(iv)) => {
             out.extend_from_slice(&iv.micros.to_le_bytes());
             out.extend_from_slice(&iv.days.to_le_bytes());
@@ -402,10 +358,7 @@ fn append_varlena(out: &mut Vec<u8>, payload: &[u8], aligned: bool) -> Result<()
         if total > MAX_VARLENA_SIZE {
             return Err(Error::new(
                 SqlState::PROGRAM_LIMIT_EXCEEDED,
-                format!(
-                    "value too large to store: {} bytes, maximum {MAX_VARLENA_SIZE}",
-                    payload.len()
-                ),
+                format!("value too large to store: {} bytes, maximum {MAX_VARLENA_SIZE}", payload.len()),
             ));
         }
         if aligned {
@@ -489,18 +442,9 @@ fn decode_numeric(b: &[u8]) -> Result<Numeric> {
 /// Reads one value at `*off` (advanced past it). `aligned` is false inside
 /// arrays.
 #[inline]
-fn read_value<'a>(
-    t: &'a [u8],
-    off: &mut usize,
-    ty: PhysicalType,
-    aligned: bool,
-) -> Result<RawValue<'a>> {
+fn read_value<'a>(t: &'a [u8], off: &mut usize, ty: PhysicalType, aligned: bool) -> Result<RawValue<'a>> {
     if let Some(w) = ty.fixed_width() {
-        let start = if aligned {
-            att_align(*off, ty.align())
-        } else {
-            *off
-        };
+        let start = if aligned { att_align(*off, ty.align()) } else { *off };
         *off = start + w;
         return read_fixed(t, start, ty);
     }
@@ -511,18 +455,14 @@ fn read_value<'a>(
 #[inline]
 fn read_fixed(t: &[u8], start: usize, ty: PhysicalType) -> Result<RawValue<'_>> {
     let w = ty.fixed_width().unwrap_or(0);
-    let b = t
-        .get(start..start + w)
-        .ok_or_else(|| corrupt("attribute past the end"))?;
+    let b = t.get(start..start + w).ok_or_else(|| corrupt("attribute past the end"))?;
     Ok(match ty {
         PhysicalType::Bool => RawValue::Bool(b[0] != 0),
         PhysicalType::Char => RawValue::Char(b[0]),
         PhysicalType::Int16 => RawValue::Int16(i16::from_le_bytes([b[0], b[1]])),
         PhysicalType::Int32 => RawValue::Int32(i32::from_le_bytes([b[0], b[1], b[2], b[3]])),
         PhysicalType::Oid => RawValue::Oid(u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
-        PhysicalType::Float32 => {
-            RawValue::Float32(f32::from_bits(u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
-        }
+        PhysicalType::Float32 => RawValue::Float32(f32::from_bits(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))),
         PhysicalType::Int64 => RawValue::Int64(i64::from_le_bytes(b8(b, 0))),
         PhysicalType::Float64 => RawValue::Float64(f64::from_bits(u64::from_le_bytes(b8(b, 0)))),
         PhysicalType::Interval => RawValue::Interval(Interval {
@@ -534,55 +474,34 @@ fn read_fixed(t: &[u8], start: usize, ty: PhysicalType) -> Result<RawValue<'_>> 
     })
 }
 
-fn read_varlena<'a>(
-    t: &'a [u8],
-    off: &mut usize,
-    ty: PhysicalType,
-    aligned: bool,
-) -> Result<RawValue<'a>> {
+fn read_varlena<'a>(t: &'a [u8], off: &mut usize, ty: PhysicalType, aligned: bool) -> Result<RawValue<'a>> {
     let mut o = *off;
-    if aligned
-        && !o.is_multiple_of(4)
-        && *t.get(o).ok_or_else(|| corrupt("varlena past the end"))? == 0
-    {
+    if aligned && !o.is_multiple_of(4) && *t.get(o).ok_or_else(|| corrupt("varlena past the end"))? == 0 {
         o = att_align(o, 4);
     }
     let first = *t.get(o).ok_or_else(|| corrupt("varlena past the end"))?;
     let (hdr, total) = if first & 1 == 1 {
         if first == 1 {
-            return Err(Error::feature_not_supported(
-                "TOAST pointers are not supported",
-            ));
+            return Err(Error::feature_not_supported("TOAST pointers are not supported"));
         }
         (1, (first >> 1) as usize)
     } else {
         if aligned && !o.is_multiple_of(4) {
             return Err(corrupt("unaligned 4-byte varlena header"));
         }
-        let w = u32::from_le_bytes(
-            t.get(o..o + 4)
-                .ok_or_else(|| corrupt("varlena past the end"))?
-                .try_into()
-                .unwrap_or([0; 4]),
-        );
+        let w = u32::from_le_bytes(t.get(o..o + 4).ok_or_else(|| corrupt("varlena past the end"))?.try_into().unwrap_or([0; 4]));
         if w & 3 != 0 {
-            return Err(Error::feature_not_supported(
-                "compressed values are not supported",
-            ));
+            return Err(Error::feature_not_supported("compressed values are not supported"));
         }
         (4, (w >> 2) as usize)
     };
     if total < hdr {
         return Err(corrupt("varlena shorter than its header"));
     }
-    let payload = t
-        .get(o + hdr..o + total)
-        .ok_or_else(|| corrupt("varlena past the end"))?;
+    let payload = t.get(o + hdr..o + total).ok_or_else(|| corrupt("varlena past the end"))?;
     *off = o + total;
     Ok(match ty {
-        PhysicalType::Text => RawValue::Text(
-            std::str::from_utf8(payload).map_err(|_| corrupt("text is not valid UTF-8"))?,
-        ),
+        PhysicalType::Text => RawValue::Text(std::str::from_utf8(payload).map_err(|_| corrupt("text is not valid UTF-8"))?),
         PhysicalType::Bytes => RawValue::Bytes(payload),
         PhysicalType::Numeric => RawValue::Numeric(payload),
         _ => RawValue::Array(payload),
@@ -591,16 +510,7 @@ fn read_varlena<'a>(
 
 #[inline]
 fn b8(b: &[u8], at: usize) -> [u8; 8] {
-    [
-        b[at],
-        b[at + 1],
-        b[at + 2],
-        b[at + 3],
-        b[at + 4],
-        b[at + 5],
-        b[at + 6],
-        b[at + 7],
-    ]
+    [b[at], b[at + 1], b[at + 2], b[at + 3], b[at + 4], b[at + 5], b[at + 6], b[at + 7]]
 }
 
 /// Iterates a tuple's attributes as [`RawValue`]s, in order, yielding NULL
@@ -618,33 +528,13 @@ impl<'d, 'a> AttrIter<'d, 'a> {
     /// Over a heap tuple.
     pub fn heap(desc: &'d TupleDesc, tuple: &'a [u8]) -> Result<AttrIter<'d, 'a>> {
         let h = TupleHeader::new(tuple)?;
-        Ok(AttrIter {
-            attrs: desc.attrs(),
-            bytes: tuple,
-            bitmap: h.bitmap(),
-            stored: h.natts() as usize,
-            off: h.hoff(),
-            attno: 0,
-        })
+        Ok(AttrIter { attrs: desc.attrs(), bytes: tuple, bitmap: h.bitmap(), stored: h.natts() as usize, off: h.hoff(), attno: 0 })
     }
 
     /// Over any tuple-like layout: data at `data_off`, alignment relative to
     /// the start of `bytes`.
-    pub(crate) fn raw(
-        attrs: &'d [PhysicalType],
-        bytes: &'a [u8],
-        data_off: usize,
-        bitmap: Option<&'a [u8]>,
-        stored: usize,
-    ) -> AttrIter<'d, 'a> {
-        AttrIter {
-            attrs,
-            bytes,
-            bitmap,
-            stored,
-            off: data_off,
-            attno: 0,
-        }
+    pub(crate) fn raw(attrs: &'d [PhysicalType], bytes: &'a [u8], data_off: usize, bitmap: Option<&'a [u8]>, stored: usize) -> AttrIter<'d, 'a> {
+        AttrIter { attrs, bytes, bitmap, stored, off: data_off, attno: 0 }
     }
 }
 
@@ -672,11 +562,7 @@ impl<'a> Iterator for AttrIter<'_, 'a> {
 
 /// Calls `f(attno, value)` for each attribute (0-based), values borrowing
 /// from `tuple`. The interpreter's hot path: no allocation.
-pub fn deform_into<'a>(
-    desc: &TupleDesc,
-    tuple: &'a [u8],
-    mut f: impl FnMut(usize, RawValue<'a>),
-) -> Result<()> {
+pub fn deform_into<'a>(desc: &TupleDesc, tuple: &'a [u8], mut f: impl FnMut(usize, RawValue<'a>)) -> Result<()> {
     let h = TupleHeader::new(tuple)?;
     let mut it = AttrIter::heap(desc, tuple)?;
     if !h.has_nulls() {
@@ -792,10 +678,7 @@ pub fn encode_array(a: &Array, out: &mut Vec<u8>) -> Result<()> {
     if a.dims.len() > MAX_ARRAY_DIMS {
         return Err(Error::new(
             SqlState::PROGRAM_LIMIT_EXCEEDED,
-            format!(
-                "number of array dimensions ({}) exceeds the maximum allowed ({MAX_ARRAY_DIMS})",
-                a.dims.len()
-            ),
+            format!("number of array dimensions ({}) exceeds the maximum allowed ({MAX_ARRAY_DIMS})", a.dims.len()),
         ));
     }
     let mut nitems: usize = if a.dims.is_empty() { 0 } else { 1 };
@@ -806,10 +689,7 @@ pub fn encode_array(a: &Array, out: &mut Vec<u8>) -> Result<()> {
         nitems = nitems.saturating_mul(d.len as usize);
     }
     if nitems != a.elems.len() {
-        return Err(Error::internal(format!(
-            "array dimensions describe {nitems} elements but {} are present",
-            a.elems.len()
-        )));
+        return Err(Error::internal(format!("array dimensions describe {nitems} elements but {} are present", a.elems.len())));
     }
     let mut elem_ty: Option<PhysicalType> = None;
     for e in &a.elems {
@@ -820,9 +700,7 @@ pub fn encode_array(a: &Array, out: &mut Vec<u8>) -> Result<()> {
             match elem_ty {
                 None => elem_ty = Some(t),
                 Some(prev) if prev != t => {
-                    return Err(Error::internal(
-                        "array elements have different representations",
-                    ));
+                    return Err(Error::internal("array elements have different representations"));
                 }
                 Some(_) => {}
             }
@@ -889,11 +767,7 @@ pub fn decode_array(b: &[u8]) -> Result<Array> {
     } else {
         None
     };
-    let ty = if code == 0 {
-        None
-    } else {
-        Some(type_from_code(code).ok_or_else(bad)?)
-    };
+    let ty = if code == 0 { None } else { Some(type_from_code(code).ok_or_else(bad)?) };
     let mut elems = Vec::with_capacity(nitems);
     for i in 0..nitems {
         let null = bitmap.is_some_and(|bm| bm[i / 8] & (1 << (i % 8)) == 0);
@@ -907,11 +781,7 @@ pub fn decode_array(b: &[u8]) -> Result<Array> {
     if off != b.len() {
         return Err(bad());
     }
-    Ok(Array {
-        elem_type,
-        dims,
-        elems,
-    })
+    Ok(Array { elem_type, dims, elems })
 }
 
 /// The payload bytes a varlena value of `d` would carry (for callers that
@@ -937,10 +807,7 @@ mod tests {
 
     fn all_types() -> Vec<PhysicalType> {
         use PhysicalType::*;
-        vec![
-            Bool, Char, Int16, Int32, Int64, Oid, Float32, Float64, Numeric, Interval, Text, Bytes,
-            Array,
-        ]
+        vec![Bool, Char, Int16, Int32, Int64, Oid, Float32, Float64, Numeric, Interval, Text, Bytes, Array]
     }
 
     fn sample(t: PhysicalType, i: i64) -> Datum {
@@ -954,24 +821,12 @@ mod tests {
             PhysicalType::Float32 => Datum::Float32(i as f32 / 3.0),
             PhysicalType::Float64 => Datum::Float64(-(i as f64) / 7.0),
             PhysicalType::Numeric => Datum::Numeric(Numeric::parse(&format!("{i}.0{i}")).unwrap()),
-            PhysicalType::Interval => Datum::Interval(Interval {
-                months: i as i32,
-                days: -(i as i32),
-                micros: i * 1_000_001,
-            }),
+            PhysicalType::Interval => Datum::Interval(Interval { months: i as i32, days: -(i as i32), micros: i * 1_000_001 }),
             PhysicalType::Text => Datum::Text("é".repeat(i as usize % 200)),
             PhysicalType::Bytes => Datum::Bytes((0..(i % 300) as u8).collect()),
             PhysicalType::Array => Datum::Array(Box::new(Array::from_elems(
                 oid::INT4,
-                (0..i % 5)
-                    .map(|k| {
-                        if k == 2 {
-                            Datum::Null
-                        } else {
-                            Datum::Int32(k as i32)
-                        }
-                    })
-                    .collect(),
+                (0..i % 5).map(|k| if k == 2 { Datum::Null } else { Datum::Int32(k as i32) }).collect(),
             ))),
         }
     }
@@ -1012,17 +867,8 @@ mod tests {
         use PhysicalType::*;
         let desc = TupleDesc::new(vec![Bool, Int64, Text, Int32, Text]);
         let long = "x".repeat(200);
-        let t = form_tuple(
-            &desc,
-            &[
-                Datum::Bool(true),
-                Datum::Int64(-2),
-                Datum::Text("ab".into()),
-                Datum::Int32(7),
-                Datum::Text(long.clone()),
-            ],
-        )
-        .unwrap();
+        let t =
+            form_tuple(&desc, &[Datum::Bool(true), Datum::Int64(-2), Datum::Text("ab".into()), Datum::Int32(7), Datum::Text(long.clone())]).unwrap();
         let h = TupleHeader::new(&t).unwrap();
         assert_eq!(h.hoff(), 32);
         assert_eq!(h.natts(), 5);
@@ -1061,9 +907,7 @@ mod tests {
     #[test]
     fn null_bitmap_and_missing_attributes() {
         use PhysicalType::*;
-        let attrs: Vec<PhysicalType> = (0..45)
-            .map(|i| if i % 2 == 0 { Int32 } else { Text })
-            .collect();
+        let attrs: Vec<PhysicalType> = (0..45).map(|i| if i % 2 == 0 { Int32 } else { Text }).collect();
         let desc = TupleDesc::new(attrs.clone());
         let values: Vec<Datum> = (0..45)
             .map(|i| {
@@ -1098,11 +942,7 @@ mod tests {
     fn deform_into_borrows() {
         use PhysicalType::*;
         let desc = TupleDesc::new(vec![Int32, Text, Float64]);
-        let t = form_tuple(
-            &desc,
-            &[Datum::Int32(5), Datum::Text("hello".into()), Datum::Null],
-        )
-        .unwrap();
+        let t = form_tuple(&desc, &[Datum::Int32(5), Datum::Text("hello".into()), Datum::Null]).unwrap();
         let mut seen = Vec::new();
         deform_into(&desc, &t, |i, v| {
             if let RawValue::Text(s) = v {
@@ -1113,41 +953,21 @@ mod tests {
             seen.push((i, format!("{v:?}")));
         })
         .unwrap();
-        assert_eq!(
-            seen,
-            vec![
-                (0, "Int32(5)".to_string()),
-                (1, "Text(\"hello\")".to_string()),
-                (2, "Null".to_string())
-            ]
-        );
+        assert_eq!(seen, vec![(0, "Int32(5)".to_string()), (1, "Text(\"hello\")".to_string()), (2, "Null".to_string())]);
     }
 
     #[test]
     fn arrays_round_trip() {
         let cases = vec![
             Array::from_elems(oid::INT4, vec![]),
-            Array::from_elems(
-                oid::TEXT,
-                vec![
-                    Datum::Text("a".into()),
-                    Datum::Null,
-                    Datum::Text("x".repeat(300)),
-                ],
-            ),
+            Array::from_elems(oid::TEXT, vec![Datum::Text("a".into()), Datum::Null, Datum::Text("x".repeat(300))]),
             Array::from_elems(oid::INT4, vec![Datum::Null, Datum::Null]),
             Array {
                 elem_type: oid::FLOAT8,
-                dims: vec![
-                    ArrayDim { len: 2, lower: 0 },
-                    ArrayDim { len: 3, lower: -5 },
-                ],
+                dims: vec![ArrayDim { len: 2, lower: 0 }, ArrayDim { len: 3, lower: -5 }],
                 elems: (0..6).map(|i| Datum::Float64(i as f64)).collect(),
             },
-            Array::from_elems(
-                oid::NUMERIC,
-                vec![Datum::Numeric(Numeric::parse("NaN").unwrap())],
-            ),
+            Array::from_elems(oid::NUMERIC, vec![Datum::Numeric(Numeric::parse("NaN").unwrap())]),
         ];
         for a in cases {
             let mut b = Vec::new();
@@ -1167,10 +987,7 @@ mod tests {
         let desc = TupleDesc::new(vec![PhysicalType::Text]);
         let mut t = form_tuple(&desc, &[Datum::Text("abc".into())]).unwrap();
         t.truncate(t.len() - 1);
-        assert_eq!(
-            deform_tuple(&desc, &t).unwrap_err().code,
-            SqlState::DATA_CORRUPTED
-        );
+        assert_eq!(deform_tuple(&desc, &t).unwrap_err().code, SqlState::DATA_CORRUPTED);
         assert!(deform_tuple(&desc, &[0u8; 10]).is_err());
     }
 

@@ -39,13 +39,7 @@ impl Storage {
     /// never removes a version some snapshot can still see. The transaction
     /// takes the write lock; VACUUM's page changes are not undone if it
     /// aborts.
-    pub fn vacuum(
-        &self,
-        txn: &mut Transaction,
-        rel: RelFileNumber,
-        indexes: &[RelFileNumber],
-        oldest_xmin: Xid,
-    ) -> Result<VacuumStats> {
+    pub fn vacuum(&self, txn: &mut Transaction, rel: RelFileNumber, indexes: &[RelFileNumber], oldest_xmin: Xid) -> Result<VacuumStats> {
         txn.ensure_write_lock()?;
         let r = self.heap_relation(rel)?;
         for &i in indexes {
@@ -70,9 +64,7 @@ impl Storage {
                         dead.insert(Tid::new(block, off));
                     }
                     VacuumStatus::RecentlyDead => stats.recently_dead += 1,
-                    VacuumStatus::Live
-                    | VacuumStatus::InsertInProgress
-                    | VacuumStatus::DeleteInProgress => stats.tuples_kept += 1,
+                    VacuumStatus::Live | VacuumStatus::InsertInProgress | VacuumStatus::DeleteInProgress => stats.tuples_kept += 1,
                 }
             }
             if !offs.is_empty() {

@@ -85,11 +85,7 @@ impl Clog {
     pub fn status(&self, xid: Xid) -> XidStatus {
         if !xid.is_normal() {
             // Bootstrap and frozen xids are committed; the invalid xid never is.
-            return if xid.is_valid() {
-                XidStatus::Committed
-            } else {
-                XidStatus::Aborted
-            };
+            return if xid.is_valid() { XidStatus::Committed } else { XidStatus::Aborted };
         }
         let i = xid.0 as usize;
         match self.bits.get(i / 4).map(|b| (b >> ((i % 4) * 2)) & 3) {
@@ -189,11 +185,7 @@ pub(crate) struct TxnManager {
 impl TxnManager {
     pub(crate) fn new() -> TxnManager {
         TxnManager {
-            procs: Mutex::new(ProcArray {
-                next_xid: Xid::FIRST_NORMAL.0,
-                running: Vec::new(),
-                xmins: HashMap::new(),
-            }),
+            procs: Mutex::new(ProcArray { next_xid: Xid::FIRST_NORMAL.0, running: Vec::new(), xmins: HashMap::new() }),
             clog: RwLock::new(Clog::default()),
             writer: Mutex::new(None),
             writer_released: Condvar::new(),
@@ -212,10 +204,7 @@ impl TxnManager {
     fn assign_xid(&self, parent: Option<Xid>) -> Result<Xid> {
         let mut procs = lock(&self.procs);
         if procs.next_xid >= XID_LIMIT {
-            return Err(Error::new(
-                SqlState::PROGRAM_LIMIT_EXCEEDED,
-                "database is not accepting commands to avoid wraparound data loss",
-            ));
+            return Err(Error::new(SqlState::PROGRAM_LIMIT_EXCEEDED, "database is not accepting commands to avoid wraparound data loss"));
         }
         let xid = Xid(procs.next_xid);
         procs.next_xid += 1;
@@ -274,13 +263,7 @@ impl TxnManager {
         Xid(lock(&self.procs).next_xid)
     }
 
-    fn acquire_write_lock(
-        &self,
-        vxid: u64,
-        session: Option<u64>,
-        wait: LockWait,
-        cancel: Option<&AtomicBool>,
-    ) -> Result<()> {
+    fn acquire_write_lock(&self, vxid: u64, session: Option<u64>, wait: LockWait, cancel: Option<&AtomicBool>) -> Result<()> {
         let mut holder = lock(&self.writer);
         let deadline = Deadline::start(wait);
         loop {
@@ -292,24 +275,16 @@ impl TxnManager {
                 Some(h) if h.vxid == vxid => return Ok(()),
                 Some(h) => {
                     if session.is_some() && h.session == session {
-                        return Err(Error::new(SqlState::T_R_DEADLOCK_DETECTED, "deadlock detected").with_detail(
-                            "Another transaction of the same session holds the write lock; waiting for it would never end.",
-                        ));
+                        return Err(Error::new(SqlState::T_R_DEADLOCK_DETECTED, "deadlock detected")
+                            .with_detail("Another transaction of the same session holds the write lock; waiting for it would never end."));
                     }
                 }
             }
             if cancel.is_some_and(|c| c.load(Ordering::Acquire)) {
-                return Err(Error::new(
-                    SqlState::QUERY_CANCELED,
-                    "canceling statement due to user request",
-                ));
+                return Err(Error::new(SqlState::QUERY_CANCELED, "canceling statement due to user request"));
             }
             let slice = deadline.next_slice(wait)?;
-            holder = self
-                .writer_released
-                .wait_timeout(holder, slice)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
+            holder = self.writer_released.wait_timeout(holder, slice).unwrap_or_else(|e| e.into_inner()).0;
         }
     }
 
@@ -351,10 +326,7 @@ impl Deadline {
                 if d > now {
                     Ok((d - now).min(SLICE))
                 } else {
-                    Err(Error::new(
-                        SqlState::LOCK_NOT_AVAILABLE,
-                        "canceling statement due to lock timeout",
-                    ))
+                    Err(Error::new(SqlState::LOCK_NOT_AVAILABLE, "canceling statement due to lock timeout"))
                 }
             }
         }
@@ -378,10 +350,7 @@ impl Deadline {
 }
 
 fn write_lock_busy() -> Error {
-    Error::new(
-        SqlState::LOCK_NOT_AVAILABLE,
-        "could not obtain the write lock: another transaction is writing",
-    )
+    Error::new(SqlState::LOCK_NOT_AVAILABLE, "could not obtain the write lock: another transaction is writing")
 }
 
 struct Level {
@@ -396,12 +365,7 @@ struct Level {
 
 impl Level {
     fn new() -> Level {
-        Level {
-            xid: None,
-            children: Vec::new(),
-            created: Vec::new(),
-            dropped: Vec::new(),
-        }
+        Level { xid: None, children: Vec::new(), created: Vec::new(), dropped: Vec::new() }
     }
 
     fn xids(&self) -> impl Iterator<Item = Xid> + '_ {
@@ -467,10 +431,7 @@ impl Transaction {
             return Ok(());
         }
         if self.cid >= u32::MAX - 1 {
-            return Err(Error::new(
-                SqlState::PROGRAM_LIMIT_EXCEEDED,
-                "cannot have more than 2^32-2 commands in a transaction",
-            ));
+            return Err(Error::new(SqlState::PROGRAM_LIMIT_EXCEEDED, "cannot have more than 2^32-2 commands in a transaction"));
         }
         self.cid += 1;
         self.cid_used = false;
@@ -502,10 +463,7 @@ impl Transaction {
 
     fn check_active(&self) -> Result<()> {
         if self.finished {
-            return Err(Error::new(
-                SqlState::INVALID_TRANSACTION_STATE,
-                "transaction already finished",
-            ));
+            return Err(Error::new(SqlState::INVALID_TRANSACTION_STATE, "transaction already finished"));
         }
         Ok(())
     }
@@ -516,12 +474,7 @@ impl Transaction {
         if self.holds_write_lock {
             return Ok(());
         }
-        self.storage.txns().acquire_write_lock(
-            self.vxid,
-            self.session,
-            wait,
-            self.cancel.as_deref(),
-        )?;
+        self.storage.txns().acquire_write_lock(self.vxid, self.session, wait, self.cancel.as_deref())?;
         self.holds_write_lock = true;
         Ok(())
     }
@@ -546,8 +499,7 @@ impl Transaction {
                 self.levels[i].xid = Some(self.storage.txns().assign_xid(parent)?);
             }
         }
-        self.current_xid()
-            .ok_or_else(|| Error::internal("xid assignment failed"))
+        self.current_xid().ok_or_else(|| Error::internal("xid assignment failed"))
     }
 
     /// Whether `xid` is this transaction's (top or a live subtransaction or
@@ -573,13 +525,7 @@ impl Transaction {
     /// A new snapshot (see [`Storage::snapshot`]).
     pub fn snapshot(&self) -> Snapshot {
         let (xmin, xmax, xip) = self.storage.txns().snapshot(self.vxid);
-        Snapshot {
-            xmin,
-            xmax,
-            xip,
-            own: self.own_xids(),
-            curcid: self.cid,
-        }
+        Snapshot { xmin, xmax, xip, own: self.own_xids(), curcid: self.cid }
     }
 
     /// SAVEPOINT: opens a subtransaction.
@@ -594,10 +540,7 @@ impl Transaction {
     pub fn release_subtransaction(&mut self) -> Result<()> {
         self.check_active()?;
         if self.levels.len() < 2 {
-            return Err(Error::new(
-                SqlState::INVALID_TRANSACTION_STATE,
-                "no subtransaction to release",
-            ));
+            return Err(Error::new(SqlState::INVALID_TRANSACTION_STATE, "no subtransaction to release"));
         }
         let Some(child) = self.levels.pop() else {
             return Err(Error::internal("subtransaction stack empty"));
@@ -617,10 +560,7 @@ impl Transaction {
     pub fn rollback_subtransaction(&mut self) -> Result<()> {
         self.check_active()?;
         if self.levels.len() < 2 {
-            return Err(Error::new(
-                SqlState::INVALID_TRANSACTION_STATE,
-                "no subtransaction to roll back",
-            ));
+            return Err(Error::new(SqlState::INVALID_TRANSACTION_STATE, "no subtransaction to roll back"));
         }
         let Some(child) = self.levels.pop() else {
             return Err(Error::internal("subtransaction stack empty"));
@@ -661,17 +601,14 @@ impl Transaction {
         let dropped = std::mem::take(&mut top.dropped);
         let top_xid = top.xid;
         self.finished = true;
-        self.storage
-            .txns()
-            .finish(&xids, XidStatus::Committed, Some(self.vxid));
+        self.storage.txns().finish(&xids, XidStatus::Committed, Some(self.vxid));
         if self.holds_write_lock {
             self.storage.txns().release_write_lock(self.vxid);
             self.holds_write_lock = false;
         }
         if !dropped.is_empty() {
             // drop_relation assigned an xid, so top_xid is set here.
-            self.storage
-                .schedule_removal(dropped, top_xid.unwrap_or(Xid::FIRST_NORMAL));
+            self.storage.schedule_removal(dropped, top_xid.unwrap_or(Xid::FIRST_NORMAL));
         }
         self.storage.reclaim_dropped();
         Ok(())
@@ -688,18 +625,12 @@ impl Transaction {
         }
         self.finished = true;
         let xids: Vec<Xid> = self.levels.iter().flat_map(|l| l.xids()).collect();
-        self.storage
-            .txns()
-            .finish(&xids, XidStatus::Aborted, Some(self.vxid));
+        self.storage.txns().finish(&xids, XidStatus::Aborted, Some(self.vxid));
         if self.holds_write_lock {
             self.storage.txns().release_write_lock(self.vxid);
             self.holds_write_lock = false;
         }
-        let created: Vec<RelFileNumber> = self
-            .levels
-            .iter_mut()
-            .flat_map(|l| std::mem::take(&mut l.created))
-            .collect();
+        let created: Vec<RelFileNumber> = self.levels.iter_mut().flat_map(|l| std::mem::take(&mut l.created)).collect();
         for rel in created {
             self.storage.remove_relation_now(rel);
         }

@@ -28,20 +28,14 @@ use std::fmt;
 
 pub use record::{RecordError, RecordProblem, record_file};
 pub use run::{Failure, Mismatch, diff_lines, run_file};
-pub use slt::{
-    ParseError, Record, RecordKind, SltFile, SortMode, decode_field, encode_field, parse_file,
-};
+pub use slt::{ParseError, Record, RecordKind, SltFile, SortMode, decode_field, encode_field, parse_file};
 
 /// The session settings every runner applies (in this order, one statement
 /// each) on a fresh connection before running a file, so that PostgreSQL's
 /// text output is reproducible. The recorder applies them to PostgreSQL; the
 /// harness applies them to whatever [`Database`] it runs, OpenAssay included.
-pub const SESSION_SETTINGS: &[&str] = &[
-    "SET TimeZone = 'UTC'",
-    "SET DateStyle = 'ISO, MDY'",
-    "SET IntervalStyle = 'postgres'",
-    "SET extra_float_digits = 1",
-];
+pub const SESSION_SETTINGS: &[&str] =
+    &["SET TimeZone = 'UTC'", "SET DateStyle = 'ISO, MDY'", "SET IntervalStyle = 'postgres'", "SET extra_float_digits = 1"];
 
 /// The variable that holds the directory of the TPC-H CSV files.
 pub const TPCH_DIR_VAR: &str = "TPCH_DIR";
@@ -61,10 +55,7 @@ pub enum Output {
     /// A statement that returns rows (even zero rows): the result column
     /// types as `pg_type.typname` and the values in PostgreSQL's text output
     /// format (`None` is SQL NULL).
-    Rows {
-        types: Vec<String>,
-        rows: Vec<Vec<Option<String>>>,
-    },
+    Rows { types: Vec<String>, rows: Vec<Vec<Option<String>>> },
     /// A statement that returns no rows, with its command tag, e.g.
     /// `"INSERT 0 3"` or `"CREATE TABLE"`.
     Command { tag: String },
@@ -104,10 +95,7 @@ pub struct DbError {
 impl DbError {
     /// An error raised on the client side, not by the database.
     pub fn client(message: impl Into<String>) -> DbError {
-        DbError {
-            sqlstate: String::new(),
-            message: message.into(),
-        }
+        DbError { sqlstate: String::new(), message: message.into() }
     }
 
     /// Whether this is a client-side error (see [`DbError::sqlstate`]).
@@ -118,11 +106,7 @@ impl DbError {
 
 impl fmt::Display for DbError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.is_client_error() {
-            write!(f, "client error: {}", self.message)
-        } else {
-            write!(f, "{}: {}", self.sqlstate, self.message)
-        }
+        if self.is_client_error() { write!(f, "client error: {}", self.message) } else { write!(f, "{}: {}", self.sqlstate, self.message) }
     }
 }
 
@@ -176,18 +160,8 @@ mod tests {
     fn vars_substitution() {
         let mut vars = Vars::new();
         vars.insert("TPCH_DIR".into(), "/tmp/x".into());
-        assert_eq!(
-            substitute_vars("COPY t FROM '${TPCH_DIR}/t.csv'", &vars).unwrap(),
-            "COPY t FROM '/tmp/x/t.csv'"
-        );
-        assert_eq!(
-            substitute_vars("SELECT $1, $$a$$, ${, ${1}, $", &vars).unwrap(),
-            "SELECT $1, $$a$$, ${, ${1}, $"
-        );
-        assert!(
-            substitute_vars("x ${NOPE} y", &vars)
-                .unwrap_err()
-                .contains("NOPE")
-        );
+        assert_eq!(substitute_vars("COPY t FROM '${TPCH_DIR}/t.csv'", &vars).unwrap(), "COPY t FROM '/tmp/x/t.csv'");
+        assert_eq!(substitute_vars("SELECT $1, $$a$$, ${, ${1}, $", &vars).unwrap(), "SELECT $1, $$a$$, ${, ${1}, $");
+        assert!(substitute_vars("x ${NOPE} y", &vars).unwrap_err().contains("NOPE"));
     }
 }

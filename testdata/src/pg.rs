@@ -30,11 +30,7 @@ pub struct PgServer {
 
 impl PgServer {
     pub fn new(host: impl Into<String>, port: u16, user: impl Into<String>) -> PgServer {
-        PgServer {
-            host: host.into(),
-            port,
-            user: user.into(),
-        }
+        PgServer { host: host.into(), port, user: user.into() }
     }
 
     /// Connects to `database` (no session settings applied).
@@ -47,18 +43,10 @@ impl PgServer {
     /// dropped when the returned value is dropped.
     pub fn fresh_database(&self) -> Result<FreshDatabase, DbError> {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let name = format!(
-            "slt_{}_{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        );
+        let name = format!("slt_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
         self.admin(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))?;
         self.admin(&format!("CREATE DATABASE {name} TEMPLATE template0"))?;
-        let mut fresh = FreshDatabase {
-            server: self.clone(),
-            name,
-            db: None,
-        };
+        let mut fresh = FreshDatabase { server: self.clone(), name, db: None };
         let mut db = self.connect(&fresh.name)?;
         for setting in SESSION_SETTINGS {
             db.run(setting)?;
@@ -101,10 +89,7 @@ impl Drop for FreshDatabase {
         if let Some(db) = self.db.take() {
             db.close();
         }
-        let _ = self.server.admin(&format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            self.name
-        ));
+        let _ = self.server.admin(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
     }
 }
 
@@ -123,10 +108,7 @@ type Rows = Vec<Vec<Option<String>>>;
 /// One statement's result on the wire.
 #[derive(Debug)]
 enum WireResult {
-    Rows {
-        columns: Vec<u32>,
-        rows: Vec<Vec<Option<String>>>,
-    },
+    Rows { columns: Vec<u32>, rows: Vec<Vec<Option<String>>> },
     Command(String),
     Empty,
     Error(DbError),
@@ -150,22 +132,10 @@ fn protocol_error(what: &str) -> DbError {
 
 impl PgDatabase {
     /// Connects with trust authentication.
-    pub fn connect(
-        host: &str,
-        port: u16,
-        user: &str,
-        database: &str,
-    ) -> Result<PgDatabase, DbError> {
-        let addr = (host, port)
-            .to_socket_addrs()
-            .map_err(io_error)?
-            .next()
-            .ok_or_else(|| DbError::client(format!("cannot resolve {host}")))?;
-        let stream = TcpStream::connect_timeout(&addr, Duration::from_secs(10)).map_err(|e| {
-            DbError::client(format!(
-                "cannot connect to PostgreSQL at {host}:{port}: {e}"
-            ))
-        })?;
+    pub fn connect(host: &str, port: u16, user: &str, database: &str) -> Result<PgDatabase, DbError> {
+        let addr = (host, port).to_socket_addrs().map_err(io_error)?.next().ok_or_else(|| DbError::client(format!("cannot resolve {host}")))?;
+        let stream = TcpStream::connect_timeout(&addr, Duration::from_secs(10))
+            .map_err(|e| DbError::client(format!("cannot connect to PostgreSQL at {host}:{port}: {e}")))?;
         stream.set_nodelay(true).map_err(io_error)?;
         let mut db = PgDatabase {
             reader: BufReader::new(stream.try_clone().map_err(io_error)?),
@@ -174,9 +144,7 @@ impl PgDatabase {
             status: b'I',
         };
         db.startup(user, database)?;
-        let types = db.simple(&format!(
-            "SELECT oid, typname FROM pg_catalog.pg_type WHERE oid < {FIRST_NORMAL_OBJECT_ID}"
-        ))?;
+        let types = db.simple(&format!("SELECT oid, typname FROM pg_catalog.pg_type WHERE oid < {FIRST_NORMAL_OBJECT_ID}"))?;
         db.builtin_types = type_rows(types)?;
         Ok(db)
     }
@@ -189,20 +157,13 @@ impl PgDatabase {
     fn startup(&mut self, user: &str, database: &str) -> Result<(), DbError> {
         let mut body = Vec::new();
         body.extend_from_slice(&196608i32.to_be_bytes());
-        for (k, v) in [
-            ("user", user),
-            ("database", database),
-            ("client_encoding", "UTF8"),
-            ("application_name", "oa-slt"),
-        ] {
+        for (k, v) in [("user", user), ("database", database), ("client_encoding", "UTF8"), ("application_name", "oa-slt")] {
             put_cstr(&mut body, k)?;
             put_cstr(&mut body, v)?;
         }
         body.push(0);
         let len = i32::try_from(body.len() + 4).map_err(|_| protocol_error("startup too long"))?;
-        self.writer
-            .write_all(&len.to_be_bytes())
-            .map_err(io_error)?;
+        self.writer.write_all(&len.to_be_bytes()).map_err(io_error)?;
         self.writer.write_all(&body).map_err(io_error)?;
         self.writer.flush().map_err(io_error)?;
         loop {
@@ -218,18 +179,13 @@ impl PgDatabase {
                 }
                 b'E' => return Err(parse_error(&body)),
                 b'Z' => {
-                    self.status = *body
-                        .first()
-                        .ok_or_else(|| protocol_error("empty ReadyForQuery"))?;
+                    self.status = *body.first().ok_or_else(|| protocol_error("empty ReadyForQuery"))?;
                     return Ok(());
                 }
                 // ParameterStatus, BackendKeyData, NoticeResponse.
                 b'S' | b'K' | b'N' => {}
                 other => {
-                    return Err(protocol_error(&format!(
-                        "unexpected message {:?} at startup",
-                        other as char
-                    )));
+                    return Err(protocol_error(&format!("unexpected message {:?} at startup", other as char)));
                 }
             }
         }
@@ -238,9 +194,7 @@ impl PgDatabase {
     fn send(&mut self, tag: u8, body: &[u8]) -> Result<(), DbError> {
         let len = i32::try_from(body.len() + 4).map_err(|_| protocol_error("message too long"))?;
         self.writer.write_all(&[tag]).map_err(io_error)?;
-        self.writer
-            .write_all(&len.to_be_bytes())
-            .map_err(io_error)?;
+        self.writer.write_all(&len.to_be_bytes()).map_err(io_error)?;
         self.writer.write_all(body).map_err(io_error)?;
         self.writer.flush().map_err(io_error)
     }
@@ -249,10 +203,7 @@ impl PgDatabase {
         let mut head = [0u8; 5];
         self.reader.read_exact(&mut head).map_err(io_error)?;
         let len = i32::from_be_bytes([head[1], head[2], head[3], head[4]]);
-        let len = usize::try_from(len)
-            .ok()
-            .and_then(|l| l.checked_sub(4))
-            .ok_or_else(|| protocol_error("bad message length"))?;
+        let len = usize::try_from(len).ok().and_then(|l| l.checked_sub(4)).ok_or_else(|| protocol_error("bad message length"))?;
         let mut body = vec![0u8; len];
         self.reader.read_exact(&mut body).map_err(io_error)?;
         Ok((head[0], body))
@@ -289,10 +240,7 @@ impl PgDatabase {
                 b'G' => {
                     outcome.copy = true;
                     let mut msg = Vec::new();
-                    put_cstr(
-                        &mut msg,
-                        "COPY FROM STDIN is not supported by the slt runner",
-                    )?;
+                    put_cstr(&mut msg, "COPY FROM STDIN is not supported by the slt runner")?;
                     self.send(b'f', &msg)?;
                 }
                 b'H' | b'W' => outcome.copy = true,
@@ -300,16 +248,11 @@ impl PgDatabase {
                 // ParameterStatus.
                 b'd' | b'c' | b'N' | b'A' | b'S' => {}
                 b'Z' => {
-                    self.status = *body
-                        .first()
-                        .ok_or_else(|| protocol_error("empty ReadyForQuery"))?;
+                    self.status = *body.first().ok_or_else(|| protocol_error("empty ReadyForQuery"))?;
                     return Ok(outcome);
                 }
                 other => {
-                    return Err(protocol_error(&format!(
-                        "unexpected message {:?}",
-                        other as char
-                    )));
+                    return Err(protocol_error(&format!("unexpected message {:?}", other as char)));
                 }
             }
         }
@@ -320,41 +263,24 @@ impl PgDatabase {
         let outcome = self.simple_query(sql)?;
         match outcome.results.into_iter().next() {
             Some(WireResult::Rows { rows, .. }) => Ok(rows),
-            Some(WireResult::Error(e)) => {
-                Err(DbError::client(format!("internal query failed: {e}")))
-            }
+            Some(WireResult::Error(e)) => Err(DbError::client(format!("internal query failed: {e}"))),
             _ => Err(protocol_error("internal query returned no rows")),
         }
     }
 
     /// The `pg_type.typname` of each OID.
     fn type_names(&mut self, oids: &[u32]) -> Result<Vec<String>, DbError> {
-        let unknown: Vec<String> = oids
-            .iter()
-            .filter(|o| !self.builtin_types.contains_key(o))
-            .map(|o| o.to_string())
-            .collect();
+        let unknown: Vec<String> = oids.iter().filter(|o| !self.builtin_types.contains_key(o)).map(|o| o.to_string()).collect();
         let mut user_types = HashMap::new();
         if !unknown.is_empty() {
             if self.status == b'E' {
-                return Err(DbError::client(
-                    "cannot look up result column types: the transaction is aborted",
-                ));
+                return Err(DbError::client("cannot look up result column types: the transaction is aborted"));
             }
-            let rows = self.simple(&format!(
-                "SELECT oid, typname FROM pg_catalog.pg_type WHERE oid IN ({})",
-                unknown.join(",")
-            ))?;
+            let rows = self.simple(&format!("SELECT oid, typname FROM pg_catalog.pg_type WHERE oid IN ({})", unknown.join(",")))?;
             user_types = type_rows(rows)?;
         }
         oids.iter()
-            .map(|o| {
-                self.builtin_types
-                    .get(o)
-                    .or_else(|| user_types.get(o))
-                    .cloned()
-                    .ok_or_else(|| DbError::client(format!("unknown type OID {o}")))
-            })
+            .map(|o| self.builtin_types.get(o).or_else(|| user_types.get(o)).cloned().ok_or_else(|| DbError::client(format!("unknown type OID {o}"))))
             .collect()
     }
 }
@@ -378,16 +304,11 @@ impl PgDatabase {
                 b'1' | b'N' | b'A' | b'S' => {}
                 b'E' => result = Err(parse_error(&body)),
                 b'Z' => {
-                    self.status = *body
-                        .first()
-                        .ok_or_else(|| protocol_error("empty ReadyForQuery"))?;
+                    self.status = *body.first().ok_or_else(|| protocol_error("empty ReadyForQuery"))?;
                     return result;
                 }
                 other => {
-                    return Err(protocol_error(&format!(
-                        "unexpected message {:?}",
-                        other as char
-                    )));
+                    return Err(protocol_error(&format!("unexpected message {:?}", other as char)));
                 }
             }
         }
@@ -398,16 +319,11 @@ impl Database for PgDatabase {
     fn run(&mut self, sql: &str) -> Result<Output, DbError> {
         let outcome = self.simple_query(sql)?;
         if outcome.copy {
-            return Err(DbError::client(
-                "COPY FROM STDIN / TO STDOUT is not supported by the slt runner: use a server-side file",
-            ));
+            return Err(DbError::client("COPY FROM STDIN / TO STDOUT is not supported by the slt runner: use a server-side file"));
         }
         let mut results = outcome.results;
         if results.len() != 1 {
-            return Err(DbError::client(format!(
-                "the record's SQL ran as {} statements; a record must be exactly one statement",
-                results.len()
-            )));
+            return Err(DbError::client(format!("the record's SQL ran as {} statements; a record must be exactly one statement", results.len())));
         }
         match results.pop() {
             Some(WireResult::Error(e)) => Err(e),
@@ -425,10 +341,7 @@ impl Database for PgDatabase {
 fn type_rows(rows: Vec<Vec<Option<String>>>) -> Result<HashMap<u32, String>, DbError> {
     rows.into_iter()
         .map(|r| match r.as_slice() {
-            [Some(oid), Some(name)] => oid
-                .parse::<u32>()
-                .map(|o| (o, name.clone()))
-                .map_err(|_| protocol_error("bad OID")),
+            [Some(oid), Some(name)] => oid.parse::<u32>().map(|o| (o, name.clone())).map_err(|_| protocol_error("bad OID")),
             _ => Err(protocol_error("bad pg_type row")),
         })
         .collect()
@@ -444,26 +357,17 @@ fn put_cstr(buf: &mut Vec<u8>, s: &str) -> Result<(), DbError> {
 }
 
 fn read_i32(body: &[u8], at: usize) -> Result<i32, DbError> {
-    body.get(at..at + 4)
-        .map(|b| i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-        .ok_or_else(|| protocol_error("short message"))
+    body.get(at..at + 4).map(|b| i32::from_be_bytes([b[0], b[1], b[2], b[3]])).ok_or_else(|| protocol_error("short message"))
 }
 
 fn read_i16(body: &[u8], at: usize) -> Result<i16, DbError> {
-    body.get(at..at + 2)
-        .map(|b| i16::from_be_bytes([b[0], b[1]]))
-        .ok_or_else(|| protocol_error("short message"))
+    body.get(at..at + 2).map(|b| i16::from_be_bytes([b[0], b[1]])).ok_or_else(|| protocol_error("short message"))
 }
 
 /// A NUL-terminated string at `at`, and the offset after it.
 fn cstr(body: &[u8], at: usize) -> Result<(String, usize), DbError> {
-    let rest = body
-        .get(at..)
-        .ok_or_else(|| protocol_error("short message"))?;
-    let end = rest
-        .iter()
-        .position(|&b| b == 0)
-        .ok_or_else(|| protocol_error("unterminated string"))?;
+    let rest = body.get(at..).ok_or_else(|| protocol_error("short message"))?;
+    let end = rest.iter().position(|&b| b == 0).ok_or_else(|| protocol_error("unterminated string"))?;
     let s = String::from_utf8(rest[..end].to_vec()).map_err(|_| protocol_error("invalid UTF-8"))?;
     Ok((s, at + end + 1))
 }
@@ -496,12 +400,8 @@ fn parse_data_row(body: &[u8]) -> Result<Vec<Option<String>>, DbError> {
             continue;
         }
         let len = len as usize;
-        let bytes = body
-            .get(at..at + len)
-            .ok_or_else(|| protocol_error("short DataRow"))?;
-        row.push(Some(
-            String::from_utf8(bytes.to_vec()).map_err(|_| protocol_error("value is not UTF-8"))?,
-        ));
+        let bytes = body.get(at..at + len).ok_or_else(|| protocol_error("short DataRow"))?;
+        row.push(Some(String::from_utf8(bytes.to_vec()).map_err(|_| protocol_error("value is not UTF-8"))?));
         at += len;
     }
     Ok(row)
@@ -555,20 +455,11 @@ mod tests {
         row.push(b'1');
         row.extend_from_slice(&(-1i32).to_be_bytes());
         row.extend_from_slice(&0i32.to_be_bytes());
-        assert_eq!(
-            parse_data_row(&row).unwrap(),
-            vec![Some("1".to_string()), None, Some(String::new())]
-        );
+        assert_eq!(parse_data_row(&row).unwrap(), vec![Some("1".to_string()), None, Some(String::new())]);
         assert!(parse_data_row(&row[..row.len() - 2]).is_err());
 
         let err = b"SERROR\0C23505\0Mduplicate key\0\0";
-        assert_eq!(
-            parse_error(err),
-            DbError {
-                sqlstate: "23505".into(),
-                message: "duplicate key".into()
-            }
-        );
+        assert_eq!(parse_error(err), DbError { sqlstate: "23505".into(), message: "duplicate key".into() });
         assert!(parse_error(b"Mno code\0\0").is_client_error());
     }
 }

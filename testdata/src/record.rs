@@ -27,12 +27,7 @@ impl std::error::Error for RecordError {}
 
 impl fmt::Display for RecordError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "{}: {} record(s) could not be recorded",
-            self.path.display(),
-            self.problems.len()
-        )?;
+        writeln!(f, "{}: {} record(s) could not be recorded", self.path.display(), self.problems.len())?;
         for p in &self.problems {
             writeln!(f, "{}:{}: {}", self.path.display(), p.line, p.message)?;
             for l in p.sql.lines() {
@@ -55,11 +50,7 @@ impl fmt::Display for RecordError {
 ///
 /// Comments, blank lines and the SQL text are kept as they are. Records after
 /// `halt` are not run and are kept as they are.
-pub fn record_file(
-    file: &SltFile,
-    db: &mut dyn Database,
-    vars: &Vars,
-) -> Result<String, RecordError> {
+pub fn record_file(file: &SltFile, db: &mut dyn Database, vars: &Vars) -> Result<String, RecordError> {
     let mut out = file.clone();
     let mut problems = Vec::new();
     let mut halted = false;
@@ -72,13 +63,7 @@ pub fn record_file(
             halted = true;
             continue;
         }
-        let mut problem = |message: String| {
-            problems.push(RecordProblem {
-                line: record.line,
-                sql: record.sql.clone(),
-                message,
-            })
-        };
+        let mut problem = |message: String| problems.push(RecordProblem { line: record.line, sql: record.sql.clone(), message });
         let sql = match substitute_vars(&record.sql, vars) {
             Ok(s) => s,
             Err(e) => {
@@ -96,46 +81,28 @@ pub fn record_file(
         match (&mut record.kind, result) {
             (RecordKind::Halt, _) => unreachable!("handled above"),
             (RecordKind::StatementOk, Ok(_)) => {}
-            (RecordKind::StatementOk, Err(e)) => problem(format!(
-                "statement ok failed in PostgreSQL with {e} (write `statement error` if the error is what you want to test)"
-            )),
+            (RecordKind::StatementOk, Err(e)) => {
+                problem(format!("statement ok failed in PostgreSQL with {e} (write `statement error` if the error is what you want to test)"))
+            }
             (RecordKind::StatementCount(n), Ok(out)) => match out.row_count() {
                 Some(c) => *n = Some(c),
-                None => problem(format!(
-                    "statement count: PostgreSQL reported no row count ({})",
-                    describe(&out)
-                )),
+                None => problem(format!("statement count: PostgreSQL reported no row count ({})", describe(&out))),
             },
-            (RecordKind::StatementCount(_), Err(e)) => {
-                problem(format!("statement count failed in PostgreSQL with {e}"))
-            }
+            (RecordKind::StatementCount(_), Err(e)) => problem(format!("statement count failed in PostgreSQL with {e}")),
             (RecordKind::StatementError(_), Ok(out)) => problem(format!(
                 "statement error succeeded in PostgreSQL ({}); write `statement ok` if success is what you want to test",
                 describe(&out)
             )),
             (RecordKind::StatementError(expected), Err(e)) => {
-                *expected = Some(ExpectedError {
-                    sqlstate: e.sqlstate,
-                    message: e.message,
-                });
+                *expected = Some(ExpectedError { sqlstate: e.sqlstate, message: e.message });
             }
-            (RecordKind::Query { .. }, Err(e)) => {
-                problem(format!("query failed in PostgreSQL with {e}"))
+            (RecordKind::Query { .. }, Err(e)) => problem(format!("query failed in PostgreSQL with {e}")),
+            (RecordKind::Query { .. }, Ok(Output::Command { tag })) => {
+                problem(format!("query returned no rows description (command {tag:?}); use a statement record"))
             }
-            (RecordKind::Query { .. }, Ok(Output::Command { tag })) => problem(format!(
-                "query returned no rows description (command {tag:?}); use a statement record"
-            )),
-            (
-                RecordKind::Query { types, sort, rows },
-                Ok(Output::Rows {
-                    types: got_types,
-                    rows: mut got_rows,
-                }),
-            ) => {
+            (RecordKind::Query { types, sort, rows }, Ok(Output::Rows { types: got_types, rows: mut got_rows })) => {
                 if let Some(bad) = got_types.iter().find(|t| !type_name_is_writable(t)) {
-                    problem(format!(
-                        "result column type {bad:?} cannot be written in a query directive"
-                    ));
+                    problem(format!("result column type {bad:?} cannot be written in a query directive"));
                     continue;
                 }
                 if sort.is_none() && got_rows.len() > 1 && !has_top_level_order_by(&sql) {
@@ -149,14 +116,7 @@ pub fn record_file(
             }
         }
     }
-    if problems.is_empty() {
-        Ok(out.to_string())
-    } else {
-        Err(RecordError {
-            path: file.path.clone(),
-            problems,
-        })
-    }
+    if problems.is_empty() { Ok(out.to_string()) } else { Err(RecordError { path: file.path.clone(), problems }) }
 }
 
 fn describe(out: &Output) -> String {
@@ -177,60 +137,27 @@ mod tests {
 
     impl Database for Fake {
         fn run(&mut self, sql: &str) -> Result<Output, DbError> {
-            self.0
-                .get(sql)
-                .cloned()
-                .unwrap_or_else(|| Err(DbError::client(format!("unexpected SQL {sql:?}"))))
+            self.0.get(sql).cloned().unwrap_or_else(|| Err(DbError::client(format!("unexpected SQL {sql:?}"))))
         }
     }
 
     fn rows(types: &[&str], rows: &[&[Option<&str>]]) -> Result<Output, DbError> {
         Ok(Output::Rows {
             types: types.iter().map(|s| s.to_string()).collect(),
-            rows: rows
-                .iter()
-                .map(|r| r.iter().map(|v| v.map(str::to_string)).collect())
-                .collect(),
+            rows: rows.iter().map(|r| r.iter().map(|v| v.map(str::to_string)).collect()).collect(),
         })
     }
 
     fn fake() -> Fake {
         let mut m = BTreeMap::new();
-        m.insert(
-            "CREATE TABLE t (a int)",
-            Ok(Output::Command {
-                tag: "CREATE TABLE".into(),
-            }),
-        );
-        m.insert(
-            "INSERT INTO t VALUES (2), (1)",
-            Ok(Output::Command {
-                tag: "INSERT 0 2".into(),
-            }),
-        );
-        m.insert(
-            "SELECT a FROM t",
-            rows(&["int4"], &[&[Some("2")], &[Some("1")]]),
-        );
-        m.insert(
-            "SELECT a FROM t ORDER BY a DESC",
-            rows(&["int4"], &[&[Some("2")], &[Some("1")]]),
-        );
+        m.insert("CREATE TABLE t (a int)", Ok(Output::Command { tag: "CREATE TABLE".into() }));
+        m.insert("INSERT INTO t VALUES (2), (1)", Ok(Output::Command { tag: "INSERT 0 2".into() }));
+        m.insert("SELECT a FROM t", rows(&["int4"], &[&[Some("2")], &[Some("1")]]));
+        m.insert("SELECT a FROM t ORDER BY a DESC", rows(&["int4"], &[&[Some("2")], &[Some("1")]]));
         m.insert("SELECT 1", rows(&["int4"], &[&[Some("1")]]));
         m.insert("SELECT ''", rows(&["text"], &[&[Some("")]]));
-        m.insert(
-            "SELECT 1/0",
-            Err(DbError {
-                sqlstate: "22012".into(),
-                message: "division by zero".into(),
-            }),
-        );
-        m.insert(
-            "CREATE TABLE x ()",
-            Ok(Output::Command {
-                tag: "CREATE TABLE".into(),
-            }),
-        );
+        m.insert("SELECT 1/0", Err(DbError { sqlstate: "22012".into(), message: "division by zero".into() }));
+        m.insert("CREATE TABLE x ()", Ok(Output::Command { tag: "CREATE TABLE".into() }));
         m.insert("SELECT a FROM t WHERE false", rows(&["int4"], &[]));
         m.insert("SELECT 'x' AS \"a b\"", rows(&["my type"], &[&[Some("x")]]));
         Fake(m)
@@ -352,47 +279,27 @@ not run
         let text = record_file(&file, &mut fake(), &Vars::new()).unwrap();
         assert_eq!(text, RECORDED);
         // Recording is idempotent...
-        let again = record_file(
-            &parse_file("a.slt", &text).unwrap(),
-            &mut fake(),
-            &Vars::new(),
-        )
-        .unwrap();
+        let again = record_file(&parse_file("a.slt", &text).unwrap(), &mut fake(), &Vars::new()).unwrap();
         assert_eq!(again, RECORDED);
         // ...and what was recorded runs clean against the same database.
-        run_file(
-            &parse_file("a.slt", &text).unwrap(),
-            &mut fake(),
-            &Vars::new(),
-        )
-        .unwrap();
+        run_file(&parse_file("a.slt", &text).unwrap(), &mut fake(), &Vars::new()).unwrap();
     }
 
     fn problems(text: &str) -> Vec<String> {
         let file = parse_file("p.slt", text).unwrap();
-        record_file(&file, &mut fake(), &Vars::new())
-            .unwrap_err()
-            .problems
-            .into_iter()
-            .map(|p| format!("{}: {}", p.line, p.message))
-            .collect()
+        record_file(&file, &mut fake(), &Vars::new()).unwrap_err().problems.into_iter().map(|p| format!("{}: {}", p.line, p.message)).collect()
     }
 
     #[test]
     fn statement_ok_that_fails_is_not_flipped() {
         let p = problems("statement ok\nSELECT 1/0\n");
         assert_eq!(p.len(), 1);
-        assert!(
-            p[0].starts_with("1: statement ok failed in PostgreSQL with 22012: division by zero"),
-            "{p:?}"
-        );
+        assert!(p[0].starts_with("1: statement ok failed in PostgreSQL with 22012: division by zero"), "{p:?}");
     }
 
     #[test]
     fn statement_error_that_succeeds_is_not_flipped() {
-        let p = problems(
-            "statement error\nSELECT 1\n\nstatement error 22012 division by zero\nCREATE TABLE t (a int)\n",
-        );
+        let p = problems("statement error\nSELECT 1\n\nstatement error 22012 division by zero\nCREATE TABLE t (a int)\n");
         assert_eq!(p.len(), 2, "{p:?}");
         assert!(p[0].starts_with("1: statement error succeeded"), "{p:?}");
         assert!(p[1].starts_with("4: statement error succeeded"), "{p:?}");
@@ -409,18 +316,12 @@ not run
         assert!(p[2].starts_with("7: statement count: PostgreSQL reported no row count"));
         assert!(p[3].contains("cannot be written"));
         assert!(p[4].contains("undefined variable ${NOPE}"));
-        assert!(
-            p[5].starts_with("16: client error: unexpected SQL")
-                && p[5].ends_with("recording stopped")
-        );
+        assert!(p[5].starts_with("16: client error: unexpected SQL") && p[5].ends_with("recording stopped"));
     }
 
     #[test]
     fn statement_ok_may_return_rows() {
         let file = parse_file("r.slt", "statement ok\nSELECT a FROM t\n").unwrap();
-        assert_eq!(
-            record_file(&file, &mut fake(), &Vars::new()).unwrap(),
-            "statement ok\nSELECT a FROM t\n"
-        );
+        assert_eq!(record_file(&file, &mut fake(), &Vars::new()).unwrap(), "statement ok\nSELECT a FROM t\n");
     }
 }

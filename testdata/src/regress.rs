@@ -100,10 +100,7 @@ fn regress_env(suite_dir: &Path) -> HashMap<String, String> {
 /// Every statement of every `sql/*.sql` file of the suite (files in name
 /// order), with PostgreSQL's verdicts from `expected/*.out`.
 pub fn statements(suite_dir: &Path) -> io::Result<Vec<RegressStatement>> {
-    Ok(split_suite(suite_dir)?
-        .into_iter()
-        .flat_map(|f| f.statements)
-        .collect())
+    Ok(split_suite(suite_dir)?.into_iter().flat_map(|f| f.statements).collect())
 }
 
 /// Like [`statements`], per file and with the alignment problems.
@@ -141,19 +138,10 @@ fn read_lossy(path: &Path) -> io::Result<String> {
 
 /// Splits one file. Without `expected`, every statement counts as accepted
 /// and every `COPY ... FROM STDIN` as started.
-pub fn split_file(
-    name: &str,
-    sql: &str,
-    expected: Option<&str>,
-    env: &HashMap<String, String>,
-) -> FileSplit {
+pub fn split_file(name: &str, sql: &str, expected: Option<&str>, env: &HashMap<String, String>) -> FileSplit {
     let mut sim = Sim::new(name, sql, expected, env);
     sim.run();
-    FileSplit {
-        file: name.to_string(),
-        statements: sim.statements,
-        problems: sim.problems,
-    }
+    FileSplit { file: name.to_string(), statements: sim.statements, problems: sim.problems }
 }
 
 // ---------------------------------------------------------------------------
@@ -217,13 +205,7 @@ struct Frame {
 
 impl Input {
     fn new(line: &str) -> Input {
-        Input {
-            frames: vec![Frame {
-                text: line.to_string(),
-                pos: 0,
-                var: None,
-            }],
-        }
+        Input { frames: vec![Frame { text: line.to_string(), pos: 0, var: None }] }
     }
 
     /// The rest of the current frame.
@@ -343,13 +325,7 @@ impl Scanner {
     /// Scans until a statement-ending semicolon, a backslash command or the
     /// end of the line, appending the statement text to `buf`. Returns
     /// whether an unknown variable was substituted.
-    fn scan(
-        &mut self,
-        input: &mut Input,
-        buf: &mut String,
-        ctx: &VarCtx<'_>,
-        unknown_var: &mut bool,
-    ) -> ScanResult {
+    fn scan(&mut self, input: &mut Input, buf: &mut String, ctx: &VarCtx<'_>, unknown_var: &mut bool) -> ScanResult {
         while input.more() {
             let rest = input.rest();
             let b = rest.as_bytes();
@@ -407,11 +383,7 @@ impl Scanner {
                             1
                         }
                     } else if c == b'\\' {
-                        if b.len() > 1 {
-                            1 + char_len(&rest[1..])
-                        } else {
-                            1
-                        }
+                        if b.len() > 1 { 1 + char_len(&rest[1..]) } else { 1 }
                     } else {
                         run_len(b, |c| c != b'\'' && c != b'\\')
                     };
@@ -463,13 +435,7 @@ impl Scanner {
     }
 
     /// One token in the INITIAL state; `Some` when scanning stops.
-    fn scan_initial(
-        &mut self,
-        input: &mut Input,
-        buf: &mut String,
-        ctx: &VarCtx<'_>,
-        unknown_var: &mut bool,
-    ) -> Option<ScanResult> {
+    fn scan_initial(&mut self, input: &mut Input, buf: &mut String, ctx: &VarCtx<'_>, unknown_var: &mut bool) -> Option<ScanResult> {
         let rest = input.rest().to_string();
         let b = rest.as_bytes();
         let c = b[0];
@@ -628,17 +594,13 @@ impl Scanner {
             self.identifiers = [0; 4];
         }
         let lower = word.to_ascii_lowercase();
-        if ["create", "function", "procedure", "or", "replace"].contains(&lower.as_str())
-            && self.identifier_count < self.identifiers.len()
-        {
+        if ["create", "function", "procedure", "or", "replace"].contains(&lower.as_str()) && self.identifier_count < self.identifiers.len() {
             self.identifiers[self.identifier_count] = lower.as_bytes()[0];
         }
         self.identifier_count += 1;
         let ids = self.identifiers;
         if ids[0] == b'c'
-            && (ids[1] == b'f'
-                || ids[1] == b'p'
-                || (ids[1] == b'o' && ids[2] == b'r' && (ids[3] == b'f' || ids[3] == b'p')))
+            && (ids[1] == b'f' || ids[1] == b'p' || (ids[1] == b'o' && ids[2] == b'r' && (ids[3] == b'f' || ids[3] == b'p')))
             && self.paren_depth == 0
         {
             match lower.as_str() {
@@ -651,14 +613,7 @@ impl Scanner {
     }
 
     /// `:name`, `:'name'`, `:"name"`, `:{?name}` (the input starts with `:`).
-    fn scan_variable(
-        &mut self,
-        input: &mut Input,
-        buf: &mut String,
-        ctx: &VarCtx<'_>,
-        unknown_var: &mut bool,
-        rest: &str,
-    ) {
+    fn scan_variable(&mut self, input: &mut Input, buf: &mut String, ctx: &VarCtx<'_>, unknown_var: &mut bool, rest: &str) {
         let b = rest.as_bytes();
         let lookup = |name: &str| ctx.vars.and_then(|v| v.get(name));
         let name_len = run_len(&b[1..], is_var_char);
@@ -668,11 +623,7 @@ impl Scanner {
             match lookup(name) {
                 Some(Var::Known(value)) if !recursive => {
                     input.advance(1 + name_len);
-                    input.frames.push(Frame {
-                        text: value.clone(),
-                        pos: 0,
-                        var: Some(name.to_string()),
-                    });
+                    input.frames.push(Frame { text: value.clone(), pos: 0, var: Some(name.to_string()) });
                 }
                 Some(Var::Unknown) => {
                     *unknown_var = true;
@@ -718,11 +669,7 @@ impl Scanner {
             if n > 0 && b.get(3 + n) == Some(&b'}') {
                 let name = &rest[3..3 + n];
                 if ctx.vars.is_some() {
-                    buf.push_str(if lookup(name).is_some() {
-                        "TRUE"
-                    } else {
-                        "FALSE"
-                    });
+                    buf.push_str(if lookup(name).is_some() { "TRUE" } else { "FALSE" });
                 } else {
                     buf.push_str(&rest[..4 + n]);
                 }
@@ -779,10 +726,7 @@ struct Arg {
 /// The command name: up to whitespace or a backslash.
 fn scan_slash_command(input: &mut Input) -> String {
     let rest = input.rest();
-    let n = rest
-        .bytes()
-        .position(|c| is_space(c) || c == b'\\')
-        .unwrap_or(rest.len());
+    let n = rest.bytes().position(|c| is_space(c) || c == b'\\').unwrap_or(rest.len());
     let name = rest[..n].to_string();
     input.advance(n);
     name
@@ -790,15 +734,9 @@ fn scan_slash_command(input: &mut Input) -> String {
 
 /// The rest of the line as one argument (leading whitespace dropped).
 fn scan_whole_line(input: &mut Input) -> Option<Arg> {
-    let rest = input
-        .rest()
-        .trim_start_matches(|c: char| c.is_ascii_whitespace())
-        .to_string();
+    let rest = input.rest().trim_start_matches(|c: char| c.is_ascii_whitespace()).to_string();
     input.finish();
-    (!rest.is_empty()).then_some(Arg {
-        text: rest,
-        unknown: false,
-    })
+    (!rest.is_empty()).then_some(Arg { text: rest, unknown: false })
 }
 
 /// The next argument: up to unquoted whitespace or a backslash. `vars` is
@@ -843,18 +781,15 @@ fn scan_slash_option(input: &mut Input, vars: Option<&HashMap<String, Var>>) -> 
                             b'r' => text.push('\r'),
                             b'f' => text.push('\x0c'),
                             b'0'..=b'7' => {
-                                let n =
-                                    1 + run_len(&b[i + 2..], |c| (b'0'..=b'7').contains(&c)).min(2);
-                                let v =
-                                    u32::from_str_radix(&rest[i + 1..i + 1 + n], 8).unwrap_or(0);
+                                let n = 1 + run_len(&b[i + 2..], |c| (b'0'..=b'7').contains(&c)).min(2);
+                                let v = u32::from_str_radix(&rest[i + 1..i + 1 + n], 8).unwrap_or(0);
                                 text.push(char::from_u32(v & 0xff).unwrap_or('?'));
                                 i += 1 + n;
                                 continue;
                             }
                             b'x' if b.get(i + 2).is_some_and(|c| c.is_ascii_hexdigit()) => {
                                 let n = 1 + run_len(&b[i + 3..], |c| c.is_ascii_hexdigit()).min(1);
-                                let v =
-                                    u32::from_str_radix(&rest[i + 2..i + 2 + n], 16).unwrap_or(0);
+                                let v = u32::from_str_radix(&rest[i + 2..i + 2 + n], 16).unwrap_or(0);
                                 text.push(char::from_u32(v).unwrap_or('?'));
                                 i += 2 + n;
                                 continue;
@@ -903,8 +838,7 @@ fn scan_slash_option(input: &mut Input, vars: Option<&HashMap<String, Var>>) -> 
                 let n = run_len(&b[i + 1..], is_var_char);
                 let quoted_var = |open: u8| {
                     let n = run_len(&b[i + 2..], is_var_char);
-                    (b.get(i + 1) == Some(&open) && n > 0 && b.get(i + 2 + n) == Some(&open))
-                        .then_some(n)
+                    (b.get(i + 1) == Some(&open) && n > 0 && b.get(i + 2 + n) == Some(&open)).then_some(n)
                 };
                 if n > 0 {
                     match vars.get(&rest[i + 1..i + 1 + n]) {
@@ -960,9 +894,7 @@ fn scan_slash_command_end(input: &mut Input) {
 }
 
 /// Backslash commands whose argument is the rest of the line.
-const WHOLE_LINE_COMMANDS: &[&str] = &[
-    "!", "copy", "ef", "ev", "h", "help", "sf", "sf+", "sv", "sv+",
-];
+const WHOLE_LINE_COMMANDS: &[&str] = &["!", "copy", "ef", "ev", "h", "help", "sf", "sf+", "sv", "sv+"];
 
 /// Backslash commands whose first argument may be `|command` (to the end
 /// of the line).
@@ -1143,19 +1075,10 @@ struct Sim<'a> {
 }
 
 impl<'a> Sim<'a> {
-    fn new(
-        name: &'a str,
-        sql: &'a str,
-        expected: Option<&'a str>,
-        env: &'a HashMap<String, String>,
-    ) -> Sim<'a> {
+    fn new(name: &'a str, sql: &'a str, expected: Option<&'a str>, env: &'a HashMap<String, String>) -> Sim<'a> {
         let split = |t: &'a str| -> Vec<&'a str> {
             let t = t.strip_suffix('\n').unwrap_or(t);
-            if t.is_empty() {
-                Vec::new()
-            } else {
-                t.split('\n').collect()
-            }
+            if t.is_empty() { Vec::new() } else { t.split('\n').collect() }
         };
         let mut vars = HashMap::new();
         // Set by psql itself, to values this module cannot know.
@@ -1218,14 +1141,11 @@ impl<'a> Sim<'a> {
     }
 
     fn active(&self) -> bool {
-        self.conds
-            .last()
-            .is_none_or(|c| matches!(c.state, IfState::True | IfState::ElseTrue))
+        self.conds.last().is_none_or(|c| matches!(c.state, IfState::True | IfState::ElseTrue))
     }
 
     fn problem(&mut self, msg: String) {
-        self.problems
-            .push(format!("{}.sql:{}: {msg}", self.name, self.lineno + 1));
+        self.problems.push(format!("{}.sql:{}: {msg}", self.name, self.lineno + 1));
     }
 
     fn run(&mut self) {
@@ -1281,10 +1201,7 @@ impl<'a> Sim<'a> {
             return None;
         }
         let in_quote = self.scanner.in_quote();
-        self.lines[from..]
-            .iter()
-            .find(|l| !l.is_empty() || in_quote)
-            .copied()
+        self.lines[from..].iter().find(|l| !l.is_empty() || in_quote).copied()
     }
 
     /// Finds the echo of `line` in the expected output; what lies before it
@@ -1297,15 +1214,11 @@ impl<'a> Sim<'a> {
         let found = if self.pending.is_empty() {
             (out.get(self.cursor) == Some(&line)).then_some(self.cursor)
         } else {
-            let candidate = |p: usize| {
-                line_has_events || next.is_none() || out.get(p + 1).is_none_or(|n| Some(*n) == next)
-            };
+            let candidate = |p: usize| line_has_events || next.is_none() || out.get(p + 1).is_none_or(|n| Some(*n) == next);
             (self.cursor..out.len())
                 .find(|&p| out[p] == line && candidate(p))
                 // After `\echo -n`, the echo continues the output's last line.
-                .or_else(|| {
-                    (self.cursor..out.len()).find(|&p| out[p].ends_with(line) && candidate(p))
-                })
+                .or_else(|| (self.cursor..out.len()).find(|&p| out[p].ends_with(line) && candidate(p)))
         };
         match found {
             Some(p) => {
@@ -1375,13 +1288,8 @@ impl<'a> Sim<'a> {
             let was_empty = self.query_buf.is_empty();
             let mut unknown = false;
             let active = self.active();
-            let ctx = VarCtx {
-                vars: active.then_some(&self.vars),
-                undefined_is_unknown: active && self.gset_seen,
-            };
-            let result = self
-                .scanner
-                .scan(&mut input, &mut self.query_buf, &ctx, &mut unknown);
+            let ctx = VarCtx { vars: active.then_some(&self.vars), undefined_is_unknown: active && self.gset_seen };
+            let result = self.scanner.scan(&mut input, &mut self.query_buf, &ctx, &mut unknown);
             if was_empty && !self.query_buf.is_empty() {
                 self.buf_line = lineno;
                 self.buf_unknown = false;
@@ -1449,8 +1357,7 @@ impl<'a> Sim<'a> {
         let active = self.active();
         // \elif in a branch not yet taken evaluates its expression as if
         // active (psql pokes the state to true first).
-        let expand =
-            active || (cmd == "elif" && self.conds.last().map(|c| c.state) == Some(IfState::False));
+        let expand = active || (cmd == "elif" && self.conds.last().map(|c| c.state) == Some(IfState::False));
         let vars = expand.then(|| self.vars.clone());
         let vars = vars.as_ref();
         if !known_command(&cmd) {
@@ -1460,9 +1367,8 @@ impl<'a> Sim<'a> {
             self.line_events.push(Event::Other);
             return;
         }
-        let whole_line = WHOLE_LINE_COMMANDS.contains(&cmd.as_str())
-            || (FILEPIPE_COMMANDS.contains(&cmd.as_str())
-                && input.rest().trim_start().starts_with('|'));
+        let whole_line =
+            WHOLE_LINE_COMMANDS.contains(&cmd.as_str()) || (FILEPIPE_COMMANDS.contains(&cmd.as_str()) && input.rest().trim_start().starts_with('|'));
         let mut args: Vec<Arg> = Vec::new();
         if whole_line {
             args.extend(scan_whole_line(input));
@@ -1480,19 +1386,11 @@ impl<'a> Sim<'a> {
         match cmd.as_str() {
             "if" => {
                 let state = if active {
-                    if args.first().and_then(|a| self.eval_bool(a)) == Some(true) {
-                        IfState::True
-                    } else {
-                        IfState::False
-                    }
+                    if args.first().and_then(|a| self.eval_bool(a)) == Some(true) { IfState::True } else { IfState::False }
                 } else {
                     IfState::Ignored
                 };
-                self.conds.push(Cond {
-                    state,
-                    query_len: self.query_buf.len(),
-                    paren_depth: self.scanner.paren_depth,
-                });
+                self.conds.push(Cond { state, query_len: self.query_buf.len(), paren_depth: self.scanner.paren_depth });
             }
             "elif" | "else" => {
                 let Some(top) = self.conds.last().map(|c| c.state) else {
@@ -1502,11 +1400,7 @@ impl<'a> Sim<'a> {
                 let new = match top {
                     IfState::True => {
                         self.save_query_state();
-                        if cmd == "elif" {
-                            IfState::Ignored
-                        } else {
-                            IfState::ElseFalse
-                        }
+                        if cmd == "elif" { IfState::Ignored } else { IfState::ElseFalse }
                     }
                     IfState::False => {
                         self.discard_query_text();
@@ -1520,11 +1414,7 @@ impl<'a> Sim<'a> {
                     }
                     IfState::Ignored => {
                         self.discard_query_text();
-                        if cmd == "elif" {
-                            IfState::Ignored
-                        } else {
-                            IfState::ElseFalse
-                        }
+                        if cmd == "elif" { IfState::Ignored } else { IfState::ElseFalse }
                     }
                     IfState::ElseTrue | IfState::ElseFalse => {
                         self.line_events.push(Event::Other);
@@ -1571,14 +1461,7 @@ impl<'a> Sim<'a> {
                             value.push_str(&a.text);
                             unknown |= a.unknown;
                         }
-                        self.set_var(
-                            &name.text,
-                            if unknown {
-                                Var::Unknown
-                            } else {
-                                Var::Known(value)
-                            },
-                        );
+                        self.set_var(&name.text, if unknown { Var::Unknown } else { Var::Known(value) });
                     }
                 }
             }
@@ -1606,10 +1489,7 @@ impl<'a> Sim<'a> {
                 self.line_events.push(Event::Other);
             }
             "copy" => {
-                let text = args
-                    .first()
-                    .map(|a| a.text.to_ascii_lowercase())
-                    .unwrap_or_default();
+                let text = args.first().map(|a| a.text.to_ascii_lowercase()).unwrap_or_default();
                 self.line_events.push(Event::Other);
                 if copy_reads_stdin(&text) {
                     self.copy = Some(PendingCopy(1));
@@ -1646,19 +1526,14 @@ impl<'a> Sim<'a> {
 
     fn discard_query_text(&mut self) {
         if let Some(c) = self.conds.last() {
-            self.query_buf
-                .truncate(c.query_len.min(self.query_buf.len()));
+            self.query_buf.truncate(c.query_len.min(self.query_buf.len()));
             self.scanner.paren_depth = c.paren_depth;
         }
     }
 
     /// `\gset [prefix]`: the variables it sets have unknown values.
     fn gset_variables(&mut self, prefix: Option<&str>) {
-        let sql = if self.query_buf.is_empty() {
-            self.previous_buf.clone()
-        } else {
-            self.query_buf.clone()
-        };
+        let sql = if self.query_buf.is_empty() { self.previous_buf.clone() } else { self.query_buf.clone() };
         let names = select_list_names(&sql);
         self.gset_seen = true;
         for n in names {
@@ -1680,9 +1555,7 @@ impl<'a> Sim<'a> {
                 let first = |k: usize| self.lines[k..].iter().find(|l| !l.is_empty()).copied();
                 let if_not = first(from);
                 let if_started = first(end + 1);
-                let pos = |t: Option<&str>| {
-                    t.and_then(|t| (self.cursor..out.len()).find(|&p| out[p] == t))
-                };
+                let pos = |t: Option<&str>| t.and_then(|t| (self.cursor..out.len()).find(|&p| out[p] == t));
                 match (pos(if_not), pos(if_started)) {
                     (Some(a), Some(b)) => b <= a,
                     (None, _) => true,
@@ -1702,24 +1575,14 @@ fn copies_from_client(sql: &str) -> usize {
     let words = top_level_words(sql);
     words
         .split(|w| w == ";")
-        .filter(|stmt| {
-            stmt.first().is_some_and(|w| w == "copy")
-                && stmt
-                    .windows(2)
-                    .any(|w| w[0] == "from" && (w[1] == "stdin" || w[1] == "stdout"))
-        })
+        .filter(|stmt| stmt.first().is_some_and(|w| w == "copy") && stmt.windows(2).any(|w| w[0] == "from" && (w[1] == "stdin" || w[1] == "stdout")))
         .count()
 }
 
 /// Whether the arguments of `\copy` read data from psql's input.
 fn copy_reads_stdin(args: &str) -> bool {
-    let words: Vec<&str> = args
-        .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
-        .filter(|w| !w.is_empty())
-        .collect();
-    words
-        .windows(2)
-        .any(|w| w[0] == "from" && (w[1] == "stdin" || w[1] == "pstdin"))
+    let words: Vec<&str> = args.split(|c: char| c.is_whitespace() || c == '(' || c == ')').filter(|w| !w.is_empty()).collect();
+    words.windows(2).any(|w| w[0] == "from" && (w[1] == "stdin" || w[1] == "pstdin"))
 }
 
 /// The lowercased unquoted words of `sql` outside parentheses, quotes and
@@ -1834,26 +1697,9 @@ fn select_list_names(sql: &str) -> Vec<String> {
         toks.push((d, tok));
         i += n;
     }
-    const END: &[&str] = &[
-        "from",
-        "into",
-        "where",
-        "group",
-        "having",
-        "window",
-        "order",
-        "limit",
-        "offset",
-        "union",
-        "intersect",
-        "except",
-        "fetch",
-        "for",
-    ];
-    let Some(start) = toks
-        .iter()
-        .position(|(d, t)| *d == 0 && *t == T::Word("select".into()))
-    else {
+    const END: &[&str] =
+        &["from", "into", "where", "group", "having", "window", "order", "limit", "offset", "union", "intersect", "except", "fetch", "for"];
+    let Some(start) = toks.iter().position(|(d, t)| *d == 0 && *t == T::Word("select".into())) else {
         return Vec::new();
     };
     let mut items: Vec<Vec<&T>> = vec![Vec::new()];
@@ -1919,10 +1765,8 @@ fn std_strings_setting(sql: &str) -> Option<bool> {
         return None;
     }
     let lower = sql.to_ascii_lowercase();
-    let value = lower
-        .rsplit(['=', ' ', '\t', '\n'])
-        .map(|v| v.trim_matches(|c: char| c == ';' || c == '\'' || c.is_whitespace()))
-        .find(|v| !v.is_empty())?;
+    let value =
+        lower.rsplit(['=', ' ', '\t', '\n']).map(|v| v.trim_matches(|c: char| c == ';' || c == '\'' || c.is_whitespace())).find(|v| !v.is_empty())?;
     match value {
         "off" | "false" | "no" | "0" => Some(false),
         "on" | "true" | "yes" | "1" | "default" => Some(true),
@@ -1946,16 +1790,7 @@ struct ErrorReport {
     has_context: bool,
 }
 
-const SEVERITIES: &[&str] = &[
-    "ERROR:  ",
-    "WARNING:  ",
-    "NOTICE:  ",
-    "INFO:  ",
-    "LOG:  ",
-    "DEBUG:  ",
-    "FATAL:  ",
-    "PANIC:  ",
-];
+const SEVERITIES: &[&str] = &["ERROR:  ", "WARNING:  ", "NOTICE:  ", "INFO:  ", "LOG:  ", "DEBUG:  ", "FATAL:  ", "PANIC:  "];
 
 fn parse_errors(block: &[&str]) -> Vec<ErrorReport> {
     let mut errors = Vec::new();
@@ -1963,12 +1798,7 @@ fn parse_errors(block: &[&str]) -> Vec<ErrorReport> {
         let Some(message) = l.strip_prefix("ERROR:  ") else {
             continue;
         };
-        let mut report = ErrorReport {
-            message: message.to_string(),
-            line: None,
-            char_pos: None,
-            has_context: false,
-        };
+        let mut report = ErrorReport { message: message.to_string(), line: None, char_pos: None, has_context: false };
         if let Some(p) = message.rfind(" at character ")
             && let Ok(n) = message[p + 14..].parse()
         {
@@ -2010,11 +1840,7 @@ impl ErrorReport {
         }
         let (n, shown, caret) = self.line.as_ref()?;
         let lines: Vec<&str> = sql.split('\n').collect();
-        let text: Vec<char> = lines
-            .get(n.checked_sub(1)?)?
-            .replace('\t', " ")
-            .chars()
-            .collect();
+        let text: Vec<char> = lines.get(n.checked_sub(1)?)?.replace('\t', " ").chars().collect();
         let mut shown: Vec<char> = shown.chars().collect();
         let mut caret = *caret;
         let find = |hay: &[char], needle: &[char]| {
@@ -2052,9 +1878,7 @@ impl ErrorReport {
             return false;
         };
         let byte = sql.char_indices().nth(offset).map_or(sql.len(), |(b, _)| b);
-        !literal_spans(sql, std_strings)
-            .iter()
-            .any(|&(s, e)| s < byte && byte < e)
+        !literal_spans(sql, std_strings).iter().any(|&(s, e)| s < byte && byte < e)
     }
 }
 
@@ -2065,11 +1889,7 @@ impl fmt::Display for RegressStatement {
             "{}.sql:{}: {}{}",
             self.file,
             self.line,
-            if self.pg_accepts {
-                "accepted"
-            } else {
-                "rejected"
-            },
+            if self.pg_accepts { "accepted" } else { "rejected" },
             if self.exact { "" } else { " (inexact)" }
         )
     }
@@ -2080,38 +1900,19 @@ mod tests {
     use super::*;
 
     fn split(sql: &str) -> Vec<String> {
-        split_file("t", sql, None, &HashMap::new())
-            .statements
-            .into_iter()
-            .map(|s| s.sql)
-            .collect()
+        split_file("t", sql, None, &HashMap::new()).statements.into_iter().map(|s| s.sql).collect()
     }
 
     #[test]
     fn splits_like_psql() {
-        assert_eq!(
-            split("SELECT 1; SELECT 2;\n"),
-            vec!["SELECT 1;", "SELECT 2;"]
-        );
+        assert_eq!(split("SELECT 1; SELECT 2;\n"), vec!["SELECT 1;", "SELECT 2;"]);
         // Leading comments and whitespace are not sent; inner ones are;
         // blank lines are dropped.
-        assert_eq!(
-            split("-- c\n  SELECT 1 -- d\n\n  , 2;  -- e\n"),
-            vec!["SELECT 1 -- d\n  , 2;"]
-        );
+        assert_eq!(split("-- c\n  SELECT 1 -- d\n\n  , 2;  -- e\n"), vec!["SELECT 1 -- d\n  , 2;"]);
         assert_eq!(split("/* a */ SELECT 1;"), vec!["/* a */ SELECT 1;"]);
-        assert_eq!(
-            split("SELECT ';', \";\", $$;$$, $x$ $$; $x$;"),
-            vec!["SELECT ';', \";\", $$;$$, $x$ $$; $x$;"]
-        );
-        assert_eq!(
-            split("SELECT E'\\';', 'a\\';\n"),
-            vec!["SELECT E'\\';', 'a\\';"]
-        );
-        assert_eq!(
-            split("SELECT /* /* ; */ ; */ 1;"),
-            vec!["SELECT /* /* ; */ ; */ 1;"]
-        );
+        assert_eq!(split("SELECT ';', \";\", $$;$$, $x$ $$; $x$;"), vec!["SELECT ';', \";\", $$;$$, $x$ $$; $x$;"]);
+        assert_eq!(split("SELECT E'\\';', 'a\\';\n"), vec!["SELECT E'\\';', 'a\\';"]);
+        assert_eq!(split("SELECT /* /* ; */ ; */ 1;"), vec!["SELECT /* /* ; */ ; */ 1;"]);
         assert_eq!(split("SELECT (1;\n2);"), vec!["SELECT (1;\n2);"]);
         // Brackets do not count.
         assert_eq!(split("SELECT a[1;2];"), vec!["SELECT a[1;", "2];"]);
@@ -2126,47 +1927,26 @@ mod tests {
         let sql = "CREATE FUNCTION f() RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT 1;\n  SELECT CASE WHEN true THEN 1 END;\nEND;\nSELECT 2;";
         assert_eq!(
             split(sql),
-            vec![
-                "CREATE FUNCTION f() RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT 1;\n  SELECT CASE WHEN true THEN 1 END;\nEND;",
-                "SELECT 2;"
-            ]
+            vec!["CREATE FUNCTION f() RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT 1;\n  SELECT CASE WHEN true THEN 1 END;\nEND;", "SELECT 2;"]
         );
         // Not a function: BEGIN is a transaction.
-        assert_eq!(
-            split("BEGIN; SELECT 1; END;"),
-            vec!["BEGIN;", "SELECT 1;", "END;"]
-        );
+        assert_eq!(split("BEGIN; SELECT 1; END;"), vec!["BEGIN;", "SELECT 1;", "END;"]);
     }
 
     #[test]
     fn backslash_commands() {
-        assert_eq!(
-            split("\\set x 1\nSELECT 1 \\gset\nSELECT 2\\g\n"),
-            vec!["SELECT 1 ", "SELECT 2"]
-        );
-        assert_eq!(
-            split("SELECT 1 \\; SELECT 2;\n"),
-            vec!["SELECT 1 ; SELECT 2;"]
-        );
+        assert_eq!(split("\\set x 1\nSELECT 1 \\gset\nSELECT 2\\g\n"), vec!["SELECT 1 ", "SELECT 2"]);
+        assert_eq!(split("SELECT 1 \\; SELECT 2;\n"), vec!["SELECT 1 ; SELECT 2;"]);
         assert_eq!(split("SELECT 1 \\r\nSELECT 2;"), vec!["SELECT 2;"]);
-        assert_eq!(
-            split("\\if false\nSELECT 1;\n\\else\nSELECT 2;\n\\endif\n"),
-            vec!["SELECT 2;"]
-        );
+        assert_eq!(split("\\if false\nSELECT 1;\n\\else\nSELECT 2;\n\\endif\n"), vec!["SELECT 2;"]);
         assert_eq!(split("\\echo a \\\\ SELECT 1;"), vec!["SELECT 1;"]);
         assert_eq!(split("SELECT 1;\n\\q\nSELECT 2;"), vec!["SELECT 1;"]);
-        assert_eq!(
-            split("\\copy t from stdin\n1\n\\.\nSELECT 1;"),
-            vec!["SELECT 1;"]
-        );
+        assert_eq!(split("\\copy t from stdin\n1\n\\.\nSELECT 1;"), vec!["SELECT 1;"]);
     }
 
     #[test]
     fn copy_data_is_skipped() {
-        assert_eq!(
-            split("COPY t FROM stdin;\n1;2\n\n3\n\\.\nSELECT 1;"),
-            vec!["COPY t FROM stdin;", "SELECT 1;"]
-        );
+        assert_eq!(split("COPY t FROM stdin;\n1;2\n\n3\n\\.\nSELECT 1;"), vec!["COPY t FROM stdin;", "SELECT 1;"]);
     }
 
     #[test]
@@ -2184,15 +1964,10 @@ mod tests {
     #[test]
     fn gset_column_names() {
         assert_eq!(
-            select_list_names(
-                "SELECT txid_current(), 1 AS a, t.b, c::text, \"Q\", pg_catalog.f(x)::int, 1 + 2, DISTINCT d FROM t"
-            ),
+            select_list_names("SELECT txid_current(), 1 AS a, t.b, c::text, \"Q\", pg_catalog.f(x)::int, 1 + 2, DISTINCT d FROM t"),
             vec!["txid_current", "a", "b", "c", "Q", "f", "?column?", "d"]
         );
-        assert_eq!(
-            select_list_names("SELECT DISTINCT d AS \"E\" \\gset"),
-            vec!["E"]
-        );
+        assert_eq!(select_list_names("SELECT DISTINCT d AS \"E\" \\gset"), vec!["E"]);
         assert!(select_list_names("VALUES (1)").is_empty());
     }
 
@@ -2201,13 +1976,7 @@ mod tests {
         let sql = "SET standard_conforming_strings = off;\nSELECT 'a\\';b';\nRESET standard_conforming_strings;\nSELECT 'a\\';b';\n";
         assert_eq!(
             split(sql),
-            vec![
-                "SET standard_conforming_strings = off;",
-                "SELECT 'a\\';b';",
-                "RESET standard_conforming_strings;",
-                "SELECT 'a\\';",
-                "b';"
-            ]
+            vec!["SET standard_conforming_strings = off;", "SELECT 'a\\';b';", "RESET standard_conforming_strings;", "SELECT 'a\\';", "b';"]
         );
     }
 
@@ -2217,11 +1986,7 @@ mod tests {
         let out = "SELECT 1;\n ?column? \n----------\n        1\n(1 row)\n\nSELEC 2;\nERROR:  syntax error at or near \"SELEC\"\nLINE 1: SELEC 2;\n        ^\nCREATE FUNCTION f() RETURNS int AS 'not sql' LANGUAGE sql;\nERROR:  syntax error at or near \"not\"\nLINE 1: CREATE FUNCTION f() RETURNS int AS 'not sql' LANGUAGE sql;\n                                            ^\nSELECT * FROM nope;\nERROR:  relation \"nope\" does not exist\nLINE 1: SELECT * FROM nope;\n                      ^\nSELECT 3; SELEC 4;\n ?column? \n----------\n        3\n(1 row)\n\nERROR:  syntax error at or near \"SELEC\"\nLINE 1: SELEC 4;\n        ^\n";
         let f = split_file("t", sql, Some(out), &HashMap::new());
         assert!(f.problems.is_empty(), "{:?}", f.problems);
-        let v: Vec<(bool, Option<&str>)> = f
-            .statements
-            .iter()
-            .map(|s| (s.pg_accepts, s.pg_error.as_deref()))
-            .collect();
+        let v: Vec<(bool, Option<&str>)> = f.statements.iter().map(|s| (s.pg_accepts, s.pg_error.as_deref())).collect();
         assert_eq!(
             v,
             vec![

@@ -35,13 +35,7 @@ impl std::error::Error for Failure {}
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "{}: {} of {} records failed",
-            self.path.display(),
-            self.mismatches.len(),
-            self.records_run
-        )?;
+        writeln!(f, "{}: {} of {} records failed", self.path.display(), self.mismatches.len(), self.records_run)?;
         for m in &self.mismatches {
             writeln!(f)?;
             write!(f, "{m}")?;
@@ -72,12 +66,7 @@ impl fmt::Display for Mismatch {
 /// Runs every record of `file` against `db`, in order, until the end or a
 /// `halt`. Returns every mismatch, not just the first.
 pub fn run_file(file: &SltFile, db: &mut dyn Database, vars: &Vars) -> Result<(), Failure> {
-    let mut failure = Failure {
-        path: file.path.clone(),
-        records_run: 0,
-        mismatches: Vec::new(),
-        aborted: None,
-    };
+    let mut failure = Failure { path: file.path.clone(), records_run: 0, mismatches: Vec::new(), aborted: None };
     for record in file.records() {
         if record.kind == RecordKind::Halt {
             break;
@@ -98,13 +87,7 @@ pub fn run_file(file: &SltFile, db: &mut dyn Database, vars: &Vars) -> Result<()
         };
         let result = db.run(&sql);
         if let Some(actual) = check(record, &result) {
-            failure.mismatches.push(Mismatch {
-                path: file.path.clone(),
-                line: record.line,
-                sql,
-                expected: expectation_text(record),
-                actual,
-            });
+            failure.mismatches.push(Mismatch { path: file.path.clone(), line: record.line, sql, expected: expectation_text(record), actual });
         }
         if let Err(e) = &result
             && e.is_client_error()
@@ -113,20 +96,13 @@ pub fn run_file(file: &SltFile, db: &mut dyn Database, vars: &Vars) -> Result<()
             break;
         }
     }
-    if failure.mismatches.is_empty() && failure.aborted.is_none() {
-        Ok(())
-    } else {
-        Err(failure)
-    }
+    if failure.mismatches.is_empty() && failure.aborted.is_none() { Ok(()) } else { Err(failure) }
 }
 
 /// The expectation part of a record, as written in the file (without SQL).
 fn expectation_text(record: &Record) -> String {
     let mut s = record.directive();
-    if let RecordKind::Query {
-        rows: Some(rows), ..
-    } = &record.kind
-    {
+    if let RecordKind::Query { rows: Some(rows), .. } = &record.kind {
         s.push_str("\n----");
         for row in rows {
             s.push('\n');
@@ -140,38 +116,21 @@ fn expectation_text(record: &Record) -> String {
 fn outcome_text(result: &Result<Output, DbError>, sort: Option<SortMode>) -> String {
     match result {
         Err(e) if e.is_client_error() => format!("client error: {}", e.message),
-        Err(e) => RecordKind::StatementError(Some(ExpectedError {
-            sqlstate: e.sqlstate.clone(),
-            message: e.message.clone(),
-        }))
-        .directive_text(),
+        Err(e) => RecordKind::StatementError(Some(ExpectedError { sqlstate: e.sqlstate.clone(), message: e.message.clone() })).directive_text(),
         Ok(Output::Command { tag }) => format!("(command: {tag})"),
         Ok(Output::Rows { types, rows }) => {
             let mut rows = rows.clone();
             if sort == Some(SortMode::RowSort) {
                 sort_rows(&mut rows);
             }
-            expectation_text(&Record {
-                line: 0,
-                kind: RecordKind::Query {
-                    types: Some(types.clone()),
-                    sort,
-                    rows: Some(rows),
-                },
-                sql: String::new(),
-            })
+            expectation_text(&Record { line: 0, kind: RecordKind::Query { types: Some(types.clone()), sort, rows: Some(rows) }, sql: String::new() })
         }
     }
 }
 
 impl RecordKind {
     fn directive_text(self) -> String {
-        Record {
-            line: 0,
-            kind: self,
-            sql: String::new(),
-        }
-        .directive()
+        Record { line: 0, kind: self, sql: String::new() }.directive()
     }
 }
 
@@ -188,10 +147,9 @@ fn check(record: &Record, result: &Result<Output, DbError>) -> Option<String> {
             Ok(_) => None,
             Err(_) => Some(outcome_text(result, None)),
         },
-        RecordKind::StatementCount(None) | RecordKind::StatementError(None) => Some(format!(
-            "(the record has no expectation yet: record it with oa-record)\n{}",
-            outcome_text(result, None)
-        )),
+        RecordKind::StatementCount(None) | RecordKind::StatementError(None) => {
+            Some(format!("(the record has no expectation yet: record it with oa-record)\n{}", outcome_text(result, None)))
+        }
         RecordKind::StatementCount(Some(n)) => match result {
             Ok(out) => match out.row_count() {
                 Some(c) if c == *n => None,
@@ -213,16 +171,10 @@ fn check(record: &Record, result: &Result<Output, DbError>) -> Option<String> {
         },
         RecordKind::Query { types, sort, rows } => {
             let (Some(want_types), Some(want_rows)) = (types, rows) else {
-                return Some(format!(
-                    "(the record has no expectation yet: record it with oa-record)\n{}",
-                    outcome_text(result, *sort)
-                ));
+                return Some(format!("(the record has no expectation yet: record it with oa-record)\n{}", outcome_text(result, *sort)));
             };
             match result {
-                Ok(Output::Rows {
-                    types: got_types,
-                    rows: got_rows,
-                }) => {
+                Ok(Output::Rows { types: got_types, rows: got_rows }) => {
                     let same = got_types == want_types
                         && if *sort == Some(SortMode::RowSort) {
                             let mut a = want_rows.clone();
@@ -233,11 +185,7 @@ fn check(record: &Record, result: &Result<Output, DbError>) -> Option<String> {
                         } else {
                             got_rows == want_rows
                         };
-                    if same {
-                        None
-                    } else {
-                        Some(outcome_text(result, *sort))
-                    }
+                    if same { None } else { Some(outcome_text(result, *sort)) }
                 }
                 _ => Some(outcome_text(result, *sort)),
             }
@@ -254,12 +202,7 @@ pub fn diff_lines(expected: &str, actual: &str) -> Vec<String> {
     let a: Vec<&str> = expected.lines().collect();
     let b: Vec<&str> = actual.lines().collect();
     let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let suffix = a[prefix..]
-        .iter()
-        .rev()
-        .zip(b[prefix..].iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count();
+    let suffix = a[prefix..].iter().rev().zip(b[prefix..].iter().rev()).take_while(|(x, y)| x == y).count();
     let (am, bm) = (&a[prefix..a.len() - suffix], &b[prefix..b.len() - suffix]);
 
     let mut ops: Vec<(char, &str)> = Vec::new();
@@ -272,11 +215,8 @@ pub fn diff_lines(expected: &str, actual: &str) -> Vec<String> {
         let mut t = vec![0u32; (n + 1) * (m + 1)];
         for i in (0..n).rev() {
             for j in (0..m).rev() {
-                t[i * (m + 1) + j] = if am[i] == bm[j] {
-                    t[(i + 1) * (m + 1) + j + 1] + 1
-                } else {
-                    t[(i + 1) * (m + 1) + j].max(t[i * (m + 1) + j + 1])
-                };
+                t[i * (m + 1) + j] =
+                    if am[i] == bm[j] { t[(i + 1) * (m + 1) + j + 1] + 1 } else { t[(i + 1) * (m + 1) + j].max(t[i * (m + 1) + j + 1]) };
             }
         }
         let (mut i, mut j) = (0, 0);
@@ -307,9 +247,7 @@ pub fn diff_lines(expected: &str, actual: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut last_shown: Option<usize> = None;
     for (k, (tag, line)) in ops.iter().enumerate() {
-        let near = changed
-            .iter()
-            .any(|&c| k + CONTEXT >= c && k <= c + CONTEXT);
+        let near = changed.iter().any(|&c| k + CONTEXT >= c && k <= c + CONTEXT);
         if !near {
             continue;
         }
@@ -341,19 +279,14 @@ mod tests {
     impl Database for Scripted {
         fn run(&mut self, sql: &str) -> Result<Output, DbError> {
             self.1.push(sql.to_string());
-            self.0
-                .pop_front()
-                .unwrap_or_else(|| Err(DbError::client("script exhausted")))
+            self.0.pop_front().unwrap_or_else(|| Err(DbError::client("script exhausted")))
         }
     }
 
     fn rows(types: &[&str], rows: &[&[Option<&str>]]) -> Result<Output, DbError> {
         Ok(Output::Rows {
             types: types.iter().map(|s| s.to_string()).collect(),
-            rows: rows
-                .iter()
-                .map(|r| r.iter().map(|v| v.map(str::to_string)).collect())
-                .collect(),
+            rows: rows.iter().map(|r| r.iter().map(|v| v.map(str::to_string)).collect()).collect(),
         })
     }
 
@@ -362,10 +295,7 @@ mod tests {
     }
 
     fn err(state: &str, msg: &str) -> Result<Output, DbError> {
-        Err(DbError {
-            sqlstate: state.into(),
-            message: msg.into(),
-        })
+        Err(DbError { sqlstate: state.into(), message: msg.into() })
     }
 
     const FILE: &str = "\
@@ -407,14 +337,8 @@ never run
                 cmd("CREATE TABLE"),
                 cmd("INSERT 0 2"),
                 err("42P01", "relation \"nope\" does not exist"),
-                rows(
-                    &["int4", "text"],
-                    &[&[Some("2"), None], &[Some("1"), Some("x")]],
-                ),
-                rows(
-                    &["int4", "text"],
-                    &[&[Some("1"), Some("x")], &[Some("2"), None]],
-                ),
+                rows(&["int4", "text"], &[&[Some("2"), None], &[Some("1"), Some("x")]]),
+                rows(&["int4", "text"], &[&[Some("1"), Some("x")], &[Some("2"), None]]),
                 cmd("COPY 2"),
             ]
             .into(),
@@ -435,15 +359,9 @@ never run
                 err("42601", "syntax error at or near \"TABLE\""),
                 cmd("INSERT 0 3"),
                 cmd("SELECT 0"),
-                rows(
-                    &["int4", "text"],
-                    &[&[Some("2"), None], &[Some("1"), Some("y")]],
-                ),
+                rows(&["int4", "text"], &[&[Some("2"), None], &[Some("1"), Some("y")]]),
                 // Right rows, wrong order, and no rowsort.
-                rows(
-                    &["int4", "text"],
-                    &[&[Some("2"), None], &[Some("1"), Some("x")]],
-                ),
+                rows(&["int4", "text"], &[&[Some("2"), None], &[Some("1"), Some("x")]]),
                 cmd("COPY 2"),
             ]
             .into(),
@@ -457,32 +375,17 @@ never run
         let text = f.to_string();
         assert!(text.starts_with("bad.slt: 5 of 6 records failed"), "{text}");
         assert!(text.contains("bad.slt:1: mismatch"), "{text}");
-        assert!(
-            text.contains("+statement error 42601 syntax error at or near \"TABLE\""),
-            "{text}"
-        );
-        assert!(
-            text.contains("-statement count 2\n+statement count 3"),
-            "{text}"
-        );
-        assert!(
-            text.contains("+(statement succeeded) command: SELECT 0"),
-            "{text}"
-        );
+        assert!(text.contains("+statement error 42601 syntax error at or near \"TABLE\""), "{text}");
+        assert!(text.contains("-statement count 2\n+statement count 3"), "{text}");
+        assert!(text.contains("+(statement succeeded) command: SELECT 0"), "{text}");
         // rowsort: the actual rows are shown sorted, so only the changed row differs.
-        assert!(
-            text.contains(" 2\t\\N\n-1\tx\n+1\ty") || text.contains("-1\tx\n+1\ty"),
-            "{text}"
-        );
+        assert!(text.contains(" 2\t\\N\n-1\tx\n+1\ty") || text.contains("-1\tx\n+1\ty"), "{text}");
     }
 
     #[test]
     fn missing_variable_and_client_errors() {
         let file = parse_file("v.slt", FILE).unwrap();
-        let mut db = Scripted(
-            vec![cmd("CREATE TABLE"), Err(DbError::client("connection lost"))].into(),
-            vec![],
-        );
+        let mut db = Scripted(vec![cmd("CREATE TABLE"), Err(DbError::client("connection lost"))].into(), vec![]);
         let f = run_file(&file, &mut db, &Vars::new()).unwrap_err();
         assert_eq!(f.mismatches.len(), 1);
         assert_eq!(f.aborted.as_deref(), Some("client error: connection lost"));
@@ -491,14 +394,7 @@ never run
     #[test]
     fn unrecorded_records_fail() {
         let file = parse_file("u.slt", "query\nSELECT 1\n\nstatement error\nSELECT 1/0\n").unwrap();
-        let mut db = Scripted(
-            vec![
-                rows(&["int4"], &[&[Some("1")]]),
-                err("22012", "division by zero"),
-            ]
-            .into(),
-            vec![],
-        );
+        let mut db = Scripted(vec![rows(&["int4"], &[&[Some("1")]]), err("22012", "division by zero")].into(), vec![]);
         let f = run_file(&file, &mut db, &Vars::new()).unwrap_err();
         assert_eq!(f.mismatches.len(), 2);
         assert!(f.to_string().contains("no expectation yet"));
@@ -506,19 +402,9 @@ never run
 
     #[test]
     fn statement_count_of_rows_and_tags() {
-        let file = parse_file(
-            "c.slt",
-            "statement count 2\nINSERT INTO t VALUES (1), (2) RETURNING a\n\nstatement count 0\nCREATE TABLE u ()\n",
-        )
-        .unwrap();
-        let mut db = Scripted(
-            vec![
-                rows(&["int4"], &[&[Some("1")], &[Some("2")]]),
-                cmd("CREATE TABLE"),
-            ]
-            .into(),
-            vec![],
-        );
+        let file =
+            parse_file("c.slt", "statement count 2\nINSERT INTO t VALUES (1), (2) RETURNING a\n\nstatement count 0\nCREATE TABLE u ()\n").unwrap();
+        let mut db = Scripted(vec![rows(&["int4"], &[&[Some("1")], &[Some("2")]]), cmd("CREATE TABLE")].into(), vec![]);
         let f = run_file(&file, &mut db, &Vars::new()).unwrap_err();
         assert_eq!(f.mismatches.len(), 1);
         assert_eq!(f.mismatches[0].line, 4);

@@ -171,25 +171,13 @@ pub fn encode_row(row: &[Option<String>]) -> String {
 
 fn decode_row(line: &str, ncols: Option<usize>) -> Result<Vec<Option<String>>, String> {
     if ncols == Some(0) {
-        return if line == "()" {
-            Ok(Vec::new())
-        } else {
-            Err(format!(
-                "a result of zero columns has rows written as (), found {line:?}"
-            ))
-        };
+        return if line == "()" { Ok(Vec::new()) } else { Err(format!("a result of zero columns has rows written as (), found {line:?}")) };
     }
-    let row = line
-        .split('\t')
-        .map(decode_field)
-        .collect::<Result<Vec<_>, _>>()?;
+    let row = line.split('\t').map(decode_field).collect::<Result<Vec<_>, _>>()?;
     if let Some(n) = ncols
         && row.len() != n
     {
-        return Err(format!(
-            "row has {} fields but the record declares {n} types",
-            row.len()
-        ));
+        return Err(format!("row has {} fields but the record declares {n} types", row.len()));
     }
     Ok(row)
 }
@@ -197,43 +185,25 @@ fn decode_row(line: &str, ncols: Option<usize>) -> Result<Vec<Option<String>>, S
 /// Writes the types list of a `query` directive: comma-separated, `()` for a
 /// result without columns.
 fn encode_types(types: &[String]) -> String {
-    if types.is_empty() {
-        "()".to_string()
-    } else {
-        types.join(",")
-    }
+    if types.is_empty() { "()".to_string() } else { types.join(",") }
 }
 
 /// Whether a type name can be written in a `query` directive.
 pub(crate) fn type_name_is_writable(name: &str) -> bool {
-    !name.is_empty()
-        && name != "()"
-        && name != "rowsort"
-        && name != "nosort"
-        && !name.chars().any(|c| c == ',' || c.is_whitespace())
+    !name.is_empty() && name != "()" && name != "rowsort" && name != "nosort" && !name.chars().any(|c| c == ',' || c.is_whitespace())
 }
 
 fn is_sqlstate(s: &str) -> bool {
-    s.len() == 5
-        && s.bytes()
-            .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+    s.len() == 5 && s.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
 }
 
 /// Parses `.slt` text. `path` is used in error messages only.
 pub fn parse_file(path: impl AsRef<Path>, text: &str) -> Result<SltFile, ParseError> {
     let path = path.as_ref().to_path_buf();
-    let err = |line: usize, message: String| ParseError {
-        path: path.clone(),
-        line,
-        message,
-    };
+    let err = |line: usize, message: String| ParseError { path: path.clone(), line, message };
     let trailing_newline = text.ends_with('\n');
     let body = text.strip_suffix('\n').unwrap_or(text);
-    let lines: Vec<&str> = if text.is_empty() {
-        Vec::new()
-    } else {
-        body.split('\n').collect()
-    };
+    let lines: Vec<&str> = if text.is_empty() { Vec::new() } else { body.split('\n').collect() };
 
     let mut items = Vec::new();
     let mut i = 0;
@@ -247,33 +217,21 @@ pub fn parse_file(path: impl AsRef<Path>, text: &str) -> Result<SltFile, ParseEr
         }
         let words: Vec<&str> = line.split(' ').collect();
         if words.iter().any(|w| w.is_empty()) && !line.starts_with("statement error ") {
-            return Err(err(
-                line_no,
-                format!("malformed directive {line:?} (words are separated by one space)"),
-            ));
+            return Err(err(line_no, format!("malformed directive {line:?} (words are separated by one space)")));
         }
         let kind = match words[0] {
             "statement" => match words.get(1).copied() {
                 Some("ok") if words.len() == 2 => RecordKind::StatementOk,
                 Some("count") if words.len() == 2 => RecordKind::StatementCount(None),
                 Some("count") if words.len() == 3 => {
-                    let n = words[2].parse::<u64>().map_err(|_| {
-                        err(
-                            line_no,
-                            format!("statement count: bad count {:?}", words[2]),
-                        )
-                    })?;
+                    let n = words[2].parse::<u64>().map_err(|_| err(line_no, format!("statement count: bad count {:?}", words[2])))?;
                     RecordKind::StatementCount(Some(n))
                 }
                 Some("error") if line == "statement error" => RecordKind::StatementError(None),
                 Some("error") => {
                     let rest = &line["statement error ".len()..];
                     let (sqlstate, message) = rest.split_once(' ').ok_or_else(|| {
-                        err(
-                            line_no,
-                            "statement error needs both a SQLSTATE and a message (or neither, to be recorded)"
-                                .to_string(),
-                        )
+                        err(line_no, "statement error needs both a SQLSTATE and a message (or neither, to be recorded)".to_string())
                     })?;
                     if !is_sqlstate(sqlstate) {
                         return Err(err(line_no, format!("bad SQLSTATE {sqlstate:?}")));
@@ -282,17 +240,12 @@ pub fn parse_file(path: impl AsRef<Path>, text: &str) -> Result<SltFile, ParseEr
                         return Err(err(line_no, "statement error: empty message".to_string()));
                     }
                     let message = unescape_text(message).map_err(|m| err(line_no, m))?;
-                    RecordKind::StatementError(Some(ExpectedError {
-                        sqlstate: sqlstate.to_string(),
-                        message,
-                    }))
+                    RecordKind::StatementError(Some(ExpectedError { sqlstate: sqlstate.to_string(), message }))
                 }
                 _ => {
                     return Err(err(
                         line_no,
-                        format!(
-                            "unknown directive {line:?} (expected statement ok, statement count N or statement error SQLSTATE message)"
-                        ),
+                        format!("unknown directive {line:?} (expected statement ok, statement count N or statement error SQLSTATE message)"),
                     ));
                 }
             },
@@ -320,44 +273,23 @@ pub fn parse_file(path: impl AsRef<Path>, text: &str) -> Result<SltFile, ParseEr
                         Some(types)
                     }
                     _ => {
-                        return Err(err(
-                            line_no,
-                            format!(
-                                "malformed directive {line:?} (expected query TYPES [rowsort|nosort])"
-                            ),
-                        ));
+                        return Err(err(line_no, format!("malformed directive {line:?} (expected query TYPES [rowsort|nosort])")));
                     }
                 };
-                RecordKind::Query {
-                    types,
-                    sort,
-                    rows: None,
-                }
+                RecordKind::Query { types, sort, rows: None }
             }
             "halt" if words.len() == 1 => RecordKind::Halt,
             _ => {
-                return Err(err(
-                    line_no,
-                    format!(
-                        "unknown directive {line:?} (expected statement, query, halt, a # comment or a blank line)"
-                    ),
-                ));
+                return Err(err(line_no, format!("unknown directive {line:?} (expected statement, query, halt, a # comment or a blank line)")));
             }
         };
         i += 1;
 
         if kind == RecordKind::Halt {
             if i < lines.len() && !lines[i].is_empty() {
-                return Err(err(
-                    i + 1,
-                    "halt must be followed by a blank line".to_string(),
-                ));
+                return Err(err(i + 1, "halt must be followed by a blank line".to_string()));
             }
-            items.push(Item::Record(Record {
-                line: line_no,
-                kind,
-                sql: String::new(),
-            }));
+            items.push(Item::Record(Record { line: line_no, kind, sql: String::new() }));
             continue;
         }
 
@@ -373,10 +305,7 @@ pub fn parse_file(path: impl AsRef<Path>, text: &str) -> Result<SltFile, ParseEr
         let mut kind = kind;
         if i < lines.len() && lines[i] == "----" {
             let RecordKind::Query { types, .. } = &mut kind else {
-                return Err(err(
-                    i + 1,
-                    "---- in a statement record (only query records have results)".to_string(),
-                ));
+                return Err(err(i + 1, "---- in a statement record (only query records have results)".to_string()));
             };
             let ncols = types.as_ref().map(Vec::len);
             if ncols.is_none() {
@@ -392,17 +321,9 @@ pub fn parse_file(path: impl AsRef<Path>, text: &str) -> Result<SltFile, ParseEr
                 *r = Some(rows);
             }
         }
-        items.push(Item::Record(Record {
-            line: line_no,
-            kind,
-            sql,
-        }));
+        items.push(Item::Record(Record { line: line_no, kind, sql }));
     }
-    Ok(SltFile {
-        path,
-        items,
-        trailing_newline,
-    })
+    Ok(SltFile { path, items, trailing_newline })
 }
 
 impl Record {
@@ -439,10 +360,7 @@ impl Record {
             s.push('\n');
             s.push_str(&self.sql);
         }
-        if let RecordKind::Query {
-            rows: Some(rows), ..
-        } = &self.kind
-        {
+        if let RecordKind::Query { rows: Some(rows), .. } = &self.kind {
             s.push_str("\n----");
             for row in rows {
                 s.push('\n');
@@ -548,39 +466,16 @@ this is not a directive
             RecordKind::Query {
                 types: Some(vec!["int4".into(), "text".into()]),
                 sort: Some(SortMode::RowSort),
-                rows: Some(vec![
-                    vec![Some("1".into()), Some("x".into())],
-                    vec![Some("2".into()), None],
-                    vec![Some("3".into()), Some(String::new())],
-                ]),
+                rows: Some(
+                    vec![vec![Some("1".into()), Some("x".into())], vec![Some("2".into()), None], vec![Some("3".into()), Some(String::new())],]
+                ),
             }
         );
-        assert_eq!(
-            records[4].kind,
-            RecordKind::Query {
-                types: Some(vec!["int4".into()]),
-                sort: Some(SortMode::NoSort),
-                rows: Some(vec![]),
-            }
-        );
-        assert_eq!(
-            records[5].kind,
-            RecordKind::Query {
-                types: Some(vec![]),
-                sort: None,
-                rows: Some(vec![vec![], vec![], vec![]]),
-            }
-        );
+        assert_eq!(records[4].kind, RecordKind::Query { types: Some(vec!["int4".into()]), sort: Some(SortMode::NoSort), rows: Some(vec![]) });
+        assert_eq!(records[5].kind, RecordKind::Query { types: Some(vec![]), sort: None, rows: Some(vec![vec![], vec![], vec![]]) });
         assert_eq!(records[6].kind, RecordKind::StatementError(None));
         assert_eq!(records[7].kind, RecordKind::StatementCount(None));
-        assert_eq!(
-            records[8].kind,
-            RecordKind::Query {
-                types: None,
-                sort: Some(SortMode::RowSort),
-                rows: None,
-            }
-        );
+        assert_eq!(records[8].kind, RecordKind::Query { types: None, sort: Some(SortMode::RowSort), rows: None });
     }
 
     #[test]
@@ -622,17 +517,10 @@ this is not a directive
 
     #[test]
     fn error_message_escaping() {
-        let text =
-            "statement error P0001 line one\\nline two \\\\ end\nDO $$ BEGIN RAISE 'x'; END $$\n";
+        let text = "statement error P0001 line one\\nline two \\\\ end\nDO $$ BEGIN RAISE 'x'; END $$\n";
         let file = parse_file("e.slt", text).unwrap();
         let r = file.records().next().unwrap();
-        assert_eq!(
-            r.kind,
-            RecordKind::StatementError(Some(ExpectedError {
-                sqlstate: "P0001".into(),
-                message: "line one\nline two \\ end".into(),
-            }))
-        );
+        assert_eq!(r.kind, RecordKind::StatementError(Some(ExpectedError { sqlstate: "P0001".into(), message: "line one\nline two \\ end".into() })));
         assert_eq!(file.to_string(), text);
     }
 
@@ -640,9 +528,7 @@ this is not a directive
     fn trailing_spaces_are_significant() {
         let text = "query bpchar\nSELECT 'a'::char(3)\n----\na  \n";
         let file = parse_file("p.slt", text).unwrap();
-        let RecordKind::Query { rows, .. } = &file.records().next().unwrap().kind else {
-            panic!()
-        };
+        let RecordKind::Query { rows, .. } = &file.records().next().unwrap().kind else { panic!() };
         assert_eq!(rows.as_ref().unwrap()[0][0].as_deref(), Some("a  "));
         assert_eq!(file.to_string(), text);
     }
@@ -661,9 +547,7 @@ this is not a directive
 
     #[test]
     fn malformed_files_are_errors_with_lines() {
-        assert!(
-            parse_err("statement okay\nSELECT 1\n").starts_with("bad.slt:1: unknown directive")
-        );
+        assert!(parse_err("statement okay\nSELECT 1\n").starts_with("bad.slt:1: unknown directive"));
         assert!(parse_err("\n\nselect 1\n").starts_with("bad.slt:3: unknown directive"));
         assert!(parse_err("statement ok\n\n").starts_with("bad.slt:1: record has no SQL"));
         assert!(parse_err("statement ok\n").starts_with("bad.slt:1: record has no SQL"));
@@ -673,10 +557,7 @@ this is not a directive
         assert!(parse_err("statement error 23505\nSELECT 1\n").contains("both a SQLSTATE"));
         assert!(parse_err("statement ok\nSELECT 1\n----\n1\n").starts_with("bad.slt:3: ----"));
         assert!(parse_err("query\nSELECT 1\n----\n1\n").contains("no types"));
-        assert!(
-            parse_err("query int4\nSELECT 1, 2\n----\n1\t2\n")
-                .starts_with("bad.slt:4: row has 2 fields")
-        );
+        assert!(parse_err("query int4\nSELECT 1, 2\n----\n1\t2\n").starts_with("bad.slt:4: row has 2 fields"));
         assert!(parse_err("query int4\nSELECT ''\n----\n\\q\n").contains("invalid escape"));
         assert!(parse_err("query int4 text\nSELECT 1\n").contains("malformed directive"));
         assert!(parse_err("query int4  rowsort\nSELECT 1\n").contains("malformed directive"));

@@ -121,11 +121,7 @@ fn tokens_with_len(sql: &str, std_strings: bool) -> impl Iterator<Item = (Token<
             }
             b'$' => {
                 i = skip_dollar(b, i);
-                if i - start > 1 && b[i - 1] == b'$' {
-                    Token::Literal
-                } else {
-                    Token::Other
-                }
+                if i - start > 1 && b[i - 1] == b'$' { Token::Literal } else { Token::Other }
             }
             c if is_ident_start(c) => {
                 // E'...' (backslash escapes), and the other prefixed
@@ -134,22 +130,13 @@ fn tokens_with_len(sql: &str, std_strings: bool) -> impl Iterator<Item = (Token<
                 if (c == b'e' || c == b'E') && b.get(i + 1) == Some(&b'\'') {
                     i = skip_quoted(b, i + 1, b'\'', true);
                     Token::Literal
-                } else if matches!(c, b'b' | b'B' | b'x' | b'X' | b'n' | b'N')
-                    && b.get(i + 1) == Some(&b'\'')
-                {
+                } else if matches!(c, b'b' | b'B' | b'x' | b'X' | b'n' | b'N') && b.get(i + 1) == Some(&b'\'') {
                     i = skip_quoted(b, i + 1, b'\'', !std_strings && matches!(c, b'n' | b'N'));
                     Token::Literal
-                } else if (c == b'u' || c == b'U')
-                    && b.get(i + 1) == Some(&b'&')
-                    && matches!(b.get(i + 2), Some(b'\'' | b'"'))
-                {
+                } else if (c == b'u' || c == b'U') && b.get(i + 1) == Some(&b'&') && matches!(b.get(i + 2), Some(b'\'' | b'"')) {
                     let q = b[i + 2];
                     i = skip_quoted(b, i + 2, q, false);
-                    if q == b'\'' {
-                        Token::Literal
-                    } else {
-                        Token::Other
-                    }
+                    if q == b'\'' { Token::Literal } else { Token::Other }
                 } else {
                     while i < b.len() && is_ident_cont(b[i]) {
                         i += 1;
@@ -232,26 +219,16 @@ mod tests {
         assert!(has_top_level_order_by("select a from t order\n  by a"));
         assert!(has_top_level_order_by("SELECT a FROM t ORDER /* c */ BY 1"));
         assert!(has_top_level_order_by("SELECT a FROM t ORDER -- c\nBY 1"));
-        assert!(has_top_level_order_by(
-            "(SELECT 1) UNION ALL (SELECT 2) ORDER BY 1"
-        ));
-        assert!(has_top_level_order_by(
-            "WITH x AS (SELECT 1) SELECT * FROM x ORDER BY 1 LIMIT 3"
-        ));
+        assert!(has_top_level_order_by("(SELECT 1) UNION ALL (SELECT 2) ORDER BY 1"));
+        assert!(has_top_level_order_by("WITH x AS (SELECT 1) SELECT * FROM x ORDER BY 1 LIMIT 3"));
     }
 
     #[test]
     fn ignores_nested_and_quoted_order_by() {
         assert!(!has_top_level_order_by("SELECT a FROM t"));
-        assert!(!has_top_level_order_by(
-            "SELECT row_number() OVER (ORDER BY a) FROM t"
-        ));
-        assert!(!has_top_level_order_by(
-            "SELECT array_agg(a ORDER BY a) FROM t"
-        ));
-        assert!(!has_top_level_order_by(
-            "SELECT * FROM (SELECT a FROM t ORDER BY a) s"
-        ));
+        assert!(!has_top_level_order_by("SELECT row_number() OVER (ORDER BY a) FROM t"));
+        assert!(!has_top_level_order_by("SELECT array_agg(a ORDER BY a) FROM t"));
+        assert!(!has_top_level_order_by("SELECT * FROM (SELECT a FROM t ORDER BY a) s"));
         assert!(!has_top_level_order_by("SELECT 'ORDER BY a' FROM t"));
         assert!(!has_top_level_order_by("SELECT E'\\' ORDER BY a' FROM t"));
         assert!(!has_top_level_order_by("SELECT 'it''s ORDER BY' FROM t"));
@@ -271,14 +248,8 @@ mod tests {
     #[test]
     fn literal_spans_cover_strings() {
         let sql = "SELECT 'a''b', E'c\\'d', $$x$$, $t$ ' $t$, \"q\", x'1F', $1 FROM t";
-        let spans: Vec<&str> = literal_spans(sql, true)
-            .into_iter()
-            .map(|(a, b)| &sql[a..b])
-            .collect();
-        assert_eq!(
-            spans,
-            vec!["'a''b'", "E'c\\'d'", "$$x$$", "$t$ ' $t$", "x'1F'"]
-        );
+        let spans: Vec<&str> = literal_spans(sql, true).into_iter().map(|(a, b)| &sql[a..b]).collect();
+        assert_eq!(spans, vec!["'a''b'", "E'c\\'d'", "$$x$$", "$t$ ' $t$", "x'1F'"]);
         let sql = "SELECT 'a\\' b' FROM t";
         assert_eq!(literal_spans(sql, true).len(), 2);
         assert_eq!(literal_spans(sql, false), vec![(7, 14)]);
@@ -286,9 +257,7 @@ mod tests {
 
     #[test]
     fn unterminated_input_does_not_panic() {
-        for s in [
-            "'", "E'\\", "\"", "$a$", "/*", "$", "$1", "U&", "U&'", "é", "--",
-        ] {
+        for s in ["'", "E'\\", "\"", "$a$", "/*", "$", "$1", "U&", "U&'", "é", "--"] {
             assert!(!has_top_level_order_by(s));
         }
     }

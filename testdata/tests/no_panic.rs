@@ -59,6 +59,13 @@ fn is_ddl(s: &oa_grammar::ast::Statement) -> bool {
     use oa_grammar::ast::Statement as S;
     matches!(
         s,
-        S::CreateTable(_) | S::CreateView(_) | S::CreateIndex(_) | S::CreateSequence(_) | S::CreateSchema(_) | S::AlterTable(_) | S::Drop(_) | S::Rename(_)
+        S::CreateTable(_)
+            | S::CreateView(_)
+            | S::CreateIndex(_)
+            | S::CreateSequence(_)
+            | S::CreateSchema(_)
+            | S::AlterTable(_)
+            | S::Drop(_)
+            | S::Rename(_)
     )
 }

@@ -89,8 +89,7 @@ SELECT a FROM t2 WHERE a < 3 ORDER BY a
 fn record_then_run_against_postgres() {
     let server = server();
     let file = parse_file("tricky.slt", AUTHORED).unwrap();
-    let recorded = record_file(&file, &mut server.fresh_database().unwrap(), &Vars::new())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let recorded = record_file(&file, &mut server.fresh_database().unwrap(), &Vars::new()).unwrap_or_else(|e| panic!("{e}"));
     for expected in [
         "statement count 6\n",
         "statement error 23505 duplicate key value violates unique constraint \"t_pkey\"\n",
@@ -117,26 +116,13 @@ fn record_then_run_against_postgres() {
         "statement count 6\nSELECT * INTO t2",
         "query int4\nSELECT a FROM t2 WHERE a < 3 ORDER BY a\n----\n1\n2\n",
     ] {
-        assert!(
-            recorded.contains(expected),
-            "missing {expected:?} in\n{recorded}"
-        );
+        assert!(recorded.contains(expected), "missing {expected:?} in\n{recorded}");
     }
     // What was recorded runs clean against a fresh database...
     let recorded_file = parse_file("tricky.slt", &recorded).unwrap();
-    run_file(
-        &recorded_file,
-        &mut server.fresh_database().unwrap(),
-        &Vars::new(),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    run_file(&recorded_file, &mut server.fresh_database().unwrap(), &Vars::new()).unwrap_or_else(|e| panic!("{e}"));
     // ...and recording it again changes nothing.
-    let again = record_file(
-        &recorded_file,
-        &mut server.fresh_database().unwrap(),
-        &Vars::new(),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let again = record_file(&recorded_file, &mut server.fresh_database().unwrap(), &Vars::new()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(again, recorded);
 }
 
@@ -144,39 +130,19 @@ fn problems(text: &str) -> Vec<String> {
     let file = parse_file("p.slt", text).unwrap();
     match record_file(&file, &mut server().fresh_database().unwrap(), &Vars::new()) {
         Ok(t) => panic!("recording succeeded:\n{t}"),
-        Err(e) => e
-            .problems
-            .into_iter()
-            .map(|p| format!("{}: {}", p.line, p.message))
-            .collect(),
+        Err(e) => e.problems.into_iter().map(|p| format!("{}: {}", p.line, p.message)).collect(),
     }
 }
 
 #[test]
 #[ignore = "needs PostgreSQL: set OA_SLT_PG_PORT and pass --ignored"]
 fn recorder_never_flips_record_kinds() {
-    let p = problems(
-        "statement ok\nSELECT 1/0\n\nstatement error\nSELECT 1\n\nquery\nCREATE TABLE x ()\n\nstatement count\nCREATE TABLE y ()\n",
-    );
+    let p = problems("statement ok\nSELECT 1/0\n\nstatement error\nSELECT 1\n\nquery\nCREATE TABLE x ()\n\nstatement count\nCREATE TABLE y ()\n");
     assert_eq!(p.len(), 4, "{p:?}");
-    assert!(
-        p[0].starts_with("1: statement ok failed in PostgreSQL with 22012: division by zero"),
-        "{p:?}"
-    );
-    assert!(
-        p[1].starts_with("4: statement error succeeded in PostgreSQL (1 row(s))"),
-        "{p:?}"
-    );
-    assert!(
-        p[2].starts_with("7: query returned no rows description"),
-        "{p:?}"
-    );
-    assert!(
-        p[3].starts_with(
-            "10: statement count: PostgreSQL reported no row count (command tag \"CREATE TABLE\")"
-        ),
-        "{p:?}"
-    );
+    assert!(p[0].starts_with("1: statement ok failed in PostgreSQL with 22012: division by zero"), "{p:?}");
+    assert!(p[1].starts_with("4: statement error succeeded in PostgreSQL (1 row(s))"), "{p:?}");
+    assert!(p[2].starts_with("7: query returned no rows description"), "{p:?}");
+    assert!(p[3].starts_with("10: statement count: PostgreSQL reported no row count (command tag \"CREATE TABLE\")"), "{p:?}");
 }
 
 #[test]
@@ -184,39 +150,15 @@ fn recorder_never_flips_record_kinds() {
 fn client_side_rejections_keep_the_connection_usable() {
     let mut db = server().fresh_database().unwrap();
     let e = db.run("SELECT 1; SELECT 2").unwrap_err();
-    assert!(
-        e.is_client_error() && e.message.contains("exactly one statement"),
-        "{e}"
-    );
+    assert!(e.is_client_error() && e.message.contains("exactly one statement"), "{e}");
     db.run("CREATE TABLE c (a int)").unwrap();
     let e = db.run("COPY c FROM STDIN").unwrap_err();
-    assert!(
-        e.is_client_error() && e.message.contains("COPY FROM STDIN"),
-        "{e}"
-    );
+    assert!(e.is_client_error() && e.message.contains("COPY FROM STDIN"), "{e}");
     let e = db.run("COPY c TO STDOUT").unwrap_err();
     assert!(e.is_client_error(), "{e}");
-    assert_eq!(
-        db.run("SELECT count(*) FROM c").unwrap(),
-        Output::Rows {
-            types: vec!["int8".into()],
-            rows: vec![vec![Some("0".into())]]
-        }
-    );
+    assert_eq!(db.run("SELECT count(*) FROM c").unwrap(), Output::Rows { types: vec!["int8".into()], rows: vec![vec![Some("0".into())]] });
     assert_eq!(db.run("").unwrap(), Output::Command { tag: String::new() });
-    assert_eq!(
-        db.run("SELEC 1").unwrap_err(),
-        DbError {
-            sqlstate: "42601".into(),
-            message: "syntax error at or near \"SELEC\"".into()
-        }
-    );
+    assert_eq!(db.run("SELEC 1").unwrap_err(), DbError { sqlstate: "42601".into(), message: "syntax error at or near \"SELEC\"".into() });
     // The session settings were applied.
-    assert_eq!(
-        db.run("SHOW TimeZone").unwrap(),
-        Output::Rows {
-            types: vec!["text".into()],
-            rows: vec![vec![Some("UTC".into())]]
-        }
-    );
+    assert_eq!(db.run("SHOW TimeZone").unwrap(), Output::Rows { types: vec!["text".into()], rows: vec![vec![Some("UTC".into())]] });
 }

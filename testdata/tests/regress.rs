@@ -6,22 +6,14 @@ use oa_slt::regress::{default_suite_dir, split_suite};
 fn splits_the_whole_suite_without_problems() {
     let dir = default_suite_dir();
     let start = std::time::Instant::now();
-    let files =
-        split_suite(&dir).unwrap_or_else(|e| panic!("reading the suite at {}: {e}", dir.display()));
+    let files = split_suite(&dir).unwrap_or_else(|e| panic!("reading the suite at {}: {e}", dir.display()));
     let elapsed = start.elapsed();
     let (mut total, mut rejected, mut inexact) = (0, 0, 0);
     let mut problems = Vec::new();
     for f in &files {
         let r = f.statements.iter().filter(|s| !s.pg_accepts).count();
         let x = f.statements.iter().filter(|s| !s.exact).count();
-        println!(
-            "{:<28} {:>6} statements {:>5} accepted {:>4} rejected {:>4} inexact",
-            f.file,
-            f.statements.len(),
-            f.statements.len() - r,
-            r,
-            x
-        );
+        println!("{:<28} {:>6} statements {:>5} accepted {:>4} rejected {:>4} inexact", f.file, f.statements.len(), f.statements.len() - r, r, x);
         total += f.statements.len();
         rejected += r;
         inexact += x;
@@ -50,10 +42,7 @@ fn verdicts_agree_with_the_postgres_parser() {
     use oa_slt::Database;
     use oa_slt::pg::PgServer;
 
-    let port: u16 = std::env::var("OA_SLT_PG_PORT")
-        .expect("set OA_SLT_PG_PORT")
-        .parse()
-        .expect("OA_SLT_PG_PORT is not a port");
+    let port: u16 = std::env::var("OA_SLT_PG_PORT").expect("set OA_SLT_PG_PORT").parse().expect("OA_SLT_PG_PORT is not a port");
     let server = PgServer::new("127.0.0.1", port, "postgres");
     let mut fresh = server.fresh_database().unwrap();
     let mut db = server.connect(fresh.name()).unwrap();
@@ -65,8 +54,7 @@ fn verdicts_agree_with_the_postgres_parser() {
         if s.std_strings != std_strings {
             std_strings = s.std_strings;
             let v = if std_strings { "on" } else { "off" };
-            db.run(&format!("SET standard_conforming_strings = {v}"))
-                .unwrap();
+            db.run(&format!("SET standard_conforming_strings = {v}")).unwrap();
         }
         let parser_rejects = match db.parse_only(&s.sql) {
             Ok(()) => false,
@@ -75,11 +63,7 @@ fn verdicts_agree_with_the_postgres_parser() {
         };
         checked += 1;
         if parser_rejects == s.pg_accepts {
-            disagree.push(format!(
-                "{s}: parser {}\n{}",
-                if parser_rejects { "rejects" } else { "accepts" },
-                s.sql
-            ));
+            disagree.push(format!("{s}: parser {}\n{}", if parser_rejects { "rejects" } else { "accepts" }, s.sql));
         }
     }
     println!("{checked} statements checked, {} disagree", disagree.len());

@@ -76,9 +76,7 @@ impl Database for EngineDb {
 fn postgres_database() -> Option<Result<Box<dyn Database>, Error>> {
     let port = std::env::var("OA_SLT_PG_PORT").ok()?;
     Some((|| {
-        let port: u16 = port
-            .parse()
-            .map_err(|_| format!("OA_SLT_PG_PORT={port:?} is not a port"))?;
+        let port: u16 = port.parse().map_err(|_| format!("OA_SLT_PG_PORT={port:?} is not a port"))?;
         let host = std::env::var("OA_SLT_PG_HOST").unwrap_or_else(|_| "127.0.0.1".into());
         let user = std::env::var("OA_SLT_PG_USER").unwrap_or_else(|_| "postgres".into());
         // fresh_database applies SESSION_SETTINGS itself.
@@ -92,9 +90,7 @@ fn tpch_dir() -> Result<&'static Path, Error> {
     static DIR: OnceLock<Result<std::path::PathBuf, String>> = OnceLock::new();
     let dir = DIR.get_or_init(|| {
         let dir = tpch::default_dir();
-        tpch::generate(&dir, tpch::SCALE_FACTOR)
-            .map(|()| dir.clone())
-            .map_err(|e| format!("generating TPC-H data in {}: {e}", dir.display()))
+        tpch::generate(&dir, tpch::SCALE_FACTOR).map(|()| dir.clone()).map_err(|e| format!("generating TPC-H data in {}: {e}", dir.display()))
     });
     match dir {
         Ok(d) => Ok(d.as_path()),
@@ -112,8 +108,7 @@ fn run(path: &Path, text: &str) -> Result<(), Error> {
         Some(db) => {
             let mut db = db?;
             for setting in SESSION_SETTINGS {
-                db.run(setting)
-                    .map_err(|e| format!("session setting {setting:?} failed: {e}"))?;
+                db.run(setting).map_err(|e| format!("session setting {setting:?} failed: {e}"))?;
             }
             db
         }

@@ -243,7 +243,10 @@ fn execute_json(handle: u32, bytes: &[u8]) -> String {
         Err(e) => return error_json(&invalid_utf8(bytes, e), &[]),
     };
     let ran = guarded(|s| {
-        let session = s.sessions.get_mut(&handle).ok_or_else(|| Error::new(SqlState::CONNECTION_DOES_NOT_EXIST, format!("no open session with handle {handle}")))?;
+        let session = s
+            .sessions
+            .get_mut(&handle)
+            .ok_or_else(|| Error::new(SqlState::CONNECTION_DOES_NOT_EXIST, format!("no open session with handle {handle}")))?;
         let result = session.execute(sql);
         Ok((result, session.take_notices()))
     });
@@ -283,7 +286,10 @@ fn guarded<R>(f: impl FnOnce(&mut State) -> Result<R, Error>) -> Result<R, Error
     match ran {
         Ok(r) => r,
         Err(payload) => {
-            let message = last_panic().or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string())).or_else(|| payload.downcast_ref::<String>().cloned()).unwrap_or_else(|| "unknown".into());
+            let message = last_panic()
+                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown".into());
             Err(panic_error(&message))
         }
     }

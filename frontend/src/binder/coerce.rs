@@ -75,10 +75,7 @@ impl<'a> Binder<'a> {
 
     /// A FuncRef for a cast function (its extra typmod/explicit arguments are supplied at run time).
     pub fn cast_func_ref(&self, f: Oid, source: Oid, target: Oid, loc: usize) -> Result<Arc<FuncRef>> {
-        let p = self
-            .catalog
-            .proc(f)
-            .ok_or_else(|| Error::internal(format!("cache lookup failed for function {f}")).with_position(loc))?;
+        let p = self.catalog.proc(f).ok_or_else(|| Error::internal(format!("cache lookup failed for function {f}")).with_position(loc))?;
         Ok(Arc::new(FuncRef {
             oid: p.oid,
             name: p.name.clone(),
@@ -104,11 +101,9 @@ impl<'a> Binder<'a> {
         let base = self.resolver.base_type(target.oid);
         let desc = self.type_desc(base)?;
         if desc.typtype == b'p' {
-            return Err(Error::new(
-                SqlState::CANNOT_COERCE,
-                format!("cannot cast type unknown to {}", self.type_name_oid(target.oid)),
-            )
-            .with_position(loc));
+            return Err(
+                Error::new(SqlState::CANNOT_COERCE, format!("cannot cast type unknown to {}", self.type_name_oid(target.oid))).with_position(loc)
+            );
         }
         if let Some(o) = self.reg_input(base, &text, loc)? {
             return Ok(ScalarExpr::Const { value: Datum::Oid(o), ty: target });
@@ -210,11 +205,9 @@ impl<'a> Binder<'a> {
                     self.type_name(SqlType::new(target.oid)),
                     self.type_name_oid(source)
                 ),
-                None => format!(
-                    "expression is of type {} but should be of type {}",
-                    self.type_name_oid(source),
-                    self.type_name(SqlType::new(target.oid))
-                ),
+                None => {
+                    format!("expression is of type {} but should be of type {}", self.type_name_oid(source), self.type_name(SqlType::new(target.oid)))
+                }
             };
             return Err(Error::new(SqlState::DATATYPE_MISMATCH, msg)
                 .with_hint("You will need to rewrite or cast the expression.")
@@ -239,20 +232,13 @@ impl<'a> Binder<'a> {
         if t == oid::UNKNOWN || self.resolver.can_coerce(t, oid::BOOL, CoercionContext::Assignment) {
             return self.coerce_to(e, SqlType::BOOL, CoercionContext::Assignment, loc);
         }
-        Err(Error::new(
-            SqlState::DATATYPE_MISMATCH,
-            format!("argument of {construct} must be type boolean, not type {}", self.type_name_oid(t)),
-        )
-        .with_position(loc))
+        Err(Error::new(SqlState::DATATYPE_MISMATCH, format!("argument of {construct} must be type boolean, not type {}", self.type_name_oid(t)))
+            .with_position(loc))
     }
 
     /// Left-over unknown literals in a result become text, as PostgreSQL 10+ does.
     pub fn resolve_unknown_to_text(&mut self, e: ScalarExpr) -> Result<ScalarExpr> {
-        if e.ty().oid == oid::UNKNOWN {
-            self.coerce_to(e, SqlType::TEXT, CoercionContext::Implicit, 0)
-        } else {
-            Ok(e)
-        }
+        if e.ty().oid == oid::UNKNOWN { self.coerce_to(e, SqlType::TEXT, CoercionContext::Implicit, 0) } else { Ok(e) }
     }
 
     /// select_common_type + coerce each: UNION/CASE/VALUES/COALESCE/ARRAY branches.

@@ -37,7 +37,9 @@ impl<'a> Binder<'a> {
             RelKind::View => Err(Error::feature_not_supported(format!("cannot {verb} view \"{}\"", table.name))
                 .with_detail("Views that are not automatically updatable are not supported yet.")
                 .with_position(loc)),
-            RelKind::Sequence => Err(Error::new(SqlState::WRONG_OBJECT_TYPE, format!("cannot change sequence \"{}\"", table.name)).with_position(loc)),
+            RelKind::Sequence => {
+                Err(Error::new(SqlState::WRONG_OBJECT_TYPE, format!("cannot change sequence \"{}\"", table.name)).with_position(loc))
+            }
             _ => Err(Error::new(SqlState::WRONG_OBJECT_TYPE, format!("cannot change relation \"{}\"", table.name)).with_position(loc)),
         }
     }
@@ -61,9 +63,13 @@ impl<'a> Binder<'a> {
             _ => "To enable deleting from the view, provide an INSTEAD OF DELETE trigger or an unconditional ON DELETE DO INSTEAD rule.",
         };
         let not_updatable = |detail: &str| {
-            Error::new(SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE, format!("cannot {verb} view \"{}\"", view.name)).with_detail(detail).with_hint(hint)
+            Error::new(SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE, format!("cannot {verb} view \"{}\"", view.name))
+                .with_detail(detail)
+                .with_hint(hint)
         };
-        let unsupported = |what: &str| Error::feature_not_supported(format!("cannot {verb} view \"{}\"", view.name)).with_detail(what.to_string()).with_position(loc);
+        let unsupported = |what: &str| {
+            Error::feature_not_supported(format!("cannot {verb} view \"{}\"", view.name)).with_detail(what.to_string()).with_position(loc)
+        };
         let sql = view.view_query.clone().ok_or_else(|| Error::internal(format!("view \"{}\" has no query", view.name)))?;
         let stmts = oa_grammar::parse(&sql).map_err(|e| Error::internal(format!("view \"{}\" does not parse: {}", view.name, e.message)))?;
         let Some(oa_grammar::RawStatement { stmt: ast::Statement::Select(sel), .. }) = stmts.into_iter().next() else {
@@ -221,7 +227,15 @@ impl<'a> Binder<'a> {
         let columns = table
             .live_columns()
             .filter_map(|c| {
-                ids(c.attnum).map(|id| EntryColumn { name: c.name.clone(), id, ty: c.ty, qualified_only: false, system: false, table: table.oid, attnum: c.attnum })
+                ids(c.attnum).map(|id| EntryColumn {
+                    name: c.name.clone(),
+                    id,
+                    ty: c.ty,
+                    qualified_only: false,
+                    system: false,
+                    table: table.oid,
+                    attnum: c.attnum,
+                })
             })
             .collect();
         RangeEntry { name: Some(name.to_string()), table: Some(Arc::new(table.clone())), columns, location: loc }
@@ -253,7 +267,11 @@ impl<'a> Binder<'a> {
             } else {
                 for c in &s.columns {
                     if !v.columns.contains(&c.name) {
-                        return Err(Error::new(SqlState::UNDEFINED_COLUMN, format!("column \"{}\" of relation \"{view_name}\" does not exist", c.name)).with_position(c.loc));
+                        return Err(Error::new(
+                            SqlState::UNDEFINED_COLUMN,
+                            format!("column \"{}\" of relation \"{view_name}\" does not exist", c.name),
+                        )
+                        .with_position(c.loc));
                     }
                 }
                 s.columns.clone()
@@ -277,10 +295,16 @@ impl<'a> Binder<'a> {
                     return Err(Error::feature_not_supported("INSERT into subfields or array elements is not supported yet").with_position(c.loc));
                 }
                 let Some(desc) = table.column(&c.name) else {
-                    return Err(Error::new(SqlState::UNDEFINED_COLUMN, format!("column \"{}\" of relation \"{}\" does not exist", c.name, table.name)).with_position(c.loc));
+                    return Err(Error::new(
+                        SqlState::UNDEFINED_COLUMN,
+                        format!("column \"{}\" of relation \"{}\" does not exist", c.name, table.name),
+                    )
+                    .with_position(c.loc));
                 };
                 if v.iter().any(|(d, _)| d.attnum == desc.attnum) {
-                    return Err(Error::new(SqlState::DUPLICATE_COLUMN, format!("column \"{}\" specified more than once", c.name)).with_position(c.loc));
+                    return Err(
+                        Error::new(SqlState::DUPLICATE_COLUMN, format!("column \"{}\" specified more than once", c.name)).with_position(c.loc)
+                    );
                 }
                 v.push((desc.clone(), c.loc));
             }
@@ -306,7 +330,8 @@ impl<'a> Binder<'a> {
                     targets.truncate(first.len());
                 }
                 if let Some(bad) = rows.iter().find(|r| r.len() != rows[0].len()) {
-                    return Err(Error::new(SqlState::SYNTAX_ERROR, "VALUES lists must all be the same length").with_position(bad.first().map_or(0, |e| e.loc)));
+                    return Err(Error::new(SqlState::SYNTAX_ERROR, "VALUES lists must all be the same length")
+                        .with_position(bad.first().map_or(0, |e| e.loc)));
                 }
                 let mut bound_rows = Vec::new();
                 for row in rows {
@@ -424,7 +449,13 @@ impl<'a> Binder<'a> {
         let mut from_scope = Scope::new(None);
         let from_plan = self.bind_from(items, &mut from_scope)?;
         scope.entries.extend(from_scope.entries);
-        plan = LogicalPlan::Join { kind: JoinKind::Inner, left: Box::new(plan), right: Box::new(from_plan), condition: ScalarExpr::bool(true), mark: None };
+        plan = LogicalPlan::Join {
+            kind: JoinKind::Inner,
+            left: Box::new(plan),
+            right: Box::new(from_plan),
+            condition: ScalarExpr::bool(true),
+            mark: None,
+        };
         Ok(plan)
     }
 
@@ -459,10 +490,13 @@ impl<'a> Binder<'a> {
             }
             let desc = table.column(&col.name).filter(|_| view.as_ref().is_none_or(|v| v.columns.contains(&col.name))).cloned();
             let Some(desc) = desc else {
-                return Err(Error::new(SqlState::UNDEFINED_COLUMN, format!("column \"{}\" of relation \"{target_name}\" does not exist", col.name)).with_position(col.loc));
+                return Err(Error::new(SqlState::UNDEFINED_COLUMN, format!("column \"{}\" of relation \"{target_name}\" does not exist", col.name))
+                    .with_position(col.loc));
             };
             if assigned.iter().any(|(a, _)| *a == desc.attnum) {
-                return Err(Error::new(SqlState::SYNTAX_ERROR, format!("multiple assignments to same column \"{}\"", col.name)).with_position(col.loc));
+                return Err(
+                    Error::new(SqlState::SYNTAX_ERROR, format!("multiple assignments to same column \"{}\"", col.name)).with_position(col.loc)
+                );
             }
             let e = if matches!(value.kind, A::Default) {
                 b.column_default(&table, &desc)?
@@ -504,7 +538,9 @@ impl<'a> Binder<'a> {
                         // must return at most one row.
                         let q = self.bind_select(query, Some(&scope))?;
                         if q.columns.len() != columns.len() {
-                            return Err(Error::new(SqlState::SYNTAX_ERROR, "number of columns does not match number of values").with_position(value.loc));
+                            return Err(
+                                Error::new(SqlState::SYNTAX_ERROR, "number of columns does not match number of values").with_position(value.loc)
+                            );
                         }
                         for (i, c) in columns.iter().enumerate() {
                             let (plan, map) = self.fresh_copy(&q.plan);
@@ -523,12 +559,21 @@ impl<'a> Binder<'a> {
                             assign(self, c, value, Some(sub))?;
                         }
                     }
-                    _ => return Err(Error::new(SqlState::SYNTAX_ERROR, "source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression").with_position(value.loc)),
+                    _ => {
+                        return Err(Error::new(
+                            SqlState::SYNTAX_ERROR,
+                            "source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression",
+                        )
+                        .with_position(value.loc));
+                    }
                 },
             }
         }
         let mut items = Vec::new();
-        items.push((self.plan_column("ctid", SqlType::new(oa_ir::types::oid::TID)), ScalarExpr::Column { id: ctid, ty: SqlType::new(oa_ir::types::oid::TID) }));
+        items.push((
+            self.plan_column("ctid", SqlType::new(oa_ir::types::oid::TID)),
+            ScalarExpr::Column { id: ctid, ty: SqlType::new(oa_ir::types::oid::TID) },
+        ));
         let mut values = Vec::new();
         let mut new_ids = Vec::new();
         for col in table.live_columns() {

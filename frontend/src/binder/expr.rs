@@ -193,8 +193,11 @@ impl<'a> Binder<'a> {
                 let name = collation.last().map(String::as_str).unwrap_or("");
                 match name {
                     "C" | "default" | "POSIX" | "ucs_basic" => Ok(a),
-                    _ => Err(Error::new(SqlState::UNDEFINED_OBJECT, format!("collation \"{}\" for encoding \"UTF8\" does not exist", collation.join(".")))
-                        .with_position(loc)),
+                    _ => Err(Error::new(
+                        SqlState::UNDEFINED_OBJECT,
+                        format!("collation \"{}\" for encoding \"UTF8\" does not exist", collation.join(".")),
+                    )
+                    .with_position(loc)),
                 }
             }
             A::AtTimeZone { arg, zone } => {
@@ -379,8 +382,11 @@ impl<'a> Binder<'a> {
         for (x, y) in lefts.iter().zip(&rights) {
             let e = self.make_operator(op, Some(x.clone()), y.clone(), loc)?;
             if e.ty().oid != oid::BOOL {
-                return Err(Error::new(SqlState::DATATYPE_MISMATCH, format!("row comparison operator must yield type boolean, not type {}", self.type_name(e.ty())))
-                    .with_position(loc));
+                return Err(Error::new(
+                    SqlState::DATATYPE_MISMATCH,
+                    format!("row comparison operator must yield type boolean, not type {}", self.type_name(e.ty())),
+                )
+                .with_position(loc));
             }
             parts.push(e);
         }
@@ -433,7 +439,17 @@ impl<'a> Binder<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn bind_between(&mut self, arg: &AExpr, low: &AExpr, high: &AExpr, negated: bool, symmetric: bool, scope: &Scope, kind: ExprKind, loc: usize) -> Result<ScalarExpr> {
+    fn bind_between(
+        &mut self,
+        arg: &AExpr,
+        low: &AExpr,
+        high: &AExpr,
+        negated: bool,
+        symmetric: bool,
+        scope: &Scope,
+        kind: ExprKind,
+        loc: usize,
+    ) -> Result<ScalarExpr> {
         let a = self.bind_expr(arg, scope, kind)?;
         let lo = self.bind_expr(low, scope, kind)?;
         let hi = self.bind_expr(high, scope, kind)?;
@@ -481,7 +497,12 @@ impl<'a> Binder<'a> {
                 let op = if negated { "<>" } else { "=" };
                 let probe = ScalarExpr::null(common);
                 let (func, _, _) = self.comparison(op, probe.clone(), probe, loc)?;
-                return Ok(ScalarExpr::ArrayOp { op: func, any: !negated, left: Box::new(left), right: Box::new(ScalarExpr::ArrayCtor { elems, ty: arr_ty }) });
+                return Ok(ScalarExpr::ArrayOp {
+                    op: func,
+                    any: !negated,
+                    left: Box::new(left),
+                    right: Box::new(ScalarExpr::ArrayCtor { elems, ty: arr_ty }),
+                });
             }
         }
         let mut parts = Vec::new();
@@ -493,7 +514,17 @@ impl<'a> Binder<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn bind_like(&mut self, lk: ast::LikeKind, arg: &AExpr, pattern: &AExpr, escape: Option<&AExpr>, negated: bool, scope: &Scope, kind: ExprKind, loc: usize) -> Result<ScalarExpr> {
+    fn bind_like(
+        &mut self,
+        lk: ast::LikeKind,
+        arg: &AExpr,
+        pattern: &AExpr,
+        escape: Option<&AExpr>,
+        negated: bool,
+        scope: &Scope,
+        kind: ExprKind,
+        loc: usize,
+    ) -> Result<ScalarExpr> {
         let a = self.bind_expr(arg, scope, kind)?;
         let mut p = self.bind_expr(pattern, scope, kind)?;
         let op = match (lk, negated) {
@@ -552,7 +583,16 @@ impl<'a> Binder<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn bind_sublink(&mut self, sk: ast::SubLinkKind, test: Option<&AExpr>, op: Option<&Vec<String>>, query: &ast::SelectStmt, scope: &Scope, kind: ExprKind, loc: usize) -> Result<ScalarExpr> {
+    fn bind_sublink(
+        &mut self,
+        sk: ast::SubLinkKind,
+        test: Option<&AExpr>,
+        op: Option<&Vec<String>>,
+        query: &ast::SelectStmt,
+        scope: &Scope,
+        kind: ExprKind,
+        loc: usize,
+    ) -> Result<ScalarExpr> {
         // Outer-level aggregates inside the subquery are checked against this context.
         let depth = scope.depth();
         let level = self.agg_levels.iter().rposition(|l| l.depth == depth);
@@ -578,12 +618,25 @@ impl<'a> Binder<'a> {
                 }
                 let col_ty = q.columns[0].ty;
                 if sk == ast::SubLinkKind::Expr {
-                    Ok(ScalarExpr::Subquery(Box::new(SubqueryExpr { kind: SubqueryKind::Scalar, plan: Box::new(plan), test: None, output, ty: col_ty })))
+                    Ok(ScalarExpr::Subquery(Box::new(SubqueryExpr {
+                        kind: SubqueryKind::Scalar,
+                        plan: Box::new(plan),
+                        test: None,
+                        output,
+                        ty: col_ty,
+                    })))
                 } else {
                     let arr = self.resolver.array_type(col_ty.oid).ok_or_else(|| {
-                        Error::new(SqlState::UNDEFINED_OBJECT, format!("could not find array type for data type {}", self.type_name(col_ty))).with_position(loc)
+                        Error::new(SqlState::UNDEFINED_OBJECT, format!("could not find array type for data type {}", self.type_name(col_ty)))
+                            .with_position(loc)
                     })?;
-                    Ok(ScalarExpr::Subquery(Box::new(SubqueryExpr { kind: SubqueryKind::Array, plan: Box::new(plan), test: None, output, ty: SqlType::new(arr) })))
+                    Ok(ScalarExpr::Subquery(Box::new(SubqueryExpr {
+                        kind: SubqueryKind::Array,
+                        plan: Box::new(plan),
+                        test: None,
+                        output,
+                        ty: SqlType::new(arr),
+                    })))
                 }
             }
             ast::SubLinkKind::Any | ast::SubLinkKind::All => {
@@ -603,7 +656,11 @@ impl<'a> Binder<'a> {
                     let rb = ScalarExpr::Column { id: c.id, ty: c.ty };
                     let e = self.make_operator(&op, Some(lb), rb, loc)?;
                     if e.ty().oid != oid::BOOL {
-                        return Err(Error::new(SqlState::DATATYPE_MISMATCH, format!("operator {} must return type boolean, not type {}", op.join("."), self.type_name(e.ty()))).with_position(loc));
+                        return Err(Error::new(
+                            SqlState::DATATYPE_MISMATCH,
+                            format!("operator {} must return type boolean, not type {}", op.join("."), self.type_name(e.ty())),
+                        )
+                        .with_position(loc));
                     }
                     parts.push(e);
                 }
@@ -619,7 +676,15 @@ impl<'a> Binder<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn bind_case(&mut self, arg: Option<&AExpr>, whens: &[(AExpr, AExpr)], default: Option<&AExpr>, scope: &Scope, kind: ExprKind, loc: usize) -> Result<ScalarExpr> {
+    fn bind_case(
+        &mut self,
+        arg: Option<&AExpr>,
+        whens: &[(AExpr, AExpr)],
+        default: Option<&AExpr>,
+        scope: &Scope,
+        kind: ExprKind,
+        loc: usize,
+    ) -> Result<ScalarExpr> {
         let case_arg = match arg {
             Some(a) => Some(self.bind_expr(a, scope, kind)?),
             None => None,
@@ -820,7 +885,9 @@ impl<'a> Binder<'a> {
         let c = match lookup {
             FuncLookup::Coercion(t) => {
                 if is_agg_syntax {
-                    return Err(Error::new(SqlState::WRONG_OBJECT_TYPE, format!("{} is not an aggregate function", call.name.join("."))).with_position(loc));
+                    return Err(
+                        Error::new(SqlState::WRONG_OBJECT_TYPE, format!("{} is not an aggregate function", call.name.join("."))).with_position(loc)
+                    );
                 }
                 let (_, a, _) = args.into_iter().next().ok_or_else(|| Error::internal("coercion without argument"))?;
                 return self.coerce_explicit(a, SqlType::new(t), loc);
@@ -835,20 +902,32 @@ impl<'a> Binder<'a> {
                 .with_position(loc)),
             _ => {
                 if call.agg_star {
-                    return Err(Error::new(SqlState::WRONG_OBJECT_TYPE, format!("{}(*) specified, but {} is not an aggregate function", call.name.join("."), call.name.join(".")))
-                        .with_position(loc));
+                    return Err(Error::new(
+                        SqlState::WRONG_OBJECT_TYPE,
+                        format!("{}(*) specified, but {} is not an aggregate function", call.name.join("."), call.name.join(".")),
+                    )
+                    .with_position(loc));
                 }
                 if call.distinct {
-                    return Err(Error::new(SqlState::WRONG_OBJECT_TYPE, format!("DISTINCT specified, but {} is not an aggregate function", call.name.join(".")))
-                        .with_position(loc));
+                    return Err(Error::new(
+                        SqlState::WRONG_OBJECT_TYPE,
+                        format!("DISTINCT specified, but {} is not an aggregate function", call.name.join(".")),
+                    )
+                    .with_position(loc));
                 }
                 if !call.order_by.is_empty() {
-                    return Err(Error::new(SqlState::WRONG_OBJECT_TYPE, format!("ORDER BY specified, but {} is not an aggregate function", call.name.join(".")))
-                        .with_position(loc));
+                    return Err(Error::new(
+                        SqlState::WRONG_OBJECT_TYPE,
+                        format!("ORDER BY specified, but {} is not an aggregate function", call.name.join(".")),
+                    )
+                    .with_position(loc));
                 }
                 if call.filter.is_some() {
-                    return Err(Error::new(SqlState::WRONG_OBJECT_TYPE, format!("FILTER specified, but {} is not an aggregate function", call.name.join(".")))
-                        .with_position(loc));
+                    return Err(Error::new(
+                        SqlState::WRONG_OBJECT_TYPE,
+                        format!("FILTER specified, but {} is not an aggregate function", call.name.join(".")),
+                    )
+                    .with_position(loc));
                 }
                 if c.proc.retset && kind != ExprKind::FromFunction {
                     return self.bind_srf_target(&c, &inputs, args, scope, kind, loc);
@@ -862,15 +941,27 @@ impl<'a> Binder<'a> {
     /// it runs as a function scan joined to each row of the grouped input,
     /// which is what a single SRF in PostgreSQL's ProjectSet does.
     #[allow(clippy::too_many_arguments)]
-    fn bind_srf_target(&mut self, c: &super::func::Candidate, inputs: &[Oid], args: Vec<(Option<String>, ScalarExpr, usize)>, scope: &Scope, kind: ExprKind, loc: usize) -> Result<ScalarExpr> {
+    fn bind_srf_target(
+        &mut self,
+        c: &super::func::Candidate,
+        inputs: &[Oid],
+        args: Vec<(Option<String>, ScalarExpr, usize)>,
+        scope: &Scope,
+        kind: ExprKind,
+        loc: usize,
+    ) -> Result<ScalarExpr> {
         let hint = "You might be able to move the set-returning function into a LATERAL FROM item.";
         match kind {
             ExprKind::SelectTarget => {}
             ExprKind::AggArgument => {
-                return Err(Error::feature_not_supported("aggregate function calls cannot contain set-returning function calls").with_hint(hint).with_position(loc));
+                return Err(Error::feature_not_supported("aggregate function calls cannot contain set-returning function calls")
+                    .with_hint(hint)
+                    .with_position(loc));
             }
             ExprKind::OrderBy | ExprKind::GroupBy | ExprKind::DistinctOn | ExprKind::Returning => {
-                return Err(Error::feature_not_supported(format!("set-returning functions in {} are not supported yet", kind.name())).with_position(loc));
+                return Err(
+                    Error::feature_not_supported(format!("set-returning functions in {} are not supported yet", kind.name())).with_position(loc)
+                );
             }
             _ => return Err(Error::feature_not_supported(format!("set-returning functions are not allowed in {}", kind.name())).with_position(loc)),
         }
@@ -887,7 +978,11 @@ impl<'a> Binder<'a> {
         };
         let ret = func.ret_type;
         if ret.oid == oid::RECORD || self.type_desc(ret.oid)?.typtype == b'c' {
-            return Err(Error::feature_not_supported(format!("set-returning functions returning composite types are not supported yet ({})", func.name)).with_position(loc));
+            return Err(Error::feature_not_supported(format!(
+                "set-returning functions returning composite types are not supported yet ({})",
+                func.name
+            ))
+            .with_position(loc));
         }
         let col = self.plan_column(func.name.clone(), ret);
         let out = ScalarExpr::Column { id: col.id, ty: col.ty };
@@ -905,7 +1000,16 @@ impl<'a> Binder<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn bind_aggregate(&mut self, call: &ast::FuncCall, c: &super::func::Candidate, inputs: &[Oid], args: Vec<(Option<String>, ScalarExpr, usize)>, scope: &Scope, kind: ExprKind, loc: usize) -> Result<ScalarExpr> {
+    fn bind_aggregate(
+        &mut self,
+        call: &ast::FuncCall,
+        c: &super::func::Candidate,
+        inputs: &[Oid],
+        args: Vec<(Option<String>, ScalarExpr, usize)>,
+        scope: &Scope,
+        kind: ExprKind,
+        loc: usize,
+    ) -> Result<ScalarExpr> {
         // The aggregate belongs to the innermost level whose columns its
         // arguments use (check_agg_arguments' min_varlevel), 0 without any.
         let mut refs = Vec::new();
@@ -945,11 +1049,17 @@ impl<'a> Binder<'a> {
 
     /// Binds the rest of an aggregate call and adds it to query level `level`.
     #[allow(clippy::too_many_arguments)]
-    fn add_aggregate(&mut self, call: &ast::FuncCall, c: &super::func::Candidate, inputs: &[Oid], args: Vec<(Option<String>, ScalarExpr, usize)>, scope: &Scope, level: usize, loc: usize) -> Result<ScalarExpr> {
-        let desc = self
-            .catalog
-            .aggregate(c.proc.oid)
-            .ok_or_else(|| Error::internal(format!("cache lookup failed for aggregate {}", c.proc.oid)))?;
+    fn add_aggregate(
+        &mut self,
+        call: &ast::FuncCall,
+        c: &super::func::Candidate,
+        inputs: &[Oid],
+        args: Vec<(Option<String>, ScalarExpr, usize)>,
+        scope: &Scope,
+        level: usize,
+        loc: usize,
+    ) -> Result<ScalarExpr> {
+        let desc = self.catalog.aggregate(c.proc.oid).ok_or_else(|| Error::internal(format!("cache lookup failed for aggregate {}", c.proc.oid)))?;
         if desc.kind != b'n' {
             return Err(Error::feature_not_supported("ordered-set aggregates are not supported yet").with_position(loc));
         }

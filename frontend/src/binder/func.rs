@@ -91,8 +91,7 @@ impl<'a> Binder<'a> {
             None => vec![rt],
         };
         let sigs: Vec<Vec<Oid>> = cands.iter().map(|o| if left.is_some() { vec![o.left, o.right] } else { vec![o.right] }).collect();
-        let matching: Vec<usize> =
-            (0..cands.len()).filter(|&i| self.resolver.can_coerce_all(&inputs, &sigs[i], CoercionContext::Implicit)).collect();
+        let matching: Vec<usize> = (0..cands.len()).filter(|&i| self.resolver.can_coerce_all(&inputs, &sigs[i], CoercionContext::Implicit)).collect();
         let chosen = match matching.len() {
             0 => None,
             1 => Some(matching[0]),
@@ -113,16 +112,15 @@ impl<'a> Binder<'a> {
         };
         match chosen {
             Some(i) => Ok(cands[i].clone()),
-            None => Err(Error::new(
-                SqlState::UNDEFINED_FUNCTION,
-                format!("operator does not exist: {}", self.operator_error_name(name, left, right)),
-            )
-            .with_hint(if left.is_some() {
-                "No operator matches the given name and argument types. You might need to add explicit type casts."
-            } else {
-                "No operator matches the given name and argument type. You might need to add an explicit type cast."
-            })
-            .with_position(loc)),
+            None => {
+                Err(Error::new(SqlState::UNDEFINED_FUNCTION, format!("operator does not exist: {}", self.operator_error_name(name, left, right)))
+                    .with_hint(if left.is_some() {
+                        "No operator matches the given name and argument types. You might need to add explicit type casts."
+                    } else {
+                        "No operator matches the given name and argument type. You might need to add an explicit type cast."
+                    })
+                    .with_position(loc))
+            }
         }
     }
 
@@ -133,10 +131,7 @@ impl<'a> Binder<'a> {
     }
 
     pub fn apply_operator(&mut self, op: &OperatorDesc, left: Option<ScalarExpr>, right: ScalarExpr, loc: usize) -> Result<ScalarExpr> {
-        let proc = self
-            .catalog
-            .proc(op.code)
-            .ok_or_else(|| Error::internal(format!("operator {} has no function", op.oid)).with_position(loc))?;
+        let proc = self.catalog.proc(op.code).ok_or_else(|| Error::internal(format!("operator {} has no function", op.oid)).with_position(loc))?;
         let mut inputs = Vec::new();
         let mut declared = Vec::new();
         if let Some(l) = &left {
@@ -173,8 +168,11 @@ impl<'a> Binder<'a> {
         let e = self.make_operator(&[opname.to_string()], Some(left), right, loc)?;
         let ScalarExpr::Func { func, mut args } = e else { return Err(Error::internal("operator did not bind to a call")) };
         if func.ret_type.oid != oid::BOOL {
-            return Err(Error::new(SqlState::DATATYPE_MISMATCH, format!("operator {opname} must return type boolean, not type {}", self.type_name(func.ret_type)))
-                .with_position(loc));
+            return Err(Error::new(
+                SqlState::DATATYPE_MISMATCH,
+                format!("operator {opname} must return type boolean, not type {}", self.type_name(func.ret_type)),
+            )
+            .with_position(loc));
         }
         let r = args.pop().unwrap_or_else(|| ScalarExpr::null(SqlType::UNKNOWN));
         let l = args.pop().unwrap_or_else(|| ScalarExpr::null(SqlType::UNKNOWN));
@@ -271,9 +269,7 @@ impl<'a> Binder<'a> {
                 } else {
                     match self.resolver.coercion_pathway(t.oid, source, CoercionContext::Explicit) {
                         CoercionPath::Relabel => true,
-                        CoercionPath::CoerceViaIo => {
-                            !(source == oid::RECORD && self.resolver.category(t.oid) == crate::resolve::category::STRING)
-                        }
+                        CoercionPath::CoerceViaIo => !(source == oid::RECORD && self.resolver.category(t.oid) == crate::resolve::category::STRING),
                         _ => false,
                     }
                 };
@@ -282,8 +278,7 @@ impl<'a> Binder<'a> {
                 }
             }
         }
-        let matching: Vec<&Candidate> =
-            cands.iter().filter(|c| self.resolver.can_coerce_all(inputs, &c.args, CoercionContext::Implicit)).collect();
+        let matching: Vec<&Candidate> = cands.iter().filter(|c| self.resolver.can_coerce_all(inputs, &c.args, CoercionContext::Implicit)).collect();
         let chosen = match matching.len() {
             0 => None,
             1 => Some(matching[0]),
@@ -306,12 +301,9 @@ impl<'a> Binder<'a> {
             Some(c) => Ok(FuncLookup::Func(c.clone())),
             None => {
                 let hint = "No function matches the given name and argument types. You might need to add explicit type casts.";
-                Err(Error::new(
-                    SqlState::UNDEFINED_FUNCTION,
-                    format!("function {} does not exist", self.func_signature(qualified, inputs, names)),
-                )
-                .with_hint(hint)
-                .with_position(loc))
+                Err(Error::new(SqlState::UNDEFINED_FUNCTION, format!("function {} does not exist", self.func_signature(qualified, inputs, names)))
+                    .with_hint(hint)
+                    .with_position(loc))
             }
         }
     }

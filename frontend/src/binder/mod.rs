@@ -248,9 +248,7 @@ impl<'a> Binder<'a> {
             Some(ns) => self.catalog.relation_by_name(ns, rel),
             None => self.catalog.search_path().into_iter().find_map(|n| self.catalog.relation_by_name(n, rel)),
         };
-        found.ok_or_else(|| {
-            Error::new(SqlState::UNDEFINED_TABLE, format!("relation \"{}\" does not exist", name.join("."))).with_position(loc)
-        })
+        found.ok_or_else(|| Error::new(SqlState::UNDEFINED_TABLE, format!("relation \"{}\" does not exist", name.join("."))).with_position(loc))
     }
 
     /// Splits `[db.]schema.name` into a namespace OID (when qualified) and the name.
@@ -261,19 +259,16 @@ impl<'a> Binder<'a> {
             [db, s, n] => {
                 let current = self.catalog.database_name();
                 if *db != current {
-                    return Err(Error::feature_not_supported(format!(
-                        "cross-database references are not implemented: {}",
-                        name.join(".")
-                    ))
-                    .with_position(loc));
+                    return Err(
+                        Error::feature_not_supported(format!("cross-database references are not implemented: {}", name.join("."))).with_position(loc)
+                    );
                 }
                 Ok((Some(self.lookup_namespace(s, loc)?), n))
             }
-            _ => Err(Error::new(
-                SqlState::SYNTAX_ERROR,
-                format!("improper qualified name (too many dotted names): {}", name.join(".")),
-            )
-            .with_position(loc)),
+            _ => {
+                Err(Error::new(SqlState::SYNTAX_ERROR, format!("improper qualified name (too many dotted names): {}", name.join(".")))
+                    .with_position(loc))
+            }
         }
     }
 
@@ -295,11 +290,8 @@ impl<'a> Binder<'a> {
             None => self.catalog.search_path().into_iter().find_map(|n| self.catalog.type_by_name(n, name)),
         };
         let desc = found.ok_or_else(|| {
-            let shown = if t.names.first().map(String::as_str) == Some("pg_catalog") && t.names.len() == 2 {
-                name.to_string()
-            } else {
-                t.names.join(".")
-            };
+            let shown =
+                if t.names.first().map(String::as_str) == Some("pg_catalog") && t.names.len() == 2 { name.to_string() } else { t.names.join(".") };
             Error::new(SqlState::UNDEFINED_OBJECT, format!("type \"{shown}\" does not exist")).with_position(t.loc)
         })?;
         if desc.typtype == b'p' && t.setof {
@@ -310,8 +302,9 @@ impl<'a> Binder<'a> {
         if !t.array_bounds.is_empty() {
             let arr = if desc.is_array() { desc.oid } else { desc.array };
             if arr == 0 {
-                return Err(Error::new(SqlState::UNDEFINED_OBJECT, format!("could not find array type for data type {}", desc.name))
-                    .with_position(t.loc));
+                return Err(
+                    Error::new(SqlState::UNDEFINED_OBJECT, format!("could not find array type for data type {}", desc.name)).with_position(t.loc)
+                );
             }
             ty = SqlType::with_typmod(arr, typmod);
         }
@@ -338,11 +331,7 @@ impl<'a> Binder<'a> {
             }
         }
         if desc.modin == 0 {
-            return Err(Error::new(
-                SqlState::SYNTAX_ERROR,
-                format!("type modifier is not allowed for type \"{}\"", desc.name),
-            )
-            .with_position(loc));
+            return Err(Error::new(SqlState::SYNTAX_ERROR, format!("type modifier is not allowed for type \"{}\"", desc.name)).with_position(loc));
         }
         let err = |msg: String| Error::new(SqlState::INVALID_PARAMETER_VALUE, msg).with_position(loc);
         match desc.oid {
@@ -387,8 +376,7 @@ impl<'a> Binder<'a> {
                     Some(p) => Ok((fields << 16) | p.min(6)),
                 }
             }
-            _ => Err(Error::feature_not_supported(format!("type modifiers for type {} are not supported yet", desc.name))
-                .with_position(loc)),
+            _ => Err(Error::feature_not_supported(format!("type modifiers for type {} are not supported yet", desc.name)).with_position(loc)),
         }
     }
 }
@@ -415,9 +403,6 @@ pub(crate) struct QueryColumn {
 
 impl Query {
     pub fn result_columns(&self) -> Vec<ResultColumn> {
-        self.columns
-            .iter()
-            .map(|c| ResultColumn { name: c.name.clone(), ty: c.ty, table: c.table, attnum: c.attnum })
-            .collect()
+        self.columns.iter().map(|c| ResultColumn { name: c.name.clone(), ty: c.ty, table: c.table, attnum: c.attnum }).collect()
     }
 }

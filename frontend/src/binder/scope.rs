@@ -90,37 +90,21 @@ impl<'p> Scope<'p> {
                             if let Some(prev) = found
                                 && prev.id != c.id
                             {
-                                return Err(Error::new(
-                                    SqlState::AMBIGUOUS_COLUMN,
-                                    format!("column reference \"{name}\" is ambiguous"),
-                                )
-                                .with_position(loc));
+                                return Err(
+                                    Error::new(SqlState::AMBIGUOUS_COLUMN, format!("column reference \"{name}\" is ambiguous")).with_position(loc)
+                                );
                             }
                             found = Some(c);
                         }
                     }
                 }
-                Ok(found.map(|c| Resolved {
-                    expr: ScalarExpr::Column { id: c.id, ty: c.ty },
-                    table: c.table,
-                    attnum: c.attnum,
-                    levels_up: 0,
-                }))
+                Ok(found.map(|c| Resolved { expr: ScalarExpr::Column { id: c.id, ty: c.ty }, table: c.table, attnum: c.attnum, levels_up: 0 }))
             }
             Some(q) => {
                 let Some(entry) = self.find_entry(q, loc)? else { return Ok(None) };
                 match entry.columns.iter().find(|c| c.name == name) {
-                    Some(c) => Ok(Some(Resolved {
-                        expr: ScalarExpr::Column { id: c.id, ty: c.ty },
-                        table: c.table,
-                        attnum: c.attnum,
-                        levels_up: 0,
-                    })),
-                    None => Err(Error::new(
-                        SqlState::UNDEFINED_COLUMN,
-                        format!("column {}.{name} does not exist", q.join(".")),
-                    )
-                    .with_position(loc)),
+                    Some(c) => Ok(Some(Resolved { expr: ScalarExpr::Column { id: c.id, ty: c.ty }, table: c.table, attnum: c.attnum, levels_up: 0 })),
+                    None => Err(Error::new(SqlState::UNDEFINED_COLUMN, format!("column {}.{name} does not exist", q.join("."))).with_position(loc)),
                 }
             }
         }
@@ -163,17 +147,12 @@ impl<'p> Scope<'p> {
                 _ => {
                     // schema.table refers to an unaliased table entry.
                     let schema = &qualifier[qualifier.len() - 2];
-                    e.table.as_ref().is_some_and(|t| &t.namespace_name == schema && t.name == rel_name)
-                        && e.name.as_deref() == Some(rel_name)
+                    e.table.as_ref().is_some_and(|t| &t.namespace_name == schema && t.name == rel_name) && e.name.as_deref() == Some(rel_name)
                 }
             };
             if matches {
                 if found.is_some() {
-                    return Err(Error::new(
-                        SqlState::AMBIGUOUS_ALIAS,
-                        format!("table reference \"{rel_name}\" is ambiguous"),
-                    )
-                    .with_position(loc));
+                    return Err(Error::new(SqlState::AMBIGUOUS_ALIAS, format!("table reference \"{rel_name}\" is ambiguous")).with_position(loc));
                 }
                 found = Some(e);
             }

@@ -104,7 +104,9 @@ impl<'a> Binder<'a> {
             A::Literal(ast::Literal::Integer(n)) => {
                 let idx = *n as usize;
                 if *n < 1 || idx > q.columns.len() {
-                    return Err(Error::new(SqlState::INVALID_COLUMN_REFERENCE, format!("ORDER BY position {n} is not in select list")).with_position(e.loc));
+                    return Err(
+                        Error::new(SqlState::INVALID_COLUMN_REFERENCE, format!("ORDER BY position {n} is not in select list")).with_position(e.loc)
+                    );
                 }
                 let c = &q.columns[idx - 1];
                 Ok(ScalarExpr::Column { id: c.id, ty: c.ty })
@@ -151,7 +153,9 @@ impl<'a> Binder<'a> {
                 Some("<") => (false, false),
                 Some(">") => (true, true),
                 _ => {
-                    return Err(Error::feature_not_supported("ORDER BY USING with operators other than < and > is not supported yet").with_position(item.loc));
+                    return Err(
+                        Error::feature_not_supported("ORDER BY USING with operators other than < and > is not supported yet").with_position(item.loc)
+                    );
                 }
             },
         };
@@ -190,7 +194,11 @@ impl<'a> Binder<'a> {
             }
             let t = x.ty().oid;
             if t != oid::UNKNOWN && t != oid::INT8 && !b.resolver.can_coerce(t, oid::INT8, crate::resolve::CoercionContext::Assignment) {
-                return Err(Error::new(SqlState::DATATYPE_MISMATCH, format!("argument of {what} must be type bigint, not type {}", b.type_name_oid(t))).with_position(e.loc));
+                return Err(Error::new(
+                    SqlState::DATATYPE_MISMATCH,
+                    format!("argument of {what} must be type bigint, not type {}", b.type_name_oid(t)),
+                )
+                .with_position(e.loc));
             }
             Ok(Some(b.coerce_to(x, SqlType::INT8, crate::resolve::CoercionContext::Assignment, e.loc)?))
         };
@@ -206,7 +214,8 @@ impl<'a> Binder<'a> {
         self.ctes.push(Vec::new());
         for cte in &w.ctes {
             if self.ctes.last().is_some_and(|f| f.iter().any(|c| c.name == cte.name)) {
-                return Err(Error::new(SqlState::DUPLICATE_ALIAS, format!("WITH query name \"{}\" specified more than once", cte.name)).with_position(cte.loc));
+                return Err(Error::new(SqlState::DUPLICATE_ALIAS, format!("WITH query name \"{}\" specified more than once", cte.name))
+                    .with_position(cte.loc));
             }
             if cte.search.is_some() || cte.cycle.is_some() {
                 return Err(Error::feature_not_supported("SEARCH and CYCLE clauses are not supported yet").with_position(cte.loc));
@@ -257,8 +266,11 @@ impl<'a> Binder<'a> {
         };
         let base_stmt = ast::SelectStmt::simple((**left).clone(), sel.loc);
         if references_name(&base_stmt, &cte.name) {
-            return Err(Error::new(SqlState::INVALID_RECURSION, format!("recursive reference to query \"{}\" must not appear within its non-recursive term", cte.name))
-                .with_position(cte.loc));
+            return Err(Error::new(
+                SqlState::INVALID_RECURSION,
+                format!("recursive reference to query \"{}\" must not appear within its non-recursive term", cte.name),
+            )
+            .with_position(cte.loc));
         }
         let base = self.bind_select(&base_stmt, parent)?;
         if cte.columns.len() > base.columns.len() {
@@ -268,11 +280,13 @@ impl<'a> Binder<'a> {
             )
             .with_position(cte.loc));
         }
-        let names: Vec<String> = base.columns.iter().enumerate().map(|(i, c)| cte.columns.get(i).cloned().unwrap_or_else(|| c.name.clone())).collect();
+        let names: Vec<String> =
+            base.columns.iter().enumerate().map(|(i, c)| cte.columns.get(i).cloned().unwrap_or_else(|| c.name.clone())).collect();
         // The recursive term reads the previous iteration's rows from a work table.
         let id = self.new_worktable();
         let wt_cols: Vec<PlanColumn> = base.columns.iter().zip(&names).map(|(c, n)| self.plan_column(n.clone(), c.ty)).collect();
-        let wt_query_cols: Vec<QueryColumn> = wt_cols.iter().map(|c| QueryColumn { name: c.name.clone(), id: c.id, ty: c.ty, table: 0, attnum: 0 }).collect();
+        let wt_query_cols: Vec<QueryColumn> =
+            wt_cols.iter().map(|c| QueryColumn { name: c.name.clone(), id: c.id, ty: c.ty, table: 0, attnum: 0 }).collect();
         if let Some(frame) = self.ctes.last_mut() {
             frame.push(CteDef {
                 name: cte.name.clone(),
@@ -326,9 +340,11 @@ impl<'a> Binder<'a> {
 
     /// hasSelfRefRTEs: this level's FROM reads the work table of a recursive query being bound.
     fn has_self_reference(&self, scope: &Scope) -> bool {
-        self.ctes.iter().flatten().filter(|c| c.worktable.is_some()).any(|c| {
-            scope.entries.iter().any(|e| e.columns.iter().any(|ec| c.columns.iter().any(|cc| cc.id == ec.id)))
-        })
+        self.ctes
+            .iter()
+            .flatten()
+            .filter(|c| c.worktable.is_some())
+            .any(|c| scope.entries.iter().any(|e| e.columns.iter().any(|ec| c.columns.iter().any(|cc| cc.id == ec.id))))
     }
 
     fn lookup_cte(&self, name: &str) -> Option<CteDef> {
@@ -341,7 +357,9 @@ impl<'a> Binder<'a> {
         let mut bound: Vec<Vec<(ScalarExpr, usize)>> = Vec::new();
         for row in rows {
             if row.len() != width {
-                return Err(Error::new(SqlState::SYNTAX_ERROR, "VALUES lists must all be the same length").with_position(row.first().map_or(0, |e| e.loc)));
+                return Err(
+                    Error::new(SqlState::SYNTAX_ERROR, "VALUES lists must all be the same length").with_position(row.first().map_or(0, |e| e.loc))
+                );
             }
             let mut r = Vec::new();
             for e in row {
@@ -387,7 +405,8 @@ impl<'a> Binder<'a> {
                     ast::SetOp::Except => "EXCEPT",
                 };
                 if l.columns.len() != r.columns.len() {
-                    return Err(Error::new(SqlState::SYNTAX_ERROR, format!("each {context} query must have the same number of columns")).with_position(set_expr_loc(right, *loc)));
+                    return Err(Error::new(SqlState::SYNTAX_ERROR, format!("each {context} query must have the same number of columns"))
+                        .with_position(set_expr_loc(right, *loc)));
                 }
                 let mut types = Vec::new();
                 for (i, (a, b)) in l.columns.iter().zip(&r.columns).enumerate() {
@@ -452,7 +471,8 @@ impl<'a> Binder<'a> {
         if let Some(&agg_loc) = level.locs.first()
             && self.has_self_reference(&scope)
         {
-            return Err(Error::new(SqlState::INVALID_RECURSION, "aggregate functions are not allowed in a recursive query's recursive term").with_position(agg_loc));
+            return Err(Error::new(SqlState::INVALID_RECURSION, "aggregate functions are not allowed in a recursive query's recursive term")
+                .with_position(agg_loc));
         }
         let mut srfs = std::mem::take(&mut level.srfs);
         let grouped = !level.aggs.is_empty() || core.group_by.is_some() || having.is_some();
@@ -499,7 +519,13 @@ impl<'a> Binder<'a> {
         // Select-list set-returning functions run once per (grouped) row.
         for (col, func, args) in srfs {
             let scan = LogicalPlan::FunctionScan { func, args, columns: vec![col], ordinality: None };
-            plan = LogicalPlan::Join { kind: JoinKind::Inner, left: Box::new(plan), right: Box::new(scan), condition: ScalarExpr::bool(true), mark: None };
+            plan = LogicalPlan::Join {
+                kind: JoinKind::Inner,
+                left: Box::new(plan),
+                right: Box::new(scan),
+                condition: ScalarExpr::bool(true),
+                mark: None,
+            };
         }
 
         // Project the select list plus any ORDER BY expressions not in it (resjunk).
@@ -518,7 +544,11 @@ impl<'a> Binder<'a> {
                 Some(p) => items[p].0.id,
                 None => {
                     if core.distinct.as_ref().is_some_and(|d| matches!(d, ast::Distinct::All)) {
-                        return Err(Error::new(SqlState::INVALID_COLUMN_REFERENCE, "for SELECT DISTINCT, ORDER BY expressions must appear in select list").with_position(loc));
+                        return Err(Error::new(
+                            SqlState::INVALID_COLUMN_REFERENCE,
+                            "for SELECT DISTINCT, ORDER BY expressions must appear in select list",
+                        )
+                        .with_position(loc));
                     }
                     let col = self.plan_column("?sort?", key.expr.ty());
                     let id = col.id;
@@ -559,8 +589,11 @@ impl<'a> Binder<'a> {
                         && &sk.expr != k
                         && !on_keys.contains(&sk.expr)
                     {
-                        return Err(Error::new(SqlState::INVALID_COLUMN_REFERENCE, "SELECT DISTINCT ON expressions must match initial ORDER BY expressions")
-                            .with_position(distinct_on[i].1));
+                        return Err(Error::new(
+                            SqlState::INVALID_COLUMN_REFERENCE,
+                            "SELECT DISTINCT ON expressions must match initial ORDER BY expressions",
+                        )
+                        .with_position(distinct_on[i].1));
                     }
                 }
                 let mut sort = keys.clone();
@@ -582,7 +615,8 @@ impl<'a> Binder<'a> {
             plan = self.apply_limit(plan, l, keys)?;
         }
         if items.len() > visible {
-            let keep: Vec<(PlanColumn, ScalarExpr)> = items[..visible].iter().map(|(c, _)| (c.clone(), ScalarExpr::Column { id: c.id, ty: c.ty })).collect();
+            let keep: Vec<(PlanColumn, ScalarExpr)> =
+                items[..visible].iter().map(|(c, _)| (c.clone(), ScalarExpr::Column { id: c.id, ty: c.ty })).collect();
             plan = LogicalPlan::Project { input: Box::new(plan), items: keep };
         }
         Ok(Query { plan, columns })
@@ -596,7 +630,8 @@ impl<'a> Binder<'a> {
         order_by: &[ast::SortBy],
         scope: &mut Scope,
         resolve_unknowns: bool,
-    ) -> Result<(LogicalPlan, (Vec<Target>, Vec<(ScalarExpr, usize)>, Option<(ScalarExpr, usize)>, Vec<(SortKey, usize)>, Vec<(ScalarExpr, usize)>))> {
+    ) -> Result<(LogicalPlan, (Vec<Target>, Vec<(ScalarExpr, usize)>, Option<(ScalarExpr, usize)>, Vec<(SortKey, usize)>, Vec<(ScalarExpr, usize)>))>
+    {
         let mut plan = self.bind_from(&core.from, scope)?;
         if let Some(w) = &core.where_clause {
             let e = self.bind_expr(w, scope, ExprKind::Where)?;
@@ -679,7 +714,9 @@ impl<'a> Binder<'a> {
             A::Literal(ast::Literal::Integer(n)) => {
                 let idx = *n as usize;
                 if *n < 1 || idx > targets.len() {
-                    return Err(Error::new(SqlState::INVALID_COLUMN_REFERENCE, format!("GROUP BY position {n} is not in select list")).with_position(e.loc));
+                    return Err(
+                        Error::new(SqlState::INVALID_COLUMN_REFERENCE, format!("GROUP BY position {n} is not in select list")).with_position(e.loc)
+                    );
                 }
                 check_no_aggregate(&targets[idx - 1].expr, &self.agg_levels, e.loc)?;
                 Ok(targets[idx - 1].expr.clone())
@@ -713,7 +750,9 @@ impl<'a> Binder<'a> {
                 let idx = *n as usize;
                 if *n < 1 || idx > targets.len() {
                     let what = if kind == ExprKind::OrderBy { "ORDER BY" } else { "SELECT DISTINCT ON" };
-                    return Err(Error::new(SqlState::INVALID_COLUMN_REFERENCE, format!("{what} position {n} is not in select list")).with_position(e.loc));
+                    return Err(
+                        Error::new(SqlState::INVALID_COLUMN_REFERENCE, format!("{what} position {n} is not in select list")).with_position(e.loc)
+                    );
                 }
                 Ok(targets[idx - 1].expr.clone())
             }
@@ -745,11 +784,13 @@ impl<'a> Binder<'a> {
 
     /// Columns functionally dependent on a grouped primary key may be used ungrouped.
     fn add_functionally_dependent_columns(&mut self, scope: &Scope, group_by: &mut Vec<(PlanColumn, ScalarExpr)>) {
-        let grouped: Vec<ColumnId> = group_by.iter().filter_map(|(_, e)| if let ScalarExpr::Column { id, .. } = e { Some(*id) } else { None }).collect();
+        let grouped: Vec<ColumnId> =
+            group_by.iter().filter_map(|(_, e)| if let ScalarExpr::Column { id, .. } = e { Some(*id) } else { None }).collect();
         for entry in &scope.entries {
             let Some(table) = &entry.table else { continue };
             let Some(pk) = table.constraints.iter().find(|c| matches!(c.kind, oa_ir::catalog::ConstraintKind::PrimaryKey)) else { continue };
-            let pk_ids: Option<Vec<ColumnId>> = pk.columns.iter().map(|a| entry.columns.iter().find(|c| c.attnum == *a && !c.system).map(|c| c.id)).collect();
+            let pk_ids: Option<Vec<ColumnId>> =
+                pk.columns.iter().map(|a| entry.columns.iter().find(|c| c.attnum == *a && !c.system).map(|c| c.id)).collect();
             let Some(pk_ids) = pk_ids else { continue };
             if pk_ids.iter().all(|id| grouped.contains(id)) {
                 for c in entry.columns.iter().filter(|c| !c.system) {
@@ -812,7 +853,9 @@ impl<'a> Binder<'a> {
             match scope.find_entry_any_level(&q, loc)? {
                 Some(e) => e.columns.iter().filter(|c| !c.system).cloned().collect(),
                 None => {
-                    return Err(Error::new(SqlState::UNDEFINED_TABLE, format!("missing FROM-clause entry for table \"{}\"", q.join("."))).with_position(loc));
+                    return Err(
+                        Error::new(SqlState::UNDEFINED_TABLE, format!("missing FROM-clause entry for table \"{}\"", q.join("."))).with_position(loc)
+                    );
                 }
             }
         };
@@ -831,7 +874,13 @@ impl<'a> Binder<'a> {
             scope.star.push(star);
             plan = Some(match plan {
                 None => p,
-                Some(left) => LogicalPlan::Join { kind: JoinKind::Inner, left: Box::new(left), right: Box::new(p), condition: ScalarExpr::bool(true), mark: None },
+                Some(left) => LogicalPlan::Join {
+                    kind: JoinKind::Inner,
+                    left: Box::new(left),
+                    right: Box::new(p),
+                    condition: ScalarExpr::bool(true),
+                    mark: None,
+                },
             });
         }
         self.check_duplicate_aliases(scope)?;
@@ -842,7 +891,9 @@ impl<'a> Binder<'a> {
         for (i, e) in scope.entries.iter().enumerate() {
             let Some(name) = &e.name else { continue };
             if scope.entries[..i].iter().any(|p| p.name.as_ref() == Some(name) && same_qualification(p, e)) {
-                return Err(Error::new(SqlState::DUPLICATE_ALIAS, format!("table name \"{name}\" specified more than once")).with_position(e.location));
+                return Err(
+                    Error::new(SqlState::DUPLICATE_ALIAS, format!("table name \"{name}\" specified more than once")).with_position(e.location)
+                );
             }
         }
         Ok(())
@@ -862,7 +913,9 @@ impl<'a> Binder<'a> {
                 }
                 let table = self.lookup_relation(&rel.name, rel.loc)?;
                 match table.kind {
-                    RelKind::Table | RelKind::PartitionedTable | RelKind::MaterializedView => self.bind_table_scan(table, alias.as_ref(), rel.loc, scope),
+                    RelKind::Table | RelKind::PartitionedTable | RelKind::MaterializedView => {
+                        self.bind_table_scan(table, alias.as_ref(), rel.loc, scope)
+                    }
                     RelKind::View => self.bind_view(table, alias.as_ref(), rel.loc, scope),
                     RelKind::Sequence => self.bind_table_scan(table, alias.as_ref(), rel.loc, scope),
                     _ => Err(Error::new(SqlState::WRONG_OBJECT_TYPE, format!("\"{}\" is not a table", table.name)).with_position(rel.loc)),
@@ -899,7 +952,13 @@ impl<'a> Binder<'a> {
         }
     }
 
-    fn bind_table_scan(&mut self, table: Arc<RelationDesc>, alias: Option<&ast::Alias>, loc: usize, scope: &mut Scope) -> Result<(LogicalPlan, Vec<EntryColumn>)> {
+    fn bind_table_scan(
+        &mut self,
+        table: Arc<RelationDesc>,
+        alias: Option<&ast::Alias>,
+        loc: usize,
+        scope: &mut Scope,
+    ) -> Result<(LogicalPlan, Vec<EntryColumn>)> {
         let live: Vec<&oa_ir::catalog::ColumnDesc> = table.live_columns().collect();
         if let Some(a) = alias
             && a.columns.len() > live.len()
@@ -920,21 +979,38 @@ impl<'a> Binder<'a> {
         }
         let ctid = self.new_column();
         scan_cols.push(ScanColumn { id: ctid, attnum: CTID_ATTNUM, ty: SqlType::new(oid::TID), name: "ctid".into() });
-        entry_cols.push(EntryColumn { name: "ctid".into(), id: ctid, ty: SqlType::new(oid::TID), qualified_only: false, system: true, table: table.oid, attnum: CTID_ATTNUM });
+        entry_cols.push(EntryColumn {
+            name: "ctid".into(),
+            id: ctid,
+            ty: SqlType::new(oid::TID),
+            qualified_only: false,
+            system: true,
+            table: table.oid,
+            attnum: CTID_ATTNUM,
+        });
         let name = alias.map(|a| a.name.clone()).unwrap_or_else(|| table.name.clone());
         let star: Vec<EntryColumn> = entry_cols.iter().filter(|c| !c.system).cloned().collect();
         scope.entries.push(RangeEntry { name: Some(name.clone()), table: Some(table.clone()), columns: entry_cols, location: loc });
         Ok((LogicalPlan::Scan { table, alias: name, columns: scan_cols }, star))
     }
 
-    fn bind_view(&mut self, view: Arc<RelationDesc>, alias: Option<&ast::Alias>, loc: usize, scope: &mut Scope) -> Result<(LogicalPlan, Vec<EntryColumn>)> {
+    fn bind_view(
+        &mut self,
+        view: Arc<RelationDesc>,
+        alias: Option<&ast::Alias>,
+        loc: usize,
+        scope: &mut Scope,
+    ) -> Result<(LogicalPlan, Vec<EntryColumn>)> {
         let sql = view.view_query.clone().ok_or_else(|| Error::internal(format!("view \"{}\" has no query", view.name)))?;
         let stmts = oa_grammar::parse(&sql).map_err(|e| Error::internal(format!("view \"{}\" does not parse: {}", view.name, e.message)))?;
         let Some(oa_grammar::RawStatement { stmt: ast::Statement::Select(sel), .. }) = stmts.into_iter().next() else {
             return Err(Error::internal(format!("view \"{}\" is not a SELECT", view.name)));
         };
         if self.expanding_views.contains(&view.oid) {
-            return Err(Error::new(SqlState::INVALID_OBJECT_DEFINITION, format!("infinite recursion detected in rules for relation \"{}\"", view.name)));
+            return Err(Error::new(
+                SqlState::INVALID_OBJECT_DEFINITION,
+                format!("infinite recursion detected in rules for relation \"{}\"", view.name),
+            ));
         }
         // A view is bound on its own: no outer references, no enclosing CTEs.
         let saved = std::mem::take(&mut self.ctes);
@@ -962,7 +1038,14 @@ impl<'a> Binder<'a> {
         self.add_derived_entry(plan, columns, alias.unwrap_or(&default_alias), loc, scope)
     }
 
-    fn add_derived_entry(&mut self, plan: LogicalPlan, columns: Vec<QueryColumn>, alias: &ast::Alias, loc: usize, scope: &mut Scope) -> Result<(LogicalPlan, Vec<EntryColumn>)> {
+    fn add_derived_entry(
+        &mut self,
+        plan: LogicalPlan,
+        columns: Vec<QueryColumn>,
+        alias: &ast::Alias,
+        loc: usize,
+        scope: &mut Scope,
+    ) -> Result<(LogicalPlan, Vec<EntryColumn>)> {
         if alias.columns.len() > columns.len() {
             return Err(Error::new(
                 SqlState::INVALID_COLUMN_REFERENCE,
@@ -987,7 +1070,14 @@ impl<'a> Binder<'a> {
         Ok((plan, entry_cols))
     }
 
-    fn bind_function_scan(&mut self, call: &AExpr, ordinality: bool, alias: Option<&ast::Alias>, loc: usize, scope: &mut Scope) -> Result<(LogicalPlan, Vec<EntryColumn>)> {
+    fn bind_function_scan(
+        &mut self,
+        call: &AExpr,
+        ordinality: bool,
+        alias: Option<&ast::Alias>,
+        loc: usize,
+        scope: &mut Scope,
+    ) -> Result<(LogicalPlan, Vec<EntryColumn>)> {
         let visible = scope.clone();
         let bound = self.bind_expr(call, &visible, ExprKind::FromFunction)?;
         let (func, args, name) = match bound {
@@ -1003,9 +1093,11 @@ impl<'a> Binder<'a> {
         };
         let ret = func.ret_type;
         if self.type_desc(ret.oid)?.typtype == b'c' || ret.oid == oid::RECORD {
-            return Err(Error::feature_not_supported(format!("functions returning composite types in FROM are not supported yet ({name})")).with_position(loc));
+            return Err(Error::feature_not_supported(format!("functions returning composite types in FROM are not supported yet ({name})"))
+                .with_position(loc));
         }
-        let col_name = alias.and_then(|a| a.columns.first().cloned()).unwrap_or_else(|| alias.map(|a| a.name.clone()).unwrap_or_else(|| name.clone()));
+        let col_name =
+            alias.and_then(|a| a.columns.first().cloned()).unwrap_or_else(|| alias.map(|a| a.name.clone()).unwrap_or_else(|| name.clone()));
         let col = self.plan_column(col_name.clone(), ret);
         let ord = if ordinality {
             let n = alias.and_then(|a| a.columns.get(1).cloned()).unwrap_or_else(|| "ordinality".into());
@@ -1067,8 +1159,16 @@ impl<'a> Binder<'a> {
                         let m: Vec<&EntryColumn> = side.iter().filter(|c| &c.name == name).collect();
                         match m.as_slice() {
                             [c] => Ok((*c).clone()),
-                            [] => Err(Error::new(SqlState::UNDEFINED_COLUMN, format!("column \"{name}\" specified in USING clause does not exist in {which} table")).with_position(j.loc)),
-                            _ => Err(Error::new(SqlState::AMBIGUOUS_COLUMN, format!("common column name \"{name}\" appears more than once in {which} table")).with_position(j.loc)),
+                            [] => Err(Error::new(
+                                SqlState::UNDEFINED_COLUMN,
+                                format!("column \"{name}\" specified in USING clause does not exist in {which} table"),
+                            )
+                            .with_position(j.loc)),
+                            _ => Err(Error::new(
+                                SqlState::AMBIGUOUS_COLUMN,
+                                format!("common column name \"{name}\" appears more than once in {which} table"),
+                            )
+                            .with_position(j.loc)),
                         }
                     };
                     let l = find(&left_star, "left")?;
@@ -1117,10 +1217,14 @@ impl<'a> Binder<'a> {
         let _ = mid;
         let mut plan = LogicalPlan::Join { kind, left: Box::new(left), right: Box::new(right), condition, mark: None };
         if !plan_extra.is_empty() {
-            let mut items: Vec<(PlanColumn, ScalarExpr)> = plan.output().into_iter().map(|c| {
-                let e = ScalarExpr::Column { id: c.id, ty: c.ty };
-                (c, e)
-            }).collect();
+            let mut items: Vec<(PlanColumn, ScalarExpr)> = plan
+                .output()
+                .into_iter()
+                .map(|c| {
+                    let e = ScalarExpr::Column { id: c.id, ty: c.ty };
+                    (c, e)
+                })
+                .collect();
             items.extend(plan_extra);
             plan = LogicalPlan::Project { input: Box::new(plan), items };
         }
@@ -1157,11 +1261,7 @@ fn name_of(f: &ast::ColumnField) -> Option<String> {
 
 /// The columns produced by this level's FROM items: (id, table name, column name).
 fn local_columns(scope: &Scope) -> Vec<(ColumnId, String, String)> {
-    scope
-        .entries
-        .iter()
-        .flat_map(|e| e.columns.iter().map(move |c| (c.id, e.name.clone().unwrap_or_default(), c.name.clone())))
-        .collect()
+    scope.entries.iter().flat_map(|e| e.columns.iter().map(move |c| (c.id, e.name.clone().unwrap_or_default(), c.name.clone()))).collect()
 }
 
 /// Replaces every subexpression equal to a GROUP BY expression by its group column.
@@ -1176,10 +1276,8 @@ fn replace_group_exprs(e: ScalarExpr, group_by: &[(PlanColumn, ScalarExpr)]) -> 
     }
     if let ScalarExpr::Subquery(s) = &mut e {
         // Correlated references to grouped columns inside a subquery.
-        let map: HashMap<ColumnId, ColumnId> = group_by
-            .iter()
-            .filter_map(|(c, g)| if let ScalarExpr::Column { id, .. } = g { Some((*id, c.id)) } else { None })
-            .collect();
+        let map: HashMap<ColumnId, ColumnId> =
+            group_by.iter().filter_map(|(c, g)| if let ScalarExpr::Column { id, .. } = g { Some((*id, c.id)) } else { None }).collect();
         if !map.is_empty() {
             let free = s.plan.free_columns();
             if free.iter().any(|f| map.contains_key(f)) {
@@ -1434,17 +1532,19 @@ fn reference_location(s: &ast::SelectStmt, name: &str) -> Option<usize> {
 fn references_name(s: &ast::SelectStmt, name: &str) -> bool {
     fn in_set(e: &ast::SetExpr, name: &str) -> bool {
         match e {
-            ast::SetExpr::Select(core) => core.from.iter().any(|t| in_table_ref(t, name)) || {
-                let mut found = false;
-                for t in &core.targets {
-                    let ast::ResTarget::Expr { expr, .. } = t;
-                    found |= expr_refs(expr, name);
+            ast::SetExpr::Select(core) => {
+                core.from.iter().any(|t| in_table_ref(t, name)) || {
+                    let mut found = false;
+                    for t in &core.targets {
+                        let ast::ResTarget::Expr { expr, .. } = t;
+                        found |= expr_refs(expr, name);
+                    }
+                    if let Some(w) = &core.where_clause {
+                        found |= expr_refs(w, name);
+                    }
+                    found
                 }
-                if let Some(w) = &core.where_clause {
-                    found |= expr_refs(w, name);
-                }
-                found
-            },
+            }
             ast::SetExpr::Values(_) => false,
             ast::SetExpr::SetOp { left, right, .. } => in_set(left, name) || in_set(right, name),
             ast::SetExpr::Query(q) => references_name(q, name),
@@ -1481,7 +1581,9 @@ fn set_column_loc(e: &ast::SetExpr, i: usize, fallback: usize) -> usize {
     };
     match e {
         ast::SetExpr::Select(core) => match core.targets.get(i) {
-            Some(ast::ResTarget::Expr { expr, .. }) if !matches!(&expr.kind, A::ColumnRef(f) if f.last() == Some(&ast::ColumnField::Star)) => leftmost(expr),
+            Some(ast::ResTarget::Expr { expr, .. }) if !matches!(&expr.kind, A::ColumnRef(f) if f.last() == Some(&ast::ColumnField::Star)) => {
+                leftmost(expr)
+            }
             _ => set_expr_loc(e, fallback),
         },
         ast::SetExpr::Values(rows) => rows.first().and_then(|r| r.get(i)).map_or(fallback, leftmost),

@@ -9,15 +9,11 @@ use super::calendar::*;
 use super::format::format_g;
 use super::interval::{Itm, interval2itm, itm2interval, justify_hours};
 use super::parse::{
-    DTK_CENTURY, DTK_DATE_M, DTK_DAY, DTK_DECADE, DTK_HOUR, DTK_MICROSEC, DTK_MILLENNIUM,
-    DTK_MILLISEC, DTK_MINUTE, DTK_MONTH, DTK_QUARTER, DTK_SECOND, DTK_WEEK, DTK_YEAR, DTZ, DYNTZ,
-    DtErr, TZ, UNITS, decode_timezone, decode_timezone_abbrev, decode_units, rint, validate_date,
+    DTK_CENTURY, DTK_DATE_M, DTK_DAY, DTK_DECADE, DTK_HOUR, DTK_MICROSEC, DTK_MILLENNIUM, DTK_MILLISEC, DTK_MINUTE, DTK_MONTH, DTK_QUARTER,
+    DTK_SECOND, DTK_WEEK, DTK_YEAR, DTZ, DYNTZ, DtErr, TZ, UNITS, decode_timezone, decode_timezone_abbrev, decode_units, rint, validate_date,
 };
 use super::timezone::TimeZone;
-use super::{
-    Interval, IntervalStyle, date_out_of_range, downcase_truncate, interval_out_of_range,
-    timestamp_out_of_range,
-};
+use super::{Interval, IntervalStyle, date_out_of_range, downcase_truncate, interval_out_of_range, timestamp_out_of_range};
 use crate::error::{Error, Result, SqlState};
 
 fn range_err(msg: impl Into<String>) -> Error {
@@ -33,12 +29,7 @@ pub fn date_pli(date: i32, days: i32) -> Result<i32> {
         return Ok(date);
     }
     let result = date.wrapping_add(days);
-    if (if days >= 0 {
-        result < date
-    } else {
-        result > date
-    }) || !is_valid_date(result)
-    {
+    if (if days >= 0 { result < date } else { result > date }) || !is_valid_date(result) {
         return Err(date_out_of_range());
     }
     Ok(result)
@@ -50,12 +41,7 @@ pub fn date_mii(date: i32, days: i32) -> Result<i32> {
         return Ok(date);
     }
     let result = date.wrapping_sub(days);
-    if (if days >= 0 {
-        result > date
-    } else {
-        result < date
-    }) || !is_valid_date(result)
-    {
+    if (if days >= 0 { result > date } else { result < date }) || !is_valid_date(result) {
         return Err(date_out_of_range());
     }
     Ok(result)
@@ -108,16 +94,9 @@ fn date2timestamptz_opt_overflow(date: i32, tz: &TimeZone) -> std::result::Resul
         return Err(1);
     }
     let (year, mon, mday) = j2date(date + POSTGRES_EPOCH_JDATE);
-    let mut tm = Tm {
-        year,
-        mon,
-        mday,
-        ..Default::default()
-    };
+    let mut tm = Tm { year, mon, mday, ..Default::default() };
     let off = tz.determine_offset(&mut tm);
-    let result = (date as i64)
-        .wrapping_mul(USECS_PER_DAY)
-        .wrapping_add(off as i64 * USECS_PER_SEC);
+    let result = (date as i64).wrapping_mul(USECS_PER_DAY).wrapping_add(off as i64 * USECS_PER_SEC);
     if !is_valid_timestamp(result) {
         return Err(if result < MIN_TIMESTAMP { -1 } else { 1 });
     }
@@ -126,8 +105,7 @@ fn date2timestamptz_opt_overflow(date: i32, tz: &TimeZone) -> std::result::Resul
 
 /// `date::timestamptz`: midnight in the session zone.
 pub fn date_timestamptz(date: i32, tz: &TimeZone) -> Result<i64> {
-    date2timestamptz_opt_overflow(date, tz)
-        .map_err(|_| range_err("date out of range for timestamp"))
+    date2timestamptz_opt_overflow(date, tz).map_err(|_| range_err("date out of range for timestamp"))
 }
 
 /// `timestamp::date`.
@@ -239,11 +217,7 @@ pub fn timestamp_cmp_timestamptz(ts: i64, tstz: i64, tz: &TimeZone) -> Ordering 
 
 /// `time - time` (an interval).
 pub fn time_mi_time(a: i64, b: i64) -> Interval {
-    Interval {
-        months: 0,
-        days: 0,
-        micros: a.wrapping_sub(b),
-    }
+    Interval { months: 0, days: 0, micros: a.wrapping_sub(b) }
 }
 
 /// `time + interval` (wraps around midnight; months and days ignored).
@@ -268,11 +242,7 @@ pub fn time_mi_interval(time: i64, span: Interval) -> i64 {
 
 /// `time::interval`.
 pub fn time_interval(time: i64) -> Interval {
-    Interval {
-        months: 0,
-        days: 0,
-        micros: time,
-    }
+    Interval { months: 0, days: 0, micros: time }
 }
 
 /// `interval::time`: the fractional-day part, floored into 0..24h.
@@ -319,25 +289,15 @@ fn float_time_overflows(hour: i32, min: i32, sec: f64) -> bool {
     if sec < 0.0 || sec > (SECS_PER_MINUTE as i64 * USECS_PER_SEC) as f64 {
         return true;
     }
-    ((hour * MINS_PER_HOUR + min) * SECS_PER_MINUTE) as i64 * USECS_PER_SEC + sec as i64
-        > USECS_PER_DAY
+    ((hour * MINS_PER_HOUR + min) * SECS_PER_MINUTE) as i64 * USECS_PER_SEC + sec as i64 > USECS_PER_DAY
 }
 
 /// `make_time(hour, min, sec)`.
 pub fn make_time(hour: i32, min: i32, sec: f64) -> Result<i64> {
     if float_time_overflows(hour, min, sec) {
-        return Err(Error::new(
-            SqlState::DATETIME_FIELD_OVERFLOW,
-            format!(
-                "time field value out of range: {hour}:{min:02}:{}",
-                format_g(sec, 2)
-            ),
-        ));
+        return Err(Error::new(SqlState::DATETIME_FIELD_OVERFLOW, format!("time field value out of range: {hour}:{min:02}:{}", format_g(sec, 2))));
     }
-    Ok(
-        ((hour * MINS_PER_HOUR + min) * SECS_PER_MINUTE) as i64 * USECS_PER_SEC
-            + rint(sec * USECS_PER_SEC as f64) as i64,
-    )
+    Ok(((hour * MINS_PER_HOUR + min) * SECS_PER_MINUTE) as i64 * USECS_PER_SEC + rint(sec * USECS_PER_SEC as f64) as i64)
 }
 
 // ---------------------------------------------------------------------------
@@ -345,12 +305,7 @@ pub fn make_time(hour: i32, min: i32, sec: f64) -> Result<i64> {
 
 /// `make_date(year, month, day)`; negative years are BC.
 pub fn make_date(year: i32, month: i32, day: i32) -> Result<i32> {
-    let mut tm = Tm {
-        year,
-        mon: month,
-        mday: day,
-        ..Default::default()
-    };
+    let mut tm = Tm { year, mon: month, mday: day, ..Default::default() };
     let bc = tm.year < 0;
     if bc {
         tm.year = tm.year.wrapping_neg();
@@ -358,18 +313,10 @@ pub fn make_date(year: i32, month: i32, day: i32) -> Result<i32> {
     if validate_date(DTK_DATE_M, false, false, bc, &mut tm).is_err() {
         return Err(Error::new(
             SqlState::DATETIME_FIELD_OVERFLOW,
-            format!(
-                "date field value out of range: {}-{:02}-{:02}",
-                tm.year, tm.mon, tm.mday
-            ),
+            format!("date field value out of range: {}-{:02}-{:02}", tm.year, tm.mon, tm.mday),
         ));
     }
-    let oor = |tm: &Tm| {
-        range_err(format!(
-            "date out of range: {}-{:02}-{:02}",
-            tm.year, tm.mon, tm.mday
-        ))
-    };
+    let oor = |tm: &Tm| range_err(format!("date out of range: {}-{:02}-{:02}", tm.year, tm.mon, tm.mday));
     if !is_valid_julian(tm.year, tm.mon, tm.mday) {
         return Err(oor(&tm));
     }
@@ -380,53 +327,24 @@ pub fn make_date(year: i32, month: i32, day: i32) -> Result<i32> {
     Ok(date)
 }
 
-fn make_timestamp_internal(
-    year: i32,
-    month: i32,
-    day: i32,
-    hour: i32,
-    min: i32,
-    sec: f64,
-) -> Result<i64> {
-    let mut tm = Tm {
-        year,
-        mon: month,
-        mday: day,
-        ..Default::default()
-    };
+fn make_timestamp_internal(year: i32, month: i32, day: i32, hour: i32, min: i32, sec: f64) -> Result<i64> {
+    let mut tm = Tm { year, mon: month, mday: day, ..Default::default() };
     let bc = tm.year < 0;
     if bc {
         tm.year = tm.year.wrapping_neg();
     }
     if validate_date(DTK_DATE_M, false, false, bc, &mut tm).is_err() {
-        return Err(Error::new(
-            SqlState::DATETIME_FIELD_OVERFLOW,
-            format!("date field value out of range: {year}-{month:02}-{day:02}"),
-        ));
+        return Err(Error::new(SqlState::DATETIME_FIELD_OVERFLOW, format!("date field value out of range: {year}-{month:02}-{day:02}")));
     }
     if !is_valid_julian(tm.year, tm.mon, tm.mday) {
-        return Err(range_err(format!(
-            "date out of range: {year}-{month:02}-{day:02}"
-        )));
+        return Err(range_err(format!("date out of range: {year}-{month:02}-{day:02}")));
     }
     let date = (date2j(tm.year, tm.mon, tm.mday) - POSTGRES_EPOCH_JDATE) as i64;
     if float_time_overflows(hour, min, sec) {
-        return Err(Error::new(
-            SqlState::DATETIME_FIELD_OVERFLOW,
-            format!(
-                "time field value out of range: {hour}:{min:02}:{}",
-                format_g(sec, 2)
-            ),
-        ));
+        return Err(Error::new(SqlState::DATETIME_FIELD_OVERFLOW, format!("time field value out of range: {hour}:{min:02}:{}", format_g(sec, 2))));
     }
-    let time = ((hour * MINS_PER_HOUR + min) * SECS_PER_MINUTE) as i64 * USECS_PER_SEC
-        + rint(sec * USECS_PER_SEC as f64) as i64;
-    let oor = || {
-        range_err(format!(
-            "timestamp out of range: {year}-{month:02}-{day:02} {hour}:{min:02}:{}",
-            format_g(sec, 2)
-        ))
-    };
+    let time = ((hour * MINS_PER_HOUR + min) * SECS_PER_MINUTE) as i64 * USECS_PER_SEC + rint(sec * USECS_PER_SEC as f64) as i64;
+    let oor = || range_err(format!("timestamp out of range: {year}-{month:02}-{day:02} {hour}:{min:02}:{}", format_g(sec, 2)));
     let result = date.wrapping_mul(USECS_PER_DAY).wrapping_add(time);
     if result.wrapping_sub(time) / USECS_PER_DAY != date {
         return Err(oor());
@@ -441,44 +359,18 @@ fn make_timestamp_internal(
 }
 
 /// `make_timestamp(year, month, mday, hour, min, sec)`.
-pub fn make_timestamp(
-    year: i32,
-    month: i32,
-    mday: i32,
-    hour: i32,
-    min: i32,
-    sec: f64,
-) -> Result<i64> {
+pub fn make_timestamp(year: i32, month: i32, mday: i32, hour: i32, min: i32, sec: f64) -> Result<i64> {
     make_timestamp_internal(year, month, mday, hour, min, sec)
 }
 
 /// `make_timestamptz(...)` in the session zone.
-pub fn make_timestamptz(
-    year: i32,
-    month: i32,
-    mday: i32,
-    hour: i32,
-    min: i32,
-    sec: f64,
-    session: &TimeZone,
-) -> Result<i64> {
-    timestamp_timestamptz(
-        make_timestamp_internal(year, month, mday, hour, min, sec)?,
-        session,
-    )
+pub fn make_timestamptz(year: i32, month: i32, mday: i32, hour: i32, min: i32, sec: f64, session: &TimeZone) -> Result<i64> {
+    timestamp_timestamptz(make_timestamp_internal(year, month, mday, hour, min, sec)?, session)
 }
 
 /// `make_timestamptz(..., zone)` with an explicit zone.
 #[allow(clippy::too_many_arguments)]
-pub fn make_timestamptz_at_timezone(
-    year: i32,
-    month: i32,
-    mday: i32,
-    hour: i32,
-    min: i32,
-    sec: f64,
-    zone: &str,
-) -> Result<i64> {
+pub fn make_timestamptz_at_timezone(year: i32, month: i32, mday: i32, hour: i32, min: i32, sec: f64, zone: &str) -> Result<i64> {
     let timestamp = make_timestamp_internal(year, month, mday, hour, min, sec)?;
     let (mut tm, _, _, _) = timestamp2tm(timestamp, None).ok_or_else(timestamp_out_of_range)?;
     let tz = parse_sane_timezone(&mut tm, zone)?;
@@ -492,31 +384,20 @@ pub fn make_timestamptz_at_timezone(
 /// `parse_sane_timezone`: a zone argument as offset, abbreviation or name.
 fn parse_sane_timezone(tm: &mut Tm, zone: &str) -> Result<i32> {
     let tzname = truncate_tzname(zone);
-    if tzname
-        .as_bytes()
-        .first()
-        .is_some_and(|c| c.is_ascii_digit())
-    {
-        return Err(Error::new(
-            SqlState::INVALID_PARAMETER_VALUE,
-            format!("invalid input syntax for type numeric time zone: \"{tzname}\""),
-        )
-        .with_hint("Numeric time zones must have \"-\" or \"+\" as first character."));
+    if tzname.as_bytes().first().is_some_and(|c| c.is_ascii_digit()) {
+        return Err(Error::new(SqlState::INVALID_PARAMETER_VALUE, format!("invalid input syntax for type numeric time zone: \"{tzname}\""))
+            .with_hint("Numeric time zones must have \"-\" or \"+\" as first character."));
     }
     match decode_timezone(tzname.as_bytes()) {
         Ok(tz) => Ok(tz),
-        Err(DtErr::TzDispOverflow) => Err(Error::new(
-            SqlState::INVALID_PARAMETER_VALUE,
-            format!("numeric time zone \"{tzname}\" out of range"),
-        )),
+        Err(DtErr::TzDispOverflow) => Err(Error::new(SqlState::INVALID_PARAMETER_VALUE, format!("numeric time zone \"{tzname}\" out of range"))),
         Err(DtErr::BadFormat) => {
             let lowzone = downcase_truncate(&tzname);
             let (ty, val, tzp) = abbrev_lookup(&lowzone)?;
             if ty == TZ || ty == DTZ {
                 Ok(-val)
             } else if ty == DYNTZ {
-                let tzp =
-                    tzp.ok_or_else(|| Error::internal("dynamic abbreviation without zone"))?;
+                let tzp = tzp.ok_or_else(|| Error::internal("dynamic abbreviation without zone"))?;
                 Ok(tzp.determine_abbrev_offset(tm, &tzname))
             } else {
                 match TimeZone::load(&tzname) {
@@ -530,10 +411,7 @@ fn parse_sane_timezone(tm: &mut Tm, zone: &str) -> Result<i32> {
 }
 
 fn not_recognized(name: &str) -> Error {
-    Error::new(
-        SqlState::INVALID_PARAMETER_VALUE,
-        format!("time zone \"{name}\" not recognized"),
-    )
+    Error::new(SqlState::INVALID_PARAMETER_VALUE, format!("time zone \"{name}\" not recognized"))
 }
 
 /// `text_to_cstring_buffer(zone, tzname, TZ_STRLEN_MAX + 1)`.
@@ -559,27 +437,17 @@ pub fn to_timestamp(seconds: f64) -> Result<i64> {
         return Err(range_err("timestamp cannot be NaN"));
     }
     if seconds.is_infinite() {
-        return Ok(if seconds < 0.0 {
-            TIMESTAMP_NOBEGIN
-        } else {
-            TIMESTAMP_NOEND
-        });
+        return Ok(if seconds < 0.0 { TIMESTAMP_NOBEGIN } else { TIMESTAMP_NOEND });
     }
     let lo = SECS_PER_DAY as f64 * (DATETIME_MIN_JULIAN - UNIX_EPOCH_JDATE) as f64;
     let hi = SECS_PER_DAY as f64 * (TIMESTAMP_END_JULIAN - UNIX_EPOCH_JDATE) as f64;
     if seconds < lo || seconds >= hi {
-        return Err(range_err(format!(
-            "timestamp out of range: \"{}\"",
-            format_g(seconds, 0)
-        )));
+        return Err(range_err(format!("timestamp out of range: \"{}\"", format_g(seconds, 0))));
     }
     let s = seconds - ((POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) as i64 * SECS_PER_DAY) as f64;
     let result = rint(s * USECS_PER_SEC as f64) as i64;
     if !is_valid_timestamp(result) {
-        return Err(range_err(format!(
-            "timestamp out of range: \"{}\"",
-            format_g(seconds, 0)
-        )));
+        return Err(range_err(format!("timestamp out of range: \"{}\"", format_g(seconds, 0))));
     }
     Ok(result)
 }
@@ -588,10 +456,7 @@ pub fn to_timestamp(seconds: f64) -> Result<i64> {
 // timestamp ± interval
 
 fn add_months(tm: &mut Tm, months: i32) -> Result<()> {
-    tm.mon = tm
-        .mon
-        .checked_add(months)
-        .ok_or_else(timestamp_out_of_range)?;
+    tm.mon = tm.mon.checked_add(months).ok_or_else(timestamp_out_of_range)?;
     if tm.mon > MONTHS_PER_YEAR {
         tm.year = tm.year.wrapping_add((tm.mon - 1) / MONTHS_PER_YEAR);
         tm.mon = (tm.mon - 1) % MONTHS_PER_YEAR + 1;
@@ -614,24 +479,17 @@ pub fn timestamp_pl_interval(ts: i64, span: Interval) -> Result<i64> {
     }
     let mut timestamp = ts;
     if span.months != 0 {
-        let (mut tm, fsec, _, _) =
-            timestamp2tm(timestamp, None).ok_or_else(timestamp_out_of_range)?;
+        let (mut tm, fsec, _, _) = timestamp2tm(timestamp, None).ok_or_else(timestamp_out_of_range)?;
         add_months(&mut tm, span.months)?;
         timestamp = tm2timestamp(&tm, fsec, None).ok_or_else(timestamp_out_of_range)?;
     }
     if span.days != 0 {
-        let (mut tm, fsec, _, _) =
-            timestamp2tm(timestamp, None).ok_or_else(timestamp_out_of_range)?;
-        let julian = date2j(tm.year, tm.mon, tm.mday)
-            .checked_add(span.days)
-            .filter(|j| *j >= 0)
-            .ok_or_else(timestamp_out_of_range)?;
+        let (mut tm, fsec, _, _) = timestamp2tm(timestamp, None).ok_or_else(timestamp_out_of_range)?;
+        let julian = date2j(tm.year, tm.mon, tm.mday).checked_add(span.days).filter(|j| *j >= 0).ok_or_else(timestamp_out_of_range)?;
         (tm.year, tm.mon, tm.mday) = j2date(julian);
         timestamp = tm2timestamp(&tm, fsec, None).ok_or_else(timestamp_out_of_range)?;
     }
-    timestamp = timestamp
-        .checked_add(span.micros)
-        .ok_or_else(timestamp_out_of_range)?;
+    timestamp = timestamp.checked_add(span.micros).ok_or_else(timestamp_out_of_range)?;
     if !is_valid_timestamp(timestamp) {
         return Err(timestamp_out_of_range());
     }
@@ -639,11 +497,7 @@ pub fn timestamp_pl_interval(ts: i64, span: Interval) -> Result<i64> {
 }
 
 fn negate_span(span: Interval) -> Interval {
-    Interval {
-        months: span.months.wrapping_neg(),
-        days: span.days.wrapping_neg(),
-        micros: span.micros.wrapping_neg(),
-    }
+    Interval { months: span.months.wrapping_neg(), days: span.days.wrapping_neg(), micros: span.micros.wrapping_neg() }
 }
 
 /// `timestamp - interval`.
@@ -659,26 +513,19 @@ pub fn timestamptz_pl_interval(ts: i64, span: Interval, tz: &TimeZone) -> Result
     }
     let mut timestamp = ts;
     if span.months != 0 {
-        let (mut tm, fsec, _, _) =
-            timestamp2tm(timestamp, Some(tz)).ok_or_else(timestamp_out_of_range)?;
+        let (mut tm, fsec, _, _) = timestamp2tm(timestamp, Some(tz)).ok_or_else(timestamp_out_of_range)?;
         add_months(&mut tm, span.months)?;
         let off = tz.determine_offset(&mut tm);
         timestamp = tm2timestamp(&tm, fsec, Some(off)).ok_or_else(timestamp_out_of_range)?;
     }
     if span.days != 0 {
-        let (mut tm, fsec, _, _) =
-            timestamp2tm(timestamp, Some(tz)).ok_or_else(timestamp_out_of_range)?;
-        let julian = date2j(tm.year, tm.mon, tm.mday)
-            .checked_add(span.days)
-            .filter(|j| *j >= -1)
-            .ok_or_else(timestamp_out_of_range)?;
+        let (mut tm, fsec, _, _) = timestamp2tm(timestamp, Some(tz)).ok_or_else(timestamp_out_of_range)?;
+        let julian = date2j(tm.year, tm.mon, tm.mday).checked_add(span.days).filter(|j| *j >= -1).ok_or_else(timestamp_out_of_range)?;
         (tm.year, tm.mon, tm.mday) = j2date(julian);
         let off = tz.determine_offset(&mut tm);
         timestamp = tm2timestamp(&tm, fsec, Some(off)).ok_or_else(timestamp_out_of_range)?;
     }
-    timestamp = timestamp
-        .checked_add(span.micros)
-        .ok_or_else(timestamp_out_of_range)?;
+    timestamp = timestamp.checked_add(span.micros).ok_or_else(timestamp_out_of_range)?;
     if !is_valid_timestamp(timestamp) {
         return Err(timestamp_out_of_range());
     }
@@ -696,20 +543,13 @@ pub fn timestamp_mi(a: i64, b: i64) -> Result<Interval> {
     if timestamp_not_finite(a) || timestamp_not_finite(b) {
         return Err(range_err("cannot subtract infinite timestamps"));
     }
-    justify_hours(Interval {
-        months: 0,
-        days: 0,
-        micros: a.wrapping_sub(b),
-    })
+    justify_hours(Interval { months: 0, days: 0, micros: a.wrapping_sub(b) })
 }
 
 // ---------------------------------------------------------------------------
 // timestamp <-> timestamptz, AT TIME ZONE
 
-fn timestamp2timestamptz_opt_overflow(
-    ts: i64,
-    tz: &TimeZone,
-) -> Result<std::result::Result<i64, i32>> {
+fn timestamp2timestamptz_opt_overflow(ts: i64, tz: &TimeZone) -> Result<std::result::Result<i64, i32>> {
     if timestamp_not_finite(ts) {
         return Ok(Ok(ts));
     }
@@ -769,16 +609,12 @@ impl ZoneArg {
         let lowzone = downcase_truncate(&name);
         let kind = abbrev_lookup(&lowzone).and_then(|(ty, val, tzp)| {
             if ty == TZ || ty == DTZ {
-                let z =
-                    TimeZone::from_offset(-(val as i64)).ok_or_else(|| not_recognized(&name))?;
+                let z = TimeZone::from_offset(-(val as i64)).ok_or_else(|| not_recognized(&name))?;
                 Ok(ZoneKind::Fixed(val, z))
             } else if ty == DYNTZ {
-                tzp.map(ZoneKind::Dynamic)
-                    .ok_or_else(|| Error::internal("dynamic abbreviation without zone"))
+                tzp.map(ZoneKind::Dynamic).ok_or_else(|| Error::internal("dynamic abbreviation without zone"))
             } else {
-                TimeZone::load(&name)
-                    .map(ZoneKind::Named)
-                    .ok_or_else(|| not_recognized(&name))
+                TimeZone::load(&name).map(ZoneKind::Named).ok_or_else(|| not_recognized(&name))
             }
         });
         ZoneArg { name, kind }
@@ -825,10 +661,7 @@ fn izone_check(zone: Interval, style: IntervalStyle) -> Result<()> {
     if zone.months != 0 || zone.days != 0 {
         return Err(Error::new(
             SqlState::INVALID_PARAMETER_VALUE,
-            format!(
-                "interval time zone \"{}\" must not include months or days",
-                super::interval::interval_out(zone, style)
-            ),
+            format!("interval time zone \"{}\" must not include months or days", super::interval::interval_out(zone, style)),
         ));
     }
     Ok(())
@@ -869,8 +702,7 @@ pub fn timestamptz_at_zone(zone: &ZoneArg, ts: i64) -> Result<i64> {
             dt2local(ts, tz)
         }
         ZoneKind::Named(tzp) => {
-            let (tm, fsec, _, _) =
-                timestamp2tm(ts, Some(tzp)).ok_or_else(timestamp_out_of_range)?;
+            let (tm, fsec, _, _) = timestamp2tm(ts, Some(tzp)).ok_or_else(timestamp_out_of_range)?;
             tm2timestamp(&tm, fsec, None).ok_or_else(timestamp_out_of_range)?
         }
     };
@@ -956,9 +788,7 @@ fn age_common(dt1: i64, dt2: i64, tm1: Tm, fsec1: i32, tm2: Tm, fsec2: i32) -> R
 
 /// `age(timestamp, timestamp)`: symbolic difference in years/months/days.
 pub fn timestamp_age(dt1: i64, dt2: i64) -> Result<Interval> {
-    let (Some((tm1, f1, _, _)), Some((tm2, f2, _, _))) =
-        (timestamp2tm(dt1, None), timestamp2tm(dt2, None))
-    else {
+    let (Some((tm1, f1, _, _)), Some((tm2, f2, _, _))) = (timestamp2tm(dt1, None), timestamp2tm(dt2, None)) else {
         return Err(timestamp_out_of_range());
     };
     age_common(dt1, dt2, tm1, f1, tm2, f2)
@@ -966,9 +796,7 @@ pub fn timestamp_age(dt1: i64, dt2: i64) -> Result<Interval> {
 
 /// `age(timestamptz, timestamptz)`, fields taken in the session zone.
 pub fn timestamptz_age(dt1: i64, dt2: i64, tz: &TimeZone) -> Result<Interval> {
-    let (Some((tm1, f1, _, _)), Some((tm2, f2, _, _))) =
-        (timestamp2tm(dt1, Some(tz)), timestamp2tm(dt2, Some(tz)))
-    else {
+    let (Some((tm1, f1, _, _)), Some((tm2, f2, _, _))) = (timestamp2tm(dt1, Some(tz)), timestamp2tm(dt2, Some(tz))) else {
         return Err(timestamp_out_of_range());
     };
     age_common(dt1, dt2, tm1, f1, tm2, f2)
@@ -985,15 +813,10 @@ fn bin_common(stride: Interval, ts: i64, origin: i64) -> Result<i64> {
         return Err(range_err("origin out of range"));
     }
     if stride.months != 0 {
-        return Err(Error::new(
-            SqlState::FEATURE_NOT_SUPPORTED,
-            "timestamps cannot be binned into intervals containing months or years",
-        ));
+        return Err(Error::new(SqlState::FEATURE_NOT_SUPPORTED, "timestamps cannot be binned into intervals containing months or years"));
     }
-    let stride_usecs = (stride.days as i64)
-        .checked_mul(USECS_PER_DAY)
-        .and_then(|v| v.checked_add(stride.micros))
-        .ok_or_else(interval_out_of_range)?;
+    let stride_usecs =
+        (stride.days as i64).checked_mul(USECS_PER_DAY).and_then(|v| v.checked_add(stride.micros)).ok_or_else(interval_out_of_range)?;
     if stride_usecs <= 0 {
         return Err(range_err("stride must be greater than zero"));
     }
@@ -1002,10 +825,7 @@ fn bin_common(stride: Interval, ts: i64, origin: i64) -> Result<i64> {
     let tm_delta = tm_diff - tm_modulo;
     let mut result = origin.wrapping_add(tm_delta);
     if tm_modulo < 0 {
-        result = result
-            .checked_sub(stride_usecs)
-            .filter(|r| is_valid_timestamp(*r))
-            .ok_or_else(timestamp_out_of_range)?;
+        result = result.checked_sub(stride_usecs).filter(|r| is_valid_timestamp(*r)).ok_or_else(timestamp_out_of_range)?;
     }
     Ok(result)
 }
@@ -1024,28 +844,16 @@ const TS_TYPE: &str = "timestamp without time zone";
 const TSTZ_TYPE: &str = "timestamp with time zone";
 
 fn unit_not_recognized(lowunits: &str, tyname: &str) -> Error {
-    Error::new(
-        SqlState::INVALID_PARAMETER_VALUE,
-        format!("unit \"{lowunits}\" not recognized for type {tyname}"),
-    )
+    Error::new(SqlState::INVALID_PARAMETER_VALUE, format!("unit \"{lowunits}\" not recognized for type {tyname}"))
 }
 
 fn unit_not_supported(lowunits: &str, tyname: &str) -> Error {
-    Error::new(
-        SqlState::FEATURE_NOT_SUPPORTED,
-        format!("unit \"{lowunits}\" not supported for type {tyname}"),
-    )
+    Error::new(SqlState::FEATURE_NOT_SUPPORTED, format!("unit \"{lowunits}\" not supported for type {tyname}"))
 }
 
 /// Truncates the broken-down fields in place; returns whether the zone
 /// offset must be recomputed (units of a day or more).
-fn trunc_fields(
-    val: i32,
-    tm: &mut Tm,
-    fsec: &mut i32,
-    lowunits: &str,
-    tyname: &str,
-) -> Result<bool> {
+fn trunc_fields(val: i32, tm: &mut Tm, fsec: &mut i32, lowunits: &str, tyname: &str) -> Result<bool> {
     let mut redotz = false;
     match val {
         DTK_WEEK => {
@@ -1063,28 +871,15 @@ fn trunc_fields(
             *fsec = 0;
             return Ok(true);
         }
-        DTK_MILLENNIUM | DTK_CENTURY | DTK_DECADE | DTK_YEAR | DTK_QUARTER | DTK_MONTH
-        | DTK_DAY | DTK_HOUR | DTK_MINUTE | DTK_SECOND => {
+        DTK_MILLENNIUM | DTK_CENTURY | DTK_DECADE | DTK_YEAR | DTK_QUARTER | DTK_MONTH | DTK_DAY | DTK_HOUR | DTK_MINUTE | DTK_SECOND => {
             if val == DTK_MILLENNIUM {
-                tm.year = if tm.year > 0 {
-                    ((tm.year + 999) / 1000) * 1000 - 999
-                } else {
-                    -((999 - (tm.year - 1)) / 1000) * 1000 + 1
-                };
+                tm.year = if tm.year > 0 { ((tm.year + 999) / 1000) * 1000 - 999 } else { -((999 - (tm.year - 1)) / 1000) * 1000 + 1 };
             }
             if val == DTK_MILLENNIUM || val == DTK_CENTURY {
-                tm.year = if tm.year > 0 {
-                    ((tm.year + 99) / 100) * 100 - 99
-                } else {
-                    -((99 - (tm.year - 1)) / 100) * 100 + 1
-                };
+                tm.year = if tm.year > 0 { ((tm.year + 99) / 100) * 100 - 99 } else { -((99 - (tm.year - 1)) / 100) * 100 + 1 };
             }
             if val == DTK_DECADE {
-                tm.year = if tm.year > 0 {
-                    (tm.year / 10) * 10
-                } else {
-                    -((8 - (tm.year - 1)) / 10) * 10
-                };
+                tm.year = if tm.year > 0 { (tm.year / 10) * 10 } else { -((8 - (tm.year - 1)) / 10) * 10 };
             }
             let level = match val {
                 DTK_MILLENNIUM | DTK_CENTURY | DTK_DECADE | DTK_YEAR => 0,
@@ -1144,8 +939,7 @@ fn timestamptz_trunc_internal(units: &str, ts: i64, tz: &TimeZone) -> Result<i64
     if ty != UNITS {
         return Err(unit_not_recognized(&lowunits, TSTZ_TYPE));
     }
-    let (mut tm, mut fsec, mut off, _) =
-        timestamp2tm(ts, Some(tz)).ok_or_else(timestamp_out_of_range)?;
+    let (mut tm, mut fsec, mut off, _) = timestamp2tm(ts, Some(tz)).ok_or_else(timestamp_out_of_range)?;
     if trunc_fields(val, &mut tm, &mut fsec, &lowunits, TSTZ_TYPE)? {
         off = tz.determine_offset(&mut tm);
     }
@@ -1188,8 +982,7 @@ pub fn interval_trunc(units: &str, span: Interval) -> Result<Interval> {
     }
     let mut tm = interval2itm(span);
     match val {
-        DTK_MILLENNIUM | DTK_CENTURY | DTK_DECADE | DTK_YEAR | DTK_QUARTER | DTK_MONTH
-        | DTK_DAY | DTK_HOUR | DTK_MINUTE | DTK_SECOND => {
+        DTK_MILLENNIUM | DTK_CENTURY | DTK_DECADE | DTK_YEAR | DTK_QUARTER | DTK_MONTH | DTK_DAY | DTK_HOUR | DTK_MINUTE | DTK_SECOND => {
             if val == DTK_MILLENNIUM {
                 tm.year = (tm.year / 1000) * 1000;
             }
@@ -1242,23 +1035,13 @@ pub fn interval_trunc(units: &str, span: Interval) -> Result<Interval> {
 }
 
 /// `overlaps` for timestamps (SQL's OVERLAPS; `None` = NULL inputs/result).
-pub fn overlaps_timestamp(
-    ts1: Option<i64>,
-    te1: Option<i64>,
-    ts2: Option<i64>,
-    te2: Option<i64>,
-) -> Option<bool> {
+pub fn overlaps_timestamp(ts1: Option<i64>, te1: Option<i64>, ts2: Option<i64>, te2: Option<i64>) -> Option<bool> {
     overlaps_generic(ts1, te1, ts2, te2)
 }
 
 /// The SQL OVERLAPS algorithm over any ordered values (PostgreSQL's
 /// `overlaps_timestamp` / `overlaps_time`).
-pub fn overlaps_generic<T: Ord + Copy>(
-    ts1: Option<T>,
-    te1: Option<T>,
-    ts2: Option<T>,
-    te2: Option<T>,
-) -> Option<bool> {
+pub fn overlaps_generic<T: Ord + Copy>(ts1: Option<T>, te1: Option<T>, ts2: Option<T>, te2: Option<T>) -> Option<bool> {
     let (mut ts1, mut te1, mut ts2, mut te2) = (ts1, te1, ts2, te2);
     if ts1.is_none() {
         te1?;
@@ -1324,30 +1107,19 @@ pub fn current_date(now: i64, tz: &TimeZone) -> Result<i32> {
 
 /// `CURRENT_TIMESTAMP[(p)]` / `now()`; `typmod` -1 for no precision.
 pub fn current_timestamp(now: i64, typmod: i32) -> Result<i64> {
-    if typmod >= 0 {
-        super::timestamp_scale(now, typmod)
-    } else {
-        Ok(now)
-    }
+    if typmod >= 0 { super::timestamp_scale(now, typmod) } else { Ok(now) }
 }
 
 /// `LOCALTIMESTAMP[(p)]`: the wall-clock time in the session zone.
 pub fn local_timestamp(now: i64, tz: &TimeZone, typmod: i32) -> Result<i64> {
     let ts = timestamptz_timestamp(now, tz)?;
-    if typmod >= 0 {
-        super::timestamp_scale(ts, typmod)
-    } else {
-        Ok(ts)
-    }
+    if typmod >= 0 { super::timestamp_scale(ts, typmod) } else { Ok(ts) }
 }
 
 /// `LOCALTIME[(p)]`: the time of day in the session zone.
 pub fn local_time(now: i64, tz: &TimeZone, typmod: i32) -> Result<i64> {
     let (tm, fsec, _, _) = timestamp2tm(now, Some(tz)).ok_or_else(timestamp_out_of_range)?;
-    Ok(super::time_scale(
-        time2t(tm.hour, tm.min, tm.sec, fsec),
-        typmod,
-    ))
+    Ok(super::time_scale(time2t(tm.hour, tm.min, tm.sec, fsec), typmod))
 }
 
 /// `age(timestamp)`: `age(current_date::timestamp, ts)`.
@@ -1387,11 +1159,7 @@ impl Iterator for TimestampSeries {
             return None;
         }
         let result = self.current;
-        let more = if self.step_sign == Ordering::Greater {
-            result <= self.finish
-        } else {
-            result >= self.finish
-        };
+        let more = if self.step_sign == Ordering::Greater { result <= self.finish } else { result >= self.finish };
         if !more {
             self.done = true;
             return None;
@@ -1413,46 +1181,22 @@ impl Iterator for TimestampSeries {
     }
 }
 
-fn series(
-    start: i64,
-    finish: i64,
-    step: Interval,
-    zone: Option<TimeZone>,
-) -> Result<TimestampSeries> {
+fn series(start: i64, finish: i64, step: Interval, zone: Option<TimeZone>) -> Result<TimestampSeries> {
     let step_sign = super::interval::interval_cmp(step, Interval::default());
     if step_sign == Ordering::Equal {
-        return Err(Error::new(
-            SqlState::INVALID_PARAMETER_VALUE,
-            "step size cannot equal zero",
-        ));
+        return Err(Error::new(SqlState::INVALID_PARAMETER_VALUE, "step size cannot equal zero"));
     }
-    Ok(TimestampSeries {
-        current: start,
-        finish,
-        step,
-        step_sign,
-        zone,
-        done: false,
-    })
+    Ok(TimestampSeries { current: start, finish, step, step_sign, zone, done: false })
 }
 
 /// `generate_series(timestamp, timestamp, interval)`.
-pub fn generate_series_timestamp(
-    start: i64,
-    finish: i64,
-    step: Interval,
-) -> Result<TimestampSeries> {
+pub fn generate_series_timestamp(start: i64, finish: i64, step: Interval) -> Result<TimestampSeries> {
     series(start, finish, step, None)
 }
 
 /// `generate_series(timestamptz, timestamptz, interval)`; months and days
 /// step in the session zone `tz`.
-pub fn generate_series_timestamptz(
-    start: i64,
-    finish: i64,
-    step: Interval,
-    tz: &TimeZone,
-) -> Result<TimestampSeries> {
+pub fn generate_series_timestamptz(start: i64, finish: i64, step: Interval, tz: &TimeZone) -> Result<TimestampSeries> {
     series(start, finish, step, Some(tz.clone()))
 }
 

@@ -41,23 +41,10 @@ pub const TIMESTAMP_NOEND: i64 = i64::MAX;
 
 pub const MAX_TIMESTAMP_PRECISION: i32 = 6;
 
-pub(crate) const DAY_TAB: [[i32; 13]; 2] = [
-    [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 0],
-    [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 0],
-];
+pub(crate) const DAY_TAB: [[i32; 13]; 2] = [[31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 0], [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 0]];
 
-pub(crate) const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-pub(crate) const DAYS: [&str; 7] = [
-    "Sunday",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-];
+pub(crate) const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+pub(crate) const DAYS: [&str; 7] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 
 pub fn isleap(y: i32) -> bool {
     y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
@@ -69,13 +56,11 @@ pub(crate) fn days_in_month(year: i32, mon: i32) -> i32 {
 }
 
 pub fn is_valid_julian(y: i32, m: i32, _d: i32) -> bool {
-    (y > JULIAN_MINYEAR || (y == JULIAN_MINYEAR && m >= JULIAN_MINMONTH))
-        && (y < JULIAN_MAXYEAR || (y == JULIAN_MAXYEAR && m < JULIAN_MAXMONTH))
+    (y > JULIAN_MINYEAR || (y == JULIAN_MINYEAR && m >= JULIAN_MINMONTH)) && (y < JULIAN_MAXYEAR || (y == JULIAN_MAXYEAR && m < JULIAN_MAXMONTH))
 }
 
 pub fn is_valid_date(d: i32) -> bool {
-    ((DATETIME_MIN_JULIAN - POSTGRES_EPOCH_JDATE)..(DATE_END_JULIAN - POSTGRES_EPOCH_JDATE))
-        .contains(&d)
+    ((DATETIME_MIN_JULIAN - POSTGRES_EPOCH_JDATE)..(DATE_END_JULIAN - POSTGRES_EPOCH_JDATE)).contains(&d)
 }
 
 pub fn is_valid_timestamp(t: i64) -> bool {
@@ -103,13 +88,8 @@ pub fn date2j(year: i32, month: i32, day: i32) -> i32 {
     }
     let century = year / 100;
     let mut julian = year.wrapping_mul(365).wrapping_sub(32167);
-    julian = julian
-        .wrapping_add(year / 4)
-        .wrapping_sub(century)
-        .wrapping_add(century / 4);
-    julian = julian
-        .wrapping_add(7834i32.wrapping_mul(month) / 256)
-        .wrapping_add(day);
+    julian = julian.wrapping_add(year / 4).wrapping_sub(century).wrapping_add(century / 4);
+    julian = julian.wrapping_add(7834i32.wrapping_mul(month) / 256).wrapping_add(day);
     julian
 }
 
@@ -118,22 +98,12 @@ pub fn j2date(jd: i32) -> (i32, i32, i32) {
     let mut julian: u32 = jd as u32;
     julian = julian.wrapping_add(32044);
     let mut quad = julian / 146097;
-    let extra = (julian.wrapping_sub(quad.wrapping_mul(146097)))
-        .wrapping_mul(4)
-        .wrapping_add(3);
-    julian = julian
-        .wrapping_add(60)
-        .wrapping_add(quad.wrapping_mul(3))
-        .wrapping_add(extra / 146097);
+    let extra = (julian.wrapping_sub(quad.wrapping_mul(146097))).wrapping_mul(4).wrapping_add(3);
+    julian = julian.wrapping_add(60).wrapping_add(quad.wrapping_mul(3)).wrapping_add(extra / 146097);
     quad = julian / 1461;
     julian = julian.wrapping_sub(quad.wrapping_mul(1461));
     let mut y: i32 = (julian.wrapping_mul(4) / 1461) as i32;
-    julian = (if y != 0 {
-        (julian.wrapping_add(305)) % 365
-    } else {
-        (julian.wrapping_add(306)) % 366
-    })
-    .wrapping_add(123);
+    julian = (if y != 0 { (julian.wrapping_add(305)) % 365 } else { (julian.wrapping_add(306)) % 366 }).wrapping_add(123);
     y = y.wrapping_add((quad.wrapping_mul(4)) as i32);
     let year = y.wrapping_sub(4800);
     let quad = julian.wrapping_mul(2141) / 65536;
@@ -181,14 +151,8 @@ pub(crate) fn dt2time(jd: i64) -> (i32, i32, i32, i32) {
 /// `time2t` with the same int arithmetic as C (the hour/min/sec product is
 /// computed in 32 bits before widening).
 pub(crate) fn time2t(hour: i32, min: i32, sec: i32, fsec: i32) -> i64 {
-    let secs = hour
-        .wrapping_mul(MINS_PER_HOUR)
-        .wrapping_add(min)
-        .wrapping_mul(SECS_PER_MINUTE)
-        .wrapping_add(sec);
-    (secs as i64)
-        .wrapping_mul(USECS_PER_SEC)
-        .wrapping_add(fsec as i64)
+    let secs = hour.wrapping_mul(MINS_PER_HOUR).wrapping_add(min).wrapping_mul(SECS_PER_MINUTE).wrapping_add(sec);
+    (secs as i64).wrapping_mul(USECS_PER_SEC).wrapping_add(fsec as i64)
 }
 
 /// Rounds microseconds to `precision` (0..=6) fraction digits, halves away
@@ -201,9 +165,7 @@ pub(crate) fn round_to_precision(v: i64, precision: usize) -> i64 {
     if v >= 0 {
         (v.wrapping_add(offset) / scale).wrapping_mul(scale)
     } else {
-        (v.wrapping_neg().wrapping_add(offset) / scale)
-            .wrapping_mul(scale)
-            .wrapping_neg()
+        (v.wrapping_neg().wrapping_add(offset) / scale).wrapping_mul(scale).wrapping_neg()
     }
 }
 
@@ -215,10 +177,7 @@ pub(crate) fn dt2local(dt: i64, tz: i32) -> i64 {
 /// Breaks a timestamp into fields. With `attimezone` the value is UTC and is
 /// rotated into that zone: the result also carries the zone offset (`tz`,
 /// PostgreSQL's sign: seconds *west* of UTC) and abbreviation.
-pub(crate) fn timestamp2tm(
-    dt: i64,
-    attimezone: Option<&TimeZone>,
-) -> Option<(Tm, i32, i32, Option<&str>)> {
+pub(crate) fn timestamp2tm(dt: i64, attimezone: Option<&TimeZone>) -> Option<(Tm, i32, i32, Option<&str>)> {
     let mut time = dt % USECS_PER_DAY;
     let mut date = dt / USECS_PER_DAY;
     if time < 0 {
@@ -237,8 +196,7 @@ pub(crate) fn timestamp2tm(
         tm.isdst = -1;
         return Some((tm, fsec, 0, None));
     };
-    let utime = (dt - fsec as i64) / USECS_PER_SEC
-        + (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) as i64 * SECS_PER_DAY;
+    let utime = (dt - fsec as i64) / USECS_PER_SEC + (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) as i64 * SECS_PER_DAY;
     let lt = zone.localtime(utime);
     let local = utime + lt.utoff as i64;
     let days = local.div_euclid(SECS_PER_DAY);

@@ -26,11 +26,7 @@ impl Part {
         match self {
             Part::Int(v) => Some(v as f64),
             Part::Num(_, f) => Some(f),
-            Part::Infinite(neg) => Some(if neg {
-                f64::NEG_INFINITY
-            } else {
-                f64::INFINITY
-            }),
+            Part::Infinite(neg) => Some(if neg { f64::NEG_INFINITY } else { f64::INFINITY }),
             Part::Null => None,
         }
     }
@@ -39,11 +35,7 @@ impl Part {
         match self {
             Part::Int(v) => Some(v.to_string()),
             Part::Num(s, _) => Some(s),
-            Part::Infinite(neg) => Some(if neg {
-                "-Infinity".into()
-            } else {
-                "Infinity".into()
-            }),
+            Part::Infinite(neg) => Some(if neg { "-Infinity".into() } else { "Infinity".into() }),
             Part::Null => None,
         }
     }
@@ -58,11 +50,7 @@ fn div_fast(val: i128, scale: u32) -> String {
     let ip = a / p as u128;
     let fp = a % p as u128;
     let sign = if neg { "-" } else { "" };
-    if scale == 0 {
-        format!("{sign}{ip}")
-    } else {
-        format!("{sign}{ip}.{fp:0width$}", width = scale as usize)
-    }
+    if scale == 0 { format!("{sign}{ip}") } else { format!("{sign}{ip}.{fp:0width$}", width = scale as usize) }
 }
 
 /// `numeric_round(numeric_div(val, 1000000), 6)` as text, reproducing the
@@ -138,25 +126,15 @@ fn julian_numeric(jd: i64, usecs: i64) -> String {
     }
     let whole = jd as i128 + ip as i128;
     let frac: String = digits.iter().map(|d| (b'0' + d) as char).collect();
-    if frac.is_empty() {
-        whole.to_string()
-    } else {
-        format!("{whole}.{frac}")
-    }
+    if frac.is_empty() { whole.to_string() } else { format!("{whole}.{frac}") }
 }
 
 fn not_recognized(lowunits: &str, tyname: &str) -> Error {
-    Error::new(
-        SqlState::INVALID_PARAMETER_VALUE,
-        format!("unit \"{lowunits}\" not recognized for type {tyname}"),
-    )
+    Error::new(SqlState::INVALID_PARAMETER_VALUE, format!("unit \"{lowunits}\" not recognized for type {tyname}"))
 }
 
 fn not_supported(lowunits: &str, tyname: &str) -> Error {
-    Error::new(
-        SqlState::FEATURE_NOT_SUPPORTED,
-        format!("unit \"{lowunits}\" not supported for type {tyname}"),
-    )
+    Error::new(SqlState::FEATURE_NOT_SUPPORTED, format!("unit \"{lowunits}\" not supported for type {tyname}"))
 }
 
 /// Units lookup as `*_part_common` does it: interval units, then keywords.
@@ -222,11 +200,9 @@ fn non_finite_part(ty: i32, val: i32, lowunits: &str, neg: bool, tyname: &str) -
         return Err(not_recognized(lowunits, tyname));
     }
     match val {
-        DTK_MICROSEC | DTK_MILLISEC | DTK_SECOND | DTK_MINUTE | DTK_HOUR | DTK_DAY | DTK_MONTH
-        | DTK_QUARTER | DTK_WEEK | DTK_DOW | DTK_ISODOW | DTK_DOY | DTK_TZ | DTK_TZ_MINUTE
-        | DTK_TZ_HOUR => Ok(Part::Null),
-        DTK_YEAR | DTK_DECADE | DTK_CENTURY | DTK_MILLENNIUM | DTK_JULIAN | DTK_ISOYEAR
-        | DTK_EPOCH => Ok(Part::Infinite(neg)),
+        DTK_MICROSEC | DTK_MILLISEC | DTK_SECOND | DTK_MINUTE | DTK_HOUR | DTK_DAY | DTK_MONTH | DTK_QUARTER | DTK_WEEK | DTK_DOW | DTK_ISODOW
+        | DTK_DOY | DTK_TZ | DTK_TZ_MINUTE | DTK_TZ_HOUR => Ok(Part::Null),
+        DTK_YEAR | DTK_DECADE | DTK_CENTURY | DTK_MILLENNIUM | DTK_JULIAN | DTK_ISOYEAR | DTK_EPOCH => Ok(Part::Infinite(neg)),
         _ => Err(not_supported(lowunits, tyname)),
     }
 }
@@ -242,19 +218,11 @@ fn timestamp_part_common(units: &str, ts: i64, tz: Option<&TimeZone>) -> Result<
         let secs_us = tm.sec as i64 * 1_000_000 + fsec as i64;
         return Ok(match val {
             DTK_TZ if tz.is_some() => Part::Int(-off as i64),
-            DTK_TZ_MINUTE if tz.is_some() => {
-                Part::Int(((-off / SECS_PER_MINUTE) % MINS_PER_HOUR) as i64)
-            }
+            DTK_TZ_MINUTE if tz.is_some() => Part::Int(((-off / SECS_PER_MINUTE) % MINS_PER_HOUR) as i64),
             DTK_TZ_HOUR if tz.is_some() => Part::Int((-off / SECS_PER_HOUR) as i64),
             DTK_MICROSEC => Part::Int(secs_us),
-            DTK_MILLISEC => Part::Num(
-                div_fast(secs_us as i128, 3),
-                tm.sec as f64 * 1000.0 + fsec as f64 / 1000.0,
-            ),
-            DTK_SECOND => Part::Num(
-                div_fast(secs_us as i128, 6),
-                tm.sec as f64 + fsec as f64 / 1_000_000.0,
-            ),
+            DTK_MILLISEC => Part::Num(div_fast(secs_us as i128, 3), tm.sec as f64 * 1000.0 + fsec as f64 / 1000.0),
+            DTK_SECOND => Part::Num(div_fast(secs_us as i128, 6), tm.sec as f64 + fsec as f64 / 1_000_000.0),
             DTK_MINUTE => Part::Int(tm.min as i64),
             DTK_HOUR => Part::Int(tm.hour as i64),
             DTK_JULIAN => {
@@ -279,10 +247,7 @@ fn timestamp_part_common(units: &str, ts: i64, tz: Option<&TimeZone>) -> Result<
             } else {
                 // PostgreSQL's slow path divides in numeric at the scale
                 // select_div_scale picks, then rounds to 6 places.
-                Part::Num(
-                    numeric_div_million(diff),
-                    (ts as f64 - epoch as f64) / 1_000_000.0,
-                )
+                Part::Num(numeric_div_million(diff), (ts as f64 - epoch as f64) / 1_000_000.0)
             });
         }
         return Err(not_supported(&lowunits, tyname));
@@ -320,18 +285,10 @@ pub fn extract_date(units: &str, date: i32) -> Result<Option<String>> {
     let (lowunits, ty, val) = lookup_units(units);
     if date_not_finite(date) && (ty == UNITS || ty == RESERV) {
         return match val {
-            DTK_DAY | DTK_MONTH | DTK_QUARTER | DTK_WEEK | DTK_DOW | DTK_ISODOW | DTK_DOY => {
-                Ok(None)
+            DTK_DAY | DTK_MONTH | DTK_QUARTER | DTK_WEEK | DTK_DOW | DTK_ISODOW | DTK_DOY => Ok(None),
+            DTK_YEAR | DTK_DECADE | DTK_CENTURY | DTK_MILLENNIUM | DTK_JULIAN | DTK_ISOYEAR | DTK_EPOCH => {
+                Ok(Some(if date == DATE_NOBEGIN { "-Infinity" } else { "Infinity" }.into()))
             }
-            DTK_YEAR | DTK_DECADE | DTK_CENTURY | DTK_MILLENNIUM | DTK_JULIAN | DTK_ISOYEAR
-            | DTK_EPOCH => Ok(Some(
-                if date == DATE_NOBEGIN {
-                    "-Infinity"
-                } else {
-                    "Infinity"
-                }
-                .into(),
-            )),
             _ => Err(not_supported(&lowunits, "date")),
         };
     }
@@ -364,24 +321,15 @@ fn time_part_common(units: &str, time: i64) -> Result<Part> {
         let secs_us = sec as i64 * 1_000_000 + fsec as i64;
         return Ok(match val {
             DTK_MICROSEC => Part::Int(secs_us),
-            DTK_MILLISEC => Part::Num(
-                div_fast(secs_us as i128, 3),
-                sec as f64 * 1000.0 + fsec as f64 / 1000.0,
-            ),
-            DTK_SECOND => Part::Num(
-                div_fast(secs_us as i128, 6),
-                sec as f64 + fsec as f64 / 1_000_000.0,
-            ),
+            DTK_MILLISEC => Part::Num(div_fast(secs_us as i128, 3), sec as f64 * 1000.0 + fsec as f64 / 1000.0),
+            DTK_SECOND => Part::Num(div_fast(secs_us as i128, 6), sec as f64 + fsec as f64 / 1_000_000.0),
             DTK_MINUTE => Part::Int(min as i64),
             DTK_HOUR => Part::Int(hour as i64),
             _ => return Err(not_supported(&lowunits, TYNAME)),
         });
     }
     if ty == RESERV && val == DTK_EPOCH {
-        return Ok(Part::Num(
-            div_fast(time as i128, 6),
-            time as f64 / 1_000_000.0,
-        ));
+        return Ok(Part::Num(div_fast(time as i128, 6), time as f64 / 1_000_000.0));
     }
     Err(not_recognized(&lowunits, TYNAME))
 }
@@ -403,14 +351,8 @@ fn interval_part_common(units: &str, iv: Interval) -> Result<Part> {
         let secs_us = tm.sec as i64 * 1_000_000 + tm.usec as i64;
         return Ok(match val {
             DTK_MICROSEC => Part::Int(secs_us),
-            DTK_MILLISEC => Part::Num(
-                div_fast(secs_us as i128, 3),
-                tm.sec as f64 * 1000.0 + tm.usec as f64 / 1000.0,
-            ),
-            DTK_SECOND => Part::Num(
-                div_fast(secs_us as i128, 6),
-                tm.sec as f64 + tm.usec as f64 / 1_000_000.0,
-            ),
+            DTK_MILLISEC => Part::Num(div_fast(secs_us as i128, 3), tm.sec as f64 * 1000.0 + tm.usec as f64 / 1000.0),
+            DTK_SECOND => Part::Num(div_fast(secs_us as i128, 6), tm.sec as f64 + tm.usec as f64 / 1_000_000.0),
             DTK_MINUTE => Part::Int(tm.min as i64),
             DTK_HOUR => Part::Int(tm.hour),
             DTK_DAY => Part::Int(tm.mday as i64),
@@ -424,10 +366,9 @@ fn interval_part_common(units: &str, iv: Interval) -> Result<Part> {
         });
     }
     if ty == RESERV && val == DTK_EPOCH {
-        let secs_from_day_month: i128 = (1461 * (iv.months / MONTHS_PER_YEAR) as i128
-            + 120 * (iv.months % MONTHS_PER_YEAR) as i128
-            + 4 * iv.days as i128)
-            * (SECS_PER_DAY / 4) as i128;
+        let secs_from_day_month: i128 =
+            (1461 * (iv.months / MONTHS_PER_YEAR) as i128 + 120 * (iv.months % MONTHS_PER_YEAR) as i128 + 4 * iv.days as i128)
+                * (SECS_PER_DAY / 4) as i128;
         let total = secs_from_day_month * 1_000_000 + iv.micros as i128;
         let mut f = iv.micros as f64 / 1_000_000.0;
         f += (365.25 * SECS_PER_DAY as f64) * (iv.months / MONTHS_PER_YEAR) as f64;
@@ -445,7 +386,5 @@ pub fn interval_part(units: &str, iv: Interval) -> Result<f64> {
 
 /// `EXTRACT(units FROM interval)` as numeric text.
 pub fn extract_interval(units: &str, iv: Interval) -> Result<String> {
-    Ok(interval_part_common(units, iv)?
-        .numeric()
-        .unwrap_or_default())
+    Ok(interval_part_common(units, iv)?.numeric().unwrap_or_default())
 }

@@ -15,13 +15,7 @@ fn zeropad(out: &mut String, value: i64, width: usize) {
 
 /// `AppendSeconds`: seconds plus up to `precision` fraction digits without
 /// trailing zeros; signs are stripped.
-pub(crate) fn append_seconds(
-    out: &mut String,
-    sec: i32,
-    fsec: i32,
-    precision: i32,
-    fillzeros: bool,
-) {
+pub(crate) fn append_seconds(out: &mut String, sec: i32, fsec: i32, precision: i32, fillzeros: bool) {
     let s = (sec as i64).abs();
     if fillzeros {
         zeropad(out, s, 2);
@@ -58,11 +52,7 @@ pub(crate) fn append_seconds(
 }
 
 fn year_field(tm: &Tm) -> i64 {
-    if tm.year > 0 {
-        tm.year as i64
-    } else {
-        -(tm.year as i64 - 1)
-    }
+    if tm.year > 0 { tm.year as i64 } else { -(tm.year as i64 - 1) }
 }
 
 /// `EncodeTimezone`: "+hh", "+hh:mm" or "+hh:mm:ss" (tz is seconds west).
@@ -165,17 +155,11 @@ fn push_tzn(out: &mut String, tzn: &str) {
 
 /// `EncodeDateTime`. `zone` is (tz seconds west, abbreviation) when the
 /// value is a timestamptz.
-pub(crate) fn encode_date_time(
-    tm: &Tm,
-    fsec: i32,
-    zone: Option<(i32, Option<&str>)>,
-    style: &DateStyle,
-) -> String {
+pub(crate) fn encode_date_time(tm: &Tm, fsec: i32, zone: Option<(i32, Option<&str>)>, style: &DateStyle) -> String {
     let mut out = String::with_capacity(32);
     let zone = if tm.isdst < 0 { None } else { zone };
     let dmy = style.order == DateOrder::Dmy;
-    let seconds =
-        |out: &mut String| append_seconds(out, tm.sec, fsec, MAX_TIMESTAMP_PRECISION, true);
+    let seconds = |out: &mut String| append_seconds(out, tm.sec, fsec, MAX_TIMESTAMP_PRECISION, true);
     match style.style {
         OutputStyle::Iso => {
             zeropad(&mut out, year_field(tm), 4);
@@ -270,17 +254,9 @@ pub(crate) fn format_g(v: f64, width: usize) -> String {
     let body = if v.is_nan() {
         "NaN".to_string()
     } else if v.is_infinite() {
-        if v > 0.0 {
-            "Infinity".into()
-        } else {
-            "-Infinity".into()
-        }
+        if v > 0.0 { "Infinity".into() } else { "-Infinity".into() }
     } else if v == 0.0 {
-        if v.is_sign_negative() {
-            "-0".into()
-        } else {
-            "0".into()
-        }
+        if v.is_sign_negative() { "-0".into() } else { "0".into() }
     } else {
         let prec = 6i32;
         let sci = format!("{:.*e}", (prec - 1) as usize, v);
@@ -288,12 +264,7 @@ pub(crate) fn format_g(v: f64, width: usize) -> String {
         let exp: i32 = exp.parse().unwrap_or(0);
         if exp < -4 || exp >= prec {
             let mant = strip_zeros(mant);
-            format!(
-                "{}e{}{:02}",
-                mant,
-                if exp < 0 { '-' } else { '+' },
-                exp.abs()
-            )
+            format!("{}e{}{:02}", mant, if exp < 0 { '-' } else { '+' }, exp.abs())
         } else {
             let decimals = (prec - 1 - exp).max(0) as usize;
             strip_zeros(&format!("{:.*}", decimals, v))
@@ -310,9 +281,5 @@ pub(crate) fn format_g(v: f64, width: usize) -> String {
 }
 
 fn strip_zeros(s: &str) -> String {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s.to_string()
-    }
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s.to_string() }
 }

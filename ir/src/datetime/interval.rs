@@ -52,9 +52,7 @@ impl IntervalFields {
             YearToMonth => INTERVAL_MASK_YEAR | INTERVAL_MASK_MONTH,
             DayToHour => INTERVAL_MASK_DAY | INTERVAL_MASK_HOUR,
             DayToMinute => INTERVAL_MASK_DAY | INTERVAL_MASK_HOUR | INTERVAL_MASK_MINUTE,
-            DayToSecond => {
-                INTERVAL_MASK_DAY | INTERVAL_MASK_HOUR | INTERVAL_MASK_MINUTE | INTERVAL_MASK_SECOND
-            }
+            DayToSecond => INTERVAL_MASK_DAY | INTERVAL_MASK_HOUR | INTERVAL_MASK_MINUTE | INTERVAL_MASK_SECOND,
             HourToMinute => INTERVAL_MASK_HOUR | INTERVAL_MASK_MINUTE,
             HourToSecond => INTERVAL_MASK_HOUR | INTERVAL_MASK_MINUTE | INTERVAL_MASK_SECOND,
             MinuteToSecond => INTERVAL_MASK_MINUTE | INTERVAL_MASK_SECOND,
@@ -83,23 +81,9 @@ impl IntervalFields {
 
     fn from_mask(mask: i32) -> Option<IntervalFields> {
         use IntervalFields::*;
-        [
-            Year,
-            Month,
-            Day,
-            Hour,
-            Minute,
-            Second,
-            YearToMonth,
-            DayToHour,
-            DayToMinute,
-            DayToSecond,
-            HourToMinute,
-            HourToSecond,
-            MinuteToSecond,
-        ]
-        .into_iter()
-        .find(|f| f.mask() == mask)
+        [Year, Month, Day, Hour, Minute, Second, YearToMonth, DayToHour, DayToMinute, DayToSecond, HourToMinute, HourToSecond, MinuteToSecond]
+            .into_iter()
+            .find(|f| f.mask() == mask)
     }
 }
 
@@ -109,26 +93,15 @@ impl IntervalFields {
 pub fn interval_typmod(fields: Option<IntervalFields>, precision: Option<i32>) -> Result<i32> {
     let range = fields.map_or(INTERVAL_FULL_RANGE, IntervalFields::mask);
     match precision {
-        None => Ok(if range != INTERVAL_FULL_RANGE {
-            (range << 16) | INTERVAL_FULL_PRECISION
-        } else {
-            -1
-        }),
-        Some(p) if p < 0 => Err(Error::new(
-            SqlState::INVALID_PARAMETER_VALUE,
-            format!("INTERVAL({p}) precision must not be negative"),
-        )),
+        None => Ok(if range != INTERVAL_FULL_RANGE { (range << 16) | INTERVAL_FULL_PRECISION } else { -1 }),
+        Some(p) if p < 0 => Err(Error::new(SqlState::INVALID_PARAMETER_VALUE, format!("INTERVAL({p}) precision must not be negative"))),
         Some(p) => Ok((range << 16) | p.min(MAX_INTERVAL_PRECISION)),
     }
 }
 
 /// The WARNING PostgreSQL emits when an interval precision is reduced.
 pub fn interval_typmod_warning(precision: i32) -> Option<String> {
-    (precision > MAX_INTERVAL_PRECISION).then(|| {
-        format!(
-            "INTERVAL({precision}) precision reduced to maximum allowed, {MAX_INTERVAL_PRECISION}"
-        )
-    })
+    (precision > MAX_INTERVAL_PRECISION).then(|| format!("INTERVAL({precision}) precision reduced to maximum allowed, {MAX_INTERVAL_PRECISION}"))
 }
 
 /// `intervaltypmodout`: e.g. " day to second(3)"; empty for -1.
@@ -144,17 +117,11 @@ pub fn interval_typmod_out(typmod: i32) -> Result<String> {
         match IntervalFields::from_mask(range) {
             Some(f) => f.sql_words(),
             None => {
-                return Err(Error::internal(format!(
-                    "invalid INTERVAL typmod: 0x{typmod:x}"
-                )));
+                return Err(Error::internal(format!("invalid INTERVAL typmod: 0x{typmod:x}")));
             }
         }
     };
-    Ok(if precision != INTERVAL_FULL_PRECISION {
-        format!("{fields}({precision})")
-    } else {
-        fields.to_string()
-    })
+    Ok(if precision != INTERVAL_FULL_PRECISION { format!("{fields}({precision})") } else { fields.to_string() })
 }
 
 /// PostgreSQL's `pg_itm_in`: interval fields being accumulated by input.
@@ -263,10 +230,7 @@ fn adjust_years(val: i64, scale: i32, itm: &mut ItmIn) -> bool {
 fn decode_time_for_interval(s: &[u8], range: i32, itm: &mut ItmIn) -> DtResult<()> {
     let (hour, min, sec, usec) = decode_time_common(s, range)?;
     let total = (usec as i64)
-        .checked_add(
-            hour.checked_mul(USECS_PER_HOUR)
-                .ok_or(DtErr::FieldOverflow)?,
-        )
+        .checked_add(hour.checked_mul(USECS_PER_HOUR).ok_or(DtErr::FieldOverflow)?)
         .and_then(|v| v.checked_add(min as i64 * USECS_PER_MINUTE))
         .and_then(|v| v.checked_add(sec as i64 * USECS_PER_SEC))
         .ok_or(DtErr::FieldOverflow)?;
@@ -311,9 +275,7 @@ fn decode_interval(f: &Fields, range: i32, style: IntervalStyle, itm: &mut ItmIn
             continue;
         }
         if ftype == DTK_TZ {
-            if field[1..].contains(&b':')
-                && decode_time_for_interval(&field[1..], range, itm).is_ok()
-            {
+            if field[1..].contains(&b':') && decode_time_for_interval(&field[1..], range, itm).is_ok() {
                 if at(field, 0) == b'-' {
                     if itm.usec == i64::MIN {
                         return Err(DtErr::FieldOverflow);
@@ -338,22 +300,12 @@ fn decode_interval(f: &Fields, range: i32, style: IntervalStyle, itm: &mut ItmIn
                 if ty == IGNORE_DTF {
                     ty = match range {
                         r if r == INTERVAL_MASK_YEAR => DTK_YEAR,
-                        r if r == INTERVAL_MASK_MONTH
-                            || r == INTERVAL_MASK_YEAR | INTERVAL_MASK_MONTH =>
-                        {
-                            DTK_MONTH
-                        }
+                        r if r == INTERVAL_MASK_MONTH || r == INTERVAL_MASK_YEAR | INTERVAL_MASK_MONTH => DTK_MONTH,
                         r if r == INTERVAL_MASK_DAY => DTK_DAY,
-                        r if r == INTERVAL_MASK_HOUR
-                            || r == INTERVAL_MASK_DAY | INTERVAL_MASK_HOUR =>
-                        {
-                            DTK_HOUR
-                        }
+                        r if r == INTERVAL_MASK_HOUR || r == INTERVAL_MASK_DAY | INTERVAL_MASK_HOUR => DTK_HOUR,
                         r if r == INTERVAL_MASK_MINUTE
                             || r == INTERVAL_MASK_HOUR | INTERVAL_MASK_MINUTE
-                            || r == INTERVAL_MASK_DAY
-                                | INTERVAL_MASK_HOUR
-                                | INTERVAL_MASK_MINUTE =>
+                            || r == INTERVAL_MASK_DAY | INTERVAL_MASK_HOUR | INTERVAL_MASK_MINUTE =>
                         {
                             DTK_MINUTE
                         }
@@ -377,10 +329,7 @@ fn decode_interval(f: &Fields, range: i32, style: IntervalStyle, itm: &mut ItmIn
                     if at(field, 0) == b'-' {
                         val2 = -val2;
                     }
-                    val = val
-                        .checked_mul(MONTHS_PER_YEAR as i64)
-                        .and_then(|v| v.checked_add(val2 as i64))
-                        .ok_or(DtErr::FieldOverflow)?;
+                    val = val.checked_mul(MONTHS_PER_YEAR as i64).and_then(|v| v.checked_add(val2 as i64)).ok_or(DtErr::FieldOverflow)?;
                     fval = 0.0;
                 } else if at(field, cp) == b'.' {
                     fval = parse_fraction(field, cp)?;
@@ -412,11 +361,7 @@ fn decode_interval(f: &Fields, range: i32, style: IntervalStyle, itm: &mut ItmIn
                     }
                     DTK_SECOND => {
                         ok = adjust_microseconds(val, fval, USECS_PER_SEC, itm);
-                        tmask = if fval == 0.0 {
-                            dtk_m(SECOND)
-                        } else {
-                            DTK_ALL_SECS_M
-                        };
+                        tmask = if fval == 0.0 { dtk_m(SECOND) } else { DTK_ALL_SECS_M };
                     }
                     DTK_MINUTE => {
                         ok = adjust_microseconds(val, fval, USECS_PER_MINUTE, itm);
@@ -428,8 +373,7 @@ fn decode_interval(f: &Fields, range: i32, style: IntervalStyle, itm: &mut ItmIn
                         ty = DTK_DAY;
                     }
                     DTK_DAY => {
-                        ok = adjust_days(val, 1, itm)
-                            && adjust_fract_microseconds(fval, USECS_PER_DAY, itm);
+                        ok = adjust_days(val, 1, itm) && adjust_fract_microseconds(fval, USECS_PER_DAY, itm);
                         tmask = dtk_m(DAY);
                     }
                     DTK_WEEK => {
@@ -437,8 +381,7 @@ fn decode_interval(f: &Fields, range: i32, style: IntervalStyle, itm: &mut ItmIn
                         tmask = dtk_m(WEEK);
                     }
                     DTK_MONTH => {
-                        ok =
-                            adjust_months(val, itm) && adjust_fract_days(fval, DAYS_PER_MONTH, itm);
+                        ok = adjust_months(val, itm) && adjust_fract_days(fval, DAYS_PER_MONTH, itm);
                         tmask = dtk_m(MONTH);
                     }
                     DTK_YEAR => {
@@ -490,11 +433,7 @@ fn decode_interval(f: &Fields, range: i32, style: IntervalStyle, itm: &mut ItmIn
         return Err(DtErr::BadFormat);
     }
     if is_before {
-        if itm.usec == i64::MIN
-            || itm.mday == i32::MIN
-            || itm.mon == i32::MIN
-            || itm.year == i32::MIN
-        {
+        if itm.usec == i64::MIN || itm.mday == i32::MIN || itm.mon == i32::MIN || itm.year == i32::MIN {
             return Err(DtErr::FieldOverflow);
         }
         itm.usec = -itm.usec;
@@ -518,11 +457,7 @@ fn parse_iso8601_number(s: &[u8], start: usize) -> DtResult<(i64, f64, usize)> {
     if val.is_nan() || !(-1.0e15..=1.0e15).contains(&val) {
         return Err(DtErr::FieldOverflow);
     }
-    let ipart = if val >= 0.0 {
-        val.floor() as i64
-    } else {
-        -((-val).floor() as i64)
-    };
+    let ipart = if val >= 0.0 { val.floor() as i64 } else { -((-val).floor() as i64) };
     Ok((ipart, val - ipart as f64, end))
 }
 
@@ -548,11 +483,7 @@ fn decode_iso8601_interval(s: &[u8], itm: &mut ItmIn) -> DtResult<()> {
     }
     let mut i = 1usize;
     let ovf = |ok: bool| {
-        if ok {
-            Ok(())
-        } else {
-            Err(DtErr::FieldOverflow)
-        }
+        if ok { Ok(()) } else { Err(DtErr::FieldOverflow) }
     };
     while at(s, i) != 0 {
         if at(s, i) == b'T' {
@@ -569,14 +500,9 @@ fn decode_iso8601_interval(s: &[u8], itm: &mut ItmIn) -> DtResult<()> {
         if datepart {
             match unit {
                 b'Y' => ovf(adjust_years(val, 1, itm) && adjust_fract_years(fval, 1, itm))?,
-                b'M' => {
-                    ovf(adjust_months(val, itm) && adjust_fract_days(fval, DAYS_PER_MONTH, itm))?
-                }
+                b'M' => ovf(adjust_months(val, itm) && adjust_fract_days(fval, DAYS_PER_MONTH, itm))?,
                 b'W' => ovf(adjust_days(val, 7, itm) && adjust_fract_days(fval, 7, itm))?,
-                b'D' => {
-                    ovf(adjust_days(val, 1, itm)
-                        && adjust_fract_microseconds(fval, USECS_PER_DAY, itm))?
-                }
+                b'D' => ovf(adjust_days(val, 1, itm) && adjust_fract_microseconds(fval, USECS_PER_DAY, itm))?,
                 b'T' | 0 | b'-' => {
                     if unit != b'-' && iso8601_integer_width(s, fieldstart) == 8 && !havefield {
                         ovf(adjust_years(val / 10000, 1, itm)
@@ -619,8 +545,7 @@ fn decode_iso8601_interval(s: &[u8], itm: &mut ItmIn) -> DtResult<()> {
                     i += 1;
                     let (val, fval, end) = parse_iso8601_number(s, i)?;
                     i = end;
-                    ovf(adjust_days(val, 1, itm)
-                        && adjust_fract_microseconds(fval, USECS_PER_DAY, itm))?;
+                    ovf(adjust_days(val, 1, itm) && adjust_fract_microseconds(fval, USECS_PER_DAY, itm))?;
                     if at(s, i) == 0 {
                         return Ok(());
                     }
@@ -684,14 +609,9 @@ fn decode_iso8601_interval(s: &[u8], itm: &mut ItmIn) -> DtResult<()> {
 pub fn interval_in(input: &str, typmod: i32, ctx: &ParseContext) -> Result<Interval> {
     let text = input.split('\0').next().unwrap_or("");
     let s = text.as_bytes();
-    let range = if typmod >= 0 {
-        (typmod >> 16) & 0x7FFF
-    } else {
-        INTERVAL_FULL_RANGE
-    };
+    let range = if typmod >= 0 { (typmod >> 16) & 0x7FFF } else { INTERVAL_FULL_RANGE };
     let mut itm = ItmIn::default();
-    let mut res = parse_date_time(s, 256)
-        .and_then(|f| decode_interval(&f, range, ctx.interval_style, &mut itm));
+    let mut res = parse_date_time(s, 256).and_then(|f| decode_interval(&f, range, ctx.interval_style, &mut itm));
     if matches!(res, Err(DtErr::BadFormat)) {
         res = decode_iso8601_interval(s, &mut itm);
     }
@@ -706,11 +626,7 @@ pub fn interval_in(input: &str, typmod: i32, ctx: &ParseContext) -> Result<Inter
     let Ok(months) = i32::try_from(total_months) else {
         return Err(interval_out_of_range());
     };
-    let mut result = Interval {
-        months,
-        days: itm.mday,
-        micros: itm.usec,
-    };
+    let mut result = Interval { months, days: itm.mday, micros: itm.usec };
     adjust_interval_for_typmod(&mut result, typmod)?;
     Ok(result)
 }
@@ -752,17 +668,13 @@ fn adjust_interval_for_typmod(iv: &mut Interval, typmod: i32) -> Result<()> {
     } else if range == mi || range == d | h | mi || range == h | mi {
         iv.micros = (iv.micros / USECS_PER_MINUTE) * USECS_PER_MINUTE;
     } else {
-        return Err(Error::internal(format!(
-            "unrecognized interval typmod: {typmod}"
-        )));
+        return Err(Error::internal(format!("unrecognized interval typmod: {typmod}")));
     }
     if precision != INTERVAL_FULL_PRECISION {
         if !(0..=MAX_INTERVAL_PRECISION).contains(&precision) {
             return Err(Error::new(
                 SqlState::INVALID_PARAMETER_VALUE,
-                format!(
-                    "interval({precision}) precision must be between 0 and {MAX_INTERVAL_PRECISION}"
-                ),
+                format!("interval({precision}) precision must be between 0 and {MAX_INTERVAL_PRECISION}"),
             ));
         }
         iv.micros = round_to_precision(iv.micros, precision as usize);
@@ -811,20 +723,10 @@ pub(crate) fn itm2interval(itm: &Itm) -> Option<Interval> {
         .checked_add(itm.min as i64 * USECS_PER_MINUTE)?
         .checked_add(itm.sec as i64 * USECS_PER_SEC)?
         .checked_add(itm.usec as i64)?;
-    Some(Interval {
-        months,
-        days: itm.mday,
-        micros,
-    })
+    Some(Interval { months, days: itm.mday, micros })
 }
 
-fn add_postgres_int_part(
-    out: &mut String,
-    value: i64,
-    units: &str,
-    is_zero: &mut bool,
-    is_before: &mut bool,
-) {
+fn add_postgres_int_part(out: &mut String, value: i64, units: &str, is_zero: &mut bool, is_before: &mut bool) {
     if value == 0 {
         return;
     }
@@ -841,13 +743,7 @@ fn add_postgres_int_part(
     *is_zero = false;
 }
 
-fn add_verbose_int_part(
-    out: &mut String,
-    value: i64,
-    units: &str,
-    is_zero: &mut bool,
-    is_before: &mut bool,
-) {
+fn add_verbose_int_part(out: &mut String, value: i64, units: &str, is_zero: &mut bool, is_before: &mut bool) {
     if value == 0 {
         return;
     }
@@ -858,13 +754,7 @@ fn add_verbose_int_part(
     } else if *is_before {
         value = -value;
     }
-    let _ = write!(
-        out,
-        " {} {}{}",
-        value,
-        units,
-        if value == 1 { "" } else { "s" }
-    );
+    let _ = write!(out, " {} {}{}", value, units, if value == 1 { "" } else { "s" });
     *is_zero = false;
 }
 
@@ -889,15 +779,12 @@ pub fn interval_out(value: Interval, style: IntervalStyle) -> String {
     let mut is_zero = true;
     match style {
         IntervalStyle::SqlStandard => {
-            let has_negative =
-                year < 0 || mon < 0 || mday < 0 || hour < 0 || min < 0 || sec < 0 || fsec < 0;
-            let has_positive =
-                year > 0 || mon > 0 || mday > 0 || hour > 0 || min > 0 || sec > 0 || fsec > 0;
+            let has_negative = year < 0 || mon < 0 || mday < 0 || hour < 0 || min < 0 || sec < 0 || fsec < 0;
+            let has_positive = year > 0 || mon > 0 || mday > 0 || hour > 0 || min > 0 || sec > 0 || fsec > 0;
             let has_year_month = year != 0 || mon != 0;
             let has_day_time = mday != 0 || hour != 0 || min != 0 || sec != 0 || fsec != 0;
             let has_day = mday != 0;
-            let sql_standard_value =
-                !((has_negative && has_positive) || (has_year_month && has_day_time));
+            let sql_standard_value = !((has_negative && has_positive) || (has_year_month && has_day_time));
             if has_negative && sql_standard_value {
                 out.push('-');
                 year = -year;
@@ -913,11 +800,7 @@ pub fn interval_out(value: Interval, style: IntervalStyle) -> String {
             } else if !sql_standard_value {
                 let year_sign = if year < 0 || mon < 0 { '-' } else { '+' };
                 let day_sign = if mday < 0 { '-' } else { '+' };
-                let sec_sign = if hour < 0 || min < 0 || sec < 0 || fsec < 0 {
-                    '-'
-                } else {
-                    '+'
-                };
+                let sec_sign = if hour < 0 || min < 0 || sec < 0 || fsec < 0 { '-' } else { '+' };
                 let _ = write!(
                     out,
                     "{}{}-{} {}{} {}{}:{:02}:",
@@ -942,8 +825,7 @@ pub fn interval_out(value: Interval, style: IntervalStyle) -> String {
             }
         }
         IntervalStyle::Iso8601 => {
-            if year == 0 && mon == 0 && mday == 0 && hour == 0 && min == 0 && sec == 0 && fsec == 0
-            {
+            if year == 0 && mon == 0 && mday == 0 && hour == 0 && min == 0 && sec == 0 && fsec == 0 {
                 return "PT0S".to_string();
             }
             out.push('P');
@@ -1005,11 +887,7 @@ pub fn interval_out(value: Interval, style: IntervalStyle) -> String {
                     out.push('-');
                 }
                 append_seconds(&mut out, sec, fsec, 6, false);
-                let _ = write!(
-                    out,
-                    " sec{}",
-                    if sec.abs() != 1 || fsec != 0 { "s" } else { "" }
-                );
+                let _ = write!(out, " sec{}", if sec.abs() != 1 || fsec != 0 { "s" } else { "" });
                 is_zero = false;
             }
             if is_zero {
@@ -1056,36 +934,18 @@ pub fn interval_um(iv: Interval) -> Result<Interval> {
 /// `interval_pl`.
 pub fn interval_pl(a: Interval, b: Interval) -> Result<Interval> {
     Ok(Interval {
-        months: a
-            .months
-            .checked_add(b.months)
-            .ok_or_else(interval_out_of_range)?,
-        days: a
-            .days
-            .checked_add(b.days)
-            .ok_or_else(interval_out_of_range)?,
-        micros: a
-            .micros
-            .checked_add(b.micros)
-            .ok_or_else(interval_out_of_range)?,
+        months: a.months.checked_add(b.months).ok_or_else(interval_out_of_range)?,
+        days: a.days.checked_add(b.days).ok_or_else(interval_out_of_range)?,
+        micros: a.micros.checked_add(b.micros).ok_or_else(interval_out_of_range)?,
     })
 }
 
 /// `interval_mi`.
 pub fn interval_mi(a: Interval, b: Interval) -> Result<Interval> {
     Ok(Interval {
-        months: a
-            .months
-            .checked_sub(b.months)
-            .ok_or_else(interval_out_of_range)?,
-        days: a
-            .days
-            .checked_sub(b.days)
-            .ok_or_else(interval_out_of_range)?,
-        micros: a
-            .micros
-            .checked_sub(b.micros)
-            .ok_or_else(interval_out_of_range)?,
+        months: a.months.checked_sub(b.months).ok_or_else(interval_out_of_range)?,
+        days: a.days.checked_sub(b.days).ok_or_else(interval_out_of_range)?,
+        micros: a.micros.checked_sub(b.micros).ok_or_else(interval_out_of_range)?,
     })
 }
 
@@ -1115,27 +975,19 @@ fn interval_scale_by(span: Interval, op: impl Fn(f64) -> f64) -> Result<Interval
     let mut day = result_double as i32;
     let mut month_remainder_days = (op(span.months as f64) - month as f64) * DAYS_PER_MONTH as f64;
     month_remainder_days = tsround(month_remainder_days);
-    let mut sec_remainder = (op(span.days as f64) - day as f64 + month_remainder_days
-        - f2i(month_remainder_days) as f64)
-        * SECS_PER_DAY as f64;
+    let mut sec_remainder = (op(span.days as f64) - day as f64 + month_remainder_days - f2i(month_remainder_days) as f64) * SECS_PER_DAY as f64;
     sec_remainder = tsround(sec_remainder);
     if sec_remainder.abs() >= SECS_PER_DAY as f64 {
         let whole = f2i(sec_remainder / SECS_PER_DAY as f64);
         day = day.checked_add(whole).ok_or_else(interval_out_of_range)?;
         sec_remainder -= whole as f64 * SECS_PER_DAY as f64;
     }
-    day = day
-        .checked_add(f2i(month_remainder_days))
-        .ok_or_else(interval_out_of_range)?;
+    day = day.checked_add(f2i(month_remainder_days)).ok_or_else(interval_out_of_range)?;
     let result_double = rint(op(span.micros as f64) + sec_remainder * USECS_PER_SEC as f64);
     if !fits_i64(result_double) {
         return Err(interval_out_of_range());
     }
-    Ok(Interval {
-        months: month,
-        days: day,
-        micros: result_double as i64,
-    })
+    Ok(Interval { months: month, days: day, micros: result_double as i64 })
 }
 
 /// `interval_mul` (interval * float8, also float8 * interval).
@@ -1172,10 +1024,7 @@ pub fn justify_days(span: Interval) -> Result<Interval> {
     let mut r = span;
     let wholemonth = r.days / DAYS_PER_MONTH;
     r.days -= wholemonth * DAYS_PER_MONTH;
-    r.months = r
-        .months
-        .checked_add(wholemonth)
-        .ok_or_else(interval_out_of_range)?;
+    r.months = r.months.checked_add(wholemonth).ok_or_else(interval_out_of_range)?;
     if r.months > 0 && r.days < 0 {
         r.days += DAYS_PER_MONTH;
         r.months -= 1;
@@ -1192,20 +1041,14 @@ pub fn justify_interval(span: Interval) -> Result<Interval> {
     if (r.days > 0 && r.micros > 0) || (r.days < 0 && r.micros < 0) {
         let wholemonth = r.days / DAYS_PER_MONTH;
         r.days -= wholemonth * DAYS_PER_MONTH;
-        r.months = r
-            .months
-            .checked_add(wholemonth)
-            .ok_or_else(interval_out_of_range)?;
+        r.months = r.months.checked_add(wholemonth).ok_or_else(interval_out_of_range)?;
     }
     let wholeday = r.micros / USECS_PER_DAY;
     r.micros -= wholeday * USECS_PER_DAY;
     r.days = (r.days as i64 + wholeday) as i32;
     let wholemonth = r.days / DAYS_PER_MONTH;
     r.days -= wholemonth * DAYS_PER_MONTH;
-    r.months = r
-        .months
-        .checked_add(wholemonth)
-        .ok_or_else(interval_out_of_range)?;
+    r.months = r.months.checked_add(wholemonth).ok_or_else(interval_out_of_range)?;
     if r.months > 0 && (r.days < 0 || (r.days == 0 && r.micros < 0)) {
         r.days += DAYS_PER_MONTH;
         r.months -= 1;
@@ -1224,15 +1067,7 @@ pub fn justify_interval(span: Interval) -> Result<Interval> {
 }
 
 /// `make_interval(years, months, weeks, days, hours, mins, secs)`.
-pub fn make_interval(
-    years: i32,
-    months: i32,
-    weeks: i32,
-    days: i32,
-    hours: i32,
-    mins: i32,
-    secs: f64,
-) -> Result<Interval> {
+pub fn make_interval(years: i32, months: i32, weeks: i32, days: i32, hours: i32, mins: i32, secs: f64) -> Result<Interval> {
     if secs.is_infinite() || secs.is_nan() {
         return Err(interval_out_of_range());
     }
@@ -1240,13 +1075,6 @@ pub fn make_interval(
     let month = years.wrapping_mul(MONTHS_PER_YEAR).wrapping_add(months);
     let day = weeks.wrapping_mul(7).wrapping_add(days);
     let secs = rint(secs * USECS_PER_SEC as f64);
-    let micros = (hours as i64)
-        .wrapping_mul(USECS_PER_HOUR)
-        .wrapping_add((mins as i64).wrapping_mul(USECS_PER_MINUTE))
-        .wrapping_add(f2i64(secs));
-    Ok(Interval {
-        months: month,
-        days: day,
-        micros,
-    })
+    let micros = (hours as i64).wrapping_mul(USECS_PER_HOUR).wrapping_add((mins as i64).wrapping_mul(USECS_PER_MINUTE)).wrapping_add(f2i64(secs));
+    Ok(Interval { months: month, days: day, micros })
 }

@@ -31,16 +31,13 @@ use crate::error::{Error, Result, SqlState};
 
 pub use arith::*;
 pub use calendar::{
-    DATE_NOBEGIN, DATE_NOEND, END_TIMESTAMP, MIN_TIMESTAMP, POSTGRES_EPOCH_JDATE,
-    TIMESTAMP_NOBEGIN, TIMESTAMP_NOEND, UNIX_EPOCH_JDATE, USECS_PER_DAY, USECS_PER_HOUR,
-    USECS_PER_MINUTE, USECS_PER_SEC, date2j, is_valid_date, is_valid_timestamp, j2date,
+    DATE_NOBEGIN, DATE_NOEND, END_TIMESTAMP, MIN_TIMESTAMP, POSTGRES_EPOCH_JDATE, TIMESTAMP_NOBEGIN, TIMESTAMP_NOEND, UNIX_EPOCH_JDATE,
+    USECS_PER_DAY, USECS_PER_HOUR, USECS_PER_MINUTE, USECS_PER_SEC, date2j, is_valid_date, is_valid_timestamp, j2date,
 };
 pub use extract::*;
 pub use interval::{
-    IntervalFields, interval_cmp, interval_div, interval_hash_key, interval_in, interval_mi,
-    interval_mul, interval_out, interval_pl, interval_scale, interval_typmod, interval_typmod_out,
-    interval_typmod_warning, interval_um, justify_days, justify_hours, justify_interval,
-    make_interval,
+    IntervalFields, interval_cmp, interval_div, interval_hash_key, interval_in, interval_mi, interval_mul, interval_out, interval_pl, interval_scale,
+    interval_typmod, interval_typmod_out, interval_typmod_warning, interval_um, justify_days, justify_hours, justify_interval, make_interval,
 };
 pub use timezone::{TimeZone, zone_names};
 
@@ -85,10 +82,7 @@ pub struct DateStyle {
 impl Default for DateStyle {
     /// PostgreSQL's built-in default, `ISO, MDY`.
     fn default() -> Self {
-        DateStyle {
-            style: OutputStyle::Iso,
-            order: DateOrder::Mdy,
-        }
+        DateStyle { style: OutputStyle::Iso, order: DateOrder::Mdy }
     }
 }
 
@@ -183,12 +177,7 @@ impl DateStyle {
 
     /// `check_datestyle`: applies `value` on top of this (current) setting.
     pub fn apply_setting(&self, value: &str) -> Result<DateStyle> {
-        let invalid = || {
-            Error::new(
-                SqlState::INVALID_PARAMETER_VALUE,
-                format!("invalid value for parameter \"DateStyle\": \"{value}\""),
-            )
-        };
+        let invalid = || Error::new(SqlState::INVALID_PARAMETER_VALUE, format!("invalid value for parameter \"DateStyle\": \"{value}\""));
         let Some(elems) = split_identifier_string(value) else {
             return Err(invalid().with_detail("List syntax is invalid."));
         };
@@ -217,13 +206,7 @@ impl DateStyle {
                 if !have_order {
                     order = DateOrder::Dmy;
                 }
-            } else if t == "ymd"
-                || t == "dmy"
-                || t.starts_with("euro")
-                || t == "mdy"
-                || t == "us"
-                || t.starts_with("noneuro")
-            {
+            } else if t == "ymd" || t == "dmy" || t.starts_with("euro") || t == "mdy" || t == "us" || t.starts_with("noneuro") {
                 let o = if t == "ymd" {
                     DateOrder::Ymd
                 } else if t == "dmy" || t.starts_with("euro") {
@@ -289,11 +272,8 @@ impl IntervalStyle {
             "postgres_verbose" => Ok(IntervalStyle::PostgresVerbose),
             "sql_standard" => Ok(IntervalStyle::SqlStandard),
             "iso_8601" => Ok(IntervalStyle::Iso8601),
-            _ => Err(Error::new(
-                SqlState::INVALID_PARAMETER_VALUE,
-                format!("invalid value for parameter \"intervalstyle\": \"{value}\""),
-            )
-            .with_hint("Available values: postgres, postgres_verbose, sql_standard, iso_8601.")),
+            _ => Err(Error::new(SqlState::INVALID_PARAMETER_VALUE, format!("invalid value for parameter \"intervalstyle\": \"{value}\""))
+                .with_hint("Available values: postgres, postgres_verbose, sql_standard, iso_8601.")),
         }
     }
 
@@ -324,20 +304,12 @@ pub struct ParseContext<'a> {
 impl<'a> ParseContext<'a> {
     /// Default styles with the given zone and `now` = 2000-01-01 00:00 UTC.
     pub fn default_for(time_zone: &'a TimeZone) -> ParseContext<'a> {
-        ParseContext {
-            date_style: DateStyle::default(),
-            interval_style: IntervalStyle::default(),
-            time_zone,
-            now: 0,
-        }
+        ParseContext { date_style: DateStyle::default(), interval_style: IntervalStyle::default(), time_zone, now: 0 }
     }
 }
 
 pub(crate) fn timestamp_out_of_range() -> Error {
-    Error::new(
-        SqlState::DATETIME_VALUE_OUT_OF_RANGE,
-        "timestamp out of range",
-    )
+    Error::new(SqlState::DATETIME_VALUE_OUT_OF_RANGE, "timestamp out of range")
 }
 
 pub(crate) fn date_out_of_range() -> Error {
@@ -345,10 +317,7 @@ pub(crate) fn date_out_of_range() -> Error {
 }
 
 pub(crate) fn interval_out_of_range() -> Error {
-    Error::new(
-        SqlState::DATETIME_VALUE_OUT_OF_RANGE,
-        "interval out of range",
-    )
+    Error::new(SqlState::DATETIME_VALUE_OUT_OF_RANGE, "interval out of range")
 }
 
 /// C strings end at the first NUL; PostgreSQL never sees what follows.
@@ -358,12 +327,7 @@ fn cstr(input: &str) -> &str {
 
 /// `GetEpochTime`: 1970-01-01 00:00:00.
 fn epoch_tm() -> Tm {
-    Tm {
-        year: 1970,
-        mon: 1,
-        mday: 1,
-        ..Default::default()
-    }
+    Tm { year: 1970, mon: 1, mday: 1, ..Default::default() }
 }
 
 fn set_epoch_timestamp() -> i64 {
@@ -387,12 +351,7 @@ pub fn date_in(input: &str, _typmod: i32, ctx: &ParseContext) -> Result<i32> {
         DTK_EARLY => return Ok(DATE_NOBEGIN),
         _ => return Err(date_time_parse_error(DtErr::BadFormat, text, "date")),
     };
-    let out_of_range = || {
-        Error::new(
-            SqlState::DATETIME_VALUE_OUT_OF_RANGE,
-            format!("date out of range: \"{text}\""),
-        )
-    };
+    let out_of_range = || Error::new(SqlState::DATETIME_VALUE_OUT_OF_RANGE, format!("date out of range: \"{text}\""));
     if !is_valid_julian(tm.year, tm.mon, tm.mday) {
         return Err(out_of_range());
     }
@@ -412,15 +371,7 @@ pub fn date_out(date: i32, style: &DateStyle) -> String {
         return "infinity".into();
     }
     let (year, mon, mday) = j2date(date.wrapping_add(POSTGRES_EPOCH_JDATE));
-    format::encode_date_only(
-        &Tm {
-            year,
-            mon,
-            mday,
-            ..Default::default()
-        },
-        style,
-    )
+    format::encode_date_only(&Tm { year, mon, mday, ..Default::default() }, style)
 }
 
 // ---------------------------------------------------------------------------
@@ -439,24 +390,12 @@ pub fn time_in(input: &str, typmod: i32, ctx: &ParseContext) -> Result<i64> {
 /// `time_out`.
 pub fn time_out(time: i64) -> String {
     let (hour, min, sec, fsec) = dt2time(time);
-    format::encode_time_only(
-        &Tm {
-            hour,
-            min,
-            sec,
-            ..Default::default()
-        },
-        fsec,
-    )
+    format::encode_time_only(&Tm { hour, min, sec, ..Default::default() }, fsec)
 }
 
 /// `AdjustTimeForTypmod` (the `time(p)` cast); other typmods are no-ops.
 pub fn time_scale(time: i64, typmod: i32) -> i64 {
-    if (0..=6).contains(&typmod) {
-        round_to_precision(time, typmod as usize)
-    } else {
-        time
-    }
+    if (0..=6).contains(&typmod) { round_to_precision(time, typmod as usize) } else { time }
 }
 
 // ---------------------------------------------------------------------------
@@ -470,9 +409,7 @@ pub fn timestamp_scale(ts: i64, typmod: i32) -> Result<i64> {
     if !(0..=MAX_TIMESTAMP_PRECISION).contains(&typmod) {
         return Err(Error::new(
             SqlState::INVALID_PARAMETER_VALUE,
-            format!(
-                "timestamp({typmod}) precision must be between 0 and {MAX_TIMESTAMP_PRECISION}"
-            ),
+            format!("timestamp({typmod}) precision must be between 0 and {MAX_TIMESTAMP_PRECISION}"),
         ));
     }
     Ok(round_to_precision(ts, typmod as usize))
@@ -480,21 +417,13 @@ pub fn timestamp_scale(ts: i64, typmod: i32) -> Result<i64> {
 
 fn timestamp_in_common(input: &str, typmod: i32, ctx: &ParseContext, with_tz: bool) -> Result<i64> {
     let text = cstr(input);
-    let tyname = if with_tz {
-        "timestamp with time zone"
-    } else {
-        "timestamp"
-    };
+    let tyname = if with_tz { "timestamp with time zone" } else { "timestamp" };
     let d = parse_date_time(text.as_bytes(), MAXDATELEN + MAXDATEFIELDS)
         .and_then(|mut f| decode_date_time(&mut f, ctx))
         .map_err(|e| date_time_parse_error(e, text, tyname))?;
     let result = match d.dtype {
-        DTK_DATE => tm2timestamp(&d.tm, d.fsec, with_tz.then_some(d.tz)).ok_or_else(|| {
-            Error::new(
-                SqlState::DATETIME_VALUE_OUT_OF_RANGE,
-                format!("timestamp out of range: \"{text}\""),
-            )
-        })?,
+        DTK_DATE => tm2timestamp(&d.tm, d.fsec, with_tz.then_some(d.tz))
+            .ok_or_else(|| Error::new(SqlState::DATETIME_VALUE_OUT_OF_RANGE, format!("timestamp out of range: \"{text}\"")))?,
         DTK_EPOCH => set_epoch_timestamp(),
         DTK_LATE => TIMESTAMP_NOEND,
         DTK_EARLY => TIMESTAMP_NOBEGIN,
@@ -540,12 +469,7 @@ pub fn timestamptz_out(ts: i64, style: &DateStyle, tz: &TimeZone) -> Result<Stri
         return Ok("infinity".into());
     }
     let (tm, fsec, off, abbrev) = timestamp2tm(ts, Some(tz)).ok_or_else(timestamp_out_of_range)?;
-    Ok(format::encode_date_time(
-        &tm,
-        fsec,
-        Some((off, abbrev)),
-        style,
-    ))
+    Ok(format::encode_date_time(&tm, fsec, Some((off, abbrev)), style))
 }
 
 // ---------------------------------------------------------------------------
@@ -559,11 +483,7 @@ pub fn date_send(date: i32) -> [u8; 4] {
 /// `date_recv`, with PostgreSQL's range check.
 pub fn date_recv(buf: &[u8]) -> Result<i32> {
     let v = i32::from_be_bytes(fixed::<4>(buf)?);
-    if date_not_finite(v) || is_valid_date(v) {
-        Ok(v)
-    } else {
-        Err(date_out_of_range())
-    }
+    if date_not_finite(v) || is_valid_date(v) { Ok(v) } else { Err(date_out_of_range()) }
 }
 
 /// `time_send`: big-endian i64.
@@ -575,10 +495,7 @@ pub fn time_send(time: i64) -> [u8; 8] {
 pub fn time_recv(buf: &[u8], typmod: i32) -> Result<i64> {
     let v = i64::from_be_bytes(fixed::<8>(buf)?);
     if !(0..=USECS_PER_DAY).contains(&v) {
-        return Err(Error::new(
-            SqlState::DATETIME_VALUE_OUT_OF_RANGE,
-            "time out of range",
-        ));
+        return Err(Error::new(SqlState::DATETIME_VALUE_OUT_OF_RANGE, "time out of range"));
     }
     Ok(time_scale(v, typmod))
 }
@@ -618,10 +535,5 @@ pub fn interval_recv(buf: &[u8], typmod: i32) -> Result<Interval> {
 }
 
 fn fixed<const N: usize>(buf: &[u8]) -> Result<[u8; N]> {
-    buf.try_into().map_err(|_| {
-        Error::new(
-            SqlState::PROTOCOL_VIOLATION,
-            "insufficient data left in message",
-        )
-    })
+    buf.try_into().map_err(|_| Error::new(SqlState::PROTOCOL_VIOLATION, "insufficient data left in message"))
 }

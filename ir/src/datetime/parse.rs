@@ -104,27 +104,14 @@ pub(crate) type DtResult<T> = std::result::Result<T, DtErr>;
 /// `DateTimeParseError`: turns a DTERR code into PostgreSQL's message.
 pub(crate) fn date_time_parse_error(err: DtErr, input: &str, datatype: &str) -> Error {
     match err {
-        DtErr::FieldOverflow => Error::new(
-            SqlState::DATETIME_FIELD_OVERFLOW,
-            format!("date/time field value out of range: \"{input}\""),
-        ),
-        DtErr::MdFieldOverflow => Error::new(
-            SqlState::DATETIME_FIELD_OVERFLOW,
-            format!("date/time field value out of range: \"{input}\""),
-        )
-        .with_hint("Perhaps you need a different \"datestyle\" setting."),
-        DtErr::IntervalOverflow => Error::new(
-            SqlState::INTERVAL_FIELD_OVERFLOW,
-            format!("interval field value out of range: \"{input}\""),
-        ),
-        DtErr::TzDispOverflow => Error::new(
-            SqlState::INVALID_TIME_ZONE_DISPLACEMENT_VALUE,
-            format!("time zone displacement out of range: \"{input}\""),
-        ),
-        DtErr::BadFormat => Error::new(
-            SqlState::INVALID_DATETIME_FORMAT,
-            format!("invalid input syntax for type {datatype}: \"{input}\""),
-        ),
+        DtErr::FieldOverflow => Error::new(SqlState::DATETIME_FIELD_OVERFLOW, format!("date/time field value out of range: \"{input}\"")),
+        DtErr::MdFieldOverflow => Error::new(SqlState::DATETIME_FIELD_OVERFLOW, format!("date/time field value out of range: \"{input}\""))
+            .with_hint("Perhaps you need a different \"datestyle\" setting."),
+        DtErr::IntervalOverflow => Error::new(SqlState::INTERVAL_FIELD_OVERFLOW, format!("interval field value out of range: \"{input}\"")),
+        DtErr::TzDispOverflow => {
+            Error::new(SqlState::INVALID_TIME_ZONE_DISPLACEMENT_VALUE, format!("time zone displacement out of range: \"{input}\""))
+        }
+        DtErr::BadFormat => Error::new(SqlState::INVALID_DATETIME_FORMAT, format!("invalid input syntax for type {datatype}: \"{input}\"")),
         DtErr::Raise(e) => e,
     }
 }
@@ -281,10 +268,7 @@ static DELTATKTBL: &[Tkn] = &[
 ];
 
 fn datebsearch(key: &[u8], table: &'static [Tkn]) -> Option<&'static Tkn> {
-    table
-        .binary_search_by(|tk| tokcmp(tk.token.as_bytes(), key))
-        .ok()
-        .map(|i| &table[i])
+    table.binary_search_by(|tk| tokcmp(tk.token.as_bytes(), key)).ok().map(|i| &table[i])
 }
 
 /// `DecodeSpecial`: (type, value) of a lower-cased date keyword.
@@ -401,12 +385,7 @@ pub(crate) fn strtod(s: &[u8], start: usize) -> (f64, usize, bool) {
         i += 1;
     }
     let rest = &s[i.min(s.len())..];
-    let lower = |n: usize| -> Vec<u8> {
-        rest.iter()
-            .take(n)
-            .map(|c| c.to_ascii_lowercase())
-            .collect()
-    };
+    let lower = |n: usize| -> Vec<u8> { rest.iter().take(n).map(|c| c.to_ascii_lowercase()).collect() };
     let apply = |v: f64| if neg { -v } else { v };
     if lower(8) == b"infinity" {
         return (apply(f64::INFINITY), i + 8, false);
@@ -493,8 +472,7 @@ pub(crate) fn strtod(s: &[u8], start: usize) -> (f64, usize, bool) {
     }
     let text = std::str::from_utf8(&s[sign_at..j]).unwrap_or("0");
     let v: f64 = text.parse().unwrap_or(0.0);
-    let erange =
-        v.is_infinite() || (v == 0.0 && nonzero) || (v != 0.0 && v.abs() < f64::MIN_POSITIVE);
+    let erange = v.is_infinite() || (v == 0.0 && nonzero) || (v != 0.0 && v.abs() < f64::MIN_POSITIVE);
     (v, j, erange)
 }
 
@@ -513,20 +491,12 @@ pub(crate) fn rint(x: f64) -> f64 {
 /// C's `(int) x` for doubles as x86-64 computes it: out-of-range and NaN
 /// give INT_MIN (the "integer indefinite" value).
 pub(crate) fn f2i(x: f64) -> i32 {
-    if x.is_nan() || x >= 2147483648.0 || x <= -2147483649.0 {
-        i32::MIN
-    } else {
-        x as i32
-    }
+    if x.is_nan() || x >= 2147483648.0 || x <= -2147483649.0 { i32::MIN } else { x as i32 }
 }
 
 /// C's `(int64) x` for doubles as x86-64 computes it.
 pub(crate) fn f2i64(x: f64) -> i64 {
-    if x.is_nan() || !(-9223372036854775808.0..9223372036854775808.0).contains(&x) {
-        i64::MIN
-    } else {
-        x as i64
-    }
+    if x.is_nan() || !(-9223372036854775808.0..9223372036854775808.0).contains(&x) { i64::MIN } else { x as i64 }
 }
 
 // ---------------------------------------------------------------------------
@@ -544,10 +514,7 @@ pub(crate) fn parse_date_time(input: &[u8], buflen: usize) -> DtResult<Fields> {
     let s = input;
     let mut cp = 0usize;
     let mut used = 0usize;
-    let mut out = Fields {
-        field: Vec::new(),
-        ftype: Vec::new(),
-    };
+    let mut out = Fields { field: Vec::new(), ftype: Vec::new() };
     macro_rules! append {
         ($buf:expr, $c:expr) => {{
             if used + 1 >= buflen {
@@ -632,24 +599,14 @@ pub(crate) fn parse_date_time(input: &[u8], buflen: usize) -> DtResult<Fields> {
             let n = at(s, cp);
             // A date with embedded text, or a zone name such as "Etc/GMT+3"
             // unless what we have is a keyword.
-            let is_date = n == b'-'
-                || n == b'/'
-                || n == b'.'
-                || ((n == b'+' || n.is_ascii_digit()) && datebsearch(&buf, DATETKTBL).is_none());
+            let is_date = n == b'-' || n == b'/' || n == b'.' || ((n == b'+' || n.is_ascii_digit()) && datebsearch(&buf, DATETKTBL).is_none());
             if is_date {
                 ft = DTK_DATE;
                 loop {
                     append!(buf, at(s, cp).to_ascii_lowercase());
                     cp += 1;
                     let n = at(s, cp);
-                    if !(n == b'+'
-                        || n == b'-'
-                        || n == b'/'
-                        || n == b'_'
-                        || n == b'.'
-                        || n == b':'
-                        || n.is_ascii_alphanumeric())
-                    {
+                    if !(n == b'+' || n == b'-' || n == b'/' || n == b'_' || n == b'.' || n == b':' || n.is_ascii_alphanumeric()) {
                         break;
                     }
                 }
@@ -666,11 +623,7 @@ pub(crate) fn parse_date_time(input: &[u8], buflen: usize) -> DtResult<Fields> {
                 ftype = DTK_TZ;
                 append!(buf, n);
                 cp += 1;
-                while at(s, cp).is_ascii_digit()
-                    || at(s, cp) == b':'
-                    || at(s, cp) == b'.'
-                    || at(s, cp) == b'-'
-                {
+                while at(s, cp).is_ascii_digit() || at(s, cp) == b':' || at(s, cp) == b'.' || at(s, cp) == b'-' {
                     append!(buf, at(s, cp));
                     cp += 1;
                 }
@@ -763,10 +716,7 @@ pub(crate) fn decode_date_time(f: &mut Fields, ctx: &ParseContext) -> DtResult<D
     let mut abbrev_tz: Option<TimeZone> = None;
     let mut abbrev: Vec<u8> = Vec::new();
     let mut dtype = DTK_DATE;
-    let mut tm = Tm {
-        isdst: -1,
-        ..Default::default()
-    };
+    let mut tm = Tm { isdst: -1, ..Default::default() };
     let mut fsec = 0i32;
     let mut tz = 0i32;
     let date_order = ctx.date_style.order;
@@ -785,9 +735,7 @@ pub(crate) fn decode_date_time(f: &mut Fields, ctx: &ParseContext) -> DtResult<D
                     tz = decode_timezone(&field[cp..])?;
                     tmask = DTK_DATE_M | DTK_TIME_M | dtk_m(TZ);
                     ptype = 0;
-                } else if ptype != 0
-                    || (fmask & (dtk_m(MONTH) | dtk_m(DAY))) == (dtk_m(MONTH) | dtk_m(DAY))
-                {
+                } else if ptype != 0 || (fmask & (dtk_m(MONTH) | dtk_m(DAY))) == (dtk_m(MONTH) | dtk_m(DAY)) {
                     if at(field, 0).is_ascii_digit() || ptype != 0 {
                         if ptype != 0 {
                             if ptype != DTK_TIME {
@@ -803,8 +751,7 @@ pub(crate) fn decode_date_time(f: &mut Fields, ctx: &ParseContext) -> DtResult<D
                         };
                         tz = decode_timezone(&field[cp..])?;
                         let head = &field[..cp];
-                        let (m, _) =
-                            decode_number_field(head, fmask, &mut tm, &mut fsec, &mut is2digits)?;
+                        let (m, _) = decode_number_field(head, fmask, &mut tm, &mut fsec, &mut is2digits)?;
                         tmask = m | dtk_m(TZ);
                     } else {
                         let name = String::from_utf8_lossy(field).into_owned();
@@ -852,18 +799,7 @@ pub(crate) fn decode_date_time(f: &mut Fields, ctx: &ParseContext) -> DtResult<D
                     } else if at(field, cp) != 0 {
                         return Err(DtErr::BadFormat);
                     }
-                    tmask = decode_labeled_number(
-                        ptype,
-                        val,
-                        field,
-                        cp,
-                        fmask,
-                        &mut tm,
-                        &mut fsec,
-                        &mut tz,
-                        &mut isjulian,
-                        &mut is2digits,
-                    )?;
+                    tmask = decode_labeled_number(ptype, val, field, cp, fmask, &mut tm, &mut fsec, &mut tz, &mut isjulian, &mut is2digits)?;
                     ptype = 0;
                     dtype = DTK_DATE;
                 } else {
@@ -873,24 +809,13 @@ pub(crate) fn decode_date_time(f: &mut Fields, ctx: &ParseContext) -> DtResult<D
                         tmask = decode_date(field, fmask, &mut is2digits, &mut tm, date_order)?;
                     } else if dot.is_some_and(|d| d > 2) {
                         // Run-together date or time with a fraction.
-                        let (m, _) =
-                            decode_number_field(field, fmask, &mut tm, &mut fsec, &mut is2digits)?;
+                        let (m, _) = decode_number_field(field, fmask, &mut tm, &mut fsec, &mut is2digits)?;
                         tmask = m;
-                    } else if flen >= 6 && ((fmask & DTK_DATE_M) == 0 || (fmask & DTK_TIME_M) == 0)
-                    {
-                        let (m, _) =
-                            decode_number_field(field, fmask, &mut tm, &mut fsec, &mut is2digits)?;
+                    } else if flen >= 6 && ((fmask & DTK_DATE_M) == 0 || (fmask & DTK_TIME_M) == 0) {
+                        let (m, _) = decode_number_field(field, fmask, &mut tm, &mut fsec, &mut is2digits)?;
                         tmask = m;
                     } else {
-                        tmask = decode_number(
-                            field,
-                            have_text_month,
-                            fmask,
-                            &mut tm,
-                            &mut fsec,
-                            &mut is2digits,
-                            date_order,
-                        )?;
+                        tmask = decode_number(field, have_text_month, fmask, &mut tm, &mut fsec, &mut is2digits, date_order)?;
                     }
                 }
             }
@@ -923,8 +848,7 @@ pub(crate) fn decode_date_time(f: &mut Fields, ctx: &ParseContext) -> DtResult<D
                                 DTK_TOMORROW => 1,
                                 _ => 0,
                             };
-                            (tm.year, tm.mon, tm.mday) =
-                                j2date(date2j(cur.year, cur.mon, cur.mday).wrapping_add(delta));
+                            (tm.year, tm.mon, tm.mday) = j2date(date2j(cur.year, cur.mon, cur.mday).wrapping_add(delta));
                         }
                         DTK_ZULU => {
                             tmask = DTK_TIME_M | dtk_m(TZ);
@@ -937,12 +861,7 @@ pub(crate) fn decode_date_time(f: &mut Fields, ctx: &ParseContext) -> DtResult<D
                         _ => dtype = val,
                     },
                     MONTH => {
-                        if (fmask & dtk_m(MONTH)) != 0
-                            && !have_text_month
-                            && (fmask & dtk_m(DAY)) == 0
-                            && tm.mon >= 1
-                            && tm.mon <= 31
-                        {
+                        if (fmask & dtk_m(MONTH)) != 0 && !have_text_month && (fmask & dtk_m(DAY)) == 0 && tm.mon >= 1 && tm.mon <= 31 {
                             tm.mday = tm.mon;
                             tmask = dtk_m(DAY);
                         }
@@ -980,11 +899,7 @@ pub(crate) fn decode_date_time(f: &mut Fields, ctx: &ParseContext) -> DtResult<D
                         if (fmask & DTK_DATE_M) != DTK_DATE_M {
                             return Err(DtErr::BadFormat);
                         }
-                        if i >= nf - 1
-                            || (f.ftype[i + 1] != DTK_NUMBER
-                                && f.ftype[i + 1] != DTK_TIME
-                                && f.ftype[i + 1] != DTK_DATE)
-                        {
+                        if i >= nf - 1 || (f.ftype[i + 1] != DTK_NUMBER && f.ftype[i + 1] != DTK_TIME && f.ftype[i + 1] != DTK_DATE) {
                             return Err(DtErr::BadFormat);
                         }
                         ptype = val;
@@ -1043,12 +958,7 @@ pub(crate) fn decode_date_time(f: &mut Fields, ctx: &ParseContext) -> DtResult<D
             tz = ctx.time_zone.determine_offset(&mut tm);
         }
     }
-    Ok(Decoded {
-        dtype,
-        tm,
-        fsec,
-        tz,
-    })
+    Ok(Decoded { dtype, tm, fsec, tz })
 }
 
 /// The `ptype != 0` branch of DTK_NUMBER: a value after a unit label such
@@ -1148,10 +1058,7 @@ pub(crate) fn decode_time_only(f: &mut Fields, ctx: &ParseContext) -> DtResult<D
     let mut abbrev_tz: Option<TimeZone> = None;
     let mut abbrev: Vec<u8> = Vec::new();
     let mut dtype = DTK_TIME;
-    let mut tm = Tm {
-        isdst: -1,
-        ..Default::default()
-    };
+    let mut tm = Tm { isdst: -1, ..Default::default() };
     let mut fsec = 0i32;
     let mut tz = 0i32;
     let date_order = ctx.date_style.order;
@@ -1170,13 +1077,7 @@ pub(crate) fn decode_time_only(f: &mut Fields, ctx: &ParseContext) -> DtResult<D
                         return Err(DtErr::BadFormat);
                     };
                     tz = decode_timezone(&field[cp..])?;
-                    let (m, ft) = decode_number_field(
-                        &field[..cp],
-                        fmask | DTK_DATE_M,
-                        &mut tm,
-                        &mut fsec,
-                        &mut is2digits,
-                    )?;
+                    let (m, ft) = decode_number_field(&field[..cp], fmask | DTK_DATE_M, &mut tm, &mut fsec, &mut is2digits)?;
                     f.ftype[i] = ft;
                     tmask = m | dtk_m(TZ);
                 } else {
@@ -1184,10 +1085,7 @@ pub(crate) fn decode_time_only(f: &mut Fields, ctx: &ParseContext) -> DtResult<D
                     match TimeZone::load(&name) {
                         Some(z) => named_tz = Some(z),
                         None => {
-                            return Err(DtErr::Raise(Error::new(
-                                SqlState::INVALID_PARAMETER_VALUE,
-                                format!("time zone \"{name}\" not recognized"),
-                            )));
+                            return Err(DtErr::Raise(Error::new(SqlState::INVALID_PARAMETER_VALUE, format!("time zone \"{name}\" not recognized"))));
                         }
                     }
                     f.ftype[i] = DTK_TZ;
@@ -1195,13 +1093,7 @@ pub(crate) fn decode_time_only(f: &mut Fields, ctx: &ParseContext) -> DtResult<D
                 }
             }
             DTK_TIME => {
-                tmask = decode_time(
-                    field,
-                    fmask | DTK_DATE_M,
-                    INTERVAL_FULL_RANGE,
-                    &mut tm,
-                    &mut fsec,
-                )?;
+                tmask = decode_time(field, fmask | DTK_DATE_M, INTERVAL_FULL_RANGE, &mut tm, &mut fsec)?;
             }
             DTK_TZ => {
                 tz = decode_timezone(field)?;
@@ -1221,31 +1113,14 @@ pub(crate) fn decode_time_only(f: &mut Fields, ctx: &ParseContext) -> DtResult<D
                         return Err(DtErr::BadFormat);
                     }
                     if ptype == DTK_TIME {
-                        let (m, ft) = decode_number_field(
-                            field,
-                            fmask | DTK_DATE_M,
-                            &mut tm,
-                            &mut fsec,
-                            &mut is2digits,
-                        )?;
+                        let (m, ft) = decode_number_field(field, fmask | DTK_DATE_M, &mut tm, &mut fsec, &mut is2digits)?;
                         f.ftype[i] = ft;
                         if m != DTK_TIME_M {
                             return Err(DtErr::BadFormat);
                         }
                         tmask = m;
                     } else {
-                        tmask = decode_labeled_number(
-                            ptype,
-                            val,
-                            field,
-                            cp,
-                            fmask,
-                            &mut tm,
-                            &mut fsec,
-                            &mut tz,
-                            &mut isjulian,
-                            &mut is2digits,
-                        )?;
+                        tmask = decode_labeled_number(ptype, val, field, cp, fmask, &mut tm, &mut fsec, &mut tz, &mut isjulian, &mut is2digits)?;
                     }
                     ptype = 0;
                     dtype = DTK_DATE;
@@ -1256,38 +1131,18 @@ pub(crate) fn decode_time_only(f: &mut Fields, ctx: &ParseContext) -> DtResult<D
                         if i == 0 && nf >= 2 && f.ftype[nf - 1] == DTK_DATE {
                             tmask = decode_date(field, fmask, &mut is2digits, &mut tm, date_order)?;
                         } else if d > 2 {
-                            let (m, ft) = decode_number_field(
-                                field,
-                                fmask | DTK_DATE_M,
-                                &mut tm,
-                                &mut fsec,
-                                &mut is2digits,
-                            )?;
+                            let (m, ft) = decode_number_field(field, fmask | DTK_DATE_M, &mut tm, &mut fsec, &mut is2digits)?;
                             f.ftype[i] = ft;
                             tmask = m;
                         } else {
                             return Err(DtErr::BadFormat);
                         }
                     } else if flen > 4 {
-                        let (m, ft) = decode_number_field(
-                            field,
-                            fmask | DTK_DATE_M,
-                            &mut tm,
-                            &mut fsec,
-                            &mut is2digits,
-                        )?;
+                        let (m, ft) = decode_number_field(field, fmask | DTK_DATE_M, &mut tm, &mut fsec, &mut is2digits)?;
                         f.ftype[i] = ft;
                         tmask = m;
                     } else {
-                        tmask = decode_number(
-                            field,
-                            false,
-                            fmask | DTK_DATE_M,
-                            &mut tm,
-                            &mut fsec,
-                            &mut is2digits,
-                            date_order,
-                        )?;
+                        tmask = decode_number(field, false, fmask | DTK_DATE_M, &mut tm, &mut fsec, &mut is2digits, date_order)?;
                     }
                 }
             }
@@ -1351,11 +1206,7 @@ pub(crate) fn decode_time_only(f: &mut Fields, ctx: &ParseContext) -> DtResult<D
                     }
                     ISOTIME => {
                         tmask = 0;
-                        if i >= nf - 1
-                            || (f.ftype[i + 1] != DTK_NUMBER
-                                && f.ftype[i + 1] != DTK_TIME
-                                && f.ftype[i + 1] != DTK_DATE)
-                        {
+                        if i >= nf - 1 || (f.ftype[i + 1] != DTK_NUMBER && f.ftype[i + 1] != DTK_TIME && f.ftype[i + 1] != DTK_DATE) {
                             return Err(DtErr::BadFormat);
                         }
                         ptype = val;
@@ -1432,12 +1283,7 @@ pub(crate) fn decode_time_only(f: &mut Fields, ctx: &ParseContext) -> DtResult<D
         tz = ctx.time_zone.determine_offset(&mut tmp);
         tm.isdst = tmp.isdst;
     }
-    Ok(Decoded {
-        dtype,
-        tm,
-        fsec,
-        tz,
-    })
+    Ok(Decoded { dtype, tm, fsec, tz })
 }
 
 /// The date DecodeTimeOnly resolves zone offsets at: the given one or today.
@@ -1449,23 +1295,12 @@ fn date_for_time_only(fmask: i32, tm: &Tm, ctx: &ParseContext) -> DtResult<Tm> {
         if (fmask & DTK_DATE_M) != DTK_DATE_M {
             return Err(DtErr::BadFormat);
         }
-        Ok(Tm {
-            year: tm.year,
-            mon: tm.mon,
-            mday: tm.mday,
-            ..Default::default()
-        })
+        Ok(Tm { year: tm.year, mon: tm.mon, mday: tm.mday, ..Default::default() })
     }
 }
 
 /// `DecodeDate`: a date field with delimiters; returns the field mask.
-fn decode_date(
-    s: &[u8],
-    fmask: i32,
-    is2digits: &mut bool,
-    tm: &mut Tm,
-    date_order: super::DateOrder,
-) -> DtResult<i32> {
+fn decode_date(s: &[u8], fmask: i32, is2digits: &mut bool, tm: &mut Tm, date_order: super::DateOrder) -> DtResult<i32> {
     let mut fmask = fmask;
     let mut tmask = 0;
     let mut fields: Vec<Option<&[u8]>> = Vec::new();
@@ -1521,15 +1356,7 @@ fn decode_date(
             return Err(DtErr::BadFormat);
         }
         let mut fsec = 0;
-        let dmask = decode_number(
-            text,
-            have_text_month,
-            fmask,
-            tm,
-            &mut fsec,
-            is2digits,
-            date_order,
-        )?;
+        let dmask = decode_number(text, have_text_month, fmask, tm, &mut fsec, is2digits, date_order)?;
         if fmask & dmask != 0 {
             return Err(DtErr::BadFormat);
         }
@@ -1543,13 +1370,7 @@ fn decode_date(
 }
 
 /// `ValidateDate`: year/month/day range checks, BC and day-of-year.
-pub(crate) fn validate_date(
-    fmask: i32,
-    isjulian: bool,
-    is2digits: bool,
-    bc: bool,
-    tm: &mut Tm,
-) -> DtResult<()> {
+pub(crate) fn validate_date(fmask: i32, isjulian: bool, is2digits: bool, bc: bool, tm: &mut Tm) -> DtResult<()> {
     // A Julian day already produced the right year.
     if fmask & dtk_m(YEAR) != 0 && !isjulian {
         if bc {
@@ -1571,8 +1392,7 @@ pub(crate) fn validate_date(
         }
     }
     if fmask & dtk_m(DOY) != 0 {
-        (tm.year, tm.mon, tm.mday) =
-            j2date(date2j(tm.year, 1, 1).wrapping_add(tm.yday).wrapping_sub(1));
+        (tm.year, tm.mon, tm.mday) = j2date(date2j(tm.year, 1, 1).wrapping_add(tm.yday).wrapping_sub(1));
     }
     if fmask & dtk_m(MONTH) != 0 && (tm.mon < 1 || tm.mon > MONTHS_PER_YEAR) {
         return Err(DtErr::MdFieldOverflow);
@@ -1606,8 +1426,7 @@ pub(crate) fn decode_time_common(s: &[u8], range: i32) -> DtResult<(i64, i32, i3
     let mut sec;
     if at(s, cp) == 0 {
         sec = 0;
-        if range == (super::interval::INTERVAL_MASK_MINUTE | super::interval::INTERVAL_MASK_SECOND)
-        {
+        if range == (super::interval::INTERVAL_MASK_MINUTE | super::interval::INTERVAL_MASK_SECOND) {
             if hour > i32::MAX as i64 || hour < i32::MIN as i64 {
                 return Err(DtErr::FieldOverflow);
             }
@@ -1638,12 +1457,7 @@ pub(crate) fn decode_time_common(s: &[u8], range: i32) -> DtResult<(i64, i32, i3
     } else {
         return Err(DtErr::BadFormat);
     }
-    if hour < 0
-        || !(0..=MINS_PER_HOUR - 1).contains(&min)
-        || !(0..=SECS_PER_MINUTE).contains(&sec)
-        || fsec < 0
-        || fsec as i64 > USECS_PER_SEC
-    {
+    if hour < 0 || !(0..=MINS_PER_HOUR - 1).contains(&min) || !(0..=SECS_PER_MINUTE).contains(&sec) || fsec < 0 || fsec as i64 > USECS_PER_SEC {
         return Err(DtErr::FieldOverflow);
     }
     Ok((hour, min, sec, fsec))
@@ -1764,13 +1578,7 @@ fn decode_number(
 
 /// `DecodeNumberField`: run-together date or time digits; returns the
 /// field mask and DTK_DATE/DTK_TIME.
-fn decode_number_field(
-    s: &[u8],
-    fmask: i32,
-    tm: &mut Tm,
-    fsec: &mut i32,
-    is2digits: &mut bool,
-) -> DtResult<(i32, i32)> {
+fn decode_number_field(s: &[u8], fmask: i32, tm: &mut Tm, fsec: &mut i32, is2digits: &mut bool) -> DtResult<(i32, i32)> {
     let mut s: &[u8] = s;
     if let Some(dot) = s.iter().position(|&c| c == b'.') {
         if at(s, dot + 1) == 0 {

@@ -29,18 +29,10 @@ fn float8out(v: f64) -> String {
         return "NaN".into();
     }
     if v.is_infinite() {
-        return if v > 0.0 {
-            "Infinity".into()
-        } else {
-            "-Infinity".into()
-        };
+        return if v > 0.0 { "Infinity".into() } else { "-Infinity".into() };
     }
     if v == 0.0 {
-        return if v.is_sign_negative() {
-            "-0".into()
-        } else {
-            "0".into()
-        };
+        return if v.is_sign_negative() { "-0".into() } else { "0".into() };
     }
     let sci = format!("{:e}", v.abs());
     let (mant, exp) = sci.split_once('e').unwrap();
@@ -53,11 +45,7 @@ fn float8out(v: f64) -> String {
             m.push('.');
             m.push_str(&digits[1..]);
         }
-        return format!(
-            "{sign}{m}e{}{:02}",
-            if exp < 0 { '-' } else { '+' },
-            exp.abs()
-        );
+        return format!("{sign}{m}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
     }
     let n = digits.len() as i32;
     if exp < 0 {
@@ -77,23 +65,15 @@ fn float8in(s: &str) -> Result<f64> {
         "nan" => f64::NAN,
         "infinity" | "inf" | "+infinity" | "+inf" => f64::INFINITY,
         "-infinity" | "-inf" => f64::NEG_INFINITY,
-        _ => t.parse::<f64>().map_err(|_| {
-            Error::new(
-                SqlState::INVALID_TEXT_REPRESENTATION,
-                format!("invalid input syntax for type double precision: \"{s}\""),
-            )
-        })?,
+        _ => t
+            .parse::<f64>()
+            .map_err(|_| Error::new(SqlState::INVALID_TEXT_REPRESENTATION, format!("invalid input syntax for type double precision: \"{s}\"")))?,
     };
     Ok(v)
 }
 
 fn int4in(s: &str) -> Result<i32> {
-    s.trim().parse::<i32>().map_err(|_| {
-        Error::new(
-            SqlState::INVALID_TEXT_REPRESENTATION,
-            format!("invalid input syntax for type integer: \"{s}\""),
-        )
-    })
+    s.trim().parse::<i32>().map_err(|_| Error::new(SqlState::INVALID_TEXT_REPRESENTATION, format!("invalid input syntax for type integer: \"{s}\"")))
 }
 
 fn interval_typmod_from(spec: &str) -> Result<i32> {
@@ -102,10 +82,7 @@ fn interval_typmod_from(spec: &str) -> Result<i32> {
         return Ok(-1);
     }
     let (fields, prec) = match spec.find('(') {
-        Some(i) => (
-            spec[..i].trim(),
-            Some(spec[i + 1..spec.len() - 1].parse::<i32>().unwrap()),
-        ),
+        Some(i) => (spec[..i].trim(), Some(spec[i + 1..spec.len() - 1].parse::<i32>().unwrap())),
         None => (spec, None),
     };
     use IntervalFields::*;
@@ -130,32 +107,17 @@ fn interval_typmod_from(spec: &str) -> Result<i32> {
 }
 
 fn prec(spec: &str) -> i32 {
-    if spec.is_empty() {
-        -1
-    } else {
-        spec.parse().unwrap()
-    }
+    if spec.is_empty() { -1 } else { spec.parse().unwrap() }
 }
 
 /// Evaluates one recorded operation; mirrors gen/run_pg.py's SQL.
 fn run_case_at(ds: &str, tz: &str, is: &str, op: &str, a: &[&str], now: i64) -> String {
-    let settings = DateStyle::parse_setting(ds).and_then(|ds| {
-        Ok((
-            ds,
-            TimeZone::parse_setting(tz)?,
-            IntervalStyle::parse_setting(is)?,
-        ))
-    });
+    let settings = DateStyle::parse_setting(ds).and_then(|ds| Ok((ds, TimeZone::parse_setting(tz)?, IntervalStyle::parse_setting(is)?)));
     let (ds, tz, is) = match settings {
         Ok(s) => s,
         Err(e) => return fmt_err(&e),
     };
-    let ctx = ParseContext {
-        date_style: ds,
-        interval_style: is,
-        time_zone: &tz,
-        now,
-    };
+    let ctx = ParseContext { date_style: ds, interval_style: is, time_zone: &tz, now };
     let r = eval(&ctx, op, a);
     match r {
         Ok(Some(s)) => format!("OK:{s}"),
@@ -240,46 +202,17 @@ fn eval(ctx: &ParseContext, op: &str, a: &[&str]) -> Result<Option<String>> {
         "ext_time" => extract_time(a[0], time(a[1])?).map(Some),
         "ext_iv" => extract_interval(a[0], iv(a[1])?).map(Some),
         "make_date" => dout(make_date(int4in(a[0])?, int4in(a[1])?, int4in(a[2])?)?),
-        "make_time" => Ok(Some(time_out(make_time(
-            int4in(a[0])?,
-            int4in(a[1])?,
-            float8in(a[2])?,
-        )?))),
-        "make_timestamp" => tsout(make_timestamp(
-            int4in(a[0])?,
-            int4in(a[1])?,
-            int4in(a[2])?,
-            int4in(a[3])?,
-            int4in(a[4])?,
-            float8in(a[5])?,
-        )?),
-        "make_timestamptz" => tstzout(make_timestamptz(
-            int4in(a[0])?,
-            int4in(a[1])?,
-            int4in(a[2])?,
-            int4in(a[3])?,
-            int4in(a[4])?,
-            float8in(a[5])?,
-            tz,
-        )?),
-        "make_timestamptz_z" => tstzout(make_timestamptz_at_timezone(
-            int4in(a[0])?,
-            int4in(a[1])?,
-            int4in(a[2])?,
-            int4in(a[3])?,
-            int4in(a[4])?,
-            float8in(a[5])?,
-            a[6],
-        )?),
-        "make_interval" => ivout(make_interval(
-            int4in(a[0])?,
-            int4in(a[1])?,
-            int4in(a[2])?,
-            int4in(a[3])?,
-            int4in(a[4])?,
-            int4in(a[5])?,
-            float8in(a[6])?,
-        )?),
+        "make_time" => Ok(Some(time_out(make_time(int4in(a[0])?, int4in(a[1])?, float8in(a[2])?)?))),
+        "make_timestamp" => tsout(make_timestamp(int4in(a[0])?, int4in(a[1])?, int4in(a[2])?, int4in(a[3])?, int4in(a[4])?, float8in(a[5])?)?),
+        "make_timestamptz" => {
+            tstzout(make_timestamptz(int4in(a[0])?, int4in(a[1])?, int4in(a[2])?, int4in(a[3])?, int4in(a[4])?, float8in(a[5])?, tz)?)
+        }
+        "make_timestamptz_z" => {
+            tstzout(make_timestamptz_at_timezone(int4in(a[0])?, int4in(a[1])?, int4in(a[2])?, int4in(a[3])?, int4in(a[4])?, float8in(a[5])?, a[6])?)
+        }
+        "make_interval" => {
+            ivout(make_interval(int4in(a[0])?, int4in(a[1])?, int4in(a[2])?, int4in(a[3])?, int4in(a[4])?, int4in(a[5])?, float8in(a[6])?)?)
+        }
         "to_timestamp" => tstzout(to_timestamp(float8in(a[0])?)?),
         "ts_at_zone" => tstzout(timestamp_zone(a[0], ts(a[1])?)?),
         "tstz_at_zone" => tsout(timestamptz_zone(a[0], tstz(a[1])?)?),
@@ -304,22 +237,8 @@ fn eval(ctx: &ParseContext, op: &str, a: &[&str]) -> Result<Option<String>> {
         "time_mi_time" => ivout(time_mi_time(time(a[0])?, time(a[1])?)),
         "time_pl_iv" => Ok(Some(time_out(time_pl_interval(time(a[0])?, iv(a[1])?)))),
         "time_mi_iv" => Ok(Some(time_out(time_mi_interval(time(a[0])?, iv(a[1])?)))),
-        "isfinite_date" => Ok(Some(
-            if date_finite(date(a[0])?) {
-                "true"
-            } else {
-                "false"
-            }
-            .into(),
-        )),
-        "isfinite_ts" => Ok(Some(
-            if timestamp_finite(ts(a[0])?) {
-                "true"
-            } else {
-                "false"
-            }
-            .into(),
-        )),
+        "isfinite_date" => Ok(Some(if date_finite(date(a[0])?) { "true" } else { "false" }.into())),
+        "isfinite_ts" => Ok(Some(if timestamp_finite(ts(a[0])?) { "true" } else { "false" }.into())),
         "date_cmp_ts" => cmp(date_cmp_timestamp(date(a[0])?, ts(a[1])?)),
         "date_cmp_tstz" => cmp(date_cmp_timestamptz(date(a[0])?, tstz(a[1])?, tz)),
         "ts_cmp_tstz" => cmp(timestamp_cmp_timestamptz(ts(a[0])?, tstz(a[1])?, tz)),
@@ -333,11 +252,7 @@ fn eval(ctx: &ParseContext, op: &str, a: &[&str]) -> Result<Option<String>> {
         "current_timestamp1" => tstzout(current_timestamp(ctx.now, 1)?),
         "overlaps" => {
             let v = |s: &str| {
-                if s == "\\N" {
-                    Ok(None)
-                } else {
-                    ts(s).map(Some)
-                }
+                if s == "\\N" { Ok(None) } else { ts(s).map(Some) }
             };
             Ok(overlaps_timestamp(v(a[0])?, v(a[1])?, v(a[2])?, v(a[3])?).map(|b| b.to_string()))
         }
@@ -351,25 +266,14 @@ fn eval(ctx: &ParseContext, op: &str, a: &[&str]) -> Result<Option<String>> {
             let mut out = Vec::new();
             for v in it {
                 let v = v?;
-                out.push(if op == "series_ts" {
-                    timestamp_out(v, ds)?
-                } else {
-                    timestamptz_out(v, ds, tz)?
-                });
+                out.push(if op == "series_ts" { timestamp_out(v, ds)? } else { timestamptz_out(v, ds, tz)? });
             }
             Ok((!out.is_empty()).then(|| out.join(",")))
         }
         "settz" => Ok(Some(TimeZone::parse_setting(a[0])?.name().to_string())),
         "setds" => Ok(Some(ds.apply_setting(a[0])?.to_setting_string())),
-        "setis" => Ok(Some(
-            IntervalStyle::parse_setting(a[0])?
-                .to_setting_string()
-                .to_string(),
-        )),
-        "typmod_iv" => Ok(Some(format!(
-            "interval{}",
-            interval_typmod_out(int4in(a[0])?)?
-        ))),
+        "setis" => Ok(Some(IntervalStyle::parse_setting(a[0])?.to_setting_string().to_string())),
+        "typmod_iv" => Ok(Some(format!("interval{}", interval_typmod_out(int4in(a[0])?)?))),
         other => panic!("unknown op {other}"),
     }
 }
@@ -407,8 +311,7 @@ fn check_table(data: &str) -> (usize, Vec<String>) {
             }
             op = ty;
         }
-        let got = std::panic::catch_unwind(|| run_case_at(ds, tz, is, &op, &nargs, now))
-            .unwrap_or_else(|_| "PANIC".to_string());
+        let got = std::panic::catch_unwind(|| run_case_at(ds, tz, is, &op, &nargs, now)).unwrap_or_else(|_| "PANIC".to_string());
         n += 1;
         // float8 results: shortest round-trip digits may legitimately differ
         // in a tie (Ryu vs Rust), so compare the values.
@@ -427,12 +330,7 @@ fn check_table(data: &str) -> (usize, Vec<String>) {
 #[test]
 fn pgref_cases() {
     let (n, bad) = check_table(include_str!("pgref_cases.tsv"));
-    assert!(
-        bad.is_empty(),
-        "{} of {n} cases differ:\n{}",
-        bad.len(),
-        bad.join("\n")
-    );
+    assert!(bad.is_empty(), "{} of {n} cases differ:\n{}", bad.len(), bad.join("\n"));
 }
 
 /// Ad-hoc differential run: `DATETIME_CASES=file.tsv cargo test pgref_file -- --nocapture`.
@@ -461,14 +359,8 @@ impl Rng {
     }
     fn i64(&mut self) -> i64 {
         match self.next() % 8 {
-            0 => [i64::MIN, i64::MAX, i64::MIN + 1, i64::MAX - 1, 0, -1, 1]
-                [(self.next() % 7) as usize],
-            1 => [
-                END_TIMESTAMP,
-                END_TIMESTAMP - 1,
-                MIN_TIMESTAMP,
-                MIN_TIMESTAMP - 1,
-            ][(self.next() % 4) as usize],
+            0 => [i64::MIN, i64::MAX, i64::MIN + 1, i64::MAX - 1, 0, -1, 1][(self.next() % 7) as usize],
+            1 => [END_TIMESTAMP, END_TIMESTAMP - 1, MIN_TIMESTAMP, MIN_TIMESTAMP - 1][(self.next() % 4) as usize],
             2 => (self.next() % 200_000_000_000_000_000) as i64 - 100_000_000_000_000_000,
             3 => (self.next() % 2_000_000_000_000) as i64 - 1_000_000_000_000,
             _ => self.next() as i64,
@@ -476,8 +368,7 @@ impl Rng {
     }
     fn i32(&mut self) -> i32 {
         match self.next() % 6 {
-            0 => [i32::MIN, i32::MAX, i32::MIN + 1, i32::MAX - 1, 0, -1, 1]
-                [(self.next() % 7) as usize],
+            0 => [i32::MIN, i32::MAX, i32::MIN + 1, i32::MAX - 1, 0, -1, 1][(self.next() % 7) as usize],
             1 => (self.next() % 20_000) as i32 - 10_000,
             2 => (self.next() % 400) as i32 - 200,
             _ => self.next() as i32,
@@ -485,27 +376,14 @@ impl Rng {
     }
     fn f64(&mut self) -> f64 {
         match self.next() % 6 {
-            0 => [
-                f64::NAN,
-                f64::INFINITY,
-                f64::NEG_INFINITY,
-                0.0,
-                -0.0,
-                1e300,
-                -1e300,
-                0.5,
-            ][(self.next() % 8) as usize],
+            0 => [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, -0.0, 1e300, -1e300, 0.5][(self.next() % 8) as usize],
             1 => (self.next() % 1000) as f64 / 7.0 - 70.0,
             2 => f64::from_bits(self.next()),
             _ => (self.next() as i64) as f64 / 1e6,
         }
     }
     fn interval(&mut self) -> Interval {
-        Interval {
-            months: self.i32(),
-            days: self.i32(),
-            micros: self.i64(),
-        }
+        Interval { months: self.i32(), days: self.i32(), micros: self.i64() }
     }
 }
 
@@ -513,25 +391,11 @@ impl Rng {
 /// fine, panics (including arithmetic overflow in debug builds) are not.
 #[test]
 fn no_panics_on_arbitrary_values() {
-    let seed = std::env::var("DATETIME_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0x9E37_79B9_7F4A_7C15u64);
-    let iters = std::env::var("DATETIME_ITERS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(3_000usize);
+    let seed = std::env::var("DATETIME_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x9E37_79B9_7F4A_7C15u64);
+    let iters = std::env::var("DATETIME_ITERS").ok().and_then(|s| s.parse().ok()).unwrap_or(3_000usize);
     let mut r = Rng(seed);
-    let zones: Vec<TimeZone> = [
-        "UTC",
-        "America/New_York",
-        "Asia/Kathmandu",
-        "<+03>-3",
-        "FOO5BAR",
-    ]
-    .iter()
-    .map(|z| TimeZone::parse_setting(z).unwrap())
-    .collect();
+    let zones: Vec<TimeZone> =
+        ["UTC", "America/New_York", "Asia/Kathmandu", "<+03>-3", "FOO5BAR"].iter().map(|z| TimeZone::parse_setting(z).unwrap()).collect();
     let units = [
         "year",
         "month",
@@ -557,21 +421,11 @@ fn no_panics_on_arbitrary_values() {
         "timezone_minute",
         "foo",
     ];
-    let styles = [
-        IntervalStyle::Postgres,
-        IntervalStyle::PostgresVerbose,
-        IntervalStyle::SqlStandard,
-        IntervalStyle::Iso8601,
-    ];
+    let styles = [IntervalStyle::Postgres, IntervalStyle::PostgresVerbose, IntervalStyle::SqlStandard, IntervalStyle::Iso8601];
     for i in 0..iters {
         let tz = &zones[i % zones.len()];
         let ds = DateStyle {
-            style: [
-                OutputStyle::Iso,
-                OutputStyle::Postgres,
-                OutputStyle::Sql,
-                OutputStyle::German,
-            ][i % 4],
+            style: [OutputStyle::Iso, OutputStyle::Postgres, OutputStyle::Sql, OutputStyle::German][i % 4],
             order: [DateOrder::Mdy, DateOrder::Dmy, DateOrder::Ymd][i % 3],
         };
         let (a, b, d, t) = (r.i64(), r.i64(), r.i32(), r.i64());
@@ -582,139 +436,50 @@ fn no_panics_on_arbitrary_values() {
         let _ = timestamp_out(a, &ds);
         let _ = timestamptz_out(a, &ds, tz);
         let _ = interval_out(iv, styles[i % 4]);
-        let _ = (
-            date_pli(d, r.i32()),
-            date_mii(d, r.i32()),
-            date_mi(d, r.i32()),
-        );
-        let _ = (
-            date_pl_interval(d, iv),
-            date_mi_interval(d, iv),
-            datetime_timestamp(d, t),
-        );
+        let _ = (date_pli(d, r.i32()), date_mii(d, r.i32()), date_mi(d, r.i32()));
+        let _ = (date_pl_interval(d, iv), date_mi_interval(d, iv), datetime_timestamp(d, t));
         let _ = (timestamp_pl_interval(a, iv), timestamp_mi_interval(a, iv));
-        let _ = (
-            timestamptz_pl_interval(a, iv, tz),
-            timestamptz_mi_interval(a, iv, tz),
-        );
-        let _ = (
-            timestamp_mi(a, b),
-            timestamp_age(a, b),
-            timestamptz_age(a, b, tz),
-        );
+        let _ = (timestamptz_pl_interval(a, iv, tz), timestamptz_mi_interval(a, iv, tz));
+        let _ = (timestamp_mi(a, b), timestamp_age(a, b), timestamptz_age(a, b, tz));
         let _ = (interval_pl(iv, iv2), interval_mi(iv, iv2), interval_um(iv));
-        let _ = (
-            interval_mul(iv, f),
-            interval_div(iv, f),
-            interval_cmp(iv, iv2),
-            interval_hash_key(iv),
-        );
+        let _ = (interval_mul(iv, f), interval_div(iv, f), interval_cmp(iv, iv2), interval_hash_key(iv));
         let _ = (justify_days(iv), justify_hours(iv), justify_interval(iv));
-        let _ = (
-            timestamp_trunc(u, a),
-            timestamptz_trunc(u, a, tz),
-            interval_trunc(u, iv),
-        );
-        let _ = (
-            timestamp_part(u, a),
-            extract_timestamp(u, a),
-            timestamptz_part(u, a, tz),
-        );
-        let _ = (
-            extract_timestamptz(u, a, tz),
-            date_part(u, d),
-            extract_date(u, d),
-        );
-        let _ = (
-            time_part(u, t),
-            extract_time(u, t),
-            interval_part(u, iv),
-            extract_interval(u, iv),
-        );
+        let _ = (timestamp_trunc(u, a), timestamptz_trunc(u, a, tz), interval_trunc(u, iv));
+        let _ = (timestamp_part(u, a), extract_timestamp(u, a), timestamptz_part(u, a, tz));
+        let _ = (extract_timestamptz(u, a, tz), date_part(u, d), extract_date(u, d));
+        let _ = (time_part(u, t), extract_time(u, t), interval_part(u, iv), extract_interval(u, iv));
         let _ = (timestamp_bin(iv, a, b), timestamptz_bin(iv, a, b));
-        let _ = (
-            date_timestamp(d),
-            date_timestamptz(d, tz),
-            timestamp_date(a),
-            timestamptz_date(a, tz),
-        );
+        let _ = (date_timestamp(d), date_timestamptz(d, tz), timestamp_date(a), timestamptz_date(a, tz));
         let _ = (timestamp_timestamptz(a, tz), timestamptz_timestamp(a, tz));
-        let _ = (
-            timestamp_time(a),
-            timestamptz_time(a, tz),
-            interval_time(iv),
-            time_interval(t),
-        );
-        let _ = (
-            time_pl_interval(t, iv),
-            time_mi_interval(t, iv),
-            time_mi_time(t, b),
-        );
-        let _ = (
-            timestamp_zone("America/Chicago", a),
-            timestamptz_zone("MSK", a),
-            timestamp_zone("PST", a),
-        );
-        let _ = (
-            timestamp_izone(iv, a, styles[0]),
-            timestamptz_izone(iv, a, styles[0]),
-        );
+        let _ = (timestamp_time(a), timestamptz_time(a, tz), interval_time(iv), time_interval(t));
+        let _ = (time_pl_interval(t, iv), time_mi_interval(t, iv), time_mi_time(t, b));
+        let _ = (timestamp_zone("America/Chicago", a), timestamptz_zone("MSK", a), timestamp_zone("PST", a));
+        let _ = (timestamp_izone(iv, a, styles[0]), timestamptz_izone(iv, a, styles[0]));
         let _ = timestamptz_trunc_zone(u, a, "Europe/Paris");
-        let _ = (
-            date_cmp_timestamp(d, a),
-            date_cmp_timestamptz(d, a, tz),
-            timestamp_cmp_timestamptz(a, b, tz),
-        );
-        let _ = (
-            make_date(r.i32(), r.i32(), r.i32()),
-            make_time(r.i32(), r.i32(), f),
-        );
-        let _ = make_timestamp(
-            r.i32(),
-            r.i32() % 14,
-            r.i32() % 32,
-            r.i32() % 25,
-            r.i32() % 61,
-            f,
-        );
+        let _ = (date_cmp_timestamp(d, a), date_cmp_timestamptz(d, a, tz), timestamp_cmp_timestamptz(a, b, tz));
+        let _ = (make_date(r.i32(), r.i32(), r.i32()), make_time(r.i32(), r.i32(), f));
+        let _ = make_timestamp(r.i32(), r.i32() % 14, r.i32() % 32, r.i32() % 25, r.i32() % 61, f);
         let _ = make_timestamptz(r.i32(), r.i32() % 14, r.i32() % 32, 1, 2, f, tz);
         let _ = make_timestamptz_at_timezone(r.i32() % 3000, 1, 1, 0, 0, f, "Asia/Tokyo");
         let _ = make_interval(r.i32(), r.i32(), r.i32(), r.i32(), r.i32(), r.i32(), f);
-        let _ = (
-            to_timestamp(f),
-            timestamp_scale(a, (i % 9) as i32 - 1),
-            time_scale(t, (i % 9) as i32 - 1),
-        );
+        let _ = (to_timestamp(f), timestamp_scale(a, (i % 9) as i32 - 1), time_scale(t, (i % 9) as i32 - 1));
         let _ = (interval_scale(iv, r.i32()), interval_typmod_out(r.i32()));
         let _ = tz.utc_offset_at_utc(a);
         let _ = tz.utc_offset_for_local(a);
-        let _ = (
-            timestamp_recv(&a.to_be_bytes(), -1),
-            date_recv(&d.to_be_bytes()),
-        );
+        let _ = (timestamp_recv(&a.to_be_bytes(), -1), date_recv(&d.to_be_bytes()));
         let _ = interval_recv(&interval_send(iv), r.i32());
     }
 }
 
 #[test]
 fn binary_round_trip() {
-    let iv = Interval {
-        months: 14,
-        days: -3,
-        micros: 123_456_789,
-    };
+    let iv = Interval { months: 14, days: -3, micros: 123_456_789 };
     assert_eq!(interval_recv(&interval_send(iv), -1).unwrap(), iv);
     assert_eq!(date_recv(&date_send(-730_120)).unwrap(), -730_120);
     assert_eq!(date_send(1), [0, 0, 0, 1]);
-    assert_eq!(
-        time_recv(&time_send(USECS_PER_DAY), -1).unwrap(),
-        USECS_PER_DAY
-    );
+    assert_eq!(time_recv(&time_send(USECS_PER_DAY), -1).unwrap(), USECS_PER_DAY);
     assert!(time_recv(&time_send(USECS_PER_DAY + 1), -1).is_err());
-    assert_eq!(
-        timestamp_recv(&timestamp_send(TIMESTAMP_NOEND), -1).unwrap(),
-        TIMESTAMP_NOEND
-    );
+    assert_eq!(timestamp_recv(&timestamp_send(TIMESTAMP_NOEND), -1).unwrap(), TIMESTAMP_NOEND);
     assert!(timestamp_recv(&timestamp_send(END_TIMESTAMP), -1).is_err());
     assert!(date_recv(&[0, 1]).is_err());
 }
@@ -734,18 +499,8 @@ fn interval_equality_and_hash_follow_sql() {
 
 #[test]
 fn settings_round_trip() {
-    assert_eq!(
-        DateStyle::parse_setting("sql, dmy")
-            .unwrap()
-            .to_setting_string(),
-        "SQL, DMY"
-    );
-    assert_eq!(
-        DateStyle::parse_setting("German")
-            .unwrap()
-            .to_setting_string(),
-        "German, DMY"
-    );
+    assert_eq!(DateStyle::parse_setting("sql, dmy").unwrap().to_setting_string(), "SQL, DMY");
+    assert_eq!(DateStyle::parse_setting("German").unwrap().to_setting_string(), "German, DMY");
     let ny = TimeZone::parse_setting("america/new_york").unwrap();
     assert_eq!(ny.name(), "America/New_York");
     // 2024-03-10 02:30 does not exist in New York: PostgreSQL uses the
@@ -759,9 +514,6 @@ fn settings_round_trip() {
     let utc = timestamptz_in("2024-07-01 00:00+00", -1, &ctx).unwrap();
     assert_eq!(ny.utc_offset_at_utc(utc), -4 * 3600);
     assert_eq!(ny.abbrev_at_utc(utc), "EDT");
-    assert_eq!(
-        TimeZone::parse_setting("-3.5").unwrap().name(),
-        "<-03:30>+03:30"
-    );
+    assert_eq!(TimeZone::parse_setting("-3.5").unwrap().name(), "<-03:30>+03:30");
     assert!(zone_names().contains(&"Europe/Berlin"));
 }

@@ -11,9 +11,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::abbrevs::DEFAULT_ABBREVS;
-use super::calendar::{
-    POSTGRES_EPOCH_JDATE, SECS_PER_DAY, Tm, UNIX_EPOCH_JDATE, date2j, is_valid_julian,
-};
+use super::calendar::{POSTGRES_EPOCH_JDATE, SECS_PER_DAY, Tm, UNIX_EPOCH_JDATE, date2j, is_valid_julian};
 use crate::error::{Error, Result, SqlState};
 
 const TZ_MAX_TIMES: usize = 2000;
@@ -28,10 +26,7 @@ const EPOCH_YEAR: i32 = 1970;
 const SECSPERHOUR: i32 = 3600;
 const TZDEFRULESTRING: &[u8] = b",M3.2.0,M11.1.0";
 const YEAR_LENGTHS: [i32; 2] = [365, 366];
-const MON_LENGTHS: [[i32; 12]; 2] = [
-    [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31],
-    [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31],
-];
+const MON_LENGTHS: [[i32; 12]; 2] = [[31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]];
 
 static TZDATA: &[u8] = include_bytes!("tzdata.bin");
 
@@ -68,17 +63,8 @@ pub(crate) struct LocalTime<'a> {
 /// Result of `pg_next_dst_boundary`.
 enum Boundary {
     Fail,
-    None {
-        before_gmtoff: i32,
-        before_isdst: bool,
-    },
-    Some {
-        before_gmtoff: i32,
-        before_isdst: bool,
-        boundary: i64,
-        after_gmtoff: i32,
-        after_isdst: bool,
-    },
+    None { before_gmtoff: i32, before_isdst: bool },
+    Some { before_gmtoff: i32, before_isdst: bool, boundary: i64, after_gmtoff: i32, after_isdst: bool },
 }
 
 /// A session time zone (PostgreSQL's `pg_tz`): its canonical name, as `SHOW
@@ -133,10 +119,7 @@ pub(crate) fn tokcmp(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
 
 /// Looks up a lower-cased token in the `Default` abbreviation set.
 pub(crate) fn lookup_abbrev(lowtoken: &str) -> Option<Abbrev> {
-    DEFAULT_ABBREVS
-        .binary_search_by(|(tok, _)| tokcmp(tok.as_bytes(), lowtoken.as_bytes()))
-        .ok()
-        .map(|i| DEFAULT_ABBREVS[i].1)
+    DEFAULT_ABBREVS.binary_search_by(|(tok, _)| tokcmp(tok.as_bytes(), lowtoken.as_bytes())).ok().map(|i| DEFAULT_ABBREVS[i].1)
 }
 
 impl TimeZone {
@@ -148,10 +131,7 @@ impl TimeZone {
     /// `GMT`, PostgreSQL's built-in zone (never read from the database).
     pub fn gmt() -> TimeZone {
         let state = tzparse(b"GMT", true).unwrap_or_default();
-        TimeZone {
-            name: Arc::from("GMT"),
-            state: Arc::new(state),
-        }
+        TimeZone { name: Arc::from("GMT"), state: Arc::new(state) }
     }
 
     /// The canonical name, as `SHOW TimeZone` prints it.
@@ -169,28 +149,19 @@ impl TimeZone {
         let upper = name.to_ascii_uppercase();
         if upper == "GMT" {
             let state = tzparse(upper.as_bytes(), true)?;
-            return Some(TimeZone {
-                name: Arc::from(upper.as_str()),
-                state: Arc::new(state),
-            });
+            return Some(TimeZone { name: Arc::from(upper.as_str()), state: Arc::new(state) });
         }
         let file = upper.strip_prefix(':').unwrap_or(&upper);
         if let Some((canon, blob)) = find_zone(file)
             && let Some(state) = tzload_blob(blob)
         {
-            return Some(TimeZone {
-                name: Arc::from(canon),
-                state: Arc::new(state),
-            });
+            return Some(TimeZone { name: Arc::from(canon), state: Arc::new(state) });
         }
         if upper.starts_with(':') {
             return None;
         }
         let state = tzparse(upper.as_bytes(), false)?;
-        Some(TimeZone {
-            name: Arc::from(upper.as_str()),
-            state: Arc::new(state),
-        })
+        Some(TimeZone { name: Arc::from(upper.as_str()), state: Arc::new(state) })
     }
 
     /// A fixed offset zone (`pg_tzset_offset`); `gmtoffset` is seconds
@@ -206,23 +177,14 @@ impl TimeZone {
                 offsetstr.push_str(&format!(":{absoffset:02}"));
             }
         }
-        let tzname = if gmtoffset > 0 {
-            format!("<-{offsetstr}>+{offsetstr}")
-        } else {
-            format!("<+{offsetstr}>-{offsetstr}")
-        };
+        let tzname = if gmtoffset > 0 { format!("<-{offsetstr}>+{offsetstr}") } else { format!("<+{offsetstr}>-{offsetstr}") };
         TimeZone::load(&tzname)
     }
 
     /// Parses a value for `SET TimeZone` (PostgreSQL's `check_timezone`):
     /// `INTERVAL '…'`, a number of hours, or a zone name / POSIX spec.
     pub fn parse_setting(value: &str) -> Result<TimeZone> {
-        let invalid = || {
-            Error::new(
-                SqlState::INVALID_PARAMETER_VALUE,
-                format!("invalid value for parameter \"TimeZone\": \"{value}\""),
-            )
-        };
+        let invalid = || Error::new(SqlState::INVALID_PARAMETER_VALUE, format!("invalid value for parameter \"TimeZone\": \"{value}\""));
         let new_tz;
         if value.len() >= 8 && value[..8].eq_ignore_ascii_case("interval") {
             let rest = value[8..].trim_start_matches(super::parse::is_c_space);
@@ -257,11 +219,8 @@ impl TimeZone {
                 if let Some(rest) = upper.strip_prefix("RIGHT/")
                     && find_zone(rest).is_some()
                 {
-                    return Err(Error::new(
-                        SqlState::INVALID_PARAMETER_VALUE,
-                        format!("time zone \"{value}\" appears to use leap seconds"),
-                    )
-                    .with_detail("PostgreSQL does not support leap seconds."));
+                    return Err(Error::new(SqlState::INVALID_PARAMETER_VALUE, format!("time zone \"{value}\" appears to use leap seconds"))
+                        .with_detail("PostgreSQL does not support leap seconds."));
                 }
                 return Err(invalid());
             };
@@ -269,11 +228,8 @@ impl TimeZone {
             // minute, which also rejects POSIX specs with seconds offsets.
             let t2000 = (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) as i64 * SECS_PER_DAY;
             if (t2000 + tz.localtime(t2000).utoff as i64).rem_euclid(60) != 0 {
-                return Err(Error::new(
-                    SqlState::INVALID_PARAMETER_VALUE,
-                    format!("time zone \"{value}\" appears to use leap seconds"),
-                )
-                .with_detail("PostgreSQL does not support leap seconds."));
+                return Err(Error::new(SqlState::INVALID_PARAMETER_VALUE, format!("time zone \"{value}\" appears to use leap seconds"))
+                    .with_detail("PostgreSQL does not support leap seconds."));
             }
             new_tz = Some(tz);
         }
@@ -282,15 +238,13 @@ impl TimeZone {
 
     /// Offset in seconds east of UTC at a UTC instant (µs since 2000).
     pub fn utc_offset_at_utc(&self, micros: i64) -> i32 {
-        let t = micros.div_euclid(1_000_000)
-            + (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) as i64 * SECS_PER_DAY;
+        let t = micros.div_euclid(1_000_000) + (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) as i64 * SECS_PER_DAY;
         self.localtime(t).utoff
     }
 
     /// Abbreviation in force at a UTC instant (µs since 2000), e.g. "PST".
     pub fn abbrev_at_utc(&self, micros: i64) -> &str {
-        let t = micros.div_euclid(1_000_000)
-            + (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) as i64 * SECS_PER_DAY;
+        let t = micros.div_euclid(1_000_000) + (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) as i64 * SECS_PER_DAY;
         self.localtime(t).abbrev
     }
 
@@ -319,9 +273,7 @@ impl TimeZone {
     pub(crate) fn fixed_offset(&self) -> Option<i32> {
         let ttis = &self.state.ttis;
         let first = ttis.first()?;
-        ttis.iter()
-            .all(|t| t.utoff == first.utoff)
-            .then_some(first.utoff)
+        ttis.iter().all(|t| t.utoff == first.utoff).then_some(first.utoff)
     }
 
     /// `pg_localtime` for a Unix time in seconds: offset, DST flag, abbrev.
@@ -329,11 +281,7 @@ impl TimeZone {
         let sp = &*self.state;
         let idx = localsub_type(sp, t).unwrap_or(sp.defaulttype);
         let tt = sp.ttis.get(idx).copied().unwrap_or_default();
-        LocalTime {
-            utoff: tt.utoff,
-            isdst: tt.isdst,
-            abbrev: cstr_at(&sp.chars, tt.desigidx),
-        }
+        LocalTime { utoff: tt.utoff, isdst: tt.isdst, abbrev: cstr_at(&sp.chars, tt.desigidx) }
     }
 
     /// `DetermineTimeZoneOffset`: the offset (PostgreSQL sign, seconds west)
@@ -352,11 +300,7 @@ impl TimeZone {
         }
         let date = date2j(tm.year, tm.mon, tm.mday).wrapping_sub(UNIX_EPOCH_JDATE);
         let day = date as i64 * SECS_PER_DAY;
-        let sec = tm.sec.wrapping_add(
-            tm.min
-                .wrapping_add(tm.hour.wrapping_mul(60))
-                .wrapping_mul(60),
-        );
+        let sec = tm.sec.wrapping_add(tm.min.wrapping_add(tm.hour.wrapping_mul(60)).wrapping_mul(60));
         let mytime = day.wrapping_add(sec as i64);
         if mytime < 0 && day > 0 {
             return overflow(tm);
@@ -367,30 +311,17 @@ impl TimeZone {
         }
         match next_dst_boundary(&self.state, prevtime) {
             Boundary::Fail => overflow(tm),
-            Boundary::None {
-                before_gmtoff,
-                before_isdst,
-            } => {
+            Boundary::None { before_gmtoff, before_isdst } => {
                 tm.isdst = before_isdst as i32;
                 (-before_gmtoff, mytime - before_gmtoff as i64)
             }
-            Boundary::Some {
-                before_gmtoff,
-                before_isdst,
-                boundary,
-                after_gmtoff,
-                after_isdst,
-            } => {
+            Boundary::Some { before_gmtoff, before_isdst, boundary, after_gmtoff, after_isdst } => {
                 let beforetime = mytime.wrapping_sub(before_gmtoff as i64);
-                if (before_gmtoff > 0 && mytime < 0 && beforetime > 0)
-                    || (before_gmtoff <= 0 && mytime > 0 && beforetime < 0)
-                {
+                if (before_gmtoff > 0 && mytime < 0 && beforetime > 0) || (before_gmtoff <= 0 && mytime > 0 && beforetime < 0) {
                     return overflow(tm);
                 }
                 let aftertime = mytime.wrapping_sub(after_gmtoff as i64);
-                if (after_gmtoff > 0 && mytime < 0 && aftertime > 0)
-                    || (after_gmtoff <= 0 && mytime > 0 && aftertime < 0)
-                {
+                if (after_gmtoff > 0 && mytime < 0 && aftertime > 0) || (after_gmtoff <= 0 && mytime > 0 && aftertime < 0) {
                     return overflow(tm);
                 }
                 if beforetime < boundary && aftertime < boundary {
@@ -505,10 +436,7 @@ impl<'a> Reader<'a> {
 
 /// Finds a zone by upper-cased name; returns its canonical spelling and data.
 fn find_zone(upper: &str) -> Option<(&'static str, &'static [u8])> {
-    let mut r = Reader {
-        buf: TZDATA,
-        pos: 0,
-    };
+    let mut r = Reader { buf: TZDATA, pos: 0 };
     if r.bytes(5)? != b"OATZ\x01" {
         return None;
     }
@@ -517,10 +445,7 @@ fn find_zone(upper: &str) -> Option<(&'static str, &'static [u8])> {
     let offsets_at = r.pos;
     r.pos += (nzones + 1) * 4;
     let blobs_at = r.pos;
-    let mut offr = Reader {
-        buf: TZDATA,
-        pos: offsets_at + nzones * 4,
-    };
+    let mut offr = Reader { buf: TZDATA, pos: offsets_at + nzones * 4 };
     let total = offr.u32()? as usize;
     r.pos = blobs_at + total;
     for _ in 0..nnames {
@@ -528,10 +453,7 @@ fn find_zone(upper: &str) -> Option<(&'static str, &'static [u8])> {
         let name = r.bytes(len)?;
         let idx = r.u16()? as usize;
         if name.eq_ignore_ascii_case(upper.as_bytes()) {
-            let mut o = Reader {
-                buf: TZDATA,
-                pos: offsets_at + idx * 4,
-            };
+            let mut o = Reader { buf: TZDATA, pos: offsets_at + idx * 4 };
             let start = o.u32()? as usize;
             let end = o.u32()? as usize;
             let blob = TZDATA.get(blobs_at + start..blobs_at + end)?;
@@ -544,17 +466,11 @@ fn find_zone(upper: &str) -> Option<(&'static str, &'static [u8])> {
 /// Every zone name in the embedded database (canonical spelling).
 pub fn zone_names() -> Vec<&'static str> {
     let mut out = Vec::new();
-    let mut r = Reader {
-        buf: TZDATA,
-        pos: 5,
-    };
+    let mut r = Reader { buf: TZDATA, pos: 5 };
     let (Some(nzones), Some(nnames)) = (r.u16(), r.u16()) else {
         return out;
     };
-    let mut offr = Reader {
-        buf: TZDATA,
-        pos: r.pos + nzones as usize * 4,
-    };
+    let mut offr = Reader { buf: TZDATA, pos: r.pos + nzones as usize * 4 };
     let Some(total) = offr.u32() else {
         return out;
     };
@@ -583,11 +499,7 @@ fn tzload_blob(blob: &[u8]) -> Option<ZoneState> {
     let mut sp = ZoneState::default();
     let mut prev: i64 = 0;
     for i in 0..timecnt {
-        let at = if i == 0 {
-            r.zigzag()?
-        } else {
-            prev.checked_add(r.varint()? as i64)?
-        };
+        let at = if i == 0 { r.zigzag()? } else { prev.checked_add(r.varint()? as i64)? };
         sp.ats.push(at);
         prev = at;
     }
@@ -596,13 +508,7 @@ fn tzload_blob(blob: &[u8]) -> Option<ZoneState> {
         let utoff = r.zigzag()? as i32;
         let flags = r.byte()?;
         let desigidx = r.byte()? as usize;
-        sp.ttis.push(TtInfo {
-            utoff,
-            isdst: flags & 1 != 0,
-            desigidx,
-            ttisstd: flags & 2 != 0,
-            ttisut: flags & 4 != 0,
-        });
+        sp.ttis.push(TtInfo { utoff, isdst: flags & 1 != 0, desigidx, ttisstd: flags & 2 != 0, ttisut: flags & 4 != 0 });
     }
     sp.chars = r.bytes(charcnt)?.to_vec();
     let flen = r.varint()? as usize;
@@ -673,17 +579,13 @@ fn tzload_blob(blob: &[u8]) -> Option<ZoneState> {
     if n > 1 {
         for i in 1..n {
             // (cheap time test first; both are pure)
-            if sp.ats[i].wrapping_sub(sp.ats[0]) == SECSPERREPEAT
-                && typesequiv(&sp, sp.types[i] as usize, sp.types[0] as usize)
-            {
+            if sp.ats[i].wrapping_sub(sp.ats[0]) == SECSPERREPEAT && typesequiv(&sp, sp.types[i] as usize, sp.types[0] as usize) {
                 sp.goback = true;
                 break;
             }
         }
         for i in (0..n - 1).rev() {
-            if sp.ats[n - 1].wrapping_sub(sp.ats[i]) == SECSPERREPEAT
-                && typesequiv(&sp, sp.types[n - 1] as usize, sp.types[i] as usize)
-            {
+            if sp.ats[n - 1].wrapping_sub(sp.ats[i]) == SECSPERREPEAT && typesequiv(&sp, sp.types[n - 1] as usize, sp.types[i] as usize) {
                 sp.goahead = true;
                 break;
             }
@@ -817,13 +719,7 @@ fn getoffset(s: &[u8], mut i: usize) -> Option<(usize, i32)> {
 }
 
 fn getrule(s: &[u8], mut i: usize) -> Option<(usize, Rule)> {
-    let mut rule = Rule {
-        kind: RuleKind::JulianDay,
-        day: 0,
-        week: 0,
-        mon: 0,
-        time: 0,
-    };
+    let mut rule = Rule { kind: RuleKind::JulianDay, day: 0, week: 0, mon: 0, time: 0 };
     let c = at(s, i);
     if c == b'J' {
         rule.kind = RuleKind::JulianDay;
@@ -972,11 +868,7 @@ fn tzparse(name: &[u8], lastditch: bool) -> Option<ZoneState> {
         } else {
             dstoffset = stdoffset - SECSPERHOUR;
         }
-        let (rs, mut ri): (&[u8], usize) = if at(s, i) == 0 {
-            (TZDEFRULESTRING, 0)
-        } else {
-            (s, i)
-        };
+        let (rs, mut ri): (&[u8], usize) = if at(s, i) == 0 { (TZDEFRULESTRING, 0) } else { (s, i) };
         let c = at(rs, ri);
         if c != b',' && c != b';' {
             return None;
@@ -994,26 +886,15 @@ fn tzparse(name: &[u8], lastditch: bool) -> Option<ZoneState> {
             return None;
         }
         sp.ttis = vec![
-            TtInfo {
-                utoff: -stdoffset,
-                isdst: false,
-                desigidx: 0,
-                ..Default::default()
-            },
-            TtInfo {
-                utoff: -dstoffset,
-                isdst: true,
-                desigidx: stdname.len() + 1,
-                ..Default::default()
-            },
+            TtInfo { utoff: -stdoffset, isdst: false, desigidx: 0, ..Default::default() },
+            TtInfo { utoff: -dstoffset, isdst: true, desigidx: stdname.len() + 1, ..Default::default() },
         ];
         sp.defaulttype = 0;
         let mut janfirst: i64 = 0;
         let janoffset: i64 = 0;
         let mut yearbeg = EPOCH_YEAR;
         loop {
-            let yearsecs =
-                YEAR_LENGTHS[super::calendar::isleap(yearbeg - 1) as usize] as i64 * 86400;
+            let yearsecs = YEAR_LENGTHS[super::calendar::isleap(yearbeg - 1) as usize] as i64 * 86400;
             yearbeg -= 1;
             janfirst -= yearsecs;
             if EPOCH_YEAR - (YEARSPERREPEAT as i32) / 2 >= yearbeg {
@@ -1030,10 +911,7 @@ fn tzparse(name: &[u8], lastditch: bool) -> Option<ZoneState> {
             if reversed {
                 std::mem::swap(&mut starttime, &mut endtime);
             }
-            if reversed
-                || (starttime < endtime
-                    && (endtime - starttime < yearsecs + (stdoffset - dstoffset)))
-            {
+            if reversed || (starttime < endtime && (endtime - starttime < yearsecs + (stdoffset - dstoffset))) {
                 if TZ_MAX_TIMES - 2 < sp.ats.len() {
                     break;
                 }
@@ -1053,12 +931,7 @@ fn tzparse(name: &[u8], lastditch: bool) -> Option<ZoneState> {
             sp.goahead = true;
         }
     } else {
-        sp.ttis = vec![TtInfo {
-            utoff: -stdoffset,
-            isdst: false,
-            desigidx: 0,
-            ..Default::default()
-        }];
+        sp.ttis = vec![TtInfo { utoff: -stdoffset, isdst: false, desigidx: 0, ..Default::default() }];
         sp.defaulttype = 0;
     }
     sp.chars.extend_from_slice(stdname);
@@ -1078,19 +951,11 @@ fn tzparse(name: &[u8], lastditch: bool) -> Option<ZoneState> {
 fn localsub_type(sp: &ZoneState, t: i64) -> Option<usize> {
     let n = sp.ats.len();
     if n > 0 && ((sp.goback && t < sp.ats[0]) || (sp.goahead && t > sp.ats[n - 1])) {
-        let mut seconds = if t < sp.ats[0] {
-            sp.ats[0].wrapping_sub(t)
-        } else {
-            t.wrapping_sub(sp.ats[n - 1])
-        };
+        let mut seconds = if t < sp.ats[0] { sp.ats[0].wrapping_sub(t) } else { t.wrapping_sub(sp.ats[n - 1]) };
         seconds = seconds.wrapping_sub(1);
         let years = (seconds / SECSPERREPEAT + 1).wrapping_mul(YEARSPERREPEAT);
         let seconds = years.wrapping_mul(AVGSECSPERYEAR);
-        let newt = if t < sp.ats[0] {
-            t.wrapping_add(seconds)
-        } else {
-            t.wrapping_sub(seconds)
-        };
+        let newt = if t < sp.ats[0] { t.wrapping_add(seconds) } else { t.wrapping_sub(seconds) };
         if newt < sp.ats[0] || newt > sp.ats[n - 1] {
             return None;
         }
@@ -1108,45 +973,22 @@ fn next_dst_boundary(sp: &ZoneState, t: i64) -> Boundary {
     let tt = |i: usize| sp.ttis.get(i).copied().unwrap_or_default();
     if n == 0 {
         let i = first_std_type(sp);
-        return Boundary::None {
-            before_gmtoff: tt(i).utoff,
-            before_isdst: tt(i).isdst,
-        };
+        return Boundary::None { before_gmtoff: tt(i).utoff, before_isdst: tt(i).isdst };
     }
     if (sp.goback && t < sp.ats[0]) || (sp.goahead && t > sp.ats[n - 1]) {
-        let mut seconds = if t < sp.ats[0] {
-            sp.ats[0].wrapping_sub(t)
-        } else {
-            t.wrapping_sub(sp.ats[n - 1])
-        };
+        let mut seconds = if t < sp.ats[0] { sp.ats[0].wrapping_sub(t) } else { t.wrapping_sub(sp.ats[n - 1]) };
         seconds = seconds.wrapping_sub(1);
         let tcycles = seconds / YEARSPERREPEAT / AVGSECSPERYEAR + 1;
-        let seconds = tcycles
-            .wrapping_mul(YEARSPERREPEAT)
-            .wrapping_mul(AVGSECSPERYEAR);
-        let newt = if t < sp.ats[0] {
-            t.wrapping_add(seconds)
-        } else {
-            t.wrapping_sub(seconds)
-        };
+        let seconds = tcycles.wrapping_mul(YEARSPERREPEAT).wrapping_mul(AVGSECSPERYEAR);
+        let newt = if t < sp.ats[0] { t.wrapping_add(seconds) } else { t.wrapping_sub(seconds) };
         if newt < sp.ats[0] || newt > sp.ats[n - 1] {
             return Boundary::Fail;
         }
         return match next_dst_boundary(sp, newt) {
-            Boundary::Some {
+            Boundary::Some { before_gmtoff, before_isdst, boundary, after_gmtoff, after_isdst } => Boundary::Some {
                 before_gmtoff,
                 before_isdst,
-                boundary,
-                after_gmtoff,
-                after_isdst,
-            } => Boundary::Some {
-                before_gmtoff,
-                before_isdst,
-                boundary: if t < sp.ats[0] {
-                    boundary.wrapping_sub(seconds)
-                } else {
-                    boundary.wrapping_add(seconds)
-                },
+                boundary: if t < sp.ats[0] { boundary.wrapping_sub(seconds) } else { boundary.wrapping_add(seconds) },
                 after_gmtoff,
                 after_isdst,
             },
@@ -1155,10 +997,7 @@ fn next_dst_boundary(sp: &ZoneState, t: i64) -> Boundary {
     }
     if t >= sp.ats[n - 1] {
         let i = sp.types[n - 1] as usize;
-        return Boundary::None {
-            before_gmtoff: tt(i).utoff,
-            before_isdst: tt(i).isdst,
-        };
+        return Boundary::None { before_gmtoff: tt(i).utoff, before_isdst: tt(i).isdst };
     }
     if t < sp.ats[0] {
         let i = first_std_type(sp);
@@ -1183,13 +1022,7 @@ fn next_dst_boundary(sp: &ZoneState, t: i64) -> Boundary {
     }
     let b = tt(sp.types[lo - 1] as usize);
     let a = tt(sp.types[lo] as usize);
-    Boundary::Some {
-        before_gmtoff: b.utoff,
-        before_isdst: b.isdst,
-        boundary: sp.ats[lo],
-        after_gmtoff: a.utoff,
-        after_isdst: a.isdst,
-    }
+    Boundary::Some { before_gmtoff: b.utoff, before_isdst: b.isdst, boundary: sp.ats[lo], after_gmtoff: a.utoff, after_isdst: a.isdst }
 }
 
 /// `pg_interpret_timezone_abbrev`: the offset (seconds east) and DST flag an
@@ -1227,10 +1060,5 @@ fn interpret_abbrev(sp: &ZoneState, abbrev: &[u8], t: i64) -> Option<(i32, bool)
 
 /// Resolves a `Default` abbreviation entry's zone (always present).
 pub(crate) fn dynamic_zone(zone: &str) -> Result<TimeZone> {
-    TimeZone::load(zone).ok_or_else(|| {
-        Error::new(
-            SqlState::CONFIG_FILE_ERROR,
-            format!("time zone \"{zone}\" not recognized"),
-        )
-    })
+    TimeZone::load(zone).ok_or_else(|| Error::new(SqlState::CONFIG_FILE_ERROR, format!("time zone \"{zone}\" not recognized")))
 }

@@ -21,10 +21,7 @@ fn array_isspace(c: u8) -> bool {
 }
 
 fn malformed(s: &str) -> Error {
-    Error::new(
-        SqlState::INVALID_TEXT_REPRESENTATION,
-        format!("malformed array literal: \"{s}\""),
-    )
+    Error::new(SqlState::INVALID_TEXT_REPRESENTATION, format!("malformed array literal: \"{s}\""))
 }
 
 fn malformed_detail(s: &str, detail: impl Into<String>) -> Error {
@@ -32,17 +29,11 @@ fn malformed_detail(s: &str, detail: impl Into<String>) -> Error {
 }
 
 fn too_many_dims(n: usize) -> Error {
-    Error::new(
-        SqlState::PROGRAM_LIMIT_EXCEEDED,
-        format!("number of array dimensions ({n}) exceeds the maximum allowed ({MAXDIM})"),
-    )
+    Error::new(SqlState::PROGRAM_LIMIT_EXCEEDED, format!("number of array dimensions ({n}) exceeds the maximum allowed ({MAXDIM})"))
 }
 
 fn size_exceeded() -> Error {
-    Error::new(
-        SqlState::PROGRAM_LIMIT_EXCEEDED,
-        format!("array size exceeds the maximum allowed ({MAX_ARRAY_SIZE})"),
-    )
+    Error::new(SqlState::PROGRAM_LIMIT_EXCEEDED, format!("array size exceeds the maximum allowed ({MAX_ARRAY_SIZE})"))
 }
 
 /// ArrayGetNItems: the element count, with PostgreSQL's overflow checks.
@@ -70,10 +61,7 @@ fn array_get_nitems(dims: &[i32]) -> Result<i64> {
 fn array_check_bounds(dims: &[i32], lbs: &[i32]) -> Result<()> {
     for (&d, &lb) in dims.iter().zip(lbs) {
         if d.checked_add(lb).is_none() {
-            return Err(Error::new(
-                SqlState::PROGRAM_LIMIT_EXCEEDED,
-                format!("array lower bound is too large: {lb}"),
-            ));
+            return Err(Error::new(SqlState::PROGRAM_LIMIT_EXCEEDED, format!("array lower bound is too large: {lb}")));
         }
     }
     Ok(())
@@ -132,8 +120,7 @@ fn array_count(s: &str, delim: u8) -> Result<Vec<i32>> {
     let mut eo_array = false;
     let mut empty_array = true;
     let mut state = NoLevel;
-    let unexpected =
-        |c: u8| malformed_detail(s, format!("Unexpected \"{}\" character.", c as char));
+    let unexpected = |c: u8| malformed_detail(s, format!("Unexpected \"{}\" character.", c as char));
     let mut ptr = 0usize;
     while !eo_array {
         let mut itemdone = false;
@@ -145,10 +132,7 @@ fn array_count(s: &str, delim: u8) -> Result<Vec<i32>> {
             match c {
                 0 => return Err(malformed_detail(s, "Unexpected end of input.")),
                 b'\\' => {
-                    if !matches!(
-                        state,
-                        LevelStarted | ElemStarted | QuotedElemStarted | ElemDelimited
-                    ) {
+                    if !matches!(state, LevelStarted | ElemStarted | QuotedElemStarted | ElemDelimited) {
                         return Err(unexpected(b'\\'));
                     }
                     if state != QuotedElemStarted {
@@ -165,11 +149,7 @@ fn array_count(s: &str, delim: u8) -> Result<Vec<i32>> {
                         return Err(malformed_detail(s, "Unexpected array element."));
                     }
                     in_quotes = !in_quotes;
-                    state = if in_quotes {
-                        QuotedElemStarted
-                    } else {
-                        QuotedElemCompleted
-                    };
+                    state = if in_quotes { QuotedElemStarted } else { QuotedElemCompleted };
                 }
                 b'{' if !in_quotes => {
                     if !matches!(state, NoLevel | LevelStarted | LevelDelimited) {
@@ -184,9 +164,7 @@ fn array_count(s: &str, delim: u8) -> Result<Vec<i32>> {
                     ndim = ndim.max(nest_level);
                 }
                 b'}' if !in_quotes => {
-                    let allowed =
-                        matches!(state, ElemStarted | QuotedElemCompleted | LevelCompleted)
-                            || (nest_level == 1 && state == LevelStarted);
+                    let allowed = matches!(state, ElemStarted | QuotedElemCompleted | LevelCompleted) || (nest_level == 1 && state == LevelStarted);
                     if !allowed {
                         return Err(unexpected(b'}'));
                     }
@@ -195,12 +173,8 @@ fn array_count(s: &str, delim: u8) -> Result<Vec<i32>> {
                         return Err(malformed_detail(s, "Unmatched \"}\" character."));
                     }
                     nest_level -= 1;
-                    if nelems_last[nest_level] != 0 && nelems[nest_level] != nelems_last[nest_level]
-                    {
-                        return Err(malformed_detail(
-                            s,
-                            "Multidimensional arrays must have sub-arrays with matching dimensions.",
-                        ));
+                    if nelems_last[nest_level] != 0 && nelems[nest_level] != nelems_last[nest_level] {
+                        return Err(malformed_detail(s, "Multidimensional arrays must have sub-arrays with matching dimensions."));
                     }
                     nelems_last[nest_level] = nelems[nest_level];
                     nelems[nest_level] = 1;
@@ -216,14 +190,9 @@ fn array_count(s: &str, delim: u8) -> Result<Vec<i32>> {
                         if !matches!(state, ElemStarted | QuotedElemCompleted | LevelCompleted) {
                             return Err(unexpected(delim));
                         }
-                        state = if state == LevelCompleted {
-                            LevelDelimited
-                        } else {
-                            ElemDelimited
-                        };
+                        state = if state == LevelCompleted { LevelDelimited } else { ElemDelimited };
                         itemdone = true;
-                        let Some(slot) = nest_level.checked_sub(1).and_then(|l| nelems.get_mut(l))
-                        else {
+                        let Some(slot) = nest_level.checked_sub(1).and_then(|l| nelems.get_mut(l)) else {
                             return Err(unexpected(delim));
                         };
                         *slot = slot.saturating_add(1);
@@ -243,9 +212,7 @@ fn array_count(s: &str, delim: u8) -> Result<Vec<i32>> {
         temp[ndim - 1] = temp[ndim - 1].saturating_add(1);
         ptr += 1;
     }
-    if b.get(ptr..)
-        .is_some_and(|rest| rest.iter().any(|&c| !array_isspace(c)))
-    {
+    if b.get(ptr..).is_some_and(|rest| rest.iter().any(|&c| !array_isspace(c))) {
         return Err(malformed_detail(s, "Junk after closing right brace."));
     }
     if empty_array {
@@ -261,13 +228,7 @@ fn array_count(s: &str, delim: u8) -> Result<Vec<i32>> {
 /// the whole literal has been validated. `elem_type` is recorded in the
 /// result; `typmod` is the element typmod, for the caller's `elem_in` to
 /// apply (as PostgreSQL passes it to the element input function).
-pub fn array_in(
-    input: &str,
-    elem_type: Oid,
-    typmod: i32,
-    elem_in: &mut dyn FnMut(&str) -> Result<Datum>,
-    delimiter: u8,
-) -> Result<Array> {
+pub fn array_in(input: &str, elem_type: Oid, typmod: i32, elem_in: &mut dyn FnMut(&str) -> Result<Datum>, delimiter: u8) -> Result<Array> {
     let _ = typmod;
     let string = cstr(input);
     let b = string.as_bytes();
@@ -292,10 +253,7 @@ pub fn array_in(
             q += 1;
         }
         if q == p {
-            return Err(malformed_detail(
-                string,
-                "\"[\" must introduce explicitly-specified array dimensions.",
-            ));
+            return Err(malformed_detail(string, "\"[\" must introduce explicitly-specified array dimensions."));
         }
         let lb;
         if at(q) == b':' {
@@ -312,76 +270,46 @@ pub fn array_in(
             lb = 1;
         }
         if at(q) != b']' {
-            return Err(malformed_detail(
-                string,
-                "Missing \"]\" after array dimensions.",
-            ));
+            return Err(malformed_detail(string, "Missing \"]\" after array dimensions."));
         }
         let ub = atoi(&b[p..q]);
         p = q + 1;
         if ub < lb {
-            return Err(Error::new(
-                SqlState::ARRAY_SUBSCRIPT_ERROR,
-                "upper bound cannot be less than lower bound",
-            ));
+            return Err(Error::new(SqlState::ARRAY_SUBSCRIPT_ERROR, "upper bound cannot be less than lower bound"));
         }
         dims.push(ub.wrapping_sub(lb).wrapping_add(1));
         lbs.push(lb);
     }
     if dims.is_empty() {
         if at(p) != b'{' {
-            return Err(malformed_detail(
-                string,
-                "Array value must start with \"{\" or dimension information.",
-            ));
+            return Err(malformed_detail(string, "Array value must start with \"{\" or dimension information."));
         }
         dims = array_count(&string[p..], delimiter)?;
         lbs = vec![1; dims.len()];
     } else {
         if at(p) != b'=' {
-            return Err(malformed_detail(
-                string,
-                "Missing \"=\" after array dimensions.",
-            ));
+            return Err(malformed_detail(string, "Missing \"=\" after array dimensions."));
         }
         p += 1;
         while array_isspace(at(p)) {
             p += 1;
         }
         if at(p) != b'{' {
-            return Err(malformed_detail(
-                string,
-                "Array contents must start with \"{\".",
-            ));
+            return Err(malformed_detail(string, "Array contents must start with \"{\"."));
         }
         let braces = array_count(&string[p..], delimiter)?;
         if braces != dims {
-            return Err(malformed_detail(
-                string,
-                "Specified array dimensions do not match array contents.",
-            ));
+            return Err(malformed_detail(string, "Specified array dimensions do not match array contents."));
         }
     }
     let nitems = array_get_nitems(&dims)?;
     array_check_bounds(&dims, &lbs)?;
     if nitems == 0 {
-        return Ok(Array {
-            elem_type,
-            dims: Vec::new(),
-            elems: Vec::new(),
-        });
+        return Ok(Array { elem_type, dims: Vec::new(), elems: Vec::new() });
     }
     let elems = read_array_str(&b[p..], string, nitems as usize, &dims, elem_in, delimiter)?;
-    let dims = dims
-        .iter()
-        .zip(&lbs)
-        .map(|(&len, &lower)| ArrayDim { len, lower })
-        .collect();
-    Ok(Array {
-        elem_type,
-        dims,
-        elems,
-    })
+    let dims = dims.iter().zip(&lbs).map(|(&len, &lower)| ArrayDim { len, lower }).collect();
+    Ok(Array { elem_type, dims, elems })
 }
 
 /// ReadArrayStr: the second pass, de-quoting each element and converting
@@ -495,16 +423,9 @@ fn read_array_str(
             return Err(malformed(orig));
         };
         let text = String::from_utf8(item).map_err(|_| malformed(orig))?;
-        *slot = Some(if !hasquoting && text.eq_ignore_ascii_case("NULL") {
-            Datum::Null
-        } else {
-            elem_in(&text)?
-        });
+        *slot = Some(if !hasquoting && text.eq_ignore_ascii_case("NULL") { Datum::Null } else { elem_in(&text)? });
     }
-    Ok(values
-        .into_iter()
-        .map(|v| v.unwrap_or(Datum::Null))
-        .collect())
+    Ok(values.into_iter().map(|v| v.unwrap_or(Datum::Null)).collect())
 }
 
 /// array_out: `{...}` with nested braces per dimension, `[lo:hi]...=` in
@@ -512,11 +433,7 @@ fn read_array_str(
 /// double quotes (with `"` and `\` backslash-escaped) around elements that
 /// are empty, equal NULL in any case, or contain a quote, backslash, brace,
 /// the delimiter or whitespace.
-pub fn array_out(
-    arr: &Array,
-    elem_out: &mut dyn FnMut(&Datum) -> Result<String>,
-    delimiter: u8,
-) -> Result<String> {
+pub fn array_out(arr: &Array, elem_out: &mut dyn FnMut(&Datum) -> Result<String>, delimiter: u8) -> Result<String> {
     let ndim = arr.dims.len();
     let dims: Vec<i32> = arr.dims.iter().map(|d| d.len).collect();
     let nitems = array_get_nitems(&dims)? as usize;
@@ -524,19 +441,12 @@ pub fn array_out(
         return Ok("{}".to_string());
     }
     if arr.elems.len() != nitems || ndim > MAXDIM {
-        return Err(Error::internal(format!(
-            "array has {} elements but its dimensions give {nitems}",
-            arr.elems.len()
-        )));
+        return Err(Error::internal(format!("array has {} elements but its dimensions give {nitems}", arr.elems.len())));
     }
     let mut out = String::new();
     if arr.dims.iter().any(|d| d.lower != 1) {
         for d in &arr.dims {
-            out.push_str(&format!(
-                "[{}:{}]",
-                d.lower,
-                i64::from(d.lower) + i64::from(d.len) - 1
-            ));
+            out.push_str(&format!("[{}:{}]", d.lower, i64::from(d.lower) + i64::from(d.len) - 1));
         }
         out.push('=');
     }
@@ -554,14 +464,7 @@ pub fn array_out(
                 let v = elem_out(e)?;
                 let needquote = v.is_empty()
                     || v.eq_ignore_ascii_case("NULL")
-                    || v.bytes().any(|c| {
-                        c == b'"'
-                            || c == b'\\'
-                            || c == b'{'
-                            || c == b'}'
-                            || c == delimiter
-                            || array_isspace(c)
-                    });
+                    || v.bytes().any(|c| c == b'"' || c == b'\\' || c == b'{' || c == b'}' || c == delimiter || array_isspace(c));
                 if needquote {
                     out.push('"');
                     for ch in v.chars() {
@@ -603,12 +506,7 @@ pub fn array_out(
 /// and bounds; NULL or empty items are allowed only if all items are, which
 /// gives an empty array.
 pub fn array_construct_md(elem_type: Oid, items: &[Datum]) -> Result<Array> {
-    let mismatch = || {
-        Error::new(
-            SqlState::ARRAY_SUBSCRIPT_ERROR,
-            "multidimensional arrays must have array expressions with matching dimensions",
-        )
-    };
+    let mismatch = || Error::new(SqlState::ARRAY_SUBSCRIPT_ERROR, "multidimensional arrays must have array expressions with matching dimensions");
     let mut first: Option<&Array> = None;
     let mut have_empty = false;
     let mut elems = Vec::new();
@@ -621,9 +519,7 @@ pub fn array_construct_md(elem_type: Oid, items: &[Datum]) -> Result<Array> {
                 continue;
             }
             other => {
-                return Err(Error::internal(format!(
-                    "ARRAY[] sub-item is not an array: {other:?}"
-                )));
+                return Err(Error::internal(format!("ARRAY[] sub-item is not an array: {other:?}")));
             }
         };
         match first {
@@ -640,29 +536,18 @@ pub fn array_construct_md(elem_type: Oid, items: &[Datum]) -> Result<Array> {
         outer += 1;
     }
     let Some(f) = first else {
-        return Ok(Array {
-            elem_type,
-            dims: Vec::new(),
-            elems: Vec::new(),
-        });
+        return Ok(Array { elem_type, dims: Vec::new(), elems: Vec::new() });
     };
     if have_empty {
         return Err(mismatch());
     }
-    let mut dims = vec![ArrayDim {
-        len: outer,
-        lower: 1,
-    }];
+    let mut dims = vec![ArrayDim { len: outer, lower: 1 }];
     dims.extend_from_slice(&f.dims);
     let lens: Vec<i32> = dims.iter().map(|d| d.len).collect();
     let lbs: Vec<i32> = dims.iter().map(|d| d.lower).collect();
     array_get_nitems(&lens)?;
     array_check_bounds(&lens, &lbs)?;
-    Ok(Array {
-        elem_type,
-        dims,
-        elems,
-    })
+    Ok(Array { elem_type, dims, elems })
 }
 
 /// int2vectorin: space-separated smallints (strtol syntax); after a number

@@ -7,11 +7,7 @@ use crate::error::Result;
 /// (followed, as in C, by whatever came after it: `rest`).
 fn prefix_eq(value: &[u8], rest: &[u8], word: &[u8], n: usize) -> bool {
     (0..n).all(|k| {
-        let c = value
-            .get(k)
-            .or_else(|| rest.get(k - value.len()))
-            .copied()
-            .unwrap_or(0);
+        let c = value.get(k).or_else(|| rest.get(k - value.len())).copied().unwrap_or(0);
         let w = word.get(k).copied().unwrap_or(0);
         c.to_ascii_lowercase() == w
     })

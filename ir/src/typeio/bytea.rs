@@ -26,9 +26,7 @@ pub fn byteain(s: &str) -> Result<Vec<u8>> {
         return hex_decode(hex);
     }
     let octal = |i: usize| {
-        matches!(b.get(i + 1), Some(b'0'..=b'3'))
-            && matches!(b.get(i + 2), Some(b'0'..=b'7'))
-            && matches!(b.get(i + 3), Some(b'0'..=b'7'))
+        matches!(b.get(i + 1), Some(b'0'..=b'3')) && matches!(b.get(i + 2), Some(b'0'..=b'7')) && matches!(b.get(i + 3), Some(b'0'..=b'7'))
     };
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -43,10 +41,7 @@ pub fn byteain(s: &str) -> Result<Vec<u8>> {
             out.push(b'\\');
             i += 2;
         } else {
-            return Err(Error::new(
-                SqlState::INVALID_TEXT_REPRESENTATION,
-                "invalid input syntax for type bytea",
-            ));
+            return Err(Error::new(SqlState::INVALID_TEXT_REPRESENTATION, "invalid input syntax for type bytea"));
         }
     }
     Ok(out)
@@ -57,14 +52,8 @@ pub fn byteain(s: &str) -> Result<Vec<u8>> {
 fn hex_decode(s: &str) -> Result<Vec<u8>> {
     let b = s.as_bytes();
     let bad = |i: usize| {
-        let ch = s
-            .get(i..)
-            .and_then(|r| r.chars().next())
-            .map_or(String::new(), String::from);
-        Error::new(
-            SqlState::INVALID_PARAMETER_VALUE,
-            format!("invalid hexadecimal digit: \"{ch}\""),
-        )
+        let ch = s.get(i..).and_then(|r| r.chars().next()).map_or(String::new(), String::from);
+        Error::new(SqlState::INVALID_PARAMETER_VALUE, format!("invalid hexadecimal digit: \"{ch}\""))
     };
     let mut out = Vec::with_capacity(b.len() / 2);
     let mut i = 0;
@@ -76,10 +65,7 @@ fn hex_decode(s: &str) -> Result<Vec<u8>> {
         let hi = hex_digit(b[i]).ok_or_else(|| bad(i))?;
         i += 1;
         if i >= b.len() {
-            return Err(Error::new(
-                SqlState::INVALID_PARAMETER_VALUE,
-                "invalid hexadecimal data: odd number of digits",
-            ));
+            return Err(Error::new(SqlState::INVALID_PARAMETER_VALUE, "invalid hexadecimal data: odd number of digits"));
         }
         let lo = hex_digit(b[i]).ok_or_else(|| bad(i))?;
         i += 1;

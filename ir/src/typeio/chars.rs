@@ -40,10 +40,7 @@ fn byte_clip_len(s: &str, bytes: usize) -> usize {
 }
 
 fn too_long(type_name: &str, maxlen: usize) -> Error {
-    Error::new(
-        SqlState::STRING_DATA_RIGHT_TRUNCATION,
-        format!("value too long for type {type_name}({maxlen})"),
-    )
+    Error::new(SqlState::STRING_DATA_RIGHT_TRUNCATION, format!("value too long for type {type_name}({maxlen})"))
 }
 
 /// Truncates `s` to `maxlen` characters; unless `explicit`, only trailing
@@ -122,9 +119,7 @@ pub fn bpchar_length(s: &str) -> usize {
 /// bpcharcmp under the "C" collation: trailing spaces are ignored, the rest
 /// compares bytewise.
 pub fn bpchar_cmp(a: &str, b: &str) -> Ordering {
-    a.trim_end_matches(' ')
-        .as_bytes()
-        .cmp(b.trim_end_matches(' ').as_bytes())
+    a.trim_end_matches(' ').as_bytes().cmp(b.trim_end_matches(' ').as_bytes())
 }
 
 /// character(n) → text / varchar (rtrim1): trailing spaces removed.
@@ -155,8 +150,7 @@ pub fn charin(s: &str) -> u8 {
     let b = cstr(s).as_bytes();
     let oct = |c: u8| (b'0'..=b'7').contains(&c);
     if b.len() == 4 && b[0] == b'\\' && oct(b[1]) && oct(b[2]) && oct(b[3]) {
-        let v =
-            (u32::from(b[1] - b'0') << 6) + (u32::from(b[2] - b'0') << 3) + u32::from(b[3] - b'0');
+        let v = (u32::from(b[1] - b'0') << 6) + (u32::from(b[2] - b'0') << 3) + u32::from(b[3] - b'0');
         return v as u8;
     }
     b.first().copied().unwrap_or(0)
@@ -191,7 +185,5 @@ pub fn char_to_int4(c: u8) -> i32 {
 
 /// int4 → `"char"` (i4tochar): -128 ..= 127, else `"char" out of range`.
 pub fn int4_to_char(v: i32) -> Result<u8> {
-    i8::try_from(v)
-        .map(|c| c as u8)
-        .map_err(|_| out_of_range("\"char\" out of range"))
+    i8::try_from(v).map(|c| c as u8).map_err(|_| out_of_range("\"char\" out of range"))
 }

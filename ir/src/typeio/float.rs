@@ -59,11 +59,7 @@ fn scan_strtod(b: &[u8]) -> Scanned {
     let lower = |i: usize| at(i).to_ascii_lowercase();
     let matches = |i: usize, word: &[u8]| word.iter().enumerate().all(|(k, &c)| lower(i + k) == c);
     if matches(i, b"inf") {
-        let end = if matches(i + 3, b"inity") {
-            i + 8
-        } else {
-            i + 3
-        };
+        let end = if matches(i + 3, b"inity") { i + 8 } else { i + 3 };
         return Scanned::Inf { end, neg };
     }
     if matches(i, b"nan") {
@@ -79,10 +75,7 @@ fn scan_strtod(b: &[u8]) -> Scanned {
         }
         return Scanned::NaN { end };
     }
-    if at(i) == b'0'
-        && lower(i + 1) == b'x'
-        && (at(i + 2).is_ascii_hexdigit() || (at(i + 2) == b'.' && at(i + 3).is_ascii_hexdigit()))
-    {
+    if at(i) == b'0' && lower(i + 1) == b'x' && (at(i + 2).is_ascii_hexdigit() || (at(i + 2) == b'.' && at(i + 3).is_ascii_hexdigit())) {
         let mut j = i + 2;
         let mut digits = Vec::new();
         let mut frac_digits = 0i64;
@@ -117,13 +110,7 @@ fn scan_strtod(b: &[u8]) -> Scanned {
                 j = k;
             }
         }
-        return Scanned::Hex {
-            end: j,
-            neg,
-            digits,
-            frac_digits,
-            exp,
-        };
+        return Scanned::Hex { end: j, neg, digits, frac_digits, exp };
     }
     let mut j = i;
     let mut ndigits = 0;
@@ -176,16 +163,8 @@ struct Format {
     max_msb_exp: i64,
 }
 
-const F64: Format = Format {
-    mant_bits: 53,
-    min_lsb_exp: -1074,
-    max_msb_exp: 1023,
-};
-const F32: Format = Format {
-    mant_bits: 24,
-    min_lsb_exp: -149,
-    max_msb_exp: 127,
-};
+const F64: Format = Format { mant_bits: 53, min_lsb_exp: -1074, max_msb_exp: 1023 };
+const F32: Format = Format { mant_bits: 24, min_lsb_exp: -149, max_msb_exp: 127 };
 
 /// Correctly rounded (to nearest, ties to even) value of a hexadecimal
 /// float, as (significand, exponent of its lsb), or None on overflow.
@@ -274,13 +253,7 @@ fn strto<T: FloatKind>(b: &[u8]) -> Option<(T, usize, bool)> {
             let erange = v.is_infinite() || (v.is_zero() && nonzero);
             (v, end, erange)
         }
-        Scanned::Hex {
-            end,
-            neg,
-            digits,
-            frac_digits,
-            exp,
-        } => {
+        Scanned::Hex { end, neg, digits, frac_digits, exp } => {
             let v = match round_hex(&digits, frac_digits, exp, T::FORMAT) {
                 None if digits.iter().all(|&d| d == 0) => (T::ZERO, false),
                 None => (T::INFINITY, true),
@@ -353,8 +326,7 @@ impl FloatKind for f32 {
 
 /// Skips trailing whitespace from `end`; true when nothing else follows.
 fn only_space_after(b: &[u8], end: usize) -> bool {
-    b.get(end..)
-        .is_some_and(|rest| rest.iter().all(|&c| is_c_space(c)))
+    b.get(end..).is_some_and(|rest| rest.iter().all(|&c| is_c_space(c)))
 }
 
 /// float8in (float8in_internal): leading and trailing whitespace, strtod's
@@ -371,10 +343,7 @@ pub fn float8in(s: &str) -> Result<f64> {
     if erange {
         return Err(Error::new(
             SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
-            format!(
-                "\"{}\" is out of range for type double precision",
-                String::from_utf8_lossy(&b[start..end])
-            ),
+            format!("\"{}\" is out of range for type double precision", String::from_utf8_lossy(&b[start..end])),
         ));
     }
     if !only_space_after(b, end) {
@@ -393,10 +362,7 @@ pub fn float4in(s: &str) -> Result<f32> {
         return Err(invalid_syntax("real", s));
     };
     if erange {
-        return Err(Error::new(
-            SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
-            format!("\"{s}\" is out of range for type real"),
-        ));
+        return Err(Error::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, format!("\"{s}\" is out of range for type real")));
     }
     if !only_space_after(b, start + end) {
         return Err(invalid_syntax("real", s));
@@ -416,26 +382,13 @@ pub fn float8out(v: f64, extra_float_digits: i32) -> String {
         let field = ((bits >> 52) & 0x7ff) as i32;
         let frac = bits & ((1 << 52) - 1);
         let bin = if field == 0 {
-            Binary {
-                sig: frac,
-                exp: -1074,
-                lower_closer: false,
-            }
+            Binary { sig: frac, exp: -1074, lower_closer: false }
         } else {
-            Binary {
-                sig: frac | (1 << 52),
-                exp: field - 1075,
-                lower_closer: frac == 0 && field > 1,
-            }
+            Binary { sig: frac | (1 << 52), exp: field - 1075, lower_closer: frac == 0 && field > 1 }
         };
         let a = v.abs();
-        let (digits, exp) = shortest_digits(
-            &bin,
-            17,
-            &format!("{a:e}"),
-            &|l| format!("{:.*e}", l - 1, a),
-            &|s| s.parse::<f64>().is_ok_and(|p| p == a),
-        );
+        let (digits, exp) =
+            shortest_digits(&bin, 17, &format!("{a:e}"), &|l| format!("{:.*e}", l - 1, a), &|s| s.parse::<f64>().is_ok_and(|p| p == a));
         return to_chars(v < 0.0, &digits, exp, 15);
     }
     format_g(v, 15 + extra_float_digits)
@@ -451,26 +404,13 @@ pub fn float4out(v: f32, extra_float_digits: i32) -> String {
         let field = ((bits >> 23) & 0xff) as i32;
         let frac = u64::from(bits & ((1 << 23) - 1));
         let bin = if field == 0 {
-            Binary {
-                sig: frac,
-                exp: -149,
-                lower_closer: false,
-            }
+            Binary { sig: frac, exp: -149, lower_closer: false }
         } else {
-            Binary {
-                sig: frac | (1 << 23),
-                exp: field - 150,
-                lower_closer: frac == 0 && field > 1,
-            }
+            Binary { sig: frac | (1 << 23), exp: field - 150, lower_closer: frac == 0 && field > 1 }
         };
         let a = v.abs();
-        let (digits, exp) = shortest_digits(
-            &bin,
-            9,
-            &format!("{a:e}"),
-            &|l| format!("{:.*e}", l - 1, a),
-            &|s| s.parse::<f32>().is_ok_and(|p| p == a),
-        );
+        let (digits, exp) =
+            shortest_digits(&bin, 9, &format!("{a:e}"), &|l| format!("{:.*e}", l - 1, a), &|s| s.parse::<f32>().is_ok_and(|p| p == a));
         return to_chars(v < 0.0, &digits, exp, 6);
     }
     format_g(f64::from(v), 6 + extra_float_digits)
@@ -511,11 +451,7 @@ fn dec_eq_bin(mut d: u128, q: i32, mut m: u128, mut e: i32) -> bool {
     }
     // Both odd now: d × 5^q == m.
     let pow5 = |k: i32| 5u128.checked_pow(k.unsigned_abs());
-    if q >= 0 {
-        pow5(q).and_then(|p| d.checked_mul(p)) == Some(m)
-    } else {
-        pow5(q).and_then(|p| m.checked_mul(p)) == Some(d)
-    }
+    if q >= 0 { pow5(q).and_then(|p| d.checked_mul(p)) == Some(m) } else { pow5(q).and_then(|p| m.checked_mul(p)) == Some(d) }
 }
 
 impl Binary {
@@ -524,11 +460,7 @@ impl Binary {
     fn on_boundary(&self, d: u128, q: i32) -> bool {
         let s = u128::from(self.sig);
         dec_eq_bin(d, q, 2 * s + 1, self.exp - 1)
-            || if self.lower_closer {
-                dec_eq_bin(d, q, 4 * s - 1, self.exp - 2)
-            } else {
-                dec_eq_bin(d, q, 2 * s - 1, self.exp - 1)
-            }
+            || if self.lower_closer { dec_eq_bin(d, q, 4 * s - 1, self.exp - 2) } else { dec_eq_bin(d, q, 2 * s - 1, self.exp - 1) }
     }
 
     /// Whether the value is exactly halfway between `d × 10^q` and one of
@@ -554,9 +486,7 @@ fn parse_e(s: &str) -> (Vec<u8>, i32) {
 }
 
 fn digits_value(digits: &[u8]) -> u128 {
-    digits
-        .iter()
-        .fold(0, |acc, &c| acc * 10 + u128::from(c - b'0'))
+    digits.iter().fold(0, |acc, &c| acc * 10 + u128::from(c - b'0'))
 }
 
 /// The digits PostgreSQL's Ryu (d2d / f2d, built without
@@ -579,8 +509,7 @@ fn shortest_digits(
     if !bin.on_boundary(d, q) && !bin.is_tie(d, q) {
         return (digits, exp);
     }
-    let inside =
-        |d: u128, q: i32| d > 0 && !bin.on_boundary(d, q) && roundtrips(&format!("{d}e{q}"));
+    let inside = |d: u128, q: i32| d > 0 && !bin.on_boundary(d, q) && roundtrips(&format!("{d}e{q}"));
     for l in digits.len()..=max_digits {
         let (digits, exp) = parse_e(&exact(l));
         let q = exp - l as i32 + 1;

@@ -34,10 +34,7 @@ pub struct FormatTypeFlags {
 }
 
 fn builtin(type_oid: Oid) -> Option<&'static (Oid, &'static str, Oid, u8, TypmodOut)> {
-    BUILTIN_TYPES
-        .binary_search_by_key(&type_oid, |t| t.0)
-        .ok()
-        .map(|i| &BUILTIN_TYPES[i])
+    BUILTIN_TYPES.binary_search_by_key(&type_oid, |t| t.0).ok().map(|i| &BUILTIN_TYPES[i])
 }
 
 /// pg_type.typname of a built-in type.
@@ -60,12 +57,8 @@ pub fn builtin_type_delim(type_oid: Oid) -> Option<u8> {
 /// a keyword other than an unreserved one; embedded quotes are doubled.
 pub fn quote_identifier(ident: &str) -> String {
     let b = ident.as_bytes();
-    let mut safe = b
-        .first()
-        .is_some_and(|&c| c.is_ascii_lowercase() || c == b'_');
-    safe &= b
-        .iter()
-        .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_');
+    let mut safe = b.first().is_some_and(|&c| c.is_ascii_lowercase() || c == b'_');
+    safe &= b.iter().all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_');
     if safe && QUOTED_KEYWORDS.binary_search(&ident).is_ok() {
         safe = false;
     }
@@ -111,11 +104,7 @@ fn typmod_out(kind: TypmodOut, typmod: i32) -> Result<String> {
 
 /// anytime_typmodout / anytimestamp_typmodout.
 fn time_typmod(typmod: i32, tz: &str) -> String {
-    if typmod >= 0 {
-        format!("({typmod}){tz}")
-    } else {
-        tz.to_string()
-    }
+    if typmod >= 0 { format!("({typmod}){tz}") } else { tz.to_string() }
 }
 
 /// format_type as used in error messages and by psql: `typmod` -1 means
@@ -124,23 +113,9 @@ fn time_typmod(typmod: i32, tz: &str) -> String {
 /// and so does a typmod the type's typmodout rejects.
 /// `resolve` gives (typname, schema name) for types that are not built in;
 /// names outside pg_catalog and public are qualified.
-pub fn format_type(
-    type_oid: Oid,
-    typmod: i32,
-    resolve: &dyn Fn(Oid) -> Option<(String, String)>,
-) -> String {
-    let flags = FormatTypeFlags {
-        typemod_given: typmod >= 0,
-        allow_invalid: true,
-        force_qualify: false,
-    };
-    let resolve = |o: Oid| {
-        resolve(o).map(|(name, namespace)| TypeDesc {
-            name,
-            namespace,
-            array_elem: None,
-        })
-    };
+pub fn format_type(type_oid: Oid, typmod: i32, resolve: &dyn Fn(Oid) -> Option<(String, String)>) -> String {
+    let flags = FormatTypeFlags { typemod_given: typmod >= 0, allow_invalid: true, force_qualify: false };
+    let resolve = |o: Oid| resolve(o).map(|(name, namespace)| TypeDesc { name, namespace, array_elem: None });
     format_type_extended(type_oid, typmod, flags, &resolve).unwrap_or_else(|_| "???".to_string())
 }
 
@@ -149,36 +124,20 @@ pub fn format_type(
 /// typmodout function's error for a malformed typmod. Built-in types are
 /// known without `resolve`; a type is visible (printed unqualified) when its
 /// schema is pg_catalog or public.
-pub fn format_type_extended(
-    type_oid: Oid,
-    typmod: i32,
-    flags: FormatTypeFlags,
-    resolve: &dyn Fn(Oid) -> Option<TypeDesc>,
-) -> Result<String> {
+pub fn format_type_extended(type_oid: Oid, typmod: i32, flags: FormatTypeFlags, resolve: &dyn Fn(Oid) -> Option<TypeDesc>) -> Result<String> {
     if type_oid == 0 && flags.allow_invalid {
         return Ok("-".to_string());
     }
     let lookup = |o: Oid| -> Option<(TypeDesc, TypmodOut)> {
         match builtin(o) {
-            Some(&(_, name, elem, _, tm)) => Some((
-                TypeDesc {
-                    name: name.to_string(),
-                    namespace: "pg_catalog".to_string(),
-                    array_elem: (elem != 0).then_some(elem),
-                },
-                tm,
-            )),
+            Some(&(_, name, elem, _, tm)) => {
+                Some((TypeDesc { name: name.to_string(), namespace: "pg_catalog".to_string(), array_elem: (elem != 0).then_some(elem) }, tm))
+            }
             None => resolve(o).map(|d| (d, TypmodOut::None)),
         }
     };
     let invalid = |s: &str| {
-        if flags.allow_invalid {
-            Ok(s.to_string())
-        } else {
-            Err(Error::internal(format!(
-                "cache lookup failed for type {type_oid}"
-            )))
-        }
+        if flags.allow_invalid { Ok(s.to_string()) } else { Err(Error::internal(format!("cache lookup failed for type {type_oid}"))) }
     };
     let Some((mut desc, mut tm)) = lookup(type_oid) else {
         return invalid("???");
@@ -220,46 +179,14 @@ pub fn format_type_extended(
         oid::INT2 => Some("smallint".to_string()),
         oid::INT4 => Some("integer".to_string()),
         oid::INT8 => Some("bigint".to_string()),
-        oid::NUMERIC => Some(if with_typemod {
-            print("numeric")?
-        } else {
-            "numeric".to_string()
-        }),
-        oid::INTERVAL => Some(if with_typemod {
-            print("interval")?
-        } else {
-            "interval".to_string()
-        }),
-        oid::TIME => Some(if with_typemod {
-            print("time")?
-        } else {
-            "time without time zone".to_string()
-        }),
-        oid::TIMETZ => Some(if with_typemod {
-            print("time")?
-        } else {
-            "time with time zone".to_string()
-        }),
-        oid::TIMESTAMP => Some(if with_typemod {
-            print("timestamp")?
-        } else {
-            "timestamp without time zone".to_string()
-        }),
-        oid::TIMESTAMPTZ => Some(if with_typemod {
-            print("timestamp")?
-        } else {
-            "timestamp with time zone".to_string()
-        }),
-        oid::VARBIT => Some(if with_typemod {
-            print("bit varying")?
-        } else {
-            "bit varying".to_string()
-        }),
-        oid::VARCHAR => Some(if with_typemod {
-            print("character varying")?
-        } else {
-            "character varying".to_string()
-        }),
+        oid::NUMERIC => Some(if with_typemod { print("numeric")? } else { "numeric".to_string() }),
+        oid::INTERVAL => Some(if with_typemod { print("interval")? } else { "interval".to_string() }),
+        oid::TIME => Some(if with_typemod { print("time")? } else { "time without time zone".to_string() }),
+        oid::TIMETZ => Some(if with_typemod { print("time")? } else { "time with time zone".to_string() }),
+        oid::TIMESTAMP => Some(if with_typemod { print("timestamp")? } else { "timestamp without time zone".to_string() }),
+        oid::TIMESTAMPTZ => Some(if with_typemod { print("timestamp")? } else { "timestamp with time zone".to_string() }),
+        oid::VARBIT => Some(if with_typemod { print("bit varying")? } else { "bit varying".to_string() }),
+        oid::VARCHAR => Some(if with_typemod { print("character varying")? } else { "character varying".to_string() }),
         _ => None,
     };
     let mut buf = match special {
@@ -269,11 +196,7 @@ pub fn format_type_extended(
             let name = if visible && !flags.force_qualify {
                 quote_identifier(&desc.name)
             } else {
-                format!(
-                    "{}.{}",
-                    quote_identifier(&desc.namespace),
-                    quote_identifier(&desc.name)
-                )
+                format!("{}.{}", quote_identifier(&desc.namespace), quote_identifier(&desc.name))
             };
             if with_typemod { print(&name)? } else { name }
         }

@@ -96,10 +96,7 @@ pub(super) fn strtoul(b: &[u8]) -> (u64, usize, bool) {
     let mut v: u64 = 0;
     let mut overflow = false;
     while i < b.len() && b[i].is_ascii_digit() {
-        match v
-            .checked_mul(10)
-            .and_then(|t| t.checked_add(u64::from(b[i] - b'0')))
-        {
+        match v.checked_mul(10).and_then(|t| t.checked_add(u64::from(b[i] - b'0'))) {
             Some(t) => v = t,
             None => overflow = true,
         }

@@ -36,30 +36,23 @@ mod uuid;
 #[cfg(test)]
 mod tests;
 
-pub use array::{
-    MAX_ARRAY_SIZE, MAXDIM, array_construct_md, array_in, array_out, int2vectorin, int2vectorout,
-    oidvectorin, oidvectorout,
-};
+pub use array::{MAX_ARRAY_SIZE, MAXDIM, array_construct_md, array_in, array_out, int2vectorin, int2vectorout, oidvectorin, oidvectorout};
 pub use boolean::{bool_to_int4, boolin, boolout, int4_to_bool, parse_bool};
 pub use bytea::{ByteaOutput, byteain, byteaout};
 pub use chars::{
-    NAMEDATALEN, bpchar, bpchar_cmp, bpchar_length, bpchar_to_name, bpchar_to_text,
-    bpchar_true_len, bpcharin, char_to_int4, char_to_text, charin, charout, int4_to_char, namein,
-    text_to_char, text_to_name, textin, textout, varchar, varcharin,
+    NAMEDATALEN, bpchar, bpchar_cmp, bpchar_length, bpchar_to_name, bpchar_to_text, bpchar_true_len, bpcharin, char_to_int4, char_to_text, charin,
+    charout, int4_to_char, namein, text_to_char, text_to_name, textin, textout, varchar, varcharin,
 };
 pub use float::{
-    float4_to_float8, float4_to_int2, float4_to_int4, float4_to_int8, float4_to_numeric, float4in,
-    float4out, float8_to_float4, float8_to_int2, float8_to_int4, float8_to_int8, float8_to_numeric,
-    float8in, float8out, int_to_float4, int_to_float8, numeric_to_float4, numeric_to_float8,
+    float4_to_float8, float4_to_int2, float4_to_int4, float4_to_int8, float4_to_numeric, float4in, float4out, float8_to_float4, float8_to_int2,
+    float8_to_int4, float8_to_int8, float8_to_numeric, float8in, float8out, int_to_float4, int_to_float8, numeric_to_float4, numeric_to_float8,
 };
 pub use format_type::{
-    FormatTypeFlags, TypeDesc, builtin_array_elem, builtin_type_delim, builtin_type_name,
-    format_type, format_type_extended, quote_identifier,
+    FormatTypeFlags, TypeDesc, builtin_array_elem, builtin_type_delim, builtin_type_name, format_type, format_type_extended, quote_identifier,
 };
 pub use int::{
-    int_to_numeric, int2_to_int4, int2_to_int8, int2in, int2out, int4_to_int2, int4_to_int8,
-    int4in, int4out, int8_to_int2, int8_to_int4, int8_to_oid, int8in, int8out, numeric_to_int2,
-    numeric_to_int4, numeric_to_int8, oid_to_int8, oidin, oidout,
+    int_to_numeric, int2_to_int4, int2_to_int8, int2in, int2out, int4_to_int2, int4_to_int8, int4in, int4out, int8_to_int2, int8_to_int4,
+    int8_to_oid, int8in, int8out, numeric_to_int2, numeric_to_int4, numeric_to_int8, oid_to_int8, oidin, oidout,
 };
 pub use uuid::{uuid_in, uuid_out};
 
@@ -81,10 +74,7 @@ pub struct IoSettings {
 
 impl Default for IoSettings {
     fn default() -> Self {
-        IoSettings {
-            extra_float_digits: 1,
-            bytea_output: ByteaOutput::Hex,
-        }
+        IoSettings { extra_float_digits: 1, bytea_output: ByteaOutput::Hex }
     }
 }
 
@@ -129,12 +119,8 @@ pub fn input(type_oid: Oid, typmod: i32, text: &str) -> Option<Result<Datum>> {
     if !is_scalar_handled(type_oid) {
         let elem = handled_array_elem(type_oid)?;
         let delim = builtin_type_delim(elem).unwrap_or(b',');
-        let mut elem_in = |s: &str| {
-            input(elem, typmod, s).unwrap_or_else(|| Err(Error::internal("unhandled element type")))
-        };
-        return Some(
-            array_in(text, elem, typmod, &mut elem_in, delim).map(|a| Datum::Array(Box::new(a))),
-        );
+        let mut elem_in = |s: &str| input(elem, typmod, s).unwrap_or_else(|| Err(Error::internal("unhandled element type")));
+        return Some(array_in(text, elem, typmod, &mut elem_in, delim).map(|a| Datum::Array(Box::new(a))));
     }
     Some(match type_oid {
         oid::BOOL => boolin(text).map(Datum::Bool),
@@ -167,10 +153,7 @@ pub fn output(type_oid: Oid, value: &Datum, settings: &IoSettings) -> Option<Res
             return Some(Err(mismatch(type_oid, value)));
         };
         let delim = builtin_type_delim(elem).unwrap_or(b',');
-        let mut elem_out = |d: &Datum| {
-            output(elem, d, settings)
-                .unwrap_or_else(|| Err(Error::internal("unhandled element type")))
-        };
+        let mut elem_out = |d: &Datum| output(elem, d, settings).unwrap_or_else(|| Err(Error::internal("unhandled element type")));
         return Some(array_out(a, &mut elem_out, delim));
     }
     Some(match (type_oid, value) {
@@ -184,28 +167,18 @@ pub fn output(type_oid: Oid, value: &Datum, settings: &IoSettings) -> Option<Res
         (oid::NUMERIC, Datum::Numeric(n)) => Ok(n.to_string()),
         (oid::CHAR, Datum::Char(c)) => Ok(charout(*c)),
         (oid::BYTEA, Datum::Bytes(b)) => Ok(byteaout(b, settings.bytea_output)),
-        (oid::UUID, Datum::Bytes(b)) => <[u8; 16]>::try_from(b.as_slice())
-            .map(|u| uuid_out(&u))
-            .map_err(|_| Error::internal("uuid datum is not 16 bytes")),
-        (
-            oid::TEXT
-            | oid::UNKNOWN
-            | oid::CSTRING
-            | oid::VARCHAR
-            | oid::BPCHAR
-            | oid::NAME
-            | oid::INT2VECTOR
-            | oid::OIDVECTOR,
-            Datum::Text(s),
-        ) => Ok(textout(s).to_string()),
+        (oid::UUID, Datum::Bytes(b)) => {
+            <[u8; 16]>::try_from(b.as_slice()).map(|u| uuid_out(&u)).map_err(|_| Error::internal("uuid datum is not 16 bytes"))
+        }
+        (oid::TEXT | oid::UNKNOWN | oid::CSTRING | oid::VARCHAR | oid::BPCHAR | oid::NAME | oid::INT2VECTOR | oid::OIDVECTOR, Datum::Text(s)) => {
+            Ok(textout(s).to_string())
+        }
         _ => Err(mismatch(type_oid, value)),
     })
 }
 
 fn mismatch(type_oid: Oid, value: &Datum) -> Error {
-    Error::internal(format!(
-        "output function of type {type_oid} called on {value:?}"
-    ))
+    Error::internal(format!("output function of type {type_oid} called on {value:?}"))
 }
 
 /// The part of `s` before the first NUL: what a C function would see.
@@ -223,18 +196,12 @@ pub(crate) fn is_c_space(b: u8) -> bool {
 
 /// `invalid input syntax for type T: "input"` (22P02).
 pub(crate) fn invalid_syntax(type_name: &str, input: &str) -> Error {
-    Error::new(
-        SqlState::INVALID_TEXT_REPRESENTATION,
-        format!("invalid input syntax for type {type_name}: \"{input}\""),
-    )
+    Error::new(SqlState::INVALID_TEXT_REPRESENTATION, format!("invalid input syntax for type {type_name}: \"{input}\""))
 }
 
 /// `value "input" is out of range for type T` (22003).
 pub(crate) fn value_out_of_range(input: &str, type_name: &str) -> Error {
-    Error::new(
-        SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
-        format!("value \"{input}\" is out of range for type {type_name}"),
-    )
+    Error::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, format!("value \"{input}\" is out of range for type {type_name}"))
 }
 
 /// A 22003 error with a fixed message such as `integer out of range`.

@@ -29,10 +29,7 @@ fn unesc(s: &str) -> String {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('\t', "\\t")
-        .replace('\n', "\\n")
-        .replace('\r', "\\r")
+    s.replace('\\', "\\\\").replace('\t', "\\t").replace('\n', "\\n").replace('\r', "\\r")
 }
 
 fn fmt_result(r: Result<String>) -> String {
@@ -57,11 +54,7 @@ fn fmt_err(e: &Error) -> String {
 fn parse_type(t: &str) -> (Oid, i32) {
     if let Some(elem) = t.strip_suffix("[]") {
         let (e, tm) = parse_type(elem);
-        let arr = tables::BUILTIN_TYPES
-            .iter()
-            .find(|x| x.2 == e)
-            .map(|x| x.0)
-            .unwrap_or_else(|| panic!("no array type for {t}"));
+        let arr = tables::BUILTIN_TYPES.iter().find(|x| x.2 == e).map(|x| x.0).unwrap_or_else(|| panic!("no array type for {t}"));
         return (arr, tm);
     }
     let (base, tm) = match t.split_once('(') {
@@ -107,11 +100,7 @@ fn settings_of(s: &str) -> IoSettings {
         if let Some(v) = kv.strip_prefix("efd=") {
             st.extra_float_digits = v.parse().unwrap();
         } else if let Some(v) = kv.strip_prefix("bytea=") {
-            st.bytea_output = if v == "escape" {
-                ByteaOutput::Escape
-            } else {
-                ByteaOutput::Hex
-            };
+            st.bytea_output = if v == "escape" { ByteaOutput::Escape } else { ByteaOutput::Hex };
         }
     }
     st
@@ -161,9 +150,7 @@ fn cast(from: &str, to: &str, settings: &IoSettings, text: &str) -> Result<Strin
         (Datum::Float32(f), oid::INT8) => Datum::Int64(float4_to_int8(*f)?),
         (Datum::Float32(f), oid::FLOAT8) => Datum::Float64(float4_to_float8(*f)),
         (Datum::Float32(f), oid::NUMERIC) => Datum::Numeric(float4_to_numeric(*f)),
-        (Datum::Int16(_) | Datum::Int32(_) | Datum::Int64(_), _)
-            if matches!(to_oid, oid::FLOAT4 | oid::FLOAT8 | oid::NUMERIC) =>
-        {
+        (Datum::Int16(_) | Datum::Int32(_) | Datum::Int64(_), _) if matches!(to_oid, oid::FLOAT4 | oid::FLOAT8 | oid::NUMERIC) => {
             let i = v.as_i64().unwrap();
             match to_oid {
                 oid::FLOAT4 => Datum::Float32(int_to_float4(i)),
@@ -171,10 +158,7 @@ fn cast(from: &str, to: &str, settings: &IoSettings, text: &str) -> Result<Strin
                 _ => Datum::Numeric(int_to_numeric(i)),
             }
         }
-        (
-            Datum::Int16(_) | Datum::Int32(_) | Datum::Int64(_),
-            oid::INT2 | oid::INT4 | oid::INT8 | oid::OID,
-        ) => {
+        (Datum::Int16(_) | Datum::Int32(_) | Datum::Int64(_), oid::INT2 | oid::INT4 | oid::INT8 | oid::OID) => {
             let i = v.as_i64().unwrap();
             match (fo, to_oid) {
                 (oid::INT2, oid::INT4) => Datum::Int32(int2_to_int4(i as i16)),
@@ -209,22 +193,10 @@ fn cast(from: &str, to: &str, settings: &IoSettings, text: &str) -> Result<Strin
         (Datum::Text(s), oid::CHAR) => Datum::Char(text_to_char(s)),
         (Datum::Text(s), _) if to_oid != oid::TEXT || fo == oid::BPCHAR => {
             // The text-like types: bpchar loses its padding on the way.
-            let s = if fo == oid::BPCHAR {
-                bpchar_to_text(s)
-            } else {
-                s.as_str()
-            };
+            let s = if fo == oid::BPCHAR { bpchar_to_text(s) } else { s.as_str() };
             Datum::Text(match to_oid {
                 oid::VARCHAR => varchar(s, ttm, true)?,
-                oid::BPCHAR => bpchar(
-                    if fo == oid::BPCHAR {
-                        v.as_str().unwrap()
-                    } else {
-                        s
-                    },
-                    ttm,
-                    true,
-                )?,
+                oid::BPCHAR => bpchar(if fo == oid::BPCHAR { v.as_str().unwrap() } else { s }, ttm, true)?,
                 oid::NAME if fo == oid::BPCHAR => bpchar_to_name(v.as_str().unwrap()).to_string(),
                 oid::NAME => text_to_name(s).to_string(),
                 _ => s.to_string(),
@@ -263,13 +235,7 @@ fn hex_u64(h: &str) -> u64 {
 }
 
 fn resolve_user(o: Oid) -> Option<TypeDesc> {
-    let t = |n: &str, s: &str, e: Option<Oid>| {
-        Some(TypeDesc {
-            name: n.into(),
-            namespace: s.into(),
-            array_elem: e,
-        })
-    };
+    let t = |n: &str, s: &str, e: Option<Oid>| Some(TypeDesc { name: n.into(), namespace: s.into(), array_elem: e });
     match o {
         1_000_001 => t("mood", "public", None),
         1_000_002 => t("My \"Type\"", "Odd Schema", None),
@@ -288,9 +254,7 @@ fn resolve_user(o: Oid) -> Option<TypeDesc> {
 }
 
 fn user_oid(nsp: &str, name: &str) -> Oid {
-    (1_000_001..=1_000_007)
-        .find(|&o| resolve_user(o).is_some_and(|d| d.name == name && d.namespace == nsp))
-        .unwrap()
+    (1_000_001..=1_000_007).find(|&o| resolve_user(o).is_some_and(|d| d.name == name && d.namespace == nsp)).unwrap()
 }
 
 /// Runs one recorded case; returns the result in the table's notation.
@@ -299,35 +263,17 @@ fn run_case(op: &str, a: &[String]) -> String {
         "in" => fmt_result(in_out(&a[0], &settings_of(&a[1]), &a[2])),
         "cast" => fmt_result(cast(&a[0], &a[1], &settings_of(&a[2]), &a[3])),
         "assign" => fmt_result(assign(&a[0], &a[1])),
-        "f8out" => fmt_result(Ok(float8out(
-            f64::from_bits(hex_u64(&a[1])),
-            a[0].parse().unwrap(),
-        ))),
-        "f4out" => fmt_result(Ok(float4out(
-            f32::from_bits(hex_u64(&a[1]) as u32),
-            a[0].parse().unwrap(),
-        ))),
+        "f8out" => fmt_result(Ok(float8out(f64::from_bits(hex_u64(&a[1])), a[0].parse().unwrap()))),
+        "f4out" => fmt_result(Ok(float4out(f32::from_bits(hex_u64(&a[1]) as u32), a[0].parse().unwrap()))),
         "format_type" => {
             let o: Oid = a[0].parse().unwrap();
             if a[1] == "NULL" {
                 // format_type(oid, NULL): no typmod, unknown OIDs allowed.
-                let flags = FormatTypeFlags {
-                    allow_invalid: true,
-                    ..Default::default()
-                };
+                let flags = FormatTypeFlags { allow_invalid: true, ..Default::default() };
                 fmt_result(format_type_extended(o, -1, flags, &|_| None))
             } else {
-                let flags = FormatTypeFlags {
-                    allow_invalid: true,
-                    typemod_given: true,
-                    ..Default::default()
-                };
-                fmt_result(format_type_extended(
-                    o,
-                    a[1].parse().unwrap(),
-                    flags,
-                    &|_| None,
-                ))
+                let flags = FormatTypeFlags { allow_invalid: true, typemod_given: true, ..Default::default() };
+                fmt_result(format_type_extended(o, a[1].parse().unwrap(), flags, &|_| None))
             }
         }
         "format_type_user" => {
@@ -335,33 +281,16 @@ fn run_case(op: &str, a: &[String]) -> String {
             if a[3] == "1" {
                 o += 1_000_000;
             }
-            let flags = FormatTypeFlags {
-                allow_invalid: true,
-                typemod_given: a[2] != "NULL",
-                ..Default::default()
-            };
+            let flags = FormatTypeFlags { allow_invalid: true, typemod_given: a[2] != "NULL", ..Default::default() };
             let tm = a[2].parse().unwrap_or(-1);
             fmt_result(format_type_extended(o, tm, flags, &resolve_user))
         }
         "array_md" => {
-            let items: Result<Vec<Datum>> = a
-                .iter()
-                .map(|x| {
-                    if x == "NULL" {
-                        Ok(Datum::Null)
-                    } else {
-                        input(oid::INT4_ARRAY, -1, x).unwrap()
-                    }
-                })
-                .collect();
+            let items: Result<Vec<Datum>> =
+                a.iter().map(|x| if x == "NULL" { Ok(Datum::Null) } else { input(oid::INT4_ARRAY, -1, x).unwrap() }).collect();
             fmt_result(items.and_then(|items| {
                 let arr = array_construct_md(oid::INT4, &items)?;
-                output(
-                    oid::INT4_ARRAY,
-                    &Datum::Array(Box::new(arr)),
-                    &IoSettings::default(),
-                )
-                .unwrap()
+                output(oid::INT4_ARRAY, &Datum::Array(Box::new(arr)), &IoSettings::default()).unwrap()
             }))
         }
         _ => panic!("unknown op {op}"),
@@ -378,8 +307,7 @@ fn check_table(data: &str) -> (usize, Vec<String>) {
         let cols: Vec<&str> = line.split('\t').collect();
         let (op, expected) = (cols[0], cols[cols.len() - 1]);
         let args: Vec<String> = cols[1..cols.len() - 1].iter().map(|s| unesc(s)).collect();
-        let got = std::panic::catch_unwind(|| run_case(op, &args))
-            .unwrap_or_else(|_| "PANIC".to_string());
+        let got = std::panic::catch_unwind(|| run_case(op, &args)).unwrap_or_else(|_| "PANIC".to_string());
         n += 1;
         if got != expected {
             bad.push(format!("{line}\n    got: {got}"));
@@ -392,12 +320,7 @@ fn check_table(data: &str) -> (usize, Vec<String>) {
 fn pgref_cases() {
     let (n, bad) = check_table(include_str!("pgref_cases.tsv"));
     assert!(n > 5000, "only {n} cases");
-    assert!(
-        bad.is_empty(),
-        "{} of {n} cases differ:\n{}",
-        bad.len(),
-        bad.join("\n")
-    );
+    assert!(bad.is_empty(), "{} of {n} cases differ:\n{}", bad.len(), bad.join("\n"));
 }
 
 /// Ad-hoc differential run: `TYPEIO_CASES=file.tsv cargo test pgref_file -- --nocapture`.
@@ -425,37 +348,17 @@ fn err_of<T: std::fmt::Debug>(r: Result<T>) -> (String, String, Option<String>) 
 fn integers() {
     assert_eq!(int2in(" -32768 ").unwrap(), i16::MIN);
     assert_eq!(int8in("+9223372036854775807").unwrap(), i64::MAX);
-    assert_eq!(
-        err_of(int4in("99999999999x")),
-        (
-            "22003".into(),
-            "value \"99999999999x\" is out of range for type integer".into(),
-            None
-        )
-    );
-    assert_eq!(
-        err_of(int4in("0x10")),
-        (
-            "22P02".into(),
-            "invalid input syntax for type integer: \"0x10\"".into(),
-            None
-        )
-    );
+    assert_eq!(err_of(int4in("99999999999x")), ("22003".into(), "value \"99999999999x\" is out of range for type integer".into(), None));
+    assert_eq!(err_of(int4in("0x10")), ("22P02".into(), "invalid input syntax for type integer: \"0x10\"".into(), None));
     assert_eq!(int4in("1_000").unwrap_err().code.to_string(), "22P02");
     assert_eq!(oidin("-1").unwrap(), 4294967295);
     assert_eq!(oidin("-2147483648").unwrap(), 2147483648);
     assert_eq!(oidin("-2147483649").unwrap_err().code.to_string(), "22003");
-    assert_eq!(
-        int4_to_int2(40000).unwrap_err().message,
-        "smallint out of range"
-    );
+    assert_eq!(int4_to_int2(40000).unwrap_err().message, "smallint out of range");
     assert_eq!(int8_to_oid(-1).unwrap_err().message, "OID out of range");
     assert_eq!(int2vectorin(" 1  -2 3").unwrap(), vec![1, -2, 3]);
     assert_eq!(int2vectorout(&[1, -2, 3]), "1 -2 3");
-    assert_eq!(
-        oidvectorin("1 x").unwrap_err().message,
-        "invalid input syntax for type oid: \"x\""
-    );
+    assert_eq!(oidvectorin("1 x").unwrap_err().message, "invalid input syntax for type oid: \"x\"");
 }
 
 #[test]
@@ -481,68 +384,27 @@ fn floats() {
     assert!(float8in("nan(abc)").unwrap().is_nan());
     assert_eq!(float8in("0x1.8p1").unwrap(), 3.0);
     assert_eq!(float8in("4.9e-324").unwrap(), 5e-324);
-    assert_eq!(
-        err_of(float8in(" 1e400 ")),
-        (
-            "22003".into(),
-            "\"1e400\" is out of range for type double precision".into(),
-            None
-        )
-    );
-    assert_eq!(
-        float8in("1e-400").unwrap_err().message,
-        "\"1e-400\" is out of range for type double precision"
-    );
-    assert_eq!(
-        float4in(" 1e39").unwrap_err().message,
-        "\" 1e39\" is out of range for type real"
-    );
-    assert_eq!(
-        float8in("1.5x").unwrap_err().message,
-        "invalid input syntax for type double precision: \"1.5x\""
-    );
+    assert_eq!(err_of(float8in(" 1e400 ")), ("22003".into(), "\"1e400\" is out of range for type double precision".into(), None));
+    assert_eq!(float8in("1e-400").unwrap_err().message, "\"1e-400\" is out of range for type double precision");
+    assert_eq!(float4in(" 1e39").unwrap_err().message, "\" 1e39\" is out of range for type real");
+    assert_eq!(float8in("1.5x").unwrap_err().message, "invalid input syntax for type double precision: \"1.5x\"");
     assert_eq!(float8_to_int4(2.5).unwrap(), 2);
     assert_eq!(float8_to_int4(-3.5).unwrap(), -4);
-    assert_eq!(
-        float8_to_int4(f64::NAN).unwrap_err().message,
-        "integer out of range"
-    );
-    assert_eq!(
-        float8_to_int4(2147483647.5).unwrap_err().message,
-        "integer out of range"
-    );
-    assert_eq!(
-        float4_to_int8(9.223372e18).unwrap_err().message,
-        "bigint out of range"
-    );
-    assert_eq!(
-        float8_to_float4(1e300).unwrap_err().message,
-        "value out of range: overflow"
-    );
-    assert_eq!(
-        float8_to_float4(1e-300).unwrap_err().message,
-        "value out of range: underflow"
-    );
+    assert_eq!(float8_to_int4(f64::NAN).unwrap_err().message, "integer out of range");
+    assert_eq!(float8_to_int4(2147483647.5).unwrap_err().message, "integer out of range");
+    assert_eq!(float4_to_int8(9.223372e18).unwrap_err().message, "bigint out of range");
+    assert_eq!(float8_to_float4(1e300).unwrap_err().message, "value out of range: overflow");
+    assert_eq!(float8_to_float4(1e-300).unwrap_err().message, "value out of range: underflow");
     assert_eq!(int_to_float4(16777217), 16777216.0);
 }
 
 #[test]
 fn booleans() {
-    for (s, v) in [
-        ("t", true),
-        ("  yes ", true),
-        ("Of", false),
-        ("ON", true),
-        ("0", false),
-        ("tr", true),
-    ] {
+    for (s, v) in [("t", true), ("  yes ", true), ("Of", false), ("ON", true), ("0", false), ("tr", true)] {
         assert_eq!(boolin(s).unwrap(), v, "{s}");
     }
     for s in ["o", "o ", "", "truex", "2", "of f"] {
-        assert_eq!(
-            boolin(s).unwrap_err().message,
-            format!("invalid input syntax for type boolean: \"{s}\"")
-        );
+        assert_eq!(boolin(s).unwrap_err().message, format!("invalid input syntax for type boolean: \"{s}\""));
     }
     assert_eq!(boolout(true), "t");
     assert_eq!(bool_to_int4(true), 1);
@@ -553,22 +415,12 @@ fn booleans() {
 fn character_types() {
     assert_eq!(bpcharin("ab", 9).unwrap(), "ab   ");
     assert_eq!(bpcharin("abc   ", 7).unwrap(), "abc");
-    assert_eq!(
-        err_of(bpcharin("abcd", 7)),
-        (
-            "22001".into(),
-            "value too long for type character(3)".into(),
-            None
-        )
-    );
+    assert_eq!(err_of(bpcharin("abcd", 7)), ("22001".into(), "value too long for type character(3)".into(), None));
     assert_eq!(bpchar("abcd", 7, true).unwrap(), "abc");
     assert_eq!(bpchar("ééé", 6, true).unwrap(), "éé");
     assert_eq!(bpcharin("éé  ", 6).unwrap(), "éé");
     assert_eq!(varcharin("ééé", 7).unwrap(), "ééé");
-    assert_eq!(
-        varcharin("éééé", 7).unwrap_err().message,
-        "value too long for type character varying(3)"
-    );
+    assert_eq!(varcharin("éééé", 7).unwrap_err().message, "value too long for type character varying(3)");
     assert_eq!(varchar("éééé", 7, true).unwrap(), "ééé");
     assert_eq!(varcharin("abcd", -1).unwrap(), "abcd");
     assert_eq!(bpchar_length("ab  "), 2);
@@ -584,43 +436,23 @@ fn character_types() {
     assert_eq!(charout(0xc3), "\\303");
     assert_eq!(charout(0), "");
     assert_eq!(char_to_int4(0xff), -1);
-    assert_eq!(
-        int4_to_char(128).unwrap_err().message,
-        "\"char\" out of range"
-    );
+    assert_eq!(int4_to_char(128).unwrap_err().message, "\"char\" out of range");
 }
 
 #[test]
 fn bytea_and_uuid() {
     assert_eq!(byteain("\\x de AD\n0f").unwrap(), vec![0xde, 0xad, 0x0f]);
-    assert_eq!(
-        byteain("\\x0 1").unwrap_err().message,
-        "invalid hexadecimal digit: \" \""
-    );
-    assert_eq!(
-        byteain("\\x0é").unwrap_err().message,
-        "invalid hexadecimal digit: \"é\""
-    );
-    assert_eq!(
-        byteain("\\x012").unwrap_err().message,
-        "invalid hexadecimal data: odd number of digits"
-    );
+    assert_eq!(byteain("\\x0 1").unwrap_err().message, "invalid hexadecimal digit: \" \"");
+    assert_eq!(byteain("\\x0é").unwrap_err().message, "invalid hexadecimal digit: \"é\"");
+    assert_eq!(byteain("\\x012").unwrap_err().message, "invalid hexadecimal data: odd number of digits");
     assert_eq!(byteain("a\\\\b\\001").unwrap(), b"a\\b\x01".to_vec());
-    assert_eq!(
-        byteain("\\8").unwrap_err().message,
-        "invalid input syntax for type bytea"
-    );
+    assert_eq!(byteain("\\8").unwrap_err().message, "invalid input syntax for type bytea");
     assert_eq!(byteaout(b"a\\\x01\xff", ByteaOutput::Hex), "\\x615c01ff");
-    assert_eq!(
-        byteaout(b"a\\\x01\xff", ByteaOutput::Escape),
-        "a\\\\\\001\\377"
-    );
+    assert_eq!(byteaout(b"a\\\x01\xff", ByteaOutput::Escape), "a\\\\\\001\\377");
     let u = uuid_in("{A0EEBC99-9C0B4EF8-BB6D6BB9-BD380A11}").unwrap();
     assert_eq!(uuid_out(&u), "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
     assert_eq!(
-        uuid_in("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1")
-            .unwrap_err()
-            .message,
+        uuid_in("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1").unwrap_err().message,
         "invalid input syntax for type uuid: \"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1\""
     );
 }
@@ -630,54 +462,24 @@ fn int_array(s: &str) -> Result<Array> {
 }
 
 fn text_array(s: &str) -> Result<Array> {
-    array_in(
-        s,
-        oid::TEXT,
-        -1,
-        &mut |t| Ok(Datum::Text(t.to_string())),
-        b',',
-    )
+    array_in(s, oid::TEXT, -1, &mut |t| Ok(Datum::Text(t.to_string())), b',')
 }
 
 fn out_text(a: &Array) -> String {
-    array_out(
-        a,
-        &mut |d| Ok(d.as_str().unwrap_or_default().to_string()),
-        b',',
-    )
-    .unwrap()
+    array_out(a, &mut |d| Ok(d.as_str().unwrap_or_default().to_string()), b',').unwrap()
 }
 
 #[test]
 fn arrays() {
     let a = int_array("[0:1][2:2]={{1},{NULL}}").unwrap();
-    assert_eq!(
-        a.dims,
-        vec![ArrayDim { len: 2, lower: 0 }, ArrayDim { len: 1, lower: 2 }]
-    );
+    assert_eq!(a.dims, vec![ArrayDim { len: 2, lower: 0 }, ArrayDim { len: 1, lower: 2 }]);
     assert_eq!(a.elems, vec![Datum::Int32(1), Datum::Null]);
     let out = array_out(&a, &mut |d| Ok(int4out(d.as_i64().unwrap() as i32)), b',').unwrap();
     assert_eq!(out, "[0:1][2:2]={{1},{NULL}}");
-    assert_eq!(
-        err_of(int_array("  {1,2")),
-        (
-            "22P02".into(),
-            "malformed array literal: \"{1,2\"".into(),
-            Some("Unexpected end of input.".into())
-        )
-    );
-    assert_eq!(
-        int_array("[1:2]={1,2,3}").unwrap_err().detail.unwrap(),
-        "Specified array dimensions do not match array contents."
-    );
-    assert_eq!(
-        int_array("[2:1]={1}").unwrap_err().message,
-        "upper bound cannot be less than lower bound"
-    );
-    assert_eq!(
-        int_array("{1,x}").unwrap_err().message,
-        "invalid input syntax for type integer: \"x\""
-    );
+    assert_eq!(err_of(int_array("  {1,2")), ("22P02".into(), "malformed array literal: \"{1,2\"".into(), Some("Unexpected end of input.".into())));
+    assert_eq!(int_array("[1:2]={1,2,3}").unwrap_err().detail.unwrap(), "Specified array dimensions do not match array contents.");
+    assert_eq!(int_array("[2:1]={1}").unwrap_err().message, "upper bound cannot be less than lower bound");
+    assert_eq!(int_array("{1,x}").unwrap_err().message, "invalid input syntax for type integer: \"x\"");
     let t = text_array(r#"{"",NULL,"NULL",  a b  ,"q\"",\{,x}"#).unwrap();
     assert_eq!(t.elems[0], Datum::Text(String::new()));
     assert_eq!(t.elems[1], Datum::Null);
@@ -689,28 +491,13 @@ fn arrays() {
     // ARRAY[ARRAY[..], ..]
     let sub = |s: &str| Datum::Array(Box::new(int_array(s).unwrap()));
     let md = array_construct_md(oid::INT4, &[sub("{1,2}"), sub("{3,4}")]).unwrap();
-    assert_eq!(
-        md.dims,
-        vec![ArrayDim { len: 2, lower: 1 }, ArrayDim { len: 2, lower: 1 }]
-    );
+    assert_eq!(md.dims, vec![ArrayDim { len: 2, lower: 1 }, ArrayDim { len: 2, lower: 1 }]);
     let e = array_construct_md(oid::INT4, &[sub("{1,2}"), Datum::Null]).unwrap_err();
-    assert_eq!(
-        e.message,
-        "multidimensional arrays must have array expressions with matching dimensions"
-    );
+    assert_eq!(e.message, "multidimensional arrays must have array expressions with matching dimensions");
     assert_eq!(e.code.to_string(), "2202E");
-    assert!(
-        array_construct_md(oid::INT4, &[Datum::Null, sub("{}")])
-            .unwrap()
-            .dims
-            .is_empty()
-    );
+    assert!(array_construct_md(oid::INT4, &[Datum::Null, sub("{}")]).unwrap().dims.is_empty());
     // A malformed Array value is an error, not a panic.
-    let bad = Array {
-        elem_type: oid::INT4,
-        dims: vec![ArrayDim { len: 3, lower: 1 }],
-        elems: vec![],
-    };
+    let bad = Array { elem_type: oid::INT4, dims: vec![ArrayDim { len: 3, lower: 1 }], elems: vec![] };
     assert!(array_out(&bad, &mut |_| Ok(String::new()), b',').is_err());
 }
 
@@ -720,61 +507,27 @@ fn dispatch() {
     let d = input(oid::INT4_ARRAY, -1, "{1, 2}").unwrap().unwrap();
     assert_eq!(output(oid::INT4_ARRAY, &d, &st).unwrap().unwrap(), "{1,2}");
     let d = input(oid::VARCHAR, 7, "abcd").unwrap();
-    assert_eq!(
-        d.unwrap_err().message,
-        "value too long for type character varying(3)"
-    );
+    assert_eq!(d.unwrap_err().message, "value too long for type character varying(3)");
     let d = input(1015, 7, "{abcd}").unwrap(); // varchar(3)[]: input applies the typmod
     assert_eq!(d.unwrap_err().code.to_string(), "22001");
     assert!(input(oid::DATE, -1, "2000-01-01").is_none());
-    assert!(
-        output(oid::INT4, &Datum::Text("x".into()), &st)
-            .unwrap()
-            .is_err()
-    );
-    let st0 = IoSettings {
-        extra_float_digits: 0,
-        bytea_output: ByteaOutput::Escape,
-    };
-    assert_eq!(
-        output(oid::FLOAT8, &Datum::Float64(0.1 + 0.2), &st0)
-            .unwrap()
-            .unwrap(),
-        "0.3"
-    );
-    assert_eq!(
-        output(oid::FLOAT8, &Datum::Float64(0.1 + 0.2), &st)
-            .unwrap()
-            .unwrap(),
-        "0.30000000000000004"
-    );
-    assert_eq!(
-        output(oid::BYTEA, &Datum::Bytes(vec![0]), &st0)
-            .unwrap()
-            .unwrap(),
-        "\\000"
-    );
+    assert!(output(oid::INT4, &Datum::Text("x".into()), &st).unwrap().is_err());
+    let st0 = IoSettings { extra_float_digits: 0, bytea_output: ByteaOutput::Escape };
+    assert_eq!(output(oid::FLOAT8, &Datum::Float64(0.1 + 0.2), &st0).unwrap().unwrap(), "0.3");
+    assert_eq!(output(oid::FLOAT8, &Datum::Float64(0.1 + 0.2), &st).unwrap().unwrap(), "0.30000000000000004");
+    assert_eq!(output(oid::BYTEA, &Datum::Bytes(vec![0]), &st0).unwrap().unwrap(), "\\000");
 }
 
 #[test]
 fn format_types() {
     let none = |_: Oid| None;
     assert_eq!(format_type(oid::INT4, -1, &none), "integer");
-    assert_eq!(
-        format_type(oid::NUMERIC, Numeric::make_typmod(10, 2).unwrap(), &none),
-        "numeric(10,2)"
-    );
+    assert_eq!(format_type(oid::NUMERIC, Numeric::make_typmod(10, 2).unwrap(), &none), "numeric(10,2)");
     assert_eq!(format_type(oid::VARCHAR, 9, &none), "character varying(5)");
     assert_eq!(format_type(oid::BPCHAR, 5, &none), "character(1)");
     assert_eq!(format_type(oid::BPCHAR, -1, &none), "character");
-    assert_eq!(
-        format_type(oid::TIMESTAMP, 3, &none),
-        "timestamp(3) without time zone"
-    );
-    assert_eq!(
-        format_type(oid::TIMESTAMPTZ, -1, &none),
-        "timestamp with time zone"
-    );
+    assert_eq!(format_type(oid::TIMESTAMP, 3, &none), "timestamp(3) without time zone");
+    assert_eq!(format_type(oid::TIMESTAMPTZ, -1, &none), "timestamp with time zone");
     assert_eq!(format_type(oid::CHAR, -1, &none), "\"char\"");
     assert_eq!(format_type(oid::BIT, 3, &none), "bit(3)");
     assert_eq!(format_type(oid::INT4_ARRAY, -1, &none), "integer[]");
@@ -790,12 +543,7 @@ fn format_types() {
     assert_eq!(quote_identifier("1abc"), "\"1abc\"");
     assert_eq!(quote_identifier("text"), "text");
     let flags = FormatTypeFlags::default();
-    assert_eq!(
-        format_type_extended(99999, -1, flags, &|_| None)
-            .unwrap_err()
-            .message,
-        "cache lookup failed for type 99999"
-    );
+    assert_eq!(format_type_extended(99999, -1, flags, &|_| None).unwrap_err().message, "cache lookup failed for type 99999");
 }
 
 // ----- properties ----------------------------------------------------------
@@ -828,19 +576,13 @@ fn float_round_trips() {
         let v = f64::from_bits(bits);
         let s = float8out(v, 1);
         let back = float8in(&s).unwrap();
-        assert!(
-            back.to_bits() == bits || (v.is_nan() && back.is_nan()),
-            "{v:e} -> {s}"
-        );
+        assert!(back.to_bits() == bits || (v.is_nan() && back.is_nan()), "{v:e} -> {s}");
         // extra_float_digits 3 gives the same text; 0 rounds to 15 digits.
         assert_eq!(float8out(v, 3), s);
         let f = f32::from_bits(bits as u32);
         let s = float4out(f, 1);
         let back = float4in(&s).unwrap();
-        assert!(
-            back.to_bits() == f.to_bits() || (f.is_nan() && back.is_nan()),
-            "{f:e} -> {s}"
-        );
+        assert!(back.to_bits() == f.to_bits() || (f.is_nan() && back.is_nan()), "{f:e} -> {s}");
         let g = float8out(v, 0);
         if v.is_finite() {
             let p = float8in(&g).unwrap();
@@ -860,10 +602,7 @@ fn other_round_trips() {
         assert_eq!(oidin(&oidout(v as u32)).unwrap(), v as u32);
         let bytes: Vec<u8> = (0..r.below(20)).map(|_| r.next() as u8).collect();
         assert_eq!(byteain(&byteaout(&bytes, ByteaOutput::Hex)).unwrap(), bytes);
-        assert_eq!(
-            byteain(&byteaout(&bytes, ByteaOutput::Escape)).unwrap(),
-            bytes
-        );
+        assert_eq!(byteain(&byteaout(&bytes, ByteaOutput::Escape)).unwrap(), bytes);
         let mut u = [0u8; 16];
         u.iter_mut().for_each(|b| *b = r.next() as u8);
         assert_eq!(uuid_in(&uuid_out(&u)).unwrap(), u);
@@ -873,36 +612,21 @@ fn other_round_trips() {
         }
     }
     // Random text arrays: out then in gives the same array back.
-    let pieces = [
-        "", " ", "a", "NULL", "null", "\"", "\\", "{", "}", ",", "é", "x y", "\t", ";",
-    ];
+    let pieces = ["", " ", "a", "NULL", "null", "\"", "\\", "{", "}", ",", "é", "x y", "\t", ";"];
     for _ in 0..5_000 {
         let ndim = 1 + r.below(3) as usize;
-        let dims: Vec<ArrayDim> = (0..ndim)
-            .map(|_| ArrayDim {
-                len: 1 + r.below(3) as i32,
-                lower: r.below(5) as i32 - 2,
-            })
-            .collect();
+        let dims: Vec<ArrayDim> = (0..ndim).map(|_| ArrayDim { len: 1 + r.below(3) as i32, lower: r.below(5) as i32 - 2 }).collect();
         let n: i32 = dims.iter().map(|d| d.len).product();
         let elems: Vec<Datum> = (0..n)
             .map(|_| {
                 if r.below(8) == 0 {
                     Datum::Null
                 } else {
-                    Datum::Text(
-                        (0..r.below(3))
-                            .map(|_| pieces[r.below(pieces.len() as u64) as usize])
-                            .collect(),
-                    )
+                    Datum::Text((0..r.below(3)).map(|_| pieces[r.below(pieces.len() as u64) as usize]).collect())
                 }
             })
             .collect();
-        let a = Array {
-            elem_type: oid::TEXT,
-            dims,
-            elems,
-        };
+        let a = Array { elem_type: oid::TEXT, dims, elems };
         let s = out_text(&a);
         assert_eq!(text_array(&s).unwrap(), a, "{s}");
         assert_eq!(out_text(&text_array(&s).unwrap()), s);
@@ -993,9 +717,7 @@ fn no_panics_on_junk() {
     ];
     let st = IoSettings::default();
     for _ in 0..60_000 {
-        let s: String = (0..r.below(10))
-            .map(|_| atoms[r.below(atoms.len() as u64) as usize])
-            .collect();
+        let s: String = (0..r.below(10)).map(|_| atoms[r.below(atoms.len() as u64) as usize]).collect();
         let t = types[r.below(types.len() as u64) as usize];
         let tm = [-1, 4, 5, 7, 100][r.below(5) as usize];
         if let Some(Ok(d)) = input(t, tm, &s) {

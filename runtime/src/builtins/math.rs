@@ -119,24 +119,12 @@ macro_rules! mixed_ops {
     };
 }
 
-mixed_ops!(
-    i16, i32, i32, int24pl, int24mi, int24mul, int24div, int4pl, int4mi, int4mul, int4div
-);
-mixed_ops!(
-    i32, i16, i32, int42pl, int42mi, int42mul, int42div, int4pl, int4mi, int4mul, int4div
-);
-mixed_ops!(
-    i32, i64, i64, int48pl, int48mi, int48mul, int48div, int8pl, int8mi, int8mul, int8div
-);
-mixed_ops!(
-    i64, i32, i64, int84pl, int84mi, int84mul, int84div, int8pl, int8mi, int8mul, int8div
-);
-mixed_ops!(
-    i16, i64, i64, int28pl, int28mi, int28mul, int28div, int8pl, int8mi, int8mul, int8div
-);
-mixed_ops!(
-    i64, i16, i64, int82pl, int82mi, int82mul, int82div, int8pl, int8mi, int8mul, int8div
-);
+mixed_ops!(i16, i32, i32, int24pl, int24mi, int24mul, int24div, int4pl, int4mi, int4mul, int4div);
+mixed_ops!(i32, i16, i32, int42pl, int42mi, int42mul, int42div, int4pl, int4mi, int4mul, int4div);
+mixed_ops!(i32, i64, i64, int48pl, int48mi, int48mul, int48div, int8pl, int8mi, int8mul, int8div);
+mixed_ops!(i64, i32, i64, int84pl, int84mi, int84mul, int84div, int8pl, int8mi, int8mul, int8div);
+mixed_ops!(i16, i64, i64, int28pl, int28mi, int28mul, int28div, int8pl, int8mi, int8mul, int8div);
+mixed_ops!(i64, i16, i64, int82pl, int82mi, int82mul, int82div, int8pl, int8mi, int8mul, int8div);
 
 /// Unary minus, abs, increments, min/max and bitwise operators of one width.
 macro_rules! unary_ops {
@@ -190,54 +178,9 @@ macro_rules! unary_ops {
     };
 }
 
-unary_ops!(
-    i16,
-    int2_out_of_range,
-    int2um,
-    int2up,
-    int2abs,
-    int2larger,
-    int2smaller,
-    int2and,
-    int2or,
-    int2xor,
-    int2not,
-    int2shl,
-    int2shr,
-    i32
-);
-unary_ops!(
-    i32,
-    int4_out_of_range,
-    int4um,
-    int4up,
-    int4abs,
-    int4larger,
-    int4smaller,
-    int4and,
-    int4or,
-    int4xor,
-    int4not,
-    int4shl,
-    int4shr,
-    i32
-);
-unary_ops!(
-    i64,
-    int8_out_of_range,
-    int8um,
-    int8up,
-    int8abs,
-    int8larger,
-    int8smaller,
-    int8and,
-    int8or,
-    int8xor,
-    int8not,
-    int8shl,
-    int8shr,
-    i64
-);
+unary_ops!(i16, int2_out_of_range, int2um, int2up, int2abs, int2larger, int2smaller, int2and, int2or, int2xor, int2not, int2shl, int2shr, i32);
+unary_ops!(i32, int4_out_of_range, int4um, int4up, int4abs, int4larger, int4smaller, int4and, int4or, int4xor, int4not, int4shl, int4shr, i32);
+unary_ops!(i64, int8_out_of_range, int8um, int8up, int8abs, int8larger, int8smaller, int8and, int8or, int8xor, int8not, int8shl, int8shr, i64);
 
 /// `int4inc`: `a + 1` (count's transition).
 pub fn int4inc(a: i32) -> Result<i32> {
@@ -544,10 +487,7 @@ pub fn dtrunc(a: f64) -> f64 {
 /// `sqrt(float8)`.
 pub fn dsqrt(a: f64) -> Result<f64> {
     if a < 0.0 {
-        return Err(Error::new(
-            SqlState::INVALID_ARGUMENT_FOR_POWER_FUNCTION,
-            "cannot take square root of a negative number",
-        ));
+        return Err(Error::new(SqlState::INVALID_ARGUMENT_FOR_POWER_FUNCTION, "cannot take square root of a negative number"));
     }
     let r = a.sqrt();
     check_unary(r, a)
@@ -637,20 +577,13 @@ mod libm {
 /// infinity and domain handling.
 pub fn dpow(a: f64, b: f64) -> Result<f64> {
     if a.is_nan() {
-        return Ok(if b.is_nan() || b != 0.0 {
-            f64::NAN
-        } else {
-            1.0
-        });
+        return Ok(if b.is_nan() || b != 0.0 { f64::NAN } else { 1.0 });
     }
     if b.is_nan() {
         return Ok(if a != 1.0 { f64::NAN } else { 1.0 });
     }
     if a == 0.0 && b < 0.0 {
-        return Err(Error::new(
-            SqlState::INVALID_ARGUMENT_FOR_POWER_FUNCTION,
-            "zero raised to a negative power is undefined",
-        ));
+        return Err(Error::new(SqlState::INVALID_ARGUMENT_FOR_POWER_FUNCTION, "zero raised to a negative power is undefined"));
     }
     if a < 0.0 && b.floor() != b {
         return Err(Error::new(
@@ -711,16 +644,10 @@ pub fn dexp(a: f64) -> Result<f64> {
 
 fn log_domain(a: f64) -> Result<()> {
     if a == 0.0 {
-        return Err(Error::new(
-            SqlState::INVALID_ARGUMENT_FOR_LOG,
-            "cannot take logarithm of zero",
-        ));
+        return Err(Error::new(SqlState::INVALID_ARGUMENT_FOR_LOG, "cannot take logarithm of zero"));
     }
     if a < 0.0 {
-        return Err(Error::new(
-            SqlState::INVALID_ARGUMENT_FOR_LOG,
-            "cannot take logarithm of a negative number",
-        ));
+        return Err(Error::new(SqlState::INVALID_ARGUMENT_FOR_LOG, "cannot take logarithm of a negative number"));
     }
     Ok(())
 }
@@ -859,19 +786,11 @@ fn degree_consts() -> DegreeConsts {
 }
 
 fn asind_q1(c: &DegreeConsts, x: f64) -> f64 {
-    if x <= 0.5 {
-        (x.asin() / c.asin_0_5) * 30.0
-    } else {
-        90.0 - (x.acos() / c.acos_0_5) * 60.0
-    }
+    if x <= 0.5 { (x.asin() / c.asin_0_5) * 30.0 } else { 90.0 - (x.acos() / c.acos_0_5) * 60.0 }
 }
 
 fn acosd_q1(c: &DegreeConsts, x: f64) -> f64 {
-    if x <= 0.5 {
-        90.0 - (x.asin() / c.asin_0_5) * 30.0
-    } else {
-        (x.acos() / c.acos_0_5) * 60.0
-    }
+    if x <= 0.5 { 90.0 - (x.asin() / c.asin_0_5) * 30.0 } else { (x.acos() / c.acos_0_5) * 60.0 }
 }
 
 fn sind_0_to_30(c: &DegreeConsts, x: f64) -> f64 {
@@ -884,19 +803,11 @@ fn cosd_0_to_60(c: &DegreeConsts, x: f64) -> f64 {
 }
 
 fn sind_q1(c: &DegreeConsts, x: f64) -> f64 {
-    if x <= 30.0 {
-        sind_0_to_30(c, x)
-    } else {
-        cosd_0_to_60(c, 90.0 - x)
-    }
+    if x <= 30.0 { sind_0_to_30(c, x) } else { cosd_0_to_60(c, 90.0 - x) }
 }
 
 fn cosd_q1(c: &DegreeConsts, x: f64) -> f64 {
-    if x <= 60.0 {
-        cosd_0_to_60(c, x)
-    } else {
-        sind_0_to_30(c, 90.0 - x)
-    }
+    if x <= 60.0 { cosd_0_to_60(c, x) } else { sind_0_to_30(c, 90.0 - x) }
 }
 
 /// `acosd(float8)`: exact at -1, -0.5, 0, 0.5, 1.
@@ -908,11 +819,7 @@ pub fn dacosd(a: f64) -> Result<f64> {
         return Err(input_out_of_range());
     }
     let c = degree_consts();
-    Ok(if a >= 0.0 {
-        acosd_q1(&c, a)
-    } else {
-        90.0 + asind_q1(&c, -a)
-    })
+    Ok(if a >= 0.0 { acosd_q1(&c, a) } else { 90.0 + asind_q1(&c, -a) })
 }
 
 /// `asind(float8)`.
@@ -924,11 +831,7 @@ pub fn dasind(a: f64) -> Result<f64> {
         return Err(input_out_of_range());
     }
     let c = degree_consts();
-    Ok(if a >= 0.0 {
-        asind_q1(&c, a)
-    } else {
-        -asind_q1(&c, -a)
-    })
+    Ok(if a >= 0.0 { asind_q1(&c, a) } else { -asind_q1(&c, -a) })
 }
 
 /// `atand(float8)`: exactly 45 at 1.
@@ -1159,11 +1062,7 @@ pub fn width_bucket_float8(operand: f64, bound1: f64, bound2: f64, count: i32) -
 /// C's double-to-int32 conversion on x86-64: truncation, with NaN and
 /// out-of-range values giving INT_MIN (cvttsd2si's "indefinite" value).
 fn c_double_to_i32(v: f64) -> i32 {
-    if v > -2147483649.0 && v < 2147483648.0 {
-        v as i32
-    } else {
-        i32::MIN
-    }
+    if v > -2147483649.0 && v < 2147483648.0 { v as i32 } else { i32::MIN }
 }
 
 // ----- random() / setseed() ------------------------------------------------------
@@ -1231,13 +1130,7 @@ pub fn drandom(state: &mut PgPrng) -> f64 {
 /// `setseed(float8)`: reseeds the session's generator.
 pub fn setseed(state: &mut PgPrng, seed: f64) -> Result<()> {
     if !(-1.0..=1.0).contains(&seed) {
-        return Err(Error::new(
-            SqlState::INVALID_PARAMETER_VALUE,
-            format!(
-                "setseed parameter {} is out of allowed range [-1,1]",
-                format_g(seed)
-            ),
-        ));
+        return Err(Error::new(SqlState::INVALID_PARAMETER_VALUE, format!("setseed parameter {} is out of allowed range [-1,1]", format_g(seed))));
     }
     *state = PgPrng::from_float_seed(seed);
     Ok(())
@@ -1250,18 +1143,10 @@ pub fn format_g(v: f64) -> String {
         return "NaN".into();
     }
     if v.is_infinite() {
-        return if v > 0.0 {
-            "Infinity".into()
-        } else {
-            "-Infinity".into()
-        };
+        return if v > 0.0 { "Infinity".into() } else { "-Infinity".into() };
     }
     if v == 0.0 {
-        return if v.is_sign_negative() {
-            "-0".into()
-        } else {
-            "0".into()
-        };
+        return if v.is_sign_negative() { "-0".into() } else { "0".into() };
     }
     // The decimal exponent after rounding to 6 significant digits decides
     // between fixed and exponent notation.
@@ -1279,11 +1164,7 @@ pub fn format_g(v: f64) -> String {
 }
 
 fn trim_fraction(s: &str) -> &str {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        s
-    }
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.') } else { s }
 }
 
 // ----- numeric SQL-level wrappers ------------------------------------------------
@@ -1369,12 +1250,7 @@ pub fn numeric_fac(n: i64) -> Result<Numeric> {
 }
 
 /// `width_bucket(numeric, numeric, numeric, int4)`.
-pub fn width_bucket_numeric(
-    operand: &Numeric,
-    bound1: &Numeric,
-    bound2: &Numeric,
-    count: i32,
-) -> Result<i32> {
+pub fn width_bucket_numeric(operand: &Numeric, bound1: &Numeric, bound2: &Numeric, count: i32) -> Result<i32> {
     Numeric::width_bucket(operand, bound1, bound2, count)
 }
 
@@ -1403,12 +1279,8 @@ mod tests {
             };
         }
         int_ops!(i16, int2pl, int2mi, int2mul, int2div, int2mod);
-        int_ops!(
-            i32, int4pl, int4mi, int4mul, int4div, int4mod, int4gcd, int4lcm
-        );
-        int_ops!(
-            i64, int8pl, int8mi, int8mul, int8div, int8mod, int8gcd, int8lcm
-        );
+        int_ops!(i32, int4pl, int4mi, int4mul, int4div, int4mod, int4gcd, int4lcm);
+        int_ops!(i64, int8pl, int8mi, int8mul, int8div, int8mod, int8gcd, int8lcm);
         macro_rules! int_total {
             ($get:ident, $($name:ident),*) => {
                 match f {
@@ -1450,9 +1322,8 @@ mod tests {
         unary!(i32, int4um, int4abs);
         unary!(i64, int8um, int8abs, int82, int84);
         unary!(
-            f64, dsqrt, dcbrt, dexp, dlog1, dlog10, dacos, dasin, dcos, dcot, dsin, dtan, dacosd,
-            dasind, dcosd, dcotd, dsind, dtand, degrees, radians, dcosh, dacosh, datanh, dtoi2,
-            dtoi4, dtoi8, dtof
+            f64, dsqrt, dcbrt, dexp, dlog1, dlog10, dacos, dasin, dcos, dcot, dsin, dtan, dacosd, dasind, dcosd, dcotd, dsind, dtand, degrees,
+            radians, dcosh, dacosh, datanh, dtoi2, dtoi4, dtoi8, dtof
         );
         unary!(f32, ftoi2, ftoi4, ftoi8);
         macro_rules! total1 {
@@ -1466,10 +1337,7 @@ mod tests {
         total1!(i16, int2not);
         total1!(i32, int4not);
         total1!(i64, int8not);
-        total1!(
-            f64, dround, dceil, dfloor, dtrunc, dsign, datan, datand, dsinh, dtanh, dasinh,
-            float8abs, float8um
-        );
+        total1!(f64, dround, dceil, dfloor, dtrunc, dsign, datan, datand, dsinh, dtanh, dasinh, float8abs, float8um);
         total1!(f32, float4abs, float4um);
         match f {
             "int2shl" => ok(int2shl(c.i16(0), c.i32(1))),
@@ -1481,15 +1349,10 @@ mod tests {
             "datan2" => ok(datan2(c.f64(0), c.f64(1))),
             "datan2d" => ok(datan2d(c.f64(0), c.f64(1))),
             "dpi" => ok(dpi()),
-            "width_bucket_float8" => {
-                res(width_bucket_float8(c.f64(0), c.f64(1), c.f64(2), c.i32(3)))
-            }
+            "width_bucket_float8" => res(width_bucket_float8(c.f64(0), c.f64(1), c.f64(2), c.i32(3))),
             "setseed" => {
                 let mut st = PgPrng::from_seed(0);
-                Some(
-                    setseed(&mut st, c.f64(0))
-                        .map(|()| Some(Got::F8List((0..5).map(|_| drandom(&mut st)).collect()))),
-                )
+                Some(setseed(&mut st, c.f64(0)).map(|()| Some(Got::F8List((0..5).map(|_| drandom(&mut st)).collect()))))
             }
             "numeric_power" => numres(numeric_power(&num(c, 0), &num(c, 1))),
             "numeric_sqrt" => numres(numeric_sqrt(&num(c, 0))),

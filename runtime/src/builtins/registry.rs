@@ -13,7 +13,7 @@ use oa_ir::types::oid;
 use oa_ir::{Error, Result, SqlState};
 
 use super::{math, pattern, string};
-use crate::exec::func::{FnContext, SequenceOp, Kernel, Registry, f0, f1, f2, f3, fc, fd, i, n, s};
+use crate::exec::func::{FnContext, Kernel, Registry, SequenceOp, f0, f1, f2, f3, fc, fd, i, n, s};
 use crate::exec::vector::{Bitmap, Column, ColumnData};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -113,9 +113,7 @@ fn cmp_kernel(op: Cmp, cmp: Comparator, natural: bool) -> Kernel {
         let out: Vec<bool> = match (&a.data, &b.data) {
             (ColumnData::I32(x), ColumnData::I32(y)) if natural => fast!(x, y),
             (ColumnData::I64(x), ColumnData::I64(y)) if natural => fast!(x, y),
-            (ColumnData::Text(x), ColumnData::Text(y)) if natural => {
-                (0..len).map(|k| op.test(x.get(k).cmp(y.get(k)))).collect()
-            }
+            (ColumnData::Text(x), ColumnData::Text(y)) if natural => (0..len).map(|k| op.test(x.get(k).cmp(y.get(k)))).collect(),
             (ColumnData::F64(x), ColumnData::F64(y)) => (0..len).map(|k| op.test(float_cmp(x[k], y[k]))).collect(),
             (ColumnData::Numeric(x), ColumnData::Numeric(y)) => (0..len).map(|k| op.test(x[k].cmp_numeric(&y[k]))).collect(),
             _ => {
@@ -327,7 +325,13 @@ fn array_search(a: &[Datum], start: Option<i64>, all: bool) -> Result<Datum> {
     let x = a.get(1).cloned().unwrap_or(Datum::Null);
     let lower = arr.dims.first().map_or(1, |d| d.lower) as i64;
     let from = start.unwrap_or(lower);
-    let hits = arr.elems.iter().enumerate().map(|(k, e)| (lower + k as i64, e)).filter(|(sub, e)| *sub >= from && not_distinct(e, &x)).map(|(sub, _)| Datum::Int32(sub as i32));
+    let hits = arr
+        .elems
+        .iter()
+        .enumerate()
+        .map(|(k, e)| (lower + k as i64, e))
+        .filter(|(sub, e)| *sub >= from && not_distinct(e, &x))
+        .map(|(sub, _)| Datum::Int32(sub as i32));
     if all {
         return Ok(Datum::Array(Box::new(Array::from_elems(oid::INT4, hits.collect()))));
     }
@@ -505,10 +509,13 @@ pub fn register(r: &mut Registry) {
     r.add("datan2d", f2(math::datan2d));
     r.add("dpi", f0(math::dpi));
     r.add("drandom", fc(|_, c| Ok(Datum::Float64(math::drandom(c.host.random())))));
-    r.add("setseed", fc(|a, c| {
-        math::setseed(c.host.random(), i(a, 0)?)?;
-        Ok(Datum::Null)
-    }));
+    r.add(
+        "setseed",
+        fc(|a, c| {
+            math::setseed(c.host.random(), i(a, 0)?)?;
+            Ok(Datum::Null)
+        }),
+    );
     r.add("width_bucket_float8", fd(|a| Ok(Datum::Int32(math::width_bucket_float8(i(a, 0)?, i(a, 1)?, i(a, 2)?, i(a, 3)?)?))));
 
     // ---------------------------------------------------------- numeric
@@ -567,9 +574,7 @@ pub fn register(r: &mut Registry) {
     r.add("ftoi8", f1(math::ftoi8));
     r.add("ftod", f1(|v: f32| v as f64));
     r.add("dtof", f1(math::dtof));
-    r.add("i8tooid", f1(|v: i64| {
-        u32::try_from(v).map_err(|_| Error::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "OID out of range"))
-    }));
+    r.add("i8tooid", f1(|v: i64| u32::try_from(v).map_err(|_| Error::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "OID out of range"))));
     r.add("int4_numeric", f1(|v: i32| Numeric::from_i64(v as i64)));
     r.add("int2_numeric", f1(|v: i16| Numeric::from_i64(v as i64)));
     r.add("int8_numeric", f1(|v: i64| Numeric::from_i64(v)));
@@ -633,22 +638,48 @@ pub fn register(r: &mut Registry) {
     r.add("oid:1386", fc(|a, c| Ok(Datum::Interval(dt::timestamptz_age_today(i(a, 0)?, c.session.transaction_timestamp, &c.io.time_zone)?))));
     // (s1, e1) OVERLAPS (s2, e2): not strict, NULLs follow the SQL rules.
     let opt_i64 = |d: Option<&Datum>| d.and_then(Datum::as_i64);
-    r.add("overlaps_timestamp", fd(move |a| Ok(dt::overlaps_timestamp(opt_i64(a.first()), opt_i64(a.get(1)), opt_i64(a.get(2)), opt_i64(a.get(3))).map(Datum::Bool).unwrap_or(Datum::Null))));
-    r.add("overlaps_time", fd(move |a| Ok(dt::overlaps_generic(opt_i64(a.first()), opt_i64(a.get(1)), opt_i64(a.get(2)), opt_i64(a.get(3))).map(Datum::Bool).unwrap_or(Datum::Null))));
+    r.add(
+        "overlaps_timestamp",
+        fd(move |a| {
+            Ok(dt::overlaps_timestamp(opt_i64(a.first()), opt_i64(a.get(1)), opt_i64(a.get(2)), opt_i64(a.get(3)))
+                .map(Datum::Bool)
+                .unwrap_or(Datum::Null))
+        }),
+    );
+    r.add(
+        "overlaps_time",
+        fd(move |a| {
+            Ok(dt::overlaps_generic(opt_i64(a.first()), opt_i64(a.get(1)), opt_i64(a.get(2)), opt_i64(a.get(3)))
+                .map(Datum::Bool)
+                .unwrap_or(Datum::Null))
+        }),
+    );
     // The SQL-language variants with an interval for an end: (s, s + interval).
-    for (oid_key, ts_kinds) in [("oid:2042", [false, true, false, true]), ("oid:2043", [false, false, false, true]), ("oid:2044", [false, true, false, false])] {
-        r.add(oid_key, fc(move |a, _c| overlaps_with_intervals(a, ts_kinds, |t, v| dt::timestamp_pl_interval(t, v))));
+    for (oid_key, ts_kinds) in
+        [("oid:2042", [false, true, false, true]), ("oid:2043", [false, false, false, true]), ("oid:2044", [false, true, false, false])]
+    {
+        r.add(oid_key, fc(move |a, _c| overlaps_with_intervals(a, ts_kinds, dt::timestamp_pl_interval)));
     }
-    for (oid_key, ts_kinds) in [("oid:1305", [false, true, false, true]), ("oid:1306", [false, false, false, true]), ("oid:1307", [false, true, false, false])] {
-        r.add(oid_key, fc(move |a, c| {
-            let tz = c.io.time_zone.clone();
-            overlaps_with_intervals(a, ts_kinds, move |t, v| dt::timestamptz_pl_interval(t, v, &tz))
-        }));
+    for (oid_key, ts_kinds) in
+        [("oid:1305", [false, true, false, true]), ("oid:1306", [false, false, false, true]), ("oid:1307", [false, true, false, false])]
+    {
+        r.add(
+            oid_key,
+            fc(move |a, c| {
+                let tz = c.io.time_zone.clone();
+                overlaps_with_intervals(a, ts_kinds, move |t, v| dt::timestamptz_pl_interval(t, v, &tz))
+            }),
+        );
     }
-    for (oid_key, ts_kinds) in [("oid:1309", [false, true, false, true]), ("oid:1310", [false, false, false, true]), ("oid:1311", [false, true, false, false])] {
+    for (oid_key, ts_kinds) in
+        [("oid:1309", [false, true, false, true]), ("oid:1310", [false, false, false, true]), ("oid:1311", [false, true, false, false])]
+    {
         r.add(oid_key, fc(move |a, _c| overlaps_with_intervals(a, ts_kinds, |t, v| Ok(dt::time_pl_interval(t, v)))));
     }
-    r.add("make_timestamptz", fc(|a, c| Ok(Datum::Int64(dt::make_timestamptz(i(a, 0)?, i(a, 1)?, i(a, 2)?, i(a, 3)?, i(a, 4)?, i(a, 5)?, &c.io.time_zone)?))));
+    r.add(
+        "make_timestamptz",
+        fc(|a, c| Ok(Datum::Int64(dt::make_timestamptz(i(a, 0)?, i(a, 1)?, i(a, 2)?, i(a, 3)?, i(a, 4)?, i(a, 5)?, &c.io.time_zone)?))),
+    );
     r.add("make_interval", fd(|a| Ok(Datum::Interval(dt::make_interval(i(a, 0)?, i(a, 1)?, i(a, 2)?, i(a, 3)?, i(a, 4)?, i(a, 5)?, i(a, 6)?)?))));
     r.add("make_timestamp", fd(|a| Ok(Datum::Int64(dt::make_timestamp(i(a, 0)?, i(a, 1)?, i(a, 2)?, i(a, 3)?, i(a, 4)?, i(a, 5)?)?))));
     r.add("timestamptz_pl_interval", fc(|a, c| Ok(Datum::Int64(dt::timestamptz_pl_interval(i(a, 0)?, i(a, 1)?, &c.io.time_zone)?))));
@@ -743,49 +774,75 @@ pub fn register(r: &mut Registry) {
     r.add("text_smaller", fd(|a| Ok(Datum::Text(if s(a, 0)? <= s(a, 1)? { s(a, 0)? } else { s(a, 1)? }.to_string()))));
     r.add("bpchar_larger", fd(|a| Ok(Datum::Text(if typeio::bpchar_cmp(s(a, 0)?, s(a, 1)?).is_ge() { s(a, 0)? } else { s(a, 1)? }.to_string()))));
     r.add("bpchar_smaller", fd(|a| Ok(Datum::Text(if typeio::bpchar_cmp(s(a, 0)?, s(a, 1)?).is_le() { s(a, 0)? } else { s(a, 1)? }.to_string()))));
-    r.add("text_concat", Kernel::Scalar(Arc::new(|a: &[Datum], c: &mut FnContext| {
-        let texts: Vec<Option<String>> = a.iter().zip(c.arg_types.iter().chain(std::iter::repeat(&oa_ir::SqlType::TEXT))).map(|(d, t)| any_text(d, *t, c)).collect::<Result<_>>()?;
-        let refs: Vec<Option<&str>> = texts.iter().map(|t| t.as_deref()).collect();
-        Ok(Datum::Text(string::text_concat(&refs)))
-    })));
-    r.add("text_concat_ws", Kernel::Scalar(Arc::new(|a: &[Datum], c: &mut FnContext| {
-        let sep = a.first().and_then(|d| d.as_str()).map(str::to_string);
-        let texts: Vec<Option<String>> =
-            a.iter().zip(c.arg_types.iter()).skip(1).map(|(d, t)| any_text(d, *t, c)).collect::<Result<_>>()?;
-        let refs: Vec<Option<&str>> = texts.iter().map(|t| t.as_deref()).collect();
-        Ok(string::text_concat_ws(sep.as_deref(), &refs).map(Datum::Text).unwrap_or(Datum::Null))
-    })));
-    r.add("text_format", Kernel::Scalar(Arc::new(|a: &[Datum], c: &mut FnContext| {
-        let Some(fmt) = a.first().and_then(|d| d.as_str()).map(str::to_string) else { return Ok(Datum::Null) };
-        let texts: Vec<Option<String>> =
-            a.iter().zip(c.arg_types.iter()).skip(1).map(|(d, t)| any_text(d, *t, c)).collect::<Result<_>>()?;
-        let refs: Vec<Option<&str>> = texts.iter().map(|t| t.as_deref()).collect();
-        Ok(Datum::Text(string::text_format(&fmt, &refs)?))
-    })));
+    r.add(
+        "text_concat",
+        Kernel::Scalar(Arc::new(|a: &[Datum], c: &mut FnContext| {
+            let texts: Vec<Option<String>> = a
+                .iter()
+                .zip(c.arg_types.iter().chain(std::iter::repeat(&oa_ir::SqlType::TEXT)))
+                .map(|(d, t)| any_text(d, *t, c))
+                .collect::<Result<_>>()?;
+            let refs: Vec<Option<&str>> = texts.iter().map(|t| t.as_deref()).collect();
+            Ok(Datum::Text(string::text_concat(&refs)))
+        })),
+    );
+    r.add(
+        "text_concat_ws",
+        Kernel::Scalar(Arc::new(|a: &[Datum], c: &mut FnContext| {
+            let sep = a.first().and_then(|d| d.as_str()).map(str::to_string);
+            let texts: Vec<Option<String>> = a.iter().zip(c.arg_types.iter()).skip(1).map(|(d, t)| any_text(d, *t, c)).collect::<Result<_>>()?;
+            let refs: Vec<Option<&str>> = texts.iter().map(|t| t.as_deref()).collect();
+            Ok(string::text_concat_ws(sep.as_deref(), &refs).map(Datum::Text).unwrap_or(Datum::Null))
+        })),
+    );
+    r.add(
+        "text_format",
+        Kernel::Scalar(Arc::new(|a: &[Datum], c: &mut FnContext| {
+            let Some(fmt) = a.first().and_then(|d| d.as_str()).map(str::to_string) else { return Ok(Datum::Null) };
+            let texts: Vec<Option<String>> = a.iter().zip(c.arg_types.iter()).skip(1).map(|(d, t)| any_text(d, *t, c)).collect::<Result<_>>()?;
+            let refs: Vec<Option<&str>> = texts.iter().map(|t| t.as_deref()).collect();
+            Ok(Datum::Text(string::text_format(&fmt, &refs)?))
+        })),
+    );
     // format(NULL) is NULL (format is not strict).
-    r.add("text_format_nv", fd(|a| match a.first() {
-        Some(Datum::Text(f)) => Ok(Datum::Text(string::text_format_nv(f)?)),
-        _ => Ok(Datum::Null),
-    }));
+    r.add(
+        "text_format_nv",
+        fd(|a| match a.first() {
+            Some(Datum::Text(f)) => Ok(Datum::Text(string::text_format_nv(f)?)),
+            _ => Ok(Datum::Null),
+        }),
+    );
     r.add("booltext", f1(|b: bool| if b { "true" } else { "false" }.to_string()));
     // text || anynonarray and anynonarray || text: the other operand's output text.
-    r.add("oid:2003", Kernel::Scalar(Arc::new(|a: &[Datum], c: &mut FnContext| {
-        let other = any_text(&a.get(1).cloned().unwrap_or(Datum::Null), arg_type(c, 1), c)?;
-        Ok(Datum::Text(string::textcat(s(a, 0)?, other.as_deref().unwrap_or(""))))
-    })));
-    r.add("oid:2004", Kernel::Scalar(Arc::new(|a: &[Datum], c: &mut FnContext| {
-        let other = any_text(&a.first().cloned().unwrap_or(Datum::Null), arg_type(c, 0), c)?;
-        Ok(Datum::Text(string::textcat(other.as_deref().unwrap_or(""), s(a, 1)?)))
-    })));
+    r.add(
+        "oid:2003",
+        Kernel::Scalar(Arc::new(|a: &[Datum], c: &mut FnContext| {
+            let other = any_text(&a.get(1).cloned().unwrap_or(Datum::Null), arg_type(c, 1), c)?;
+            Ok(Datum::Text(string::textcat(s(a, 0)?, other.as_deref().unwrap_or(""))))
+        })),
+    );
+    r.add(
+        "oid:2004",
+        Kernel::Scalar(Arc::new(|a: &[Datum], c: &mut FnContext| {
+            let other = any_text(&a.first().cloned().unwrap_or(Datum::Null), arg_type(c, 0), c)?;
+            Ok(Datum::Text(string::textcat(other.as_deref().unwrap_or(""), s(a, 1)?)))
+        })),
+    );
     r.add("quote_nullable", fd(|a| Ok(Datum::Text(string::quote_nullable(a.first().and_then(|d| d.as_str()))))));
-    r.add("oid:1290", Kernel::Scalar(Arc::new(|a: &[Datum], c: &mut FnContext| {
-        let t = any_text(&a.first().cloned().unwrap_or(Datum::Null), arg_type(c, 0), c)?;
-        Ok(Datum::Text(string::quote_nullable(t.as_deref())))
-    })));
-    r.add("oid:1285", Kernel::Scalar(Arc::new(|a: &[Datum], c: &mut FnContext| {
-        let t = any_text(&a.first().cloned().unwrap_or(Datum::Null), arg_type(c, 0), c)?;
-        Ok(t.map(|t| Datum::Text(string::quote_literal(&t))).unwrap_or(Datum::Null))
-    })));
+    r.add(
+        "oid:1290",
+        Kernel::Scalar(Arc::new(|a: &[Datum], c: &mut FnContext| {
+            let t = any_text(&a.first().cloned().unwrap_or(Datum::Null), arg_type(c, 0), c)?;
+            Ok(Datum::Text(string::quote_nullable(t.as_deref())))
+        })),
+    );
+    r.add(
+        "oid:1285",
+        Kernel::Scalar(Arc::new(|a: &[Datum], c: &mut FnContext| {
+            let t = any_text(&a.first().cloned().unwrap_or(Datum::Null), arg_type(c, 0), c)?;
+            Ok(t.map(|t| Datum::Text(string::quote_literal(&t))).unwrap_or(Datum::Null))
+        })),
+    );
     r.add("oid:879", fd(|a| Ok(Datum::Text(string::lpad1(s(a, 0)?, i(a, 1)?)?))));
     r.add("oid:880", fd(|a| Ok(Datum::Text(string::rpad1(s(a, 0)?, i(a, 1)?)?))));
     r.add("oid:1811", fd(|a| Ok(Datum::Int32(string::bit_length(s(a, 0)?)))));
@@ -839,125 +896,180 @@ pub fn register(r: &mut Registry) {
     r.add("textregexreplace_noopt", fd(|a| Ok(Datum::Text(pattern::textregexreplace_noopt(s(a, 0)?, s(a, 1)?, s(a, 2)?)?))));
     r.add("textregexreplace", fd(|a| Ok(Datum::Text(pattern::textregexreplace(s(a, 0)?, s(a, 1)?, s(a, 2)?, s(a, 3)?)?))));
     r.add("oid:2074", fd(|a| Ok(pattern::similar_substring(s(a, 0)?, s(a, 1)?, s(a, 2)?)?.map(Datum::Text).unwrap_or(Datum::Null))));
-    let text_array = |v: Vec<Option<String>>| Datum::Array(Box::new(Array::from_elems(oid::TEXT, v.into_iter().map(|x| x.map(Datum::Text).unwrap_or(Datum::Null)).collect())));
+    let text_array = |v: Vec<Option<String>>| {
+        Datum::Array(Box::new(Array::from_elems(oid::TEXT, v.into_iter().map(|x| x.map(Datum::Text).unwrap_or(Datum::Null)).collect())))
+    };
     r.add("regexp_match", fd(move |a| Ok(pattern::regexp_match(s(a, 0)?, s(a, 1)?, s(a, 2)?)?.map(text_array).unwrap_or(Datum::Null))));
     r.add("regexp_match_no_flags", fd(move |a| Ok(pattern::regexp_match_no_flags(s(a, 0)?, s(a, 1)?)?.map(text_array).unwrap_or(Datum::Null))));
-    r.add("regexp_split_to_array", fd(move |a| Ok(text_array(pattern::regexp_split_to_array(s(a, 0)?, s(a, 1)?, s(a, 2)?)?.into_iter().map(Some).collect()))));
-    r.add("regexp_split_to_array_no_flags", fd(move |a| Ok(text_array(pattern::regexp_split_to_array_no_flags(s(a, 0)?, s(a, 1)?)?.into_iter().map(Some).collect()))));
+    r.add(
+        "regexp_split_to_array",
+        fd(move |a| Ok(text_array(pattern::regexp_split_to_array(s(a, 0)?, s(a, 1)?, s(a, 2)?)?.into_iter().map(Some).collect()))),
+    );
+    r.add(
+        "regexp_split_to_array_no_flags",
+        fd(move |a| Ok(text_array(pattern::regexp_split_to_array_no_flags(s(a, 0)?, s(a, 1)?)?.into_iter().map(Some).collect()))),
+    );
     // string_to_array is not strict: a NULL string gives NULL, a NULL delimiter splits into characters.
-    r.add("text_to_array", fd(move |a| match a.first() {
-        Some(Datum::Text(t)) => Ok(text_array(string::text_to_array(t, a.get(1).and_then(|d| d.as_str())))),
-        _ => Ok(Datum::Null),
-    }));
-    r.add("text_to_array_null", fd(move |a| match a.first() {
-        Some(Datum::Text(t)) => Ok(text_array(string::text_to_array_null(t, a.get(1).and_then(|d| d.as_str()), a.get(2).and_then(|d| d.as_str())))),
-        _ => Ok(Datum::Null),
-    }));
+    r.add(
+        "text_to_array",
+        fd(move |a| match a.first() {
+            Some(Datum::Text(t)) => Ok(text_array(string::text_to_array(t, a.get(1).and_then(|d| d.as_str())))),
+            _ => Ok(Datum::Null),
+        }),
+    );
+    r.add(
+        "text_to_array_null",
+        fd(move |a| match a.first() {
+            Some(Datum::Text(t)) => {
+                Ok(text_array(string::text_to_array_null(t, a.get(1).and_then(|d| d.as_str()), a.get(2).and_then(|d| d.as_str()))))
+            }
+            _ => Ok(Datum::Null),
+        }),
+    );
 
     // ---------------------------------------------------------- arrays
-    r.add("array_length", fd(|a| {
-        let arr: &Array = i(a, 0)?;
-        let d: i32 = i(a, 1)?;
-        Ok(arr.dims.get((d - 1).max(0) as usize).filter(|_| d >= 1).map(|x| Datum::Int32(x.len)).unwrap_or(Datum::Null))
-    }));
-    r.add("array_lower", fd(|a| {
-        let arr: &Array = i(a, 0)?;
-        let d: i32 = i(a, 1)?;
-        Ok(arr.dims.get((d - 1).max(0) as usize).filter(|_| d >= 1).map(|x| Datum::Int32(x.lower)).unwrap_or(Datum::Null))
-    }));
-    r.add("array_upper", fd(|a| {
-        let arr: &Array = i(a, 0)?;
-        let d: i32 = i(a, 1)?;
-        Ok(arr.dims.get((d - 1).max(0) as usize).filter(|_| d >= 1).map(|x| Datum::Int32(x.lower + x.len - 1)).unwrap_or(Datum::Null))
-    }));
-    r.add("array_ndims", fd(|a| {
-        let arr: &Array = i(a, 0)?;
-        Ok(if arr.dims.is_empty() { Datum::Null } else { Datum::Int32(arr.dims.len() as i32) })
-    }));
+    r.add(
+        "array_length",
+        fd(|a| {
+            let arr: &Array = i(a, 0)?;
+            let d: i32 = i(a, 1)?;
+            Ok(arr.dims.get((d - 1).max(0) as usize).filter(|_| d >= 1).map(|x| Datum::Int32(x.len)).unwrap_or(Datum::Null))
+        }),
+    );
+    r.add(
+        "array_lower",
+        fd(|a| {
+            let arr: &Array = i(a, 0)?;
+            let d: i32 = i(a, 1)?;
+            Ok(arr.dims.get((d - 1).max(0) as usize).filter(|_| d >= 1).map(|x| Datum::Int32(x.lower)).unwrap_or(Datum::Null))
+        }),
+    );
+    r.add(
+        "array_upper",
+        fd(|a| {
+            let arr: &Array = i(a, 0)?;
+            let d: i32 = i(a, 1)?;
+            Ok(arr.dims.get((d - 1).max(0) as usize).filter(|_| d >= 1).map(|x| Datum::Int32(x.lower + x.len - 1)).unwrap_or(Datum::Null))
+        }),
+    );
+    r.add(
+        "array_ndims",
+        fd(|a| {
+            let arr: &Array = i(a, 0)?;
+            Ok(if arr.dims.is_empty() { Datum::Null } else { Datum::Int32(arr.dims.len() as i32) })
+        }),
+    );
     r.add("array_dims", fd(|a| Ok(array_dims_text(i(a, 0)?).map(Datum::Text).unwrap_or(Datum::Null))));
     r.add("array_cardinality", fd(|a| Ok(Datum::Int32(i::<&Array>(a, 0)?.elems.len() as i32))));
-    r.add("array_append", Kernel::Scalar(Arc::new(|a: &[Datum], c: &mut FnContext| {
-        let elem = typeio::builtin_array_elem(c.arg_types.first().map_or(0, |t| t.oid)).unwrap_or(oid::TEXT);
-        let mut v = match a.first() {
-            Some(Datum::Array(x)) => x.elems.clone(),
-            _ => vec![],
-        };
-        v.push(a.get(1).cloned().unwrap_or(Datum::Null));
-        Ok(Datum::Array(Box::new(Array::from_elems(elem, v))))
-    })));
-    r.add("array_prepend", Kernel::Scalar(Arc::new(|a: &[Datum], c: &mut FnContext| {
-        let elem = typeio::builtin_array_elem(c.arg_types.get(1).map_or(0, |t| t.oid)).unwrap_or(oid::TEXT);
-        let mut v = vec![a.first().cloned().unwrap_or(Datum::Null)];
-        if let Some(Datum::Array(x)) = a.get(1) {
-            v.extend(x.elems.iter().cloned());
-        }
-        Ok(Datum::Array(Box::new(Array::from_elems(elem, v))))
-    })));
-    r.add("array_cat", Kernel::Scalar(Arc::new(|a: &[Datum], _c: &mut FnContext| {
-        let (x, y) = (a.first(), a.get(1));
-        match (x, y) {
-            (Some(Datum::Array(p)), Some(Datum::Array(q))) => {
-                let mut v = p.elems.clone();
-                v.extend(q.elems.iter().cloned());
-                Ok(Datum::Array(Box::new(Array::from_elems(p.elem_type, v))))
+    r.add(
+        "array_append",
+        Kernel::Scalar(Arc::new(|a: &[Datum], c: &mut FnContext| {
+            let elem = typeio::builtin_array_elem(c.arg_types.first().map_or(0, |t| t.oid)).unwrap_or(oid::TEXT);
+            let mut v = match a.first() {
+                Some(Datum::Array(x)) => x.elems.clone(),
+                _ => vec![],
+            };
+            v.push(a.get(1).cloned().unwrap_or(Datum::Null));
+            Ok(Datum::Array(Box::new(Array::from_elems(elem, v))))
+        })),
+    );
+    r.add(
+        "array_prepend",
+        Kernel::Scalar(Arc::new(|a: &[Datum], c: &mut FnContext| {
+            let elem = typeio::builtin_array_elem(c.arg_types.get(1).map_or(0, |t| t.oid)).unwrap_or(oid::TEXT);
+            let mut v = vec![a.first().cloned().unwrap_or(Datum::Null)];
+            if let Some(Datum::Array(x)) = a.get(1) {
+                v.extend(x.elems.iter().cloned());
             }
-            (Some(Datum::Array(p)), _) => Ok(Datum::Array(p.clone())),
-            (_, Some(Datum::Array(q))) => Ok(Datum::Array(q.clone())),
-            _ => Ok(Datum::Null),
-        }
-    })));
+            Ok(Datum::Array(Box::new(Array::from_elems(elem, v))))
+        })),
+    );
+    r.add(
+        "array_cat",
+        Kernel::Scalar(Arc::new(|a: &[Datum], _c: &mut FnContext| {
+            let (x, y) = (a.first(), a.get(1));
+            match (x, y) {
+                (Some(Datum::Array(p)), Some(Datum::Array(q))) => {
+                    let mut v = p.elems.clone();
+                    v.extend(q.elems.iter().cloned());
+                    Ok(Datum::Array(Box::new(Array::from_elems(p.elem_type, v))))
+                }
+                (Some(Datum::Array(p)), _) => Ok(Datum::Array(p.clone())),
+                (_, Some(Datum::Array(q))) => Ok(Datum::Array(q.clone())),
+                _ => Ok(Datum::Null),
+            }
+        })),
+    );
     // The array searches compare with IS NOT DISTINCT FROM: a NULL finds NULLs.
     r.add("array_position", fd(|a| array_search(a, None, false)));
     r.add("array_position_start", fd(|a| array_search(a, a.get(2).and_then(Datum::as_i64), false)));
     r.add("array_positions", fd(|a| array_search(a, None, true)));
-    r.add("trim_array", fd(|a| {
-        let arr: &Array = i(a, 0)?;
-        let n: i32 = i(a, 1)?;
-        let len = arr.dims.first().map_or(0, |d| d.len);
-        if arr.dims.len() > 1 {
-            return Err(Error::feature_not_supported("trimming elements of multidimensional arrays is not supported"));
-        }
-        if n < 0 || n > len {
-            return Err(Error::new(SqlState::ARRAY_SUBSCRIPT_ERROR, "number of elements to trim must be between 0 and the array's length"));
-        }
-        let mut out = arr.clone();
-        out.elems.truncate((len - n) as usize);
-        match out.dims.first_mut() {
-            Some(d) if !out.elems.is_empty() => d.len = out.elems.len() as i32,
-            _ => out.dims.clear(),
-        }
-        Ok(Datum::Array(Box::new(out)))
-    }));
+    r.add(
+        "trim_array",
+        fd(|a| {
+            let arr: &Array = i(a, 0)?;
+            let n: i32 = i(a, 1)?;
+            let len = arr.dims.first().map_or(0, |d| d.len);
+            if arr.dims.len() > 1 {
+                return Err(Error::feature_not_supported("trimming elements of multidimensional arrays is not supported"));
+            }
+            if n < 0 || n > len {
+                return Err(Error::new(SqlState::ARRAY_SUBSCRIPT_ERROR, "number of elements to trim must be between 0 and the array's length"));
+            }
+            let mut out = arr.clone();
+            out.elems.truncate((len - n) as usize);
+            match out.dims.first_mut() {
+                Some(d) if !out.elems.is_empty() => d.len = out.elems.len() as i32,
+                _ => out.dims.clear(),
+            }
+            Ok(Datum::Array(Box::new(out)))
+        }),
+    );
     r.add("array_remove", Kernel::Scalar(Arc::new(|a: &[Datum], _c: &mut FnContext| array_replace(a, false))));
     r.add("array_replace", Kernel::Scalar(Arc::new(|a: &[Datum], _c: &mut FnContext| array_replace(a, true))));
-    r.add("array_to_text", Kernel::Scalar(Arc::new(|a: &[Datum], c: &mut FnContext| {
-        let Some(Datum::Array(arr)) = a.first() else { return Ok(Datum::Null) };
-        let delim = a.get(1).and_then(|d| d.as_str()).unwrap_or(",");
-        let ety = oa_ir::SqlType::new(arr.elem_type);
-        let elems: Vec<Option<String>> = arr.elems.iter().map(|e| any_text(e, ety, c)).collect::<Result<_>>()?;
-        Ok(Datum::Text(string::array_to_text(&elems, delim)))
-    })));
-    r.add("array_to_text_null", Kernel::Scalar(Arc::new(|a: &[Datum], c: &mut FnContext| {
-        let Some(Datum::Array(arr)) = a.first() else { return Ok(Datum::Null) };
-        // Not strict only for the NULL replacement: a NULL delimiter gives NULL.
-        let Some(delim) = a.get(1).and_then(|d| d.as_str()) else { return Ok(Datum::Null) };
-        let null_text = a.get(2).and_then(|d| d.as_str());
-        let ety = oa_ir::SqlType::new(arr.elem_type);
-        let elems: Vec<Option<String>> = arr.elems.iter().map(|e| any_text(e, ety, c)).collect::<Result<_>>()?;
-        Ok(Datum::Text(string::array_to_text_null(&elems, delim, null_text)))
-    })));
-    r.add("arraycontains", fd(|a| {
-        let (x, y): (&Array, &Array) = (i(a, 0)?, i(a, 1)?);
-        Ok(Datum::Bool(y.elems.iter().all(|e| !e.is_null() && x.elems.iter().any(|f| f.sql_eq(e)))))
-    }));
-    r.add("arraycontained", fd(|a| {
-        let (x, y): (&Array, &Array) = (i(a, 0)?, i(a, 1)?);
-        Ok(Datum::Bool(x.elems.iter().all(|e| !e.is_null() && y.elems.iter().any(|f| f.sql_eq(e)))))
-    }));
-    r.add("arrayoverlap", fd(|a| {
-        let (x, y): (&Array, &Array) = (i(a, 0)?, i(a, 1)?);
-        Ok(Datum::Bool(x.elems.iter().any(|e| !e.is_null() && y.elems.iter().any(|f| f.sql_eq(e)))))
-    }));
+    r.add(
+        "array_to_text",
+        Kernel::Scalar(Arc::new(|a: &[Datum], c: &mut FnContext| {
+            let Some(Datum::Array(arr)) = a.first() else { return Ok(Datum::Null) };
+            let delim = a.get(1).and_then(|d| d.as_str()).unwrap_or(",");
+            let ety = oa_ir::SqlType::new(arr.elem_type);
+            let elems: Vec<Option<String>> = arr.elems.iter().map(|e| any_text(e, ety, c)).collect::<Result<_>>()?;
+            Ok(Datum::Text(string::array_to_text(&elems, delim)))
+        })),
+    );
+    r.add(
+        "array_to_text_null",
+        Kernel::Scalar(Arc::new(|a: &[Datum], c: &mut FnContext| {
+            let Some(Datum::Array(arr)) = a.first() else { return Ok(Datum::Null) };
+            // Not strict only for the NULL replacement: a NULL delimiter gives NULL.
+            let Some(delim) = a.get(1).and_then(|d| d.as_str()) else { return Ok(Datum::Null) };
+            let null_text = a.get(2).and_then(|d| d.as_str());
+            let ety = oa_ir::SqlType::new(arr.elem_type);
+            let elems: Vec<Option<String>> = arr.elems.iter().map(|e| any_text(e, ety, c)).collect::<Result<_>>()?;
+            Ok(Datum::Text(string::array_to_text_null(&elems, delim, null_text)))
+        })),
+    );
+    r.add(
+        "arraycontains",
+        fd(|a| {
+            let (x, y): (&Array, &Array) = (i(a, 0)?, i(a, 1)?);
+            Ok(Datum::Bool(y.elems.iter().all(|e| !e.is_null() && x.elems.iter().any(|f| f.sql_eq(e)))))
+        }),
+    );
+    r.add(
+        "arraycontained",
+        fd(|a| {
+            let (x, y): (&Array, &Array) = (i(a, 0)?, i(a, 1)?);
+            Ok(Datum::Bool(x.elems.iter().all(|e| !e.is_null() && y.elems.iter().any(|f| f.sql_eq(e)))))
+        }),
+    );
+    r.add(
+        "arrayoverlap",
+        fd(|a| {
+            let (x, y): (&Array, &Array) = (i(a, 0)?, i(a, 1)?);
+            Ok(Datum::Bool(x.elems.iter().any(|e| !e.is_null() && y.elems.iter().any(|f| f.sql_eq(e)))))
+        }),
+    );
 
     // ---------------------------------------------------------- bool, misc
     r.add("boolle", cmp_kernel(Cmp::Le, cmp_generic, true));
@@ -976,10 +1088,7 @@ pub fn register(r: &mut Registry) {
     r.add("setval3_oid", fc(|a, c| c.host.sequence(SequenceOp::Setval { seq: i(a, 0)?, value: i(a, 1)?, is_called: i(a, 2)? })));
     // Configuration parameters: the session's settings through the host.
     r.add("show_config_by_name", fc(|a, c| Ok(c.host.setting(s(a, 0)?, false)?.map(Datum::Text).unwrap_or(Datum::Null))));
-    r.add(
-        "show_config_by_name_missing_ok",
-        fc(|a, c| Ok(c.host.setting(s(a, 0)?, i(a, 1)?)?.map(Datum::Text).unwrap_or(Datum::Null))),
-    );
+    r.add("show_config_by_name_missing_ok", fc(|a, c| Ok(c.host.setting(s(a, 0)?, i(a, 1)?)?.map(Datum::Text).unwrap_or(Datum::Null))));
     r.add(
         "set_config_by_name",
         fc(|a, c| {

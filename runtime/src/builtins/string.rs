@@ -15,17 +15,11 @@ const MAX_ALLOC_SIZE: i64 = 0x3FFF_FFFF;
 const VARHDRSZ: i64 = 4;
 
 fn requested_length_too_large() -> Error {
-    Error::new(
-        SqlState::PROGRAM_LIMIT_EXCEEDED,
-        "requested length too large",
-    )
+    Error::new(SqlState::PROGRAM_LIMIT_EXCEEDED, "requested length too large")
 }
 
 fn negative_substring_length() -> Error {
-    Error::new(
-        SqlState::SUBSTRING_ERROR,
-        "negative substring length not allowed",
-    )
+    Error::new(SqlState::SUBSTRING_ERROR, "negative substring length not allowed")
 }
 
 // ----- character classification and case ------------------------------------
@@ -79,11 +73,7 @@ pub fn initcap(s: &str) -> String {
     let mut was_alnum = false;
     s.chars()
         .map(|c| {
-            let m = if was_alnum {
-                char_tolower(c)
-            } else {
-                char_toupper(c)
-            };
+            let m = if was_alnum { char_tolower(c) } else { char_toupper(c) };
             was_alnum = char_isalnum(m);
             m
         })
@@ -152,9 +142,7 @@ fn text_substring(s: &str, start: i32, len: Option<i32>) -> Result<String> {
                 // S + L overflowing means "to the end of the string".
                 None => Ok(char_slice(s, (s1 - 1) as usize, None).to_string()),
                 Some(e) if e < 1 => Ok(String::new()),
-                Some(e) => {
-                    Ok(char_slice(s, (s1 - 1) as usize, Some((e - s1) as usize)).to_string())
-                }
+                Some(e) => Ok(char_slice(s, (s1 - 1) as usize, Some((e - s1) as usize)).to_string()),
             }
         }
     }
@@ -175,9 +163,7 @@ pub fn textoverlay(t1: &str, t2: &str, sp: i32, sl: i32) -> Result<String> {
     if sp <= 0 {
         return Err(negative_substring_length());
     }
-    let sp_pl_sl = sp
-        .checked_add(sl)
-        .ok_or_else(|| Error::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "integer out of range"))?;
+    let sp_pl_sl = sp.checked_add(sl).ok_or_else(|| Error::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "integer out of range"))?;
     let mut out = text_substring(t1, 1, Some(sp - 1))?;
     out.push_str(t2);
     out.push_str(&text_substring(t1, sp_pl_sl, None)?);
@@ -213,11 +199,7 @@ pub fn text_left(s: &str, n: i32) -> String {
 /// (`-n` wraps for INT_MIN as in C, giving the whole string.)
 pub fn text_right(s: &str, n: i32) -> String {
     let len = char_count(s) as i64;
-    let skip = if n < 0 {
-        n.wrapping_neg() as i64
-    } else {
-        len - n as i64
-    };
+    let skip = if n < 0 { n.wrapping_neg() as i64 } else { len - n as i64 };
     char_slice(s, skip.clamp(0, len) as usize, None).to_string()
 }
 
@@ -264,11 +246,7 @@ pub fn rtrim1(s: &str) -> String {
 fn pad_len<'a>(s: &'a str, len: i32, fill: &str) -> Result<(usize, &'a str)> {
     let len = len.max(0) as usize;
     let head = char_slice(s, 0, Some(len));
-    let len = if fill.is_empty() {
-        char_count(head)
-    } else {
-        len
-    };
+    let len = if fill.is_empty() { char_count(head) } else { len };
     if 4 * len as i64 + VARHDRSZ > MAX_ALLOC_SIZE {
         return Err(requested_length_too_large());
     }
@@ -334,33 +312,18 @@ pub fn replace_text(s: &str, from: &str, to: &str) -> String {
 /// `split_part(s, delim, n)`: the n-th field (negative counts from the end).
 pub fn split_part(s: &str, delim: &str, n: i32) -> Result<String> {
     if n == 0 {
-        return Err(Error::new(
-            SqlState::INVALID_PARAMETER_VALUE,
-            "field position must not be zero",
-        ));
+        return Err(Error::new(SqlState::INVALID_PARAMETER_VALUE, "field position must not be zero"));
     }
     if s.is_empty() {
         return Ok(String::new());
     }
     if delim.is_empty() {
         // The whole string is the only field.
-        return Ok(if n == 1 || n == -1 {
-            s.to_string()
-        } else {
-            String::new()
-        });
+        return Ok(if n == 1 || n == -1 { s.to_string() } else { String::new() });
     }
     let fields: Vec<&str> = s.split(delim).collect();
-    let idx = if n > 0 {
-        n as i64 - 1
-    } else {
-        fields.len() as i64 + n as i64
-    };
-    Ok(if idx >= 0 && (idx as usize) < fields.len() {
-        fields[idx as usize].to_string()
-    } else {
-        String::new()
-    })
+    let idx = if n > 0 { n as i64 - 1 } else { fields.len() as i64 + n as i64 };
+    Ok(if idx >= 0 && (idx as usize) < fields.len() { fields[idx as usize].to_string() } else { String::new() })
 }
 
 /// `translate(s, from, to)`: each character found in `from` becomes the
@@ -386,29 +349,17 @@ pub fn ascii(s: &str) -> i32 {
 /// `chr(int)`: the character with that code point.
 pub fn chr(n: i32) -> Result<String> {
     if n < 0 {
-        return Err(Error::new(
-            SqlState::INVALID_PARAMETER_VALUE,
-            "character number must be positive",
-        ));
+        return Err(Error::new(SqlState::INVALID_PARAMETER_VALUE, "character number must be positive"));
     }
     if n == 0 {
-        return Err(Error::new(
-            SqlState::PROGRAM_LIMIT_EXCEEDED,
-            "null character not permitted",
-        ));
+        return Err(Error::new(SqlState::PROGRAM_LIMIT_EXCEEDED, "null character not permitted"));
     }
     if n > 0x10FFFF {
-        return Err(Error::new(
-            SqlState::PROGRAM_LIMIT_EXCEEDED,
-            format!("requested character too large for encoding: {n}"),
-        ));
+        return Err(Error::new(SqlState::PROGRAM_LIMIT_EXCEEDED, format!("requested character too large for encoding: {n}")));
     }
     match char::from_u32(n as u32) {
         Some(c) => Ok(c.to_string()),
-        None => Err(Error::new(
-            SqlState::PROGRAM_LIMIT_EXCEEDED,
-            format!("requested character not valid for encoding: {n}"),
-        )),
+        None => Err(Error::new(SqlState::PROGRAM_LIMIT_EXCEEDED, format!("requested character not valid for encoding: {n}"))),
     }
 }
 
@@ -446,26 +397,15 @@ pub fn text_to_array(s: &str, delim: Option<&str>) -> Vec<Option<String>> {
 
 /// `string_to_array(s, delim, null_string)`: fields equal to `null_string`
 /// become NULL.
-pub fn text_to_array_null(
-    s: &str,
-    delim: Option<&str>,
-    null_string: Option<&str>,
-) -> Vec<Option<String>> {
+pub fn text_to_array_null(s: &str, delim: Option<&str>, null_string: Option<&str>) -> Vec<Option<String>> {
     if s.is_empty() {
         return Vec::new();
     }
     let field = |f: &str| {
-        if null_string == Some(f) {
-            None
-        } else {
-            Some(f.to_string())
-        }
+        if null_string == Some(f) { None } else { Some(f.to_string()) }
     };
     match delim {
-        None => s
-            .char_indices()
-            .map(|(i, c)| field(&s[i..i + c.len_utf8()]))
-            .collect(),
+        None => s.char_indices().map(|(i, c)| field(&s[i..i + c.len_utf8()])).collect(),
         Some("") => vec![field(s)],
         Some(d) => s.split(d).map(field).collect(),
     }
@@ -477,11 +417,7 @@ pub fn text_to_table(s: &str, delim: Option<&str>) -> Vec<Option<String>> {
 }
 
 /// `string_to_table(s, delim, null_string)`.
-pub fn text_to_table_null(
-    s: &str,
-    delim: Option<&str>,
-    null_string: Option<&str>,
-) -> Vec<Option<String>> {
+pub fn text_to_table_null(s: &str, delim: Option<&str>, null_string: Option<&str>) -> Vec<Option<String>> {
     text_to_array_null(s, delim, null_string)
 }
 
@@ -493,11 +429,7 @@ pub fn array_to_text(elems: &[Option<String>], delim: &str) -> String {
 
 /// `array_to_string(arr, delim, null_string)`: NULL elements print as
 /// `null_string` (skipped if that is NULL too).
-pub fn array_to_text_null(
-    elems: &[Option<String>],
-    delim: &str,
-    null_string: Option<&str>,
-) -> String {
+pub fn array_to_text_null(elems: &[Option<String>], delim: &str, null_string: Option<&str>) -> String {
     let mut out = String::new();
     let mut first = true;
     for e in elems {
@@ -680,9 +612,7 @@ pub fn quote_ident(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut safe = matches!(bytes.first(), Some(b'a'..=b'z' | b'_'));
     if safe {
-        safe = bytes
-            .iter()
-            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        safe = bytes.iter().all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     }
     if safe && NON_UNRESERVED_KEYWORDS.binary_search(&s).is_ok() {
         safe = false;
@@ -753,12 +683,7 @@ fn unterminated_format() -> Error {
 /// Parses PostgreSQL's pg_strtoint32 input: optional blanks and sign,
 /// decimal digits, optional trailing blanks.
 fn pg_strtoint32(s: &str) -> Result<i32> {
-    let invalid = || {
-        Error::new(
-            SqlState::INVALID_TEXT_REPRESENTATION,
-            format!("invalid input syntax for type integer: \"{s}\""),
-        )
-    };
+    let invalid = || Error::new(SqlState::INVALID_TEXT_REPRESENTATION, format!("invalid input syntax for type integer: \"{s}\""));
     let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c);
     let b = s.as_bytes();
     let mut i = 0;
@@ -798,10 +723,7 @@ fn pg_strtoint32(s: &str) -> Result<i32> {
     }
     let v = if neg { -acc } else { acc };
     if overflow || v > i32::MAX as i64 || v < i32::MIN as i64 {
-        return Err(Error::new(
-            SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
-            format!("value \"{s}\" is out of range for type integer"),
-        ));
+        return Err(Error::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, format!("value \"{s}\" is out of range for type integer")));
     }
     Ok(v as i32)
 }
@@ -841,12 +763,7 @@ impl Cursor<'_> {
             val = val
                 .checked_mul(10)
                 .and_then(|v| v.checked_add(d))
-                .ok_or_else(|| {
-                    Error::new(
-                        SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
-                        "number is out of range",
-                    )
-                })?;
+                .ok_or_else(|| Error::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "number is out of range"))?;
             self.advance()?;
             found = true;
         }
@@ -854,14 +771,8 @@ impl Cursor<'_> {
     }
 
     fn parse_format(&mut self) -> Result<FormatSpec> {
-        let mut spec = FormatSpec {
-            argpos: -1,
-            widthpos: -1,
-            minus: false,
-            width: 0,
-        };
-        let arg_zero =
-            || format_error("format specifies argument 0, but arguments are numbered from 1");
+        let mut spec = FormatSpec { argpos: -1, widthpos: -1, minus: false, width: 0 };
+        let arg_zero = || format_error("format specifies argument 0, but arguments are numbered from 1");
         if let Some(n) = self.parse_digits()? {
             if self.cur() != b'$' {
                 spec.width = n;
@@ -881,9 +792,7 @@ impl Cursor<'_> {
             self.advance()?;
             if let Some(n) = self.parse_digits()? {
                 if self.cur() != b'$' {
-                    return Err(format_error(
-                        "width argument position must be ended by \"$\"",
-                    ));
+                    return Err(format_error("width argument position must be ended by \"$\""));
                 }
                 spec.widthpos = n;
                 if n == 0 {
@@ -903,11 +812,8 @@ impl Cursor<'_> {
 /// StringInfo's growth limit, reported as PostgreSQL does.
 fn check_enlarge(cur: usize, more: usize) -> Result<()> {
     if more as i64 >= MAX_ALLOC_SIZE - cur as i64 {
-        return Err(
-            Error::new(SqlState::OUT_OF_MEMORY, "out of memory").with_detail(format!(
-                "Cannot enlarge string buffer containing {cur} bytes by {more} more bytes."
-            )),
-        );
+        return Err(Error::new(SqlState::OUT_OF_MEMORY, "out of memory")
+            .with_detail(format!("Cannot enlarge string buffer containing {cur} bytes by {more} more bytes.")));
     }
     Ok(())
 }
@@ -920,10 +826,7 @@ fn append_padded(buf: &mut String, s: &str, minus: bool, width: i32) -> Result<(
     }
     let (left, width) = if width < 0 {
         if width == i32::MIN {
-            return Err(Error::new(
-                SqlState::PROGRAM_LIMIT_EXCEEDED,
-                "number is out of range",
-            ));
+            return Err(Error::new(SqlState::PROGRAM_LIMIT_EXCEEDED, "number is out of range"));
         }
         (true, -width)
     } else {
@@ -957,10 +860,7 @@ pub fn text_format(fmt: &str, args: &[Option<&str>]) -> Result<String> {
     let nargs = args.len() + 1;
     let mut arg = 1usize;
     let mut out = String::with_capacity(fmt.len());
-    let mut cur = Cursor {
-        b: fmt.as_bytes(),
-        i: 0,
-    };
+    let mut cur = Cursor { b: fmt.as_bytes(), i: 0 };
     let mut lit_start = 0;
     while cur.i < cur.b.len() {
         if cur.b[cur.i] != b'%' {
@@ -982,10 +882,7 @@ pub fn text_format(fmt: &str, args: &[Option<&str>]) -> Result<String> {
             // Report the whole (multibyte) character, as pg_mblen does.
             let rest = &fmt[cur.i..];
             let ch: String = rest.chars().next().map(String::from).unwrap_or_default();
-            return Err(
-                format_error(&format!("unrecognized format() type specifier \"{ch}\""))
-                    .with_hint("For a single \"%\" use \"%%\"."),
-            );
+            return Err(format_error(&format!("unrecognized format() type specifier \"{ch}\"")).with_hint("For a single \"%\" use \"%%\"."));
         }
         let mut width = spec.width;
         if spec.widthpos >= 0 {
@@ -1013,10 +910,7 @@ pub fn text_format(fmt: &str, args: &[Option<&str>]) -> Result<String> {
             (b's', None) => append_padded(&mut out, "", spec.minus, width)?,
             (b'L', None) => append_padded(&mut out, "NULL", spec.minus, width)?,
             (_, None) => {
-                return Err(Error::new(
-                    SqlState::NULL_VALUE_NOT_ALLOWED,
-                    "null values cannot be formatted as an SQL identifier",
-                ));
+                return Err(Error::new(SqlState::NULL_VALUE_NOT_ALLOWED, "null values cannot be formatted as an SQL identifier"));
             }
             (b'I', Some(v)) => append_padded(&mut out, &quote_ident(v), spec.minus, width)?,
             (b'L', Some(v)) => append_padded(&mut out, &quote_literal(v), spec.minus, width)?,
@@ -1028,10 +922,7 @@ pub fn text_format(fmt: &str, args: &[Option<&str>]) -> Result<String> {
     check_enlarge(out.len(), fmt.len() - lit_start)?;
     out.push_str(&fmt[lit_start..]);
     if out.len() as i64 + VARHDRSZ > MAX_ALLOC_SIZE {
-        return Err(Error::internal(format!(
-            "invalid memory alloc request size {}",
-            out.len() as i64 + VARHDRSZ
-        )));
+        return Err(Error::internal(format!("invalid memory alloc request size {}", out.len() as i64 + VARHDRSZ)));
     }
     Ok(out)
 }
@@ -1044,10 +935,7 @@ pub fn text_format_nv(fmt: &str) -> Result<String> {
 // ----- encode / decode -------------------------------------------------------------------------------
 
 fn unrecognized_encoding(name: &str) -> Error {
-    Error::new(
-        SqlState::INVALID_PARAMETER_VALUE,
-        format!("unrecognized encoding: \"{name}\""),
-    )
+    Error::new(SqlState::INVALID_PARAMETER_VALUE, format!("unrecognized encoding: \"{name}\""))
 }
 
 /// The first character at byte `i` of `data`, for error messages (pg_mblen).
@@ -1085,11 +973,7 @@ fn b64_encode(src: &[u8]) -> String {
         let buf = (rest[0] as u32) << 16 | rest.get(1).map_or(0, |&b| (b as u32) << 8);
         out.push(B64[((buf >> 18) & 0x3f) as usize] as char);
         out.push(B64[((buf >> 12) & 0x3f) as usize] as char);
-        out.push(if rest.len() == 2 {
-            B64[((buf >> 6) & 0x3f) as usize] as char
-        } else {
-            '='
-        });
+        out.push(if rest.len() == 2 { B64[((buf >> 6) & 0x3f) as usize] as char } else { '=' });
         out.push('=');
     }
     out
@@ -1110,10 +994,7 @@ fn b64_decode(src: &[u8]) -> Result<Vec<u8>> {
                     2 => 1,
                     3 => 2,
                     _ => {
-                        return Err(Error::new(
-                            SqlState::INVALID_PARAMETER_VALUE,
-                            "unexpected \"=\" while decoding base64 sequence",
-                        ));
+                        return Err(Error::new(SqlState::INVALID_PARAMETER_VALUE, "unexpected \"=\" while decoding base64 sequence"));
                     }
                 };
             }
@@ -1124,10 +1005,7 @@ fn b64_decode(src: &[u8]) -> Result<Vec<u8>> {
                 None => {
                     return Err(Error::new(
                         SqlState::INVALID_PARAMETER_VALUE,
-                        format!(
-                            "invalid symbol \"{}\" found while decoding base64 sequence",
-                            mbchar_at(src, i)
-                        ),
+                        format!("invalid symbol \"{}\" found while decoding base64 sequence", mbchar_at(src, i)),
                     ));
                 }
             }
@@ -1147,11 +1025,8 @@ fn b64_decode(src: &[u8]) -> Result<Vec<u8>> {
         }
     }
     if pos != 0 {
-        return Err(Error::new(
-            SqlState::INVALID_PARAMETER_VALUE,
-            "invalid base64 end sequence",
-        )
-        .with_hint("Input data is missing padding, is truncated, or is otherwise corrupted."));
+        return Err(Error::new(SqlState::INVALID_PARAMETER_VALUE, "invalid base64 end sequence")
+            .with_hint("Input data is missing padding, is truncated, or is otherwise corrupted."));
     }
     Ok(out)
 }
@@ -1171,10 +1046,7 @@ fn hex_decode(src: &[u8]) -> Result<Vec<u8>> {
         let c = src[i];
         match (c as char).to_digit(16) {
             Some(d) if c < 127 => Ok(d as u8),
-            _ => Err(Error::new(
-                SqlState::INVALID_PARAMETER_VALUE,
-                format!("invalid hexadecimal digit: \"{}\"", mbchar_at(src, i)),
-            )),
+            _ => Err(Error::new(SqlState::INVALID_PARAMETER_VALUE, format!("invalid hexadecimal digit: \"{}\"", mbchar_at(src, i)))),
         }
     };
     let mut out = Vec::with_capacity(src.len() / 2);
@@ -1187,10 +1059,7 @@ fn hex_decode(src: &[u8]) -> Result<Vec<u8>> {
         let hi = digit(i)?;
         i += 1;
         if i >= src.len() {
-            return Err(Error::new(
-                SqlState::INVALID_PARAMETER_VALUE,
-                "invalid hexadecimal data: odd number of digits",
-            ));
+            return Err(Error::new(SqlState::INVALID_PARAMETER_VALUE, "invalid hexadecimal data: odd number of digits"));
         }
         let lo = digit(i)?;
         i += 1;
@@ -1234,10 +1103,7 @@ fn escape_decode(src: &[u8]) -> Result<Vec<u8>> {
             out.push(b'\\');
             i += 2;
         } else {
-            return Err(Error::new(
-                SqlState::INVALID_TEXT_REPRESENTATION,
-                "invalid input syntax for type bytea",
-            ));
+            return Err(Error::new(SqlState::INVALID_TEXT_REPRESENTATION, "invalid input syntax for type bytea"));
         }
     }
     Ok(out)
@@ -1293,10 +1159,7 @@ pub fn byteapos(haystack: &[u8], needle: &[u8]) -> i32 {
 
 fn byte_index(b: &[u8], n: i32) -> Result<usize> {
     if n < 0 || n as usize >= b.len() {
-        return Err(Error::new(
-            SqlState::ARRAY_SUBSCRIPT_ERROR,
-            format!("index {n} out of valid range, 0..{}", b.len() as i64 - 1),
-        ));
+        return Err(Error::new(SqlState::ARRAY_SUBSCRIPT_ERROR, format!("index {n} out of valid range, 0..{}", b.len() as i64 - 1)));
     }
     Ok(n as usize)
 }
@@ -1361,13 +1224,12 @@ fn encoding_by_name(name: &str) -> Option<std::result::Result<Encoding, ()>> {
         "utf8" | "unicode" => Ok(Encoding::Utf8),
         "sqlascii" => Ok(Encoding::SqlAscii),
         "latin1" | "iso88591" => Ok(Encoding::Latin1),
-        "big5" | "euccn" | "eucjis2004" | "eucjp" | "euckr" | "euctw" | "gb18030" | "gbk" | "iso88595" | "iso88596" | "iso88597"
-        | "iso88598" | "johab" | "koi8r" | "koi8u" | "latin2" | "latin3" | "latin4" | "latin5" | "latin6" | "latin7" | "latin8"
-        | "latin9" | "latin10" | "mulecinternal" | "sjis" | "shiftjis2004" | "uhc" | "win866" | "win874" | "win1250" | "win1251"
-        | "win1252" | "win1253" | "win1254" | "win1255" | "win1256" | "win1257" | "win1258" | "iso885910" | "iso885913"
-        | "iso885914" | "iso885915" | "iso885916" | "cp866" | "cp874" | "cp1250" | "cp1251" | "cp1252" | "cp1253" | "cp1254"
-        | "cp1255" | "cp1256" | "cp1257" | "cp1258" | "alt" | "koi8" | "win" | "tcvn" | "tcvn5712" | "vscii" | "abc" | "mskanji"
-        | "shiftjis" | "windows932" | "windows936" | "windows949" | "windows950" => Err(()),
+        "big5" | "euccn" | "eucjis2004" | "eucjp" | "euckr" | "euctw" | "gb18030" | "gbk" | "iso88595" | "iso88596" | "iso88597" | "iso88598"
+        | "johab" | "koi8r" | "koi8u" | "latin2" | "latin3" | "latin4" | "latin5" | "latin6" | "latin7" | "latin8" | "latin9" | "latin10"
+        | "mulecinternal" | "sjis" | "shiftjis2004" | "uhc" | "win866" | "win874" | "win1250" | "win1251" | "win1252" | "win1253" | "win1254"
+        | "win1255" | "win1256" | "win1257" | "win1258" | "iso885910" | "iso885913" | "iso885914" | "iso885915" | "iso885916" | "cp866" | "cp874"
+        | "cp1250" | "cp1251" | "cp1252" | "cp1253" | "cp1254" | "cp1255" | "cp1256" | "cp1257" | "cp1258" | "alt" | "koi8" | "win" | "tcvn"
+        | "tcvn5712" | "vscii" | "abc" | "mskanji" | "shiftjis" | "windows932" | "windows936" | "windows949" | "windows950" => Err(()),
         _ => return None,
     })
 }
@@ -1434,21 +1296,16 @@ fn invalid_utf8(rest: &[u8]) -> Error {
 /// RFC 1321 MD5, small enough to carry here rather than add a crate.
 fn md5_digest(data: &[u8]) -> [u8; 16] {
     const S: [u32; 64] = [
-        7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5,
-        9, 14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10,
-        15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
+        7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11, 16,
+        23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
     ];
     const K: [u32; 64] = [
-        0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613,
-        0xfd469501, 0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193,
-        0xa679438e, 0x49b40821, 0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d,
-        0x02441453, 0xd8a1e681, 0xe7d3fbc8, 0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed,
-        0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a, 0xfffa3942, 0x8771f681, 0x6d9d6122,
-        0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70, 0x289b7ec6, 0xeaa127fa,
-        0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665, 0xf4292244,
-        0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
-        0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb,
-        0xeb86d391,
+        0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501, 0x698098d8, 0x8b44f7af, 0xffff5bb1,
+        0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821, 0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d, 0x02441453,
+        0xd8a1e681, 0xe7d3fbc8, 0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a, 0xfffa3942,
+        0x8771f681, 0x6d9d6122, 0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70, 0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05,
+        0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665, 0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d,
+        0x85845dd1, 0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391,
     ];
     let mut h: [u32; 4] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476];
     let mut msg = data.to_vec();
@@ -1459,10 +1316,7 @@ fn md5_digest(data: &[u8]) -> [u8; 16] {
     }
     msg.extend_from_slice(&bit_len.to_le_bytes());
     for block in msg.chunks_exact(64) {
-        let m: Vec<u32> = block
-            .chunks_exact(4)
-            .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
-            .collect();
+        let m: Vec<u32> = block.chunks_exact(4).map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]])).collect();
         let (mut a, mut b, mut c, mut d) = (h[0], h[1], h[2], h[3]);
         for i in 0..64 {
             let (f, g) = match i / 16 {
@@ -1602,11 +1456,7 @@ mod tests {
                 return ok(arrenc(Some(&text_to_array(c.s(0), c.opt(1)))));
             }
             "text_to_array_null" => {
-                return ok(arrenc(Some(&text_to_array_null(
-                    c.s(0),
-                    c.opt(1),
-                    c.opt(2),
-                ))));
+                return ok(arrenc(Some(&text_to_array_null(c.s(0), c.opt(1), c.opt(2)))));
             }
             "array_to_text" => return ok(array_to_text(&c.arr(0), c.s(1))),
             "array_to_text_null" => return ok(array_to_text_null(&c.arr(0), c.s(1), c.opt(2))),
@@ -1630,10 +1480,7 @@ mod tests {
     #[test]
     fn md5_known_vectors() {
         assert_eq!(md5_text(""), "d41d8cd98f00b204e9800998ecf8427e");
-        assert_eq!(
-            md5_text("The quick brown fox jumps over the lazy dog"),
-            "9e107d9d372bb6826bd81d3542a419d6"
-        );
+        assert_eq!(md5_text("The quick brown fox jumps over the lazy dog"), "9e107d9d372bb6826bd81d3542a419d6");
     }
 
     #[test]

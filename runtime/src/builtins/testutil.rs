@@ -14,12 +14,7 @@ pub struct Case {
 
 pub enum Expected {
     Ok(Option<String>),
-    Err {
-        code: String,
-        message: String,
-        hint: Option<String>,
-        detail: Option<String>,
-    },
+    Err { code: String, message: String, hint: Option<String>, detail: Option<String> },
 }
 
 /// A value computed by the Rust side, compared against PostgreSQL's text.
@@ -106,10 +101,7 @@ pub fn load(tsv: &str) -> Vec<Case> {
     let mut cases = Vec::new();
     for (n, line) in tsv.lines().enumerate() {
         let fields: Vec<&str> = line.split('\t').collect();
-        let arrow = fields
-            .iter()
-            .position(|f| *f == "=>")
-            .expect("=> separator");
+        let arrow = fields.iter().position(|f| *f == "=>").expect("=> separator");
         let args = fields[1..arrow].iter().map(|f| unescape(f)).collect();
         let res = &fields[arrow + 1..];
         let expected = if res[0] == "OK" {
@@ -122,12 +114,7 @@ pub fn load(tsv: &str) -> Vec<Case> {
                 detail: unescape(res[4]),
             }
         };
-        cases.push(Case {
-            line: n + 1,
-            func: fields[0].to_string(),
-            args,
-            expected,
-        });
+        cases.push(Case { line: n + 1, func: fields[0].to_string(), args, expected });
     }
     cases
 }
@@ -167,15 +154,7 @@ impl Case {
         if s.is_empty() {
             return Vec::new();
         }
-        s.split('\u{1f}')
-            .map(|e| {
-                if e == "\\N" {
-                    None
-                } else {
-                    Some(e.to_string())
-                }
-            })
-            .collect()
+        s.split('\u{1f}').map(|e| if e == "\\N" { None } else { Some(e.to_string()) }).collect()
     }
 }
 
@@ -207,11 +186,7 @@ fn same(got: &Got, want: &str) -> bool {
         },
         Got::F8List(vs) => {
             let ws: Vec<&str> = want.split(',').collect();
-            ws.len() == vs.len()
-                && vs
-                    .iter()
-                    .zip(ws)
-                    .all(|(v, w)| w.parse::<f64>().is_ok_and(|w| w.to_bits() == v.to_bits()))
+            ws.len() == vs.len() && vs.iter().zip(ws).all(|(v, w)| w.parse::<f64>().is_ok_and(|w| w.to_bits() == v.to_bits()))
         }
     }
 }
@@ -233,11 +208,7 @@ pub fn check(tsv: &str, eval: impl Fn(&Case) -> Option<Result<Option<Got>>>) -> 
 
 /// `check`, optionally skipping the cases where the Rust side reports
 /// 0A000 (a documented unsupported feature).
-pub fn check_with(
-    tsv: &str,
-    eval: impl Fn(&Case) -> Option<Result<Option<Got>>>,
-    skip_unsupported: bool,
-) -> usize {
+pub fn check_with(tsv: &str, eval: impl Fn(&Case) -> Option<Result<Option<Got>>>, skip_unsupported: bool) -> usize {
     let cases = load(tsv);
     let mut failures = Vec::new();
     let mut checked = 0;
@@ -246,9 +217,7 @@ pub fn check_with(
             failures.push(format!("line {}: no dispatch for {}", c.line, c.func));
             continue;
         };
-        if skip_unsupported
-            && matches!(&got, Err(e) if e.code == oa_ir::SqlState::FEATURE_NOT_SUPPORTED)
-        {
+        if skip_unsupported && matches!(&got, Err(e) if e.code == oa_ir::SqlState::FEATURE_NOT_SUPPORTED) {
             continue;
         }
         checked += 1;
@@ -258,19 +227,8 @@ pub fn check_with(
                 (Some(g), Some(w)) => same(g, w),
                 _ => false,
             },
-            (
-                Err(e),
-                Expected::Err {
-                    code,
-                    message,
-                    hint,
-                    detail,
-                },
-            ) => {
-                e.code.code() == code
-                    && &e.message == message
-                    && &e.hint == hint
-                    && (detail.is_none() || &e.detail == detail)
+            (Err(e), Expected::Err { code, message, hint, detail }) => {
+                e.code.code() == code && &e.message == message && &e.hint == hint && (detail.is_none() || &e.detail == detail)
             }
             _ => false,
         };
@@ -278,27 +236,14 @@ pub fn check_with(
             let got_s = match &got {
                 Ok(Some(g)) => show(g),
                 Ok(None) => "NULL".into(),
-                Err(Error {
-                    code,
-                    message,
-                    hint,
-                    ..
-                }) => format!("ERROR {code} {message:?} hint {hint:?}"),
+                Err(Error { code, message, hint, .. }) => format!("ERROR {code} {message:?} hint {hint:?}"),
             };
             let want_s = match &c.expected {
                 Expected::Ok(Some(w)) => format!("{w:?}"),
                 Expected::Ok(None) => "NULL".into(),
-                Expected::Err {
-                    code,
-                    message,
-                    hint,
-                    ..
-                } => format!("ERROR {code} {message:?} hint {hint:?}"),
+                Expected::Err { code, message, hint, .. } => format!("ERROR {code} {message:?} hint {hint:?}"),
             };
-            failures.push(format!(
-                "line {}: {}({:?}): got {} want {}",
-                c.line, c.func, c.args, got_s, want_s
-            ));
+            failures.push(format!("line {}: {}({:?}): got {} want {}", c.line, c.func, c.args, got_s, want_s));
         }
     }
     assert!(
@@ -306,12 +251,7 @@ pub fn check_with(
         "{} of {} cases differ from PostgreSQL:\n{}",
         failures.len(),
         cases.len(),
-        failures
-            .iter()
-            .take(60)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
+        failures.iter().take(60).cloned().collect::<Vec<_>>().join("\n")
     );
     checked
 }

@@ -9,13 +9,13 @@ mod store;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use oa_ir::Result;
 use oa_ir::catalog::{
     AggregateDesc, CastDesc, ColumnDesc, ConstraintDesc, ConstraintKind, IndexDesc, NamespaceDesc, OperatorDesc, ProcDesc, RelKind, RelationDesc,
     TypeDesc,
 };
 use oa_ir::datum::Datum;
 use oa_ir::types::{Oid, SqlType, oid};
-use oa_ir::Result;
 use oa_optimizer::{ColumnStats, Statistics};
 use oa_storage::{Snapshot, Storage};
 

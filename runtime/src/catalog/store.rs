@@ -51,17 +51,20 @@ fn is_user_row(desc: &oa_storage::TupleDesc, tuple: &[u8], attno: Option<usize>)
     })
 }
 
+/// Deformed catalog rows, each with its catalog's column map.
+pub type CatalogRows = Vec<(Vec<Datum>, HashMap<&'static str, usize>)>;
+
 /// Every visible row of a catalog, deformed, with its column map.
-pub fn scan_catalog(storage: &Arc<Storage>, snapshot: &Snapshot, name: &str) -> Result<Vec<(Vec<Datum>, HashMap<&'static str, usize>)>> {
+pub fn scan_catalog(storage: &Arc<Storage>, snapshot: &Snapshot, name: &str) -> Result<CatalogRows> {
     scan_rows(storage, snapshot, name, false)
 }
 
 /// The visible rows of a catalog that describe user objects (see `object_column`).
-pub fn scan_user_rows(storage: &Arc<Storage>, snapshot: &Snapshot, name: &str) -> Result<Vec<(Vec<Datum>, HashMap<&'static str, usize>)>> {
+pub fn scan_user_rows(storage: &Arc<Storage>, snapshot: &Snapshot, name: &str) -> Result<CatalogRows> {
     scan_rows(storage, snapshot, name, true)
 }
 
-fn scan_rows(storage: &Arc<Storage>, snapshot: &Snapshot, name: &str, user_only: bool) -> Result<Vec<(Vec<Datum>, HashMap<&'static str, usize>)>> {
+fn scan_rows(storage: &Arc<Storage>, snapshot: &Snapshot, name: &str, user_only: bool) -> Result<CatalogRows> {
     let rel = catalog_oid(name)?;
     let desc = builtin().tuple_descs.get(&rel).ok_or_else(|| Error::internal(format!("no layout for {name}")))?;
     let cols = column_map(rel);
@@ -92,11 +95,7 @@ impl CatalogRow {
         let def = builtin().data.catalogs.iter().find(|c| c.oid == catalog).ok_or_else(|| Error::internal(format!("no catalog {name}")))?;
         let b = builtin();
         // NOT NULL columns start with a zero of their type so a forgotten field is not NULL.
-        let values = def
-            .columns
-            .iter()
-            .map(|c| if c.not_null { zero_of(bki_type(c.type_name, &b.types_by_name)) } else { Datum::Null })
-            .collect();
+        let values = def.columns.iter().map(|c| if c.not_null { zero_of(bki_type(c.type_name, &b.types_by_name)) } else { Datum::Null }).collect();
         Ok(CatalogRow { catalog, values, cols: column_map(catalog) })
     }
 
@@ -131,7 +130,12 @@ fn zero_of(ty: SqlType) -> Datum {
 }
 
 /// Deletes the rows of a catalog for which `pred` holds; returns how many.
-pub fn delete_where(storage: &Arc<Storage>, txn: &mut Transaction, name: &str, pred: impl Fn(&[Datum], &HashMap<&'static str, usize>) -> bool) -> Result<usize> {
+pub fn delete_where(
+    storage: &Arc<Storage>,
+    txn: &mut Transaction,
+    name: &str,
+    pred: impl Fn(&[Datum], &HashMap<&'static str, usize>) -> bool,
+) -> Result<usize> {
     let rel = catalog_oid(name)?;
     let desc = builtin().tuple_descs.get(&rel).ok_or_else(|| Error::internal("catalog layout missing"))?.clone();
     let cols = column_map(rel);

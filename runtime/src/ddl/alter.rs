@@ -54,8 +54,11 @@ pub(crate) fn alter_table(s: &mut Session, a: &ast::AlterTableStmt) -> Result<Ou
             AlterTableCmd::SetDefault { column, default } => {
                 let col = rel.column(column).ok_or_else(|| missing_column(&rel, column))?.clone();
                 if col.identity != 0 {
-                    return Err(Error::new(SqlState::SYNTAX_ERROR, format!("column \"{column}\" of relation \"{}\" is an identity column", rel.name))
-                        .with_hint("Use ALTER TABLE ... ALTER COLUMN ... DROP IDENTITY instead."));
+                    return Err(Error::new(
+                        SqlState::SYNTAX_ERROR,
+                        format!("column \"{column}\" of relation \"{}\" is an identity column", rel.name),
+                    )
+                    .with_hint("Use ALTER TABLE ... ALTER COLUMN ... DROP IDENTITY instead."));
                 }
                 let attnum = col.attnum;
                 d.delete("pg_attrdef", |g| g("adrelid") == Datum::Oid(table) && g("adnum") == Datum::Int16(attnum))?;
@@ -78,7 +81,10 @@ pub(crate) fn alter_table(s: &mut Session, a: &ast::AlterTableStmt) -> Result<Ou
                         return Err(Error::new(SqlState::INVALID_TABLE_DEFINITION, format!("column \"{column}\" is in a primary key")));
                     }
                     if col.identity != 0 {
-                        return Err(Error::new(SqlState::SYNTAX_ERROR, format!("column \"{column}\" of relation \"{}\" is an identity column", rel.name)));
+                        return Err(Error::new(
+                            SqlState::SYNTAX_ERROR,
+                            format!("column \"{column}\" of relation \"{}\" is an identity column", rel.name),
+                        ));
                     }
                     let attnum = col.attnum;
                     d.update("pg_attribute", |g| {
@@ -106,7 +112,9 @@ pub(crate) fn set_not_null(d: &mut Ddl, rel: &RelationDesc, attnum: i16) -> Resu
         return Err(Error::new(SqlState::NOT_NULL_VIOLATION, format!("column \"{}\" of relation \"{}\" contains null values", col.name, rel.name)));
     }
     let table = rel.oid;
-    d.update("pg_attribute", |g| (g("attrelid") == Datum::Oid(table) && g("attnum") == Datum::Int16(attnum)).then(|| vec![("attnotnull", Datum::Bool(true))]))?;
+    d.update("pg_attribute", |g| {
+        (g("attrelid") == Datum::Oid(table) && g("attnum") == Datum::Int16(attnum)).then(|| vec![("attnotnull", Datum::Bool(true))])
+    })?;
     Ok(())
 }
 
@@ -132,7 +140,10 @@ fn add_column(d: &mut Ddl, rel: &Arc<RelationDesc>, column: &ast::ColumnDef, if_
     if col.not_null {
         let sql = format!("SELECT 1 FROM {} WHERE {} IS NULL LIMIT 1", qualified(&new_rel), quote_ident_if_needed(&col.name));
         if has_rows(d, &sql)? {
-            return Err(Error::new(SqlState::NOT_NULL_VIOLATION, format!("column \"{}\" of relation \"{}\" contains null values", col.name, rel.name)));
+            return Err(Error::new(
+                SqlState::NOT_NULL_VIOLATION,
+                format!("column \"{}\" of relation \"{}\" contains null values", col.name, rel.name),
+            ));
         }
     }
     Ok(())
@@ -154,7 +165,8 @@ fn drop_column(d: &mut Ddl, rel: &Arc<RelationDesc>, name: &str, if_exists: bool
         {
             let child_name = d.catalog.relation(*child).map(|c| c.name.clone()).unwrap_or_default();
             if !cascade {
-                let idx = rel.constraints.iter().find(|c| c.index.is_some() && c.columns.contains(&attnum)).map(|c| c.name.clone()).unwrap_or_default();
+                let idx =
+                    rel.constraints.iter().find(|c| c.index.is_some() && c.columns.contains(&attnum)).map(|c| c.name.clone()).unwrap_or_default();
                 return Err(Error::new(
                     SqlState::DEPENDENT_OBJECTS_STILL_EXIST,
                     format!("cannot drop column {name} of table {} because other objects depend on it", rel.name),
@@ -220,19 +232,27 @@ fn drop_constraint(d: &mut Ddl, rel: &Arc<RelationDesc>, name: &str, if_exists: 
         let dependents: Vec<(Oid, String)> = rel
             .referenced_by
             .iter()
-            .filter(|(_, fk)| fk.index == Some(index) || matches!(&fk.kind, ConstraintKind::ForeignKey { ref_columns, .. } if {
-                let mut a = ref_columns.clone();
-                a.sort();
-                let mut b = con.columns.clone();
-                b.sort();
-                a == b
-            }))
+            .filter(|(_, fk)| {
+                fk.index == Some(index)
+                    || matches!(&fk.kind, ConstraintKind::ForeignKey { ref_columns, .. } if {
+                        let mut a = ref_columns.clone();
+                        a.sort();
+                        let mut b = con.columns.clone();
+                        b.sort();
+                        a == b
+                    })
+            })
             .map(|(c, fk)| (*c, fk.name.clone()))
             .collect();
         if !dependents.is_empty() {
             let lines: Vec<String> = dependents
                 .iter()
-                .map(|(c, n)| format!("constraint {n} on table {} depends on index {idx_name}", d.catalog.relation(*c).map(|r| r.name.clone()).unwrap_or_default()))
+                .map(|(c, n)| {
+                    format!(
+                        "constraint {n} on table {} depends on index {idx_name}",
+                        d.catalog.relation(*c).map(|r| r.name.clone()).unwrap_or_default()
+                    )
+                })
                 .collect();
             if !cascade {
                 let mut e = Error::new(
@@ -311,7 +331,8 @@ pub(crate) fn rename(s: &mut Session, r: &ast::RenameStmt) -> Result<Outcome> {
     };
     if r.object == ObjectKind::Schema {
         let old = r.target.join(".");
-        let ns = d.catalog.namespace_by_name(&old).ok_or_else(|| Error::new(SqlState::UNDEFINED_SCHEMA, format!("schema \"{old}\" does not exist")))?;
+        let ns =
+            d.catalog.namespace_by_name(&old).ok_or_else(|| Error::new(SqlState::UNDEFINED_SCHEMA, format!("schema \"{old}\" does not exist")))?;
         if d.catalog.namespace_by_name(&r.new_name).is_some() {
             return Err(Error::new(SqlState::DUPLICATE_SCHEMA, format!("schema \"{}\" already exists", r.new_name)));
         }
@@ -342,12 +363,10 @@ pub(crate) fn rename(s: &mut Session, r: &ast::RenameStmt) -> Result<Outcome> {
             })?;
         }
         (ObjectKind::Constraint, Some(old)) => {
-            let con = rel
-                .constraints
-                .iter()
-                .find(|c| &c.name == old)
-                .cloned()
-                .ok_or_else(|| Error::new(SqlState::UNDEFINED_OBJECT, format!("constraint \"{old}\" for table \"{}\" does not exist", rel.name)))?;
+            let con =
+                rel.constraints.iter().find(|c| &c.name == old).cloned().ok_or_else(|| {
+                    Error::new(SqlState::UNDEFINED_OBJECT, format!("constraint \"{old}\" for table \"{}\" does not exist", rel.name))
+                })?;
             if rel.constraints.iter().any(|c| c.name == new) {
                 return Err(Error::new(SqlState::DUPLICATE_OBJECT, format!("constraint \"{new}\" for relation \"{}\" already exists", rel.name)));
             }
@@ -364,7 +383,8 @@ pub(crate) fn rename(s: &mut Session, r: &ast::RenameStmt) -> Result<Outcome> {
             d.update("pg_type", |g| (g("typrelid") == Datum::Oid(table)).then(|| vec![("typname", Datum::Text(new.clone()))]))?;
             let (old_array, new_array, ns) = (format!("_{}", rel.name), format!("_{new}"), rel.namespace);
             d.update("pg_type", |g| {
-                (g("typnamespace") == Datum::Oid(ns) && g("typname") == Datum::Text(old_array.clone())).then(|| vec![("typname", Datum::Text(new_array.clone()))])
+                (g("typnamespace") == Datum::Oid(ns) && g("typname") == Datum::Text(old_array.clone()))
+                    .then(|| vec![("typname", Datum::Text(new_array.clone()))])
             })?;
             // Constraints and stored expressions name the table only through its OID.
         }
@@ -382,7 +402,8 @@ pub(crate) fn alter_sequence(s: &mut Session, a: &ast::AlterSequenceStmt) -> Res
         }
         return Err(Error::new(SqlState::UNDEFINED_TABLE, format!("relation \"{}\" does not exist", a.name.name.join("."))));
     };
-    let seq = d.catalog.sequence(rel.oid).cloned().ok_or_else(|| Error::new(SqlState::WRONG_OBJECT_TYPE, format!("\"{}\" is not a sequence", rel.name)))?;
+    let seq =
+        d.catalog.sequence(rel.oid).cloned().ok_or_else(|| Error::new(SqlState::WRONG_OBJECT_TYPE, format!("\"{}\" is not a sequence", rel.name)))?;
     let old = create::SequenceParams {
         type_oid: seq.type_oid,
         start: seq.start,
@@ -417,10 +438,16 @@ pub(crate) fn alter_sequence(s: &mut Session, a: &ast::AlterSequenceStmt) -> Res
             // The current value must stay within the new bounds.
             let (last, _) = crate::sequence::read_state(&storage, rel.relfilenode)?;
             if last < p.min {
-                return Err(Error::new(SqlState::INVALID_PARAMETER_VALUE, format!("RESTART value ({last}) cannot be less than MINVALUE ({})", p.min)));
+                return Err(Error::new(
+                    SqlState::INVALID_PARAMETER_VALUE,
+                    format!("RESTART value ({last}) cannot be less than MINVALUE ({})", p.min),
+                ));
             }
             if last > p.max {
-                return Err(Error::new(SqlState::INVALID_PARAMETER_VALUE, format!("RESTART value ({last}) cannot be greater than MAXVALUE ({})", p.max)));
+                return Err(Error::new(
+                    SqlState::INVALID_PARAMETER_VALUE,
+                    format!("RESTART value ({last}) cannot be greater than MAXVALUE ({})", p.max),
+                ));
             }
         }
     }

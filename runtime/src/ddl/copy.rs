@@ -57,7 +57,14 @@ fn parse_format(options: &[ast::DefElem]) -> Result<Format> {
             }
         }
     }
-    let mut f = Format { csv, delimiter: if csv { ',' } else { '\t' }, null: if csv { String::new() } else { "\\N".into() }, header: false, quote: '"', escape: '"' };
+    let mut f = Format {
+        csv,
+        delimiter: if csv { ',' } else { '\t' },
+        null: if csv { String::new() } else { "\\N".into() },
+        header: false,
+        quote: '"',
+        escape: '"',
+    };
     let mut escape_set = false;
     for o in options {
         match o.name.as_str() {
@@ -139,9 +146,10 @@ pub(crate) fn copy(s: &mut Session, c: &ast::CopyStmt) -> Result<Outcome> {
         }
     } else {
         for (f, name) in columns.iter().enumerate() {
-            let pos = live.iter().position(|c| &c.name == name).ok_or_else(|| {
-                Error::new(SqlState::UNDEFINED_COLUMN, format!("column \"{name}\" of relation \"{}\" does not exist", table.name))
-            })?;
+            let pos = live
+                .iter()
+                .position(|c| &c.name == name)
+                .ok_or_else(|| Error::new(SqlState::UNDEFINED_COLUMN, format!("column \"{name}\" of relation \"{}\" does not exist", table.name)))?;
             if source[pos].is_some() {
                 return Err(Error::new(SqlState::DUPLICATE_COLUMN, format!("column \"{name}\" specified more than once")));
             }
@@ -162,7 +170,8 @@ pub(crate) fn copy(s: &mut Session, c: &ast::CopyStmt) -> Result<Outcome> {
     let snapshot = d.snapshot.clone();
     drop(d);
     let elem_of = |t: Oid| catalog.type_by_oid(t).filter(|x| x.is_array()).map(|x| (x.elem, b','));
-    let plan_columns: Vec<PlanColumn> = live.iter().enumerate().map(|(i, c)| PlanColumn { id: ColumnId(i as u32 + 1), ty: c.ty, name: c.name.clone() }).collect();
+    let plan_columns: Vec<PlanColumn> =
+        live.iter().enumerate().map(|(i, c)| PlanColumn { id: ColumnId(i as u32 + 1), ty: c.ty, name: c.name.clone() }).collect();
     let mut rows: Vec<Vec<ScalarExpr>> = Vec::with_capacity(BATCH_ROWS);
     let mut total = 0u64;
     let records = if format.csv { split_csv(&text, &format)? } else { split_text(&text, &format)? };
@@ -308,12 +317,11 @@ fn split_csv(text: &str, f: &Format) -> Result<Vec<Vec<Option<String>>>> {
     let mut chars = text.chars().peekable();
     while chars.peek().is_some() {
         let mut fields = Vec::new();
-        loop {
+        {
             let mut value = String::new();
             let mut quoted = false;
             let mut in_quotes = false;
-            loop {
-                let Some(c) = chars.next() else { break };
+            while let Some(c) = chars.next() {
                 if in_quotes {
                     if c == f.escape && f.escape != f.quote && chars.peek() == Some(&f.quote) {
                         value.push(f.quote);
@@ -349,7 +357,6 @@ fn split_csv(text: &str, f: &Format) -> Result<Vec<Vec<Option<String>>>> {
                 return Err(Error::new(SqlState::BAD_COPY_FILE_FORMAT, "unterminated CSV quoted field"));
             }
             fields.push(csv_field(value, quoted, f));
-            break;
         }
         if fields.len() == 1 && fields[0].as_deref() == Some("\\.") {
             break;
@@ -368,7 +375,14 @@ mod tests {
     use super::*;
 
     fn fmt(csv: bool) -> Format {
-        Format { csv, delimiter: if csv { ',' } else { '\t' }, null: if csv { String::new() } else { "\\N".into() }, header: false, quote: '"', escape: '"' }
+        Format {
+            csv,
+            delimiter: if csv { ',' } else { '\t' },
+            null: if csv { String::new() } else { "\\N".into() },
+            header: false,
+            quote: '"',
+            escape: '"',
+        }
     }
 
     #[test]

@@ -48,8 +48,14 @@ enum Pending {
     ForeignKey { columns: Vec<String>, refs: ast::ForeignKeyRef },
 }
 
-const SERIAL_TYPES: [(&str, Oid); 6] =
-    [("serial", oid::INT4), ("serial4", oid::INT4), ("bigserial", oid::INT8), ("serial8", oid::INT8), ("smallserial", oid::INT2), ("serial2", oid::INT2)];
+const SERIAL_TYPES: [(&str, Oid); 6] = [
+    ("serial", oid::INT4),
+    ("serial4", oid::INT4),
+    ("bigserial", oid::INT8),
+    ("serial8", oid::INT8),
+    ("smallserial", oid::INT2),
+    ("serial2", oid::INT2),
+];
 
 fn serial_type(t: &ast::TypeName) -> Option<Oid> {
     if !t.typmods.is_empty() || !t.array_bounds.is_empty() || t.pct_type {
@@ -78,7 +84,9 @@ pub(crate) fn create_table(s: &mut Session, c: &ast::CreateTableStmt) -> Result<
     let mut d = Ddl::new(s)?;
     let (ns, name) = if c.persistence == ast::Persistence::Temporary {
         if c.name.name.len() > 1 {
-            return Err(Error::new(SqlState::INVALID_TABLE_DEFINITION, "cannot create temporary relation in non-temporary schema").with_position(c.name.loc));
+            return Err(
+                Error::new(SqlState::INVALID_TABLE_DEFINITION, "cannot create temporary relation in non-temporary schema").with_position(c.name.loc)
+            );
         }
         (d.temp_namespace()?, c.name.name[0].clone())
     } else {
@@ -134,7 +142,8 @@ pub(crate) fn create_table(s: &mut Session, c: &ast::CreateTableStmt) -> Result<
     }
     if pending.iter().filter(|p| matches!(p.kind, Pending::Unique { primary: true, .. })).count() > 1 {
         let second = pending.iter().filter(|p| matches!(p.kind, Pending::Unique { primary: true, .. })).nth(1).map(|p| p.loc).unwrap_or(0);
-        return Err(Error::new(SqlState::INVALID_TABLE_DEFINITION, format!("multiple primary keys for table \"{name}\" are not allowed")).with_position(second));
+        return Err(Error::new(SqlState::INVALID_TABLE_DEFINITION, format!("multiple primary keys for table \"{name}\" are not allowed"))
+            .with_position(second));
     }
     let table = define_relation(&mut d, ns, &name, RelKind::Table, &columns)?;
     d.storage().create_relation(d.txn()?, RelFileNumber(table))?;
@@ -185,7 +194,9 @@ pub(crate) fn add_column_definition(d: &mut Ddl, rel: &RelationDesc, col: &ast::
     insert_attribute(d, table, &c.name, c.ty, attnum, t.len, t.byval, t.align, storage, c.not_null, collation)?;
     if c.identity != 0 {
         let kind = c.identity;
-        d.update("pg_attribute", |g| (g("attrelid") == Datum::Oid(table) && g("attnum") == Datum::Int16(attnum)).then(|| vec![("attidentity", Datum::Char(kind))]))?;
+        d.update("pg_attribute", |g| {
+            (g("attrelid") == Datum::Oid(table) && g("attnum") == Datum::Int16(attnum)).then(|| vec![("attidentity", Datum::Char(kind))])
+        })?;
     }
     if let Some(def) = &c.default {
         add_default(d, table, attnum, def)?;
@@ -210,10 +221,15 @@ pub(crate) fn add_column_definition(d: &mut Ddl, rel: &RelationDesc, col: &ast::
 
 /// LIKE source [INCLUDING …]: the source's columns with their types and NOT
 /// NULL; defaults and CHECK constraints when included.
-fn like_columns(d: &Ddl, source: &[String], options: &[(bool, String)], columns: &mut Vec<NewColumn>, pending: &mut Vec<PendingConstraint>) -> Result<()> {
-    let rel = d
-        .find_relation(source)?
-        .ok_or_else(|| Error::new(SqlState::UNDEFINED_TABLE, format!("relation \"{}\" does not exist", source.join("."))))?;
+fn like_columns(
+    d: &Ddl,
+    source: &[String],
+    options: &[(bool, String)],
+    columns: &mut Vec<NewColumn>,
+    pending: &mut Vec<PendingConstraint>,
+) -> Result<()> {
+    let rel =
+        d.find_relation(source)?.ok_or_else(|| Error::new(SqlState::UNDEFINED_TABLE, format!("relation \"{}\" does not exist", source.join("."))))?;
     let include = |what: &str| -> bool {
         let mut on = false;
         for (inc, name) in options {
@@ -317,20 +333,19 @@ fn column_constraints(
             }
             ast::ColumnConstraintKind::Default(e) => {
                 if columns[idx].default.is_some() || serials.iter().any(|s| s.0 == idx) {
-                    return Err(Error::new(SqlState::SYNTAX_ERROR, format!("multiple default values specified for column \"{}\" of table", col.name))
-                        .with_position(cc.loc));
+                    return Err(Error::new(
+                        SqlState::SYNTAX_ERROR,
+                        format!("multiple default values specified for column \"{}\" of table", col.name),
+                    )
+                    .with_position(cc.loc));
                 }
                 // Bind now so a bad default fails CREATE TABLE, as in PostgreSQL.
                 oa_frontend::bind_standalone_expr(e, Some(columns[idx].ty), &*d.catalog, &d.ctx)?;
                 columns[idx].default = Some(oa_frontend::deparse_expr(e)?);
             }
-            ast::ColumnConstraintKind::Check { expr, .. } => pending.push(PendingConstraint {
-                name: cc.name.clone(),
-                kind: Pending::Check(expr.clone()),
-                deferrable,
-                deferred,
-                loc: cc.loc,
-            }),
+            ast::ColumnConstraintKind::Check { expr, .. } => {
+                pending.push(PendingConstraint { name: cc.name.clone(), kind: Pending::Check(expr.clone()), deferrable, deferred, loc: cc.loc })
+            }
             ast::ColumnConstraintKind::Unique { nulls_not_distinct, .. } => pending.push(PendingConstraint {
                 name: cc.name.clone(),
                 kind: Pending::Unique { columns: vec![col.name.clone()], primary: false, nulls_not_distinct: *nulls_not_distinct },
@@ -354,18 +369,12 @@ fn column_constraints(
             }),
             ast::ColumnConstraintKind::Identity { always, options } => {
                 if !matches!(columns[idx].ty.oid, oid::INT2 | oid::INT4 | oid::INT8) {
-                    return Err(Error::new(
-                        SqlState::INVALID_PARAMETER_VALUE,
-                        format!("identity column type must be smallint, integer, or bigint"),
-                    )
-                    .with_position(cc.loc));
+                    return Err(Error::new(SqlState::INVALID_PARAMETER_VALUE, "identity column type must be smallint, integer, or bigint")
+                        .with_position(cc.loc));
                 }
                 if columns[idx].identity != 0 {
-                    return Err(Error::new(
-                        SqlState::SYNTAX_ERROR,
-                        format!("multiple identity specifications for column \"{}\" of table", col.name),
-                    )
-                    .with_position(cc.loc));
+                    return Err(Error::new(SqlState::SYNTAX_ERROR, format!("multiple identity specifications for column \"{}\" of table", col.name))
+                        .with_position(cc.loc));
                 }
                 let kind = if *always { b'a' } else { b'd' };
                 columns[idx].identity = kind;
@@ -399,7 +408,9 @@ fn table_constraint(tc: &ast::TableConstraint) -> Result<PendingConstraint> {
             Pending::Unique { columns: columns.clone(), primary: true, nulls_not_distinct: false }
         }
         ast::TableConstraintKind::ForeignKey { columns, refs } => Pending::ForeignKey { columns: columns.clone(), refs: refs.clone() },
-        ast::TableConstraintKind::Exclude { loc } => return Err(Error::feature_not_supported("exclusion constraints are not supported yet").with_position(*loc)),
+        ast::TableConstraintKind::Exclude { loc } => {
+            return Err(Error::feature_not_supported("exclusion constraints are not supported yet").with_position(*loc));
+        }
         ast::TableConstraintKind::UsingIndex { .. } => {
             return Err(Error::feature_not_supported("constraints USING INDEX are not supported yet").with_position(tc.loc));
         }
@@ -432,11 +443,7 @@ pub(crate) fn add_table_constraint(d: &mut Ddl, table: Oid, tc: &ast::TableConst
 }
 
 fn constraint_names(d: &Ddl, ns: Oid) -> HashSet<String> {
-    d.catalog
-        .relations_in(ns)
-        .iter()
-        .flat_map(|r| r.constraints.iter().map(|c| c.name.clone()).collect::<Vec<_>>())
-        .collect()
+    d.catalog.relations_in(ns).iter().flat_map(|r| r.constraints.iter().map(|c| c.name.clone()).collect::<Vec<_>>()).collect()
 }
 
 fn add_constraint(d: &mut Ddl, table: Oid, p: PendingConstraint) -> Result<()> {
@@ -478,8 +485,11 @@ fn add_constraint(d: &mut Ddl, table: Oid, p: PendingConstraint) -> Result<()> {
         Pending::Unique { columns, primary, nulls_not_distinct } => {
             let attnums = resolve_columns(&rel, &columns, p.loc)?;
             if primary && rel.constraints.iter().any(|c| c.kind == ConstraintKind::PrimaryKey) {
-                return Err(Error::new(SqlState::INVALID_TABLE_DEFINITION, format!("multiple primary keys for table \"{}\" are not allowed", rel.name))
-                    .with_position(p.loc));
+                return Err(Error::new(
+                    SqlState::INVALID_TABLE_DEFINITION,
+                    format!("multiple primary keys for table \"{}\" are not allowed", rel.name),
+                )
+                .with_position(p.loc));
             }
             if primary {
                 // ALTER TABLE ADD PRIMARY KEY sets NOT NULL, checking existing rows.
@@ -504,12 +514,28 @@ fn add_constraint(d: &mut Ddl, table: Oid, p: PendingConstraint) -> Result<()> {
             }
             let con = d.new_oid()?;
             let index = define_index(d, &rel, &name, &attnums, true, primary, nulls_not_distinct, p.deferrable)?;
-            insert_constraint_with_oid(d, con, &name, ns, if primary { b'p' } else { b'u' }, table, &attnums, index, None, p.deferrable, p.deferred, None)?;
+            insert_constraint_with_oid(
+                d,
+                con,
+                &name,
+                ns,
+                if primary { b'p' } else { b'u' },
+                table,
+                &attnums,
+                index,
+                None,
+                p.deferrable,
+                p.deferred,
+                None,
+            )?;
             add_depend(d, PG_CLASS, index, 0, PG_CONSTRAINT, con, 0, b'i')?;
         }
         Pending::ForeignKey { columns, refs } => {
             let attnums = resolve_columns(&rel, &columns, p.loc)?;
-            let parent = if refs.table.name.len() == 1 && refs.table.name[0] == rel.name && d.find_relation(&refs.table.name)?.is_none_or(|r| r.oid == rel.oid) {
+            let parent = if refs.table.name.len() == 1
+                && refs.table.name[0] == rel.name
+                && d.find_relation(&refs.table.name)?.is_none_or(|r| r.oid == rel.oid)
+            {
                 rel.clone()
             } else {
                 d.table(&refs.table)?
@@ -533,10 +559,12 @@ fn add_constraint(d: &mut Ddl, table: Oid, p: PendingConstraint) -> Result<()> {
             let index = parent
                 .constraints
                 .iter()
-                .find(|c| matches!(c.kind, ConstraintKind::PrimaryKey | ConstraintKind::Unique) && {
-                    let mut k = c.columns.clone();
-                    k.sort();
-                    k == sorted && !c.deferrable
+                .find(|c| {
+                    matches!(c.kind, ConstraintKind::PrimaryKey | ConstraintKind::Unique) && {
+                        let mut k = c.columns.clone();
+                        k.sort();
+                        k == sorted && !c.deferrable
+                    }
                 })
                 .and_then(|c| c.index)
                 .ok_or_else(|| {
@@ -551,15 +579,14 @@ fn add_constraint(d: &mut Ddl, table: Oid, p: PendingConstraint) -> Result<()> {
             for (a, r) in attnums.iter().zip(&ref_attnums) {
                 let (Some(ca), Some(cr)) = (rel.column_by_attnum(*a), parent.column_by_attnum(*r)) else { continue };
                 if !comparable(&d.catalog, ca.ty.oid, cr.ty.oid) {
-                    return Err(Error::new(SqlState::DATATYPE_MISMATCH, format!("foreign key constraint \"{name}\" cannot be implemented")).with_detail(
-                        format!(
+                    return Err(Error::new(SqlState::DATATYPE_MISMATCH, format!("foreign key constraint \"{name}\" cannot be implemented"))
+                        .with_detail(format!(
                             "Key columns \"{}\" and \"{}\" are of incompatible types: {} and {}.",
                             ca.name,
                             cr.name,
                             crate::session::format_type(&d.catalog, ca.ty),
                             crate::session::format_type(&d.catalog, cr.ty)
-                        ),
-                    ));
+                        )));
                 }
             }
             let action = |a: &ast::FkAction| -> Result<u8> {
@@ -611,12 +638,8 @@ fn comparable(catalog: &crate::catalog::CatalogView, a: Oid, b: Oid) -> bool {
 
 /// Existing rows must satisfy a new CHECK constraint.
 fn validate_check(d: &mut Ddl, rel: &RelationDesc, name: &str, text: &str) -> Result<()> {
-    let sql = format!(
-        "SELECT 1 FROM {}.{} WHERE NOT ({}) LIMIT 1",
-        quote_ident_if_needed(&rel.namespace_name),
-        quote_ident_if_needed(&rel.name),
-        text
-    );
+    let sql =
+        format!("SELECT 1 FROM {}.{} WHERE NOT ({}) LIMIT 1", quote_ident_if_needed(&rel.namespace_name), quote_ident_if_needed(&rel.name), text);
     if !has_rows(d, &sql)? {
         return Ok(());
     }
@@ -727,7 +750,16 @@ fn insert_constraint_with_oid(
 }
 
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn add_depend(d: &mut Ddl, classid: Oid, objid: Oid, objsubid: i32, refclassid: Oid, refobjid: Oid, refobjsubid: i32, deptype: u8) -> Result<()> {
+pub(crate) fn add_depend(
+    d: &mut Ddl,
+    classid: Oid,
+    objid: Oid,
+    objsubid: i32,
+    refclassid: Oid,
+    refobjid: Oid,
+    refobjsubid: i32,
+    deptype: u8,
+) -> Result<()> {
     d.insert(
         CatalogRow::new("pg_depend")?
             .set("classid", Datum::Oid(classid))
@@ -814,8 +846,9 @@ pub(crate) fn define_relation(d: &mut Ddl, ns: Oid, name: &str, kind: RelKind, c
     let with_rowtype = matches!(kind, RelKind::Table | RelKind::View);
     let (rowtype, array) = if with_rowtype {
         if d.catalog.type_by_name(ns, name).is_some() {
-            return Err(Error::new(SqlState::DUPLICATE_OBJECT, format!("type \"{name}\" already exists"))
-                .with_hint("A relation has an associated type of the same name, so you must use a name that doesn't conflict with any existing type."));
+            return Err(Error::new(SqlState::DUPLICATE_OBJECT, format!("type \"{name}\" already exists")).with_hint(
+                "A relation has an associated type of the same name, so you must use a name that doesn't conflict with any existing type.",
+            ));
         }
         let array = d.new_oid()?;
         let rowtype = d.new_oid()?;
@@ -846,10 +879,27 @@ pub(crate) fn define_relation(d: &mut Ddl, ns: Oid, name: &str, kind: RelKind, c
     )?;
     if kind == RelKind::Table {
         // The system columns, as PostgreSQL lists them in pg_attribute.
-        for (attnum, attname, ty, len) in
-            [(-1i16, "ctid", oid::TID, 6i16), (-2, "xmin", oid::XID, 4), (-3, "cmin", oid::CID, 4), (-4, "xmax", oid::XID, 4), (-5, "cmax", oid::CID, 4), (-6, "tableoid", oid::OID, 4)]
-        {
-            insert_attribute(d, rel, attname, SqlType::new(ty), attnum, len, ty != oid::TID, if ty == oid::TID { b's' } else { b'i' }, b'p', true, 0)?;
+        for (attnum, attname, ty, len) in [
+            (-1i16, "ctid", oid::TID, 6i16),
+            (-2, "xmin", oid::XID, 4),
+            (-3, "cmin", oid::CID, 4),
+            (-4, "xmax", oid::XID, 4),
+            (-5, "cmax", oid::CID, 4),
+            (-6, "tableoid", oid::OID, 4),
+        ] {
+            insert_attribute(
+                d,
+                rel,
+                attname,
+                SqlType::new(ty),
+                attnum,
+                len,
+                ty != oid::TID,
+                if ty == oid::TID { b's' } else { b'i' },
+                b'p',
+                true,
+                0,
+            )?;
         }
     }
     for (i, c) in columns.iter().enumerate() {
@@ -859,7 +909,8 @@ pub(crate) fn define_relation(d: &mut Ddl, ns: Oid, name: &str, kind: RelKind, c
         insert_attribute(d, rel, &c.name, c.ty, i as i16 + 1, t.len, t.byval, t.align, storage, c.not_null, collation)?;
         if c.identity != 0 {
             d.update("pg_attribute", |g| {
-                (g("attrelid") == Datum::Oid(rel) && g("attnum") == Datum::Int16(i as i16 + 1)).then(|| vec![("attidentity", Datum::Char(c.identity))])
+                (g("attrelid") == Datum::Oid(rel) && g("attnum") == Datum::Int16(i as i16 + 1))
+                    .then(|| vec![("attidentity", Datum::Char(c.identity))])
             })?;
         }
     }
@@ -1043,8 +1094,11 @@ pub(crate) fn define_index(
                         .zip(&key_cols)
                         .map(|(v, c)| if v.is_null() { Ok("null".to_string()) } else { oa_ir::io::output(c.ty, v, &io, &elem_of) })
                         .collect::<Result<_>>()?;
-                    return Err(Error::new(SqlState::UNIQUE_VIOLATION, format!("could not create unique index \"{name}\""))
-                        .with_detail(format!("Key ({})=({}) is duplicated.", names.join(", "), vals.join(", "))));
+                    return Err(Error::new(SqlState::UNIQUE_VIOLATION, format!("could not create unique index \"{name}\"")).with_detail(format!(
+                        "Key ({})=({}) is duplicated.",
+                        names.join(", "),
+                        vals.join(", ")
+                    )));
                 }
             }
             storage.btree_insert(d.txn()?, RelFileNumber(idx), &key, tid)?;
@@ -1072,7 +1126,9 @@ pub(crate) fn create_index(s: &mut Session, c: &ast::CreateIndexStmt) -> Result<
     let mut d = Ddl::new(s)?;
     let table = d.table(&c.table)?;
     if !matches!(table.kind, RelKind::Table | RelKind::MaterializedView) {
-        return Err(Error::new(SqlState::WRONG_OBJECT_TYPE, format!("\"{}\" is not a table or materialized view", table.name)).with_position(c.table.loc));
+        return Err(
+            Error::new(SqlState::WRONG_OBJECT_TYPE, format!("\"{}\" is not a table or materialized view", table.name)).with_position(c.table.loc)
+        );
     }
     let mut attnums = Vec::new();
     let mut names = Vec::new();
@@ -1145,7 +1201,9 @@ pub(crate) fn sequence_params(d: &Ddl, options: &[ast::SequenceOption], old: Opt
             ast::SequenceOption::As(t) => {
                 let ty = oa_frontend::resolve_type_name(t, &*d.catalog, &d.ctx)?;
                 if !matches!(ty.oid, oid::INT2 | oid::INT4 | oid::INT8) {
-                    return Err(Error::new(SqlState::INVALID_PARAMETER_VALUE, "sequence type must be smallint, integer, or bigint").with_position(t.loc));
+                    return Err(
+                        Error::new(SqlState::INVALID_PARAMETER_VALUE, "sequence type must be smallint, integer, or bigint").with_position(t.loc)
+                    );
                 }
                 type_oid = ty.oid;
             }
@@ -1172,18 +1230,42 @@ pub(crate) fn sequence_params(d: &Ddl, options: &[ast::SequenceOption], old: Opt
     let type_changed = old.is_some_and(|o| o.type_oid != type_oid);
     let max = match max {
         Some(Some(v)) => v,
-        Some(None) => if increment > 0 { type_max } else { -1 },
+        Some(None) => {
+            if increment > 0 {
+                type_max
+            } else {
+                -1
+            }
+        }
         None => match old {
             Some(o) if !type_changed => o.max,
-            _ => if increment > 0 { type_max } else { -1 },
+            _ => {
+                if increment > 0 {
+                    type_max
+                } else {
+                    -1
+                }
+            }
         },
     };
     let min = match min {
         Some(Some(v)) => v,
-        Some(None) => if increment > 0 { 1 } else { type_min },
+        Some(None) => {
+            if increment > 0 {
+                1
+            } else {
+                type_min
+            }
+        }
         None => match old {
             Some(o) if !type_changed => o.min,
-            _ => if increment > 0 { 1 } else { type_min },
+            _ => {
+                if increment > 0 {
+                    1
+                } else {
+                    type_min
+                }
+            }
         },
     };
     let type_name = match type_oid {
@@ -1228,8 +1310,13 @@ pub(crate) fn define_sequence(d: &mut Ddl, ns: Oid, name: &str, options: &[ast::
     if d.catalog.relation_by_name(ns, name).is_some() {
         return Err(Error::new(SqlState::DUPLICATE_TABLE, format!("relation \"{name}\" already exists")));
     }
-    let cols = [("last_value", oid::INT8), ("log_cnt", oid::INT8), ("is_called", oid::BOOL)]
-        .map(|(n, t)| NewColumn { name: n.into(), ty: SqlType::new(t), not_null: true, default: None, identity: 0 });
+    let cols = [("last_value", oid::INT8), ("log_cnt", oid::INT8), ("is_called", oid::BOOL)].map(|(n, t)| NewColumn {
+        name: n.into(),
+        ty: SqlType::new(t),
+        not_null: true,
+        default: None,
+        identity: 0,
+    });
     let seq = define_relation(d, ns, name, RelKind::Sequence, &cols)?;
     d.insert(
         CatalogRow::new("pg_sequence")?
@@ -1272,7 +1359,9 @@ pub(crate) fn create_sequence(s: &mut Session, c: &ast::CreateSequenceStmt) -> R
 pub(crate) fn set_owned_by(d: &mut Ddl, seq: Oid, target: &[String]) -> Result<()> {
     d.delete("pg_depend", |g| g("objid") == Datum::Oid(seq) && g("classid") == Datum::Oid(PG_CLASS) && g("deptype") == Datum::Char(b'a'))?;
     if target.len() < 2 {
-        return Err(Error::new(SqlState::INVALID_PARAMETER_VALUE, "invalid OWNED BY option").with_hint("Specify OWNED BY table.column or OWNED BY NONE."));
+        return Err(
+            Error::new(SqlState::INVALID_PARAMETER_VALUE, "invalid OWNED BY option").with_hint("Specify OWNED BY table.column or OWNED BY NONE.")
+        );
     }
     let table = d
         .find_relation(&target[..target.len() - 1])?
@@ -1392,8 +1481,11 @@ fn replace_view(d: &mut Ddl, old: &RelationDesc, columns: &[NewColumn], text: &s
     }
     for (o, n) in old_cols.iter().zip(columns) {
         if o.name != n.name {
-            return Err(Error::new(SqlState::INVALID_TABLE_DEFINITION, format!("cannot change name of view column \"{}\" to \"{}\"", o.name, n.name))
-                .with_hint("Use ALTER VIEW ... RENAME COLUMN ... to change name of view column instead."));
+            return Err(Error::new(
+                SqlState::INVALID_TABLE_DEFINITION,
+                format!("cannot change name of view column \"{}\" to \"{}\"", o.name, n.name),
+            )
+            .with_hint("Use ALTER VIEW ... RENAME COLUMN ... to change name of view column instead."));
         }
         if o.ty != n.ty {
             return Err(Error::new(
@@ -1499,10 +1591,12 @@ pub(crate) fn create_table_as(s: &mut Session, c: &ast::CreateTableAsStmt, _sql:
         return Err(Error::feature_not_supported("temporary tables are not supported yet").with_position(c.name.loc));
     }
     let n = fill_new_table(s, &c.name.name, c.name.loc, &c.query, &c.columns, c.if_not_exists, c.with_data)?;
-    Ok(Outcome::Command { tag: match n {
-        Some(n) => format!("SELECT {n}"),
-        None => "CREATE TABLE AS".to_string(),
-    } })
+    Ok(Outcome::Command {
+        tag: match n {
+            Some(n) => format!("SELECT {n}"),
+            None => "CREATE TABLE AS".to_string(),
+        },
+    })
 }
 
 pub(crate) fn create_table_as_select_into(s: &mut Session, stmt: &ast::SelectStmt, into: &ast::IntoClause, _sql: &str) -> Result<Outcome> {

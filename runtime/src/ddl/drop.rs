@@ -77,7 +77,9 @@ pub(crate) fn drop(s: &mut Session, st: &ast::DropStmt) -> Result<Outcome> {
         return Ok(Outcome::Command { tag });
     }
     let Some(want) = relkind_of(st.kind) else {
-        return Err(Error::feature_not_supported(format!("DROP {} is not supported yet", kind_word(st.kind).to_ascii_uppercase())).with_position(st.loc));
+        return Err(
+            Error::feature_not_supported(format!("DROP {} is not supported yet", kind_word(st.kind).to_ascii_uppercase())).with_position(st.loc)
+        );
     };
     let mut d = Ddl::new(s)?;
     // Resolve every name first: PostgreSQL reports a missing one before dropping anything.
@@ -103,7 +105,9 @@ pub(crate) fn drop(s: &mut Session, st: &ast::DropStmt) -> Result<Outcome> {
                 return Err(Error::new(code, msg));
             }
             Some(r) if r.kind != want => {
-                return Err(Error::new(SqlState::WRONG_OBJECT_TYPE, format!("\"{}\" is not a {}", r.name, kind_word(st.kind))).with_hint(drop_hint(r.kind)));
+                return Err(
+                    Error::new(SqlState::WRONG_OBJECT_TYPE, format!("\"{}\" is not a {}", r.name, kind_word(st.kind))).with_hint(drop_hint(r.kind))
+                );
             }
             Some(r) => {
                 if r.namespace == oa_ir::types::oid::PG_CATALOG_NAMESPACE {
@@ -179,16 +183,32 @@ fn owning_constraint(d: &Ddl, index: Oid) -> Option<(String, String)> {
 }
 
 enum Dependent {
-    ForeignKey { child: Oid, child_name: String, constraint: String, parent: String },
-    View { view: Arc<RelationDesc>, on: String },
+    ForeignKey {
+        child: Oid,
+        child_name: String,
+        constraint: String,
+        parent: String,
+    },
+    View {
+        view: Arc<RelationDesc>,
+        on: String,
+    },
     /// A column DEFAULT that names a sequence.
-    Default { table: Oid, table_name: String, attnum: i16, column: String, on: String },
+    Default {
+        table: Oid,
+        table_name: String,
+        attnum: i16,
+        column: String,
+        on: String,
+    },
 }
 
 impl Dependent {
     fn describe(&self) -> String {
         match self {
-            Dependent::ForeignKey { child_name, constraint, parent, .. } => format!("constraint {constraint} on table {child_name} depends on table {parent}"),
+            Dependent::ForeignKey { child_name, constraint, parent, .. } => {
+                format!("constraint {constraint} on table {child_name} depends on table {parent}")
+            }
             Dependent::View { view, on } => format!("view {} depends on {on}", view.name),
             Dependent::Default { table_name, column, on, .. } => format!("default value for column {column} of table {table_name} depends on {on}"),
         }
@@ -266,11 +286,12 @@ fn dependent_views(d: &Ddl, rel: Oid) -> Result<Vec<Arc<RelationDesc>>> {
         .into_iter()
         .filter_map(|(row, c)| {
             let get = |n: &str| c.get(n).and_then(|i| row.get(*i)).cloned().unwrap_or(Datum::Null);
-            (get("classid") == Datum::Oid(PG_REWRITE) && get("refobjid") == Datum::Oid(rel) && get("deptype") == Datum::Char(b'n'))
-                .then(|| match get("objid") {
+            (get("classid") == Datum::Oid(PG_REWRITE) && get("refobjid") == Datum::Oid(rel) && get("deptype") == Datum::Char(b'n')).then(
+                || match get("objid") {
                     Datum::Oid(o) => o,
                     _ => 0,
-                })
+                },
+            )
         })
         .collect();
     let views: Vec<Oid> = crate::catalog::scan_catalog(&storage, &d.snapshot, "pg_rewrite")?
@@ -362,7 +383,10 @@ fn drop_schemas(s: &mut Session, st: &ast::DropStmt) -> Result<()> {
             return Err(Error::new(SqlState::UNDEFINED_SCHEMA, format!("schema \"{n}\" does not exist")));
         };
         if ns.oid < oa_ir::types::oid::FIRST_NORMAL_OBJECT_ID {
-            return Err(Error::new(SqlState::DEPENDENT_OBJECTS_STILL_EXIST, format!("cannot drop schema {n} because it is required by the database system")));
+            return Err(Error::new(
+                SqlState::DEPENDENT_OBJECTS_STILL_EXIST,
+                format!("cannot drop schema {n} because it is required by the database system"),
+            ));
         }
         let members = d.catalog.relations_in(ns.oid);
         let members: Vec<_> = members.into_iter().filter(|r| r.kind != RelKind::Index).collect();

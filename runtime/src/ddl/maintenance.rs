@@ -152,7 +152,7 @@ pub(crate) fn analyze(s: &mut Session, targets: &[(ast::RangeVar, Vec<String>)])
                     .set("staattnum", Datum::Int16(c.attnum))
                     .set("stainherit", Datum::Bool(false))
                     .set("stanullfrac", Datum::Float32(if rows == 0 { 0.0 } else { nulls[i] as f32 / rows as f32 }))
-                    .set("stawidth", Datum::Int32(if non_null == 0 { 0 } else { (widths[i] / non_null) as i32 }))
+                    .set("stawidth", Datum::Int32(widths[i].checked_div(non_null).unwrap_or(0) as i32))
                     .set("stadistinct", Datum::Float32(stadistinct as f32)),
             )?;
         }
@@ -211,13 +211,16 @@ pub(crate) fn comment(s: &mut Session, c: &ast::CommentStmt) -> Result<()> {
         }
         ast::ObjectKind::Schema => {
             let n = c.target.join(".");
-            let ns = d.catalog.namespace_by_name(&n).ok_or_else(|| Error::new(SqlState::UNDEFINED_SCHEMA, format!("schema \"{n}\" does not exist")))?;
+            let ns =
+                d.catalog.namespace_by_name(&n).ok_or_else(|| Error::new(SqlState::UNDEFINED_SCHEMA, format!("schema \"{n}\" does not exist")))?;
             (ns.oid, 2615, 0)
         }
         ast::ObjectKind::Constraint => return Err(Error::feature_not_supported("COMMENT ON CONSTRAINT is not supported yet")),
         _ => return Err(Error::feature_not_supported("COMMENT on this kind of object is not supported yet")),
     };
-    d.delete("pg_description", |g| g("objoid") == Datum::Oid(objoid) && g("classoid") == Datum::Oid(classoid) && g("objsubid") == Datum::Int32(subid))?;
+    d.delete("pg_description", |g| {
+        g("objoid") == Datum::Oid(objoid) && g("classoid") == Datum::Oid(classoid) && g("objsubid") == Datum::Int32(subid)
+    })?;
     if let Some(text) = c.comment.as_ref().filter(|t| !t.is_empty()) {
         d.insert(
             CatalogRow::new("pg_description")?

@@ -185,9 +185,10 @@ impl<'s> Ddl<'s> {
     pub fn creation_namespace(&self, name: &[String], loc: usize) -> Result<(Oid, String)> {
         match name.len() {
             1 => {
-                let ns = self.catalog.creation_namespace.ok_or_else(|| {
-                    Error::new(SqlState::INVALID_SCHEMA_NAME, "no schema has been selected to create in").with_position(loc)
-                })?;
+                let ns = self
+                    .catalog
+                    .creation_namespace
+                    .ok_or_else(|| Error::new(SqlState::INVALID_SCHEMA_NAME, "no schema has been selected to create in").with_position(loc))?;
                 Ok((ns, name[0].clone()))
             }
             2 | 3 => {
@@ -212,7 +213,10 @@ impl<'s> Ddl<'s> {
                 }
                 Ok((ns.oid, name[name.len() - 1].clone()))
             }
-            _ => Err(Error::new(SqlState::SYNTAX_ERROR, format!("improper qualified name (too many dotted names): {}", name.join("."))).with_position(loc)),
+            _ => {
+                Err(Error::new(SqlState::SYNTAX_ERROR, format!("improper qualified name (too many dotted names): {}", name.join(".")))
+                    .with_position(loc))
+            }
         }
     }
 
@@ -238,10 +242,9 @@ impl<'s> Ddl<'s> {
 
     /// The table a statement names; 42P01 if missing, 42809 if not a table.
     pub fn table(&self, rv: &ast::RangeVar) -> Result<Arc<RelationDesc>> {
-        let rel = self
-            .find_relation(&rv.name)
-            .map_err(|e| e.with_position(rv.loc))?
-            .ok_or_else(|| Error::new(SqlState::UNDEFINED_TABLE, format!("relation \"{}\" does not exist", rv.name.join("."))).with_position(rv.loc))?;
+        let rel = self.find_relation(&rv.name).map_err(|e| e.with_position(rv.loc))?.ok_or_else(|| {
+            Error::new(SqlState::UNDEFINED_TABLE, format!("relation \"{}\" does not exist", rv.name.join("."))).with_position(rv.loc)
+        })?;
         Ok(rel)
     }
 }

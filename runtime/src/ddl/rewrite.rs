@@ -18,7 +18,13 @@ use super::Ddl;
 use crate::exec::eval::physical_of;
 use crate::session::quote_ident_if_needed;
 
-pub(crate) fn alter_column_type(d: &mut Ddl, rel: &Arc<RelationDesc>, name: &str, type_name: &ast::TypeName, using: Option<&ast::Expr>) -> Result<()> {
+pub(crate) fn alter_column_type(
+    d: &mut Ddl,
+    rel: &Arc<RelationDesc>,
+    name: &str,
+    type_name: &ast::TypeName,
+    using: Option<&ast::Expr>,
+) -> Result<()> {
     let col = rel
         .column(name)
         .cloned()
@@ -32,7 +38,10 @@ pub(crate) fn alter_column_type(d: &mut Ddl, rel: &Arc<RelationDesc>, name: &str
                 if e.code == SqlState::DATATYPE_MISMATCH {
                     Error::new(
                         SqlState::DATATYPE_MISMATCH,
-                        format!("result of USING clause for column \"{name}\" cannot be cast automatically to type {}", crate::session::format_type(&d.catalog, new_ty)),
+                        format!(
+                            "result of USING clause for column \"{name}\" cannot be cast automatically to type {}",
+                            crate::session::format_type(&d.catalog, new_ty)
+                        ),
                     )
                     .with_hint("You might need to add an explicit cast.")
                 } else {
@@ -68,10 +77,8 @@ pub(crate) fn alter_column_type(d: &mut Ddl, rel: &Arc<RelationDesc>, name: &str
             (out, e)
         })
         .collect();
-    let input = LogicalPlan::Project {
-        input: Box::new(LogicalPlan::Scan { table: rel.clone(), alias: rel.name.clone(), columns: scan_columns }),
-        items,
-    };
+    let input =
+        LogicalPlan::Project { input: Box::new(LogicalPlan::Scan { table: rel.clone(), alias: rel.name.clone(), columns: scan_columns }), items };
     // Catalog: the new type, new files for the table and its indexes.
     let table = rel.oid;
     let attnum = col.attnum;
@@ -102,7 +109,12 @@ pub(crate) fn alter_column_type(d: &mut Ddl, rel: &Arc<RelationDesc>, name: &str
     }
     d.refresh()?;
     let new_rel = d.catalog.relation(table).ok_or_else(|| Error::internal("table vanished"))?;
-    let plan = LogicalPlan::Insert { table: new_rel.clone(), input: Box::new(input), target_attnums: new_rel.live_columns().map(|c| c.attnum).collect(), returning: vec![] };
+    let plan = LogicalPlan::Insert {
+        table: new_rel.clone(),
+        input: Box::new(input),
+        target_attnums: new_rel.live_columns().map(|c| c.attnum).collect(),
+        returning: vec![],
+    };
     let snapshot = d.snapshot.clone();
     let catalog = d.catalog.clone();
     d.s.run_plan(plan, &snapshot, &catalog)?;

@@ -34,12 +34,34 @@ pub enum AggKind {
     BoolOr,
     BitAnd,
     BitOr,
+    BitXor,
     StringAgg,
+    /// string_agg(bytea, bytea)
+    StringAggBytes,
+    /// regr_count(y, x): rows where both are not NULL.
+    RegrCount,
+    /// The two-variable float8 family (corr, covar_*, regr_*), by final function.
+    Regr(RegrKind),
     ArrayAgg,
     /// float variance family: (final fn kind)
     FloatVar(VarKind),
     /// exact (numeric) variance family over ints and numerics
     NumericVar(VarKind),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegrKind {
+    Sxx,
+    Syy,
+    Sxy,
+    AvgX,
+    AvgY,
+    R2,
+    Slope,
+    Intercept,
+    CovarPop,
+    CovarSamp,
+    Corr,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,7 +104,24 @@ impl AggKind {
             ("boolor_statefunc", _) => AggKind::BoolOr,
             ("int2and" | "int4and" | "int8and", _) => AggKind::BitAnd,
             ("int2or" | "int4or" | "int8or", _) => AggKind::BitOr,
+            ("int2xor" | "int4xor" | "int8xor", _) => AggKind::BitXor,
             ("string_agg_transfn", _) => AggKind::StringAgg,
+            ("bytea_string_agg_transfn", _) => AggKind::StringAggBytes,
+            ("int8inc_float8_float8", _) => AggKind::RegrCount,
+            ("float8_regr_accum", f) => AggKind::Regr(match f {
+                "float8_regr_sxx" => RegrKind::Sxx,
+                "float8_regr_syy" => RegrKind::Syy,
+                "float8_regr_sxy" => RegrKind::Sxy,
+                "float8_regr_avgx" => RegrKind::AvgX,
+                "float8_regr_avgy" => RegrKind::AvgY,
+                "float8_regr_r2" => RegrKind::R2,
+                "float8_regr_slope" => RegrKind::Slope,
+                "float8_regr_intercept" => RegrKind::Intercept,
+                "float8_covar_pop" => RegrKind::CovarPop,
+                "float8_covar_samp" => RegrKind::CovarSamp,
+                "float8_corr" => RegrKind::Corr,
+                _ => return Err(Error::feature_not_supported(format!("aggregate function {} is not supported yet", a.name))),
+            }),
             ("array_agg_transfn", _) => AggKind::ArrayAgg,
             ("float4_accum" | "float8_accum", f) if var(f).is_some() => AggKind::FloatVar(var(f).unwrap_or(VarKind::VarSamp)),
             ("int2_accum" | "int4_accum" | "int8_accum" | "numeric_accum", f) if var(f).is_some() => {
@@ -99,23 +138,58 @@ impl AggKind {
 #[derive(Clone, Debug)]
 pub enum AggState {
     Count(i64),
-    Int { sum: i64, any: bool },
-    Int128 { sum: i128, count: i64 },
-    Float4 { sum: f32, any: bool },
-    Float8 { sum: f64, any: bool },
+    Int {
+        sum: i64,
+        any: bool,
+    },
+    Int128 {
+        sum: i128,
+        count: i64,
+    },
+    Float4 {
+        sum: f32,
+        any: bool,
+    },
+    Float8 {
+        sum: f64,
+        any: bool,
+    },
     /// Youngs-Cramer: N, Sx, Sxx
-    FloatAcc { n: f64, sx: f64, sxx: f64 },
+    FloatAcc {
+        n: f64,
+        sx: f64,
+        sxx: f64,
+    },
     Numeric(NumericSum),
-    Interval { sum: Interval, count: i64 },
+    Interval {
+        sum: Interval,
+        count: i64,
+    },
     Value(Datum),
     Bool(Option<bool>),
-    Str { buf: Option<String> },
+    Str {
+        buf: Option<String>,
+    },
+    Bytes {
+        buf: Option<Vec<u8>>,
+    },
+    /// float8_regr_accum: N, Sx, Sxx, Sy, Syy, Sxy
+    Regr {
+        n: f64,
+        sx: f64,
+        sxx: f64,
+        sy: f64,
+        syy: f64,
+        sxy: f64,
+    },
     Array(Vec<Datum>),
 }
 
 pub fn init_state(kind: AggKind) -> AggState {
     match kind {
-        AggKind::CountStar | AggKind::Count => AggState::Count(0),
+        AggKind::CountStar | AggKind::Count | AggKind::RegrCount => AggState::Count(0),
+        AggKind::Regr(_) => AggState::Regr { n: 0.0, sx: 0.0, sxx: 0.0, sy: 0.0, syy: 0.0, sxy: 0.0 },
+        AggKind::StringAggBytes => AggState::Bytes { buf: None },
         AggKind::SumInt => AggState::Int { sum: 0, any: false },
         AggKind::SumInt8 | AggKind::AvgInt => AggState::Int128 { sum: 0, count: 0 },
         AggKind::SumFloat4 => AggState::Float4 { sum: 0.0, any: false },
@@ -124,7 +198,7 @@ pub fn init_state(kind: AggKind) -> AggState {
         AggKind::SumNumeric | AggKind::AvgNumeric => AggState::Numeric(NumericSum::new()),
         AggKind::NumericVar(_) => AggState::Numeric(NumericSum::with_squares()),
         AggKind::SumInterval | AggKind::AvgInterval => AggState::Interval { sum: Interval::default(), count: 0 },
-        AggKind::Min | AggKind::Max | AggKind::BitAnd | AggKind::BitOr => AggState::Value(Datum::Null),
+        AggKind::Min | AggKind::Max | AggKind::BitAnd | AggKind::BitOr | AggKind::BitXor => AggState::Value(Datum::Null),
         AggKind::BoolAnd | AggKind::BoolOr => AggState::Bool(None),
         AggKind::StringAgg => AggState::Str { buf: None },
         AggKind::ArrayAgg => AggState::Array(Vec::new()),
@@ -164,11 +238,61 @@ fn as_f64(d: &Datum) -> f64 {
 /// already filtered by FILTER; strict aggregates skip NULL inputs.
 pub fn advance(kind: AggKind, state: &mut AggState, args: &[Datum], ret: SqlType) -> Result<()> {
     let first = args.first().unwrap_or(&Datum::Null);
-    if kind != AggKind::CountStar && kind != AggKind::ArrayAgg && kind != AggKind::StringAgg && first.is_null() {
+    if !matches!(kind, AggKind::CountStar | AggKind::ArrayAgg | AggKind::StringAgg | AggKind::StringAggBytes) && first.is_null() {
+        return Ok(());
+    }
+    // The two-argument float8 aggregates are strict in both arguments.
+    if matches!(kind, AggKind::RegrCount | AggKind::Regr(_)) && args.iter().any(Datum::is_null) {
         return Ok(());
     }
     match (kind, state) {
-        (AggKind::CountStar | AggKind::Count, AggState::Count(n)) => *n += 1,
+        (AggKind::CountStar | AggKind::Count | AggKind::RegrCount, AggState::Count(n)) => *n += 1,
+        (AggKind::Regr(_), AggState::Regr { n, sx, sxx, sy, syy, sxy }) => {
+            // float8_regr_accum: arguments are (Y, X).
+            let y = as_f64(first);
+            let x = args.get(1).map_or(0.0, as_f64);
+            let old_n = *n;
+            let nn = old_n + 1.0;
+            let (nsx, nsy) = (*sx + x, *sy + y);
+            let (mut nsxx, mut nsyy, mut nsxy) = (*sxx, *syy, *sxy);
+            if old_n > 0.0 {
+                let tmp_x = x * nn - nsx;
+                let tmp_y = y * nn - nsy;
+                let scale = 1.0 / (nn * old_n);
+                nsxx += tmp_x * tmp_x * scale;
+                nsyy += tmp_y * tmp_y * scale;
+                nsxy += tmp_x * tmp_y * scale;
+                if (nsx.is_infinite() || nsxx.is_infinite()) && !sx.is_infinite() && !x.is_infinite()
+                    || (nsy.is_infinite() || nsyy.is_infinite()) && !sy.is_infinite() && !y.is_infinite()
+                    || nsxy.is_infinite() && !sx.is_infinite() && !x.is_infinite() && !sy.is_infinite() && !y.is_infinite()
+                {
+                    return Err(float_overflow());
+                }
+            } else {
+                if x.is_nan() || x.is_infinite() {
+                    nsxx = f64::NAN;
+                    nsxy = f64::NAN;
+                }
+                if y.is_nan() || y.is_infinite() {
+                    nsyy = f64::NAN;
+                    nsxy = f64::NAN;
+                }
+            }
+            (*n, *sx, *sxx, *sy, *syy, *sxy) = (nn, nsx, nsxx, nsy, nsyy, nsxy);
+        }
+        (AggKind::StringAggBytes, AggState::Bytes { buf }) => {
+            if let Datum::Bytes(v) = first {
+                match buf {
+                    None => *buf = Some(v.clone()),
+                    Some(b) => {
+                        if let Some(Datum::Bytes(d)) = args.get(1) {
+                            b.extend_from_slice(d);
+                        }
+                        b.extend_from_slice(v);
+                    }
+                }
+            }
+        }
         (AggKind::SumInt, AggState::Int { sum, any }) => {
             let v = first.as_i64().unwrap_or(0);
             *sum = sum.checked_add(v).ok_or_else(|| overflow("bigint"))?;
@@ -243,12 +367,19 @@ pub fn advance(kind: AggKind, state: &mut AggState, args: &[Datum], ret: SqlType
                 }
             }
         }
-        (AggKind::BitAnd | AggKind::BitOr, AggState::Value(cur)) => {
+        (AggKind::BitAnd | AggKind::BitOr | AggKind::BitXor, AggState::Value(cur)) => {
+            fn op<T: std::ops::BitAnd<Output = T> + std::ops::BitOr<Output = T> + std::ops::BitXor<Output = T>>(kind: AggKind, a: T, b: T) -> T {
+                match kind {
+                    AggKind::BitAnd => a & b,
+                    AggKind::BitOr => a | b,
+                    _ => a ^ b,
+                }
+            }
             *cur = match (&*cur, first) {
                 (Datum::Null, v) => v.clone(),
-                (Datum::Int16(a), Datum::Int16(b)) => Datum::Int16(if kind == AggKind::BitAnd { a & b } else { a | b }),
-                (Datum::Int32(a), Datum::Int32(b)) => Datum::Int32(if kind == AggKind::BitAnd { a & b } else { a | b }),
-                (Datum::Int64(a), Datum::Int64(b)) => Datum::Int64(if kind == AggKind::BitAnd { a & b } else { a | b }),
+                (Datum::Int16(a), Datum::Int16(b)) => Datum::Int16(op(kind, *a, *b)),
+                (Datum::Int32(a), Datum::Int32(b)) => Datum::Int32(op(kind, *a, *b)),
+                (Datum::Int64(a), Datum::Int64(b)) => Datum::Int64(op(kind, *a, *b)),
                 (c, _) => c.clone(),
             };
         }
@@ -276,7 +407,9 @@ pub fn advance(kind: AggKind, state: &mut AggState, args: &[Datum], ret: SqlType
 /// The aggregate's result for a group.
 pub fn finish(kind: AggKind, state: &AggState, ret: SqlType) -> Result<Datum> {
     Ok(match (kind, state) {
-        (AggKind::CountStar | AggKind::Count, AggState::Count(n)) => Datum::Int64(*n),
+        (AggKind::CountStar | AggKind::Count | AggKind::RegrCount, AggState::Count(n)) => Datum::Int64(*n),
+        (AggKind::Regr(k), AggState::Regr { n, sx, sxx, sy, syy, sxy }) => regr_final(k, *n, *sx, *sxx, *sy, *syy, *sxy),
+        (AggKind::StringAggBytes, AggState::Bytes { buf }) => buf.clone().map(Datum::Bytes).unwrap_or(Datum::Null),
         (AggKind::SumInt, AggState::Int { sum, any }) => {
             if *any {
                 Datum::Int64(*sum)
@@ -366,7 +499,7 @@ pub fn finish(kind: AggKind, state: &AggState, ret: SqlType) -> Result<Datum> {
                 Datum::Interval(interval_div(*sum, *count as f64)?)
             }
         }
-        (AggKind::Min | AggKind::Max | AggKind::BitAnd | AggKind::BitOr, AggState::Value(v)) => v.clone(),
+        (AggKind::Min | AggKind::Max | AggKind::BitAnd | AggKind::BitOr | AggKind::BitXor, AggState::Value(v)) => v.clone(),
         (AggKind::BoolAnd | AggKind::BoolOr, AggState::Bool(b)) => b.map(Datum::Bool).unwrap_or(Datum::Null),
         (AggKind::StringAgg, AggState::Str { buf }) => buf.clone().map(Datum::Text).unwrap_or(Datum::Null),
         (AggKind::ArrayAgg, AggState::Array(v)) => {
@@ -379,6 +512,28 @@ pub fn finish(kind: AggKind, state: &AggState, ret: SqlType) -> Result<Datum> {
         }
         (k, s) => return Err(Error::internal(format!("aggregate state {s:?} does not fit {k:?}"))),
     })
+}
+
+/// The final functions of float8_regr_accum's state (float.c), NULL where
+/// PostgreSQL's are.
+fn regr_final(k: RegrKind, n: f64, sx: f64, sxx: f64, sy: f64, syy: f64, sxy: f64) -> Datum {
+    let v = match k {
+        _ if n < 1.0 => None,
+        RegrKind::Sxx => Some(sxx),
+        RegrKind::Syy => Some(syy),
+        RegrKind::Sxy => Some(sxy),
+        RegrKind::AvgX => Some(sx / n),
+        RegrKind::AvgY => Some(sy / n),
+        RegrKind::CovarPop => Some(sxy / n),
+        RegrKind::CovarSamp => (n >= 2.0).then(|| sxy / (n - 1.0)),
+        RegrKind::Corr => (sxx != 0.0 && syy != 0.0).then(|| sxy / (sxx * syy).sqrt()),
+        RegrKind::R2 if sxx == 0.0 => None,
+        RegrKind::R2 if syy == 0.0 => Some(1.0),
+        RegrKind::R2 => Some((sxy * sxy) / (sxx * syy)),
+        RegrKind::Slope => (sxx != 0.0).then(|| sxy / sxx),
+        RegrKind::Intercept => (sxx != 0.0).then(|| (sy - sx * sxy / sxx) / n),
+    };
+    v.map(Datum::Float64).unwrap_or(Datum::Null)
 }
 
 /// DISTINCT inside an aggregate: remembers argument tuples already fed.

@@ -27,25 +27,72 @@ pub enum Expr {
     Const(Datum, PhysicalType),
     /// `$n`, 0-based, with the representation a NULL takes.
     Param(usize, PhysicalType),
-    Call { name: String, kernel: Kernel, args: Vec<Expr>, strict: bool, arg_types: Vec<SqlType> },
-    Cast { arg: Box<Expr>, op: CastOp, target: SqlType, explicit: bool },
+    Call {
+        name: String,
+        kernel: Kernel,
+        args: Vec<Expr>,
+        strict: bool,
+        arg_types: Vec<SqlType>,
+    },
+    Cast {
+        arg: Box<Expr>,
+        op: CastOp,
+        target: SqlType,
+        explicit: bool,
+    },
     And(Vec<Expr>),
     Or(Vec<Expr>),
     Not(Box<Expr>),
     IsNull(Box<Expr>, bool),
     BoolTest(Box<Expr>, BoolTestKind),
-    DistinctFrom { eq: Kernel, left: Box<Expr>, right: Box<Expr>, negated: bool },
-    Case { whens: Vec<(Expr, Expr)>, default: Box<Expr> },
+    DistinctFrom {
+        eq: Kernel,
+        left: Box<Expr>,
+        right: Box<Expr>,
+        negated: bool,
+    },
+    Case {
+        whens: Vec<(Expr, Expr)>,
+        default: Box<Expr>,
+    },
     Coalesce(Vec<Expr>),
-    NullIf { eq: Kernel, left: Box<Expr>, right: Box<Expr> },
-    MinMax { lt: Kernel, greatest: bool, args: Vec<Expr> },
-    ArrayOp { op: Kernel, strict: bool, any: bool, left: Box<Expr>, right: Box<Expr> },
-    ArrayCtor { elems: Vec<Expr>, elem_type: Oid },
-    Subscript { base: Box<Expr>, lower: Option<Box<Expr>>, upper: Option<Box<Expr>>, slice: bool },
-    SqlValue { kind: SqlValueKind, precision: Option<i32> },
+    NullIf {
+        eq: Kernel,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
+    MinMax {
+        lt: Kernel,
+        greatest: bool,
+        args: Vec<Expr>,
+    },
+    ArrayOp {
+        op: Kernel,
+        strict: bool,
+        any: bool,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
+    ArrayCtor {
+        elems: Vec<Expr>,
+        elem_type: Oid,
+    },
+    Subscript {
+        base: Box<Expr>,
+        lower: Option<Box<Expr>>,
+        upper: Option<Box<Expr>>,
+        slice: bool,
+    },
+    SqlValue {
+        kind: SqlValueKind,
+        precision: Option<i32>,
+    },
     /// A subquery: index into the executor's table, and the values of the
     /// enclosing rows' columns it reads (correlation).
-    SubPlan { id: usize, bindings: Vec<(ColumnId, Expr)> },
+    SubPlan {
+        id: usize,
+        bindings: Vec<(ColumnId, Expr)>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -82,9 +129,10 @@ pub trait SubqueryCatalog {
 /// text) are registered as `oid:NNNN`, the rest by prosrc.
 pub fn kernel_for(func: &FuncRef) -> Result<Kernel> {
     let reg = registry();
-    reg.get(&format!("oid:{}", func.oid)).or_else(|| reg.get(func.prosrc.as_str())).cloned().ok_or_else(|| {
-        Error::feature_not_supported(format!("function {} is not supported yet", func.name))
-    })
+    reg.get(&format!("oid:{}", func.oid))
+        .or_else(|| reg.get(func.prosrc.as_str()))
+        .cloned()
+        .ok_or_else(|| Error::feature_not_supported(format!("function {} is not supported yet", func.name)))
 }
 
 /// Binds an expression to a layout. Columns not in the layout are outer
@@ -113,12 +161,9 @@ pub fn compile(e: &ScalarExpr, layout: &dyn Layout, subs: &mut dyn SubqueryCatal
         ScalarExpr::Not(a) => Expr::Not(Box::new(c(a, subs)?)),
         ScalarExpr::IsNull { arg, negated } => Expr::IsNull(Box::new(c(arg, subs)?), *negated),
         ScalarExpr::BoolTest { arg, kind } => Expr::BoolTest(Box::new(c(arg, subs)?), *kind),
-        ScalarExpr::DistinctFrom { eq, left, right, negated } => Expr::DistinctFrom {
-            eq: kernel_for(eq)?,
-            left: Box::new(c(left, subs)?),
-            right: Box::new(c(right, subs)?),
-            negated: *negated,
-        },
+        ScalarExpr::DistinctFrom { eq, left, right, negated } => {
+            Expr::DistinctFrom { eq: kernel_for(eq)?, left: Box::new(c(left, subs)?), right: Box::new(c(right, subs)?), negated: *negated }
+        }
         ScalarExpr::Case { whens, default, .. } => Expr::Case {
             whens: whens.iter().map(|(w, t)| Ok((c(w, subs)?, c(t, subs)?))).collect::<Result<_>>()?,
             default: Box::new(c(default, subs)?),
@@ -130,13 +175,9 @@ pub fn compile(e: &ScalarExpr, layout: &dyn Layout, subs: &mut dyn SubqueryCatal
         ScalarExpr::MinMax { greatest, cmp, args, .. } => {
             Expr::MinMax { lt: kernel_for(cmp)?, greatest: *greatest, args: args.iter().map(|a| c(a, subs)).collect::<Result<_>>()? }
         }
-        ScalarExpr::ArrayOp { op, any, left, right } => Expr::ArrayOp {
-            op: kernel_for(op)?,
-            strict: op.strict,
-            any: *any,
-            left: Box::new(c(left, subs)?),
-            right: Box::new(c(right, subs)?),
-        },
+        ScalarExpr::ArrayOp { op, any, left, right } => {
+            Expr::ArrayOp { op: kernel_for(op)?, strict: op.strict, any: *any, left: Box::new(c(left, subs)?), right: Box::new(c(right, subs)?) }
+        }
         ScalarExpr::ArrayCtor { elems, ty } => {
             let elem_type = array_elem_type(ty.oid);
             Expr::ArrayCtor { elems: elems.iter().map(|a| c(a, subs)).collect::<Result<_>>()?, elem_type }
@@ -157,10 +198,15 @@ pub fn compile(e: &ScalarExpr, layout: &dyn Layout, subs: &mut dyn SubqueryCatal
             free.dedup();
             let bindings = free
                 .into_iter()
-                .map(|id| (id, match layout.position(id) {
-                    Some(p) => Expr::Input(p),
-                    None => Expr::Outer(id, PhysicalType::Text),
-                }))
+                .map(|id| {
+                    (
+                        id,
+                        match layout.position(id) {
+                            Some(p) => Expr::Input(p),
+                            None => Expr::Outer(id, PhysicalType::Text),
+                        },
+                    )
+                })
                 .collect();
             Expr::SubPlan { id: subs.add_subquery(s)?, bindings }
         }
@@ -272,7 +318,11 @@ impl Expr {
             Expr::Input(p) => m.columns.get(*p).cloned().ok_or_else(|| Error::internal(format!("input column {p} missing"))),
             Expr::Const(d, t) => Ok(Column::repeat(d, if d.is_null() { *t } else { phys_of(d) }, m.len)),
             Expr::Param(i, t) => {
-                let d = ctx.params.get(*i).cloned().ok_or_else(|| Error::new(SqlState::UNDEFINED_PARAMETER, format!("there is no parameter ${}", i + 1)))?;
+                let d = ctx
+                    .params
+                    .get(*i)
+                    .cloned()
+                    .ok_or_else(|| Error::new(SqlState::UNDEFINED_PARAMETER, format!("there is no parameter ${}", i + 1)))?;
                 Ok(Column::repeat(&d, if d.is_null() { *t } else { phys_of(&d) }, m.len))
             }
             Expr::Outer(id, t) => {
@@ -417,7 +467,9 @@ impl Expr {
         match self {
             Expr::Input(p) => Ok(m.columns.get(*p).map(|c| c.datum(row)).unwrap_or(Datum::Null)),
             Expr::Const(d, _) => Ok(d.clone()),
-            Expr::Param(i, _) => ctx.params.get(*i).cloned().ok_or_else(|| Error::new(SqlState::UNDEFINED_PARAMETER, format!("there is no parameter ${}", i + 1))),
+            Expr::Param(i, _) => {
+                ctx.params.get(*i).cloned().ok_or_else(|| Error::new(SqlState::UNDEFINED_PARAMETER, format!("there is no parameter ${}", i + 1)))
+            }
             Expr::Outer(id, _) => ctx.outer.get(id).cloned().ok_or_else(|| Error::internal(format!("unbound correlated column {id:?}"))),
             Expr::Call { kernel, args, strict, arg_types, .. } => {
                 let vals = args.iter().map(|a| a.eval_row(m, row, ctx)).collect::<Result<Vec<_>>>()?;
@@ -684,7 +736,9 @@ fn sql_value(kind: SqlValueKind, precision: Option<i32>, ctx: &mut EvalContext) 
     Ok(match kind {
         SqlValueKind::CurrentDate => Datum::Int32(oa_ir::datetime::current_date(s.transaction_timestamp, &ctx.io.time_zone)?),
         SqlValueKind::CurrentTimestamp => Datum::Int64(oa_ir::datetime::current_timestamp(s.transaction_timestamp, precision.unwrap_or(-1))?),
-        SqlValueKind::LocalTimestamp => Datum::Int64(oa_ir::datetime::local_timestamp(s.transaction_timestamp, &ctx.io.time_zone, precision.unwrap_or(-1))?),
+        SqlValueKind::LocalTimestamp => {
+            Datum::Int64(oa_ir::datetime::local_timestamp(s.transaction_timestamp, &ctx.io.time_zone, precision.unwrap_or(-1))?)
+        }
         SqlValueKind::LocalTime => Datum::Int64(oa_ir::datetime::local_time(s.transaction_timestamp, &ctx.io.time_zone, precision.unwrap_or(-1))?),
         SqlValueKind::CurrentTime => return Err(Error::feature_not_supported("type time with time zone is not supported yet")),
         SqlValueKind::CurrentRole | SqlValueKind::CurrentUser | SqlValueKind::User | SqlValueKind::SessionUser => Datum::Text(s.user.clone()),
@@ -700,4 +754,3 @@ fn sql_value(kind: SqlValueKind, precision: Option<i32>, ctx: &mut EvalContext) 
 pub fn physical_of(ty: SqlType) -> PhysicalType {
     builtin_physical(ty.oid).unwrap_or(if oa_ir::typeio::builtin_array_elem(ty.oid).is_some() { PhysicalType::Array } else { PhysicalType::Text })
 }
-

@@ -107,12 +107,41 @@ struct SetOpTable {
 enum Op {
     Filter(Expr),
     Project(Vec<Expr>),
-    HashProbe { state: usize, kind: JoinKind, keys: Vec<Expr>, residual: Option<Expr>, mark: bool, build_types: Vec<PhysicalType> },
-    NestedLoop { state: usize, kind: JoinKind, condition: Expr, mark: bool, inner_types: Vec<PhysicalType>, matched: Vec<bool> },
+    HashProbe {
+        state: usize,
+        kind: JoinKind,
+        keys: Vec<Expr>,
+        residual: Option<Expr>,
+        mark: bool,
+        build_types: Vec<PhysicalType>,
+    },
+    NestedLoop {
+        state: usize,
+        kind: JoinKind,
+        condition: Expr,
+        mark: bool,
+        inner_types: Vec<PhysicalType>,
+        matched: Vec<bool>,
+    },
     /// LATERAL: the inner graph runs per outer row with `params` (id, position) bound.
-    Apply { kind: JoinKind, inner: Box<PipelineGraph>, params: Vec<(ColumnId, usize)>, condition: Expr, mark: bool, inner_types: Vec<PhysicalType> },
-    Limit { limit: Option<u64>, offset: u64, seen: u64, emitted: u64 },
-    DistinctOn { on: Vec<Expr>, last: Option<Vec<Datum>> },
+    Apply {
+        kind: JoinKind,
+        inner: Box<PipelineGraph>,
+        params: Vec<(ColumnId, usize)>,
+        condition: Expr,
+        mark: bool,
+        inner_types: Vec<PhysicalType>,
+    },
+    Limit {
+        limit: Option<u64>,
+        offset: u64,
+        seen: u64,
+        emitted: u64,
+    },
+    DistinctOn {
+        on: Vec<Expr>,
+        last: Option<Vec<Datum>>,
+    },
     Modify(Box<modify::ModifyOp>),
 }
 
@@ -157,13 +186,38 @@ struct Running {
 
 enum CompiledSink {
     Output,
-    HashBuild { state: usize, keys: Vec<Expr> },
-    Materialize { state: usize },
-    Aggregate { state: usize, group_by: Vec<Expr>, bpchar: Vec<bool>, aggs: Vec<CompiledAgg> },
-    Sort { state: usize, keys: Vec<(Expr, bool, bool)>, limit: Option<Expr>, offset: Option<Expr>, with_ties: bool },
+    HashBuild {
+        state: usize,
+        keys: Vec<Expr>,
+    },
+    Materialize {
+        state: usize,
+    },
+    Aggregate {
+        state: usize,
+        group_by: Vec<Expr>,
+        bpchar: Vec<bool>,
+        aggs: Vec<CompiledAgg>,
+    },
+    Sort {
+        state: usize,
+        keys: Vec<(Expr, bool, bool)>,
+        limit: Option<Expr>,
+        offset: Option<Expr>,
+        with_ties: bool,
+    },
     /// `bpchar`: which columns compare without trailing spaces.
-    Distinct { state: usize, bpchar: Vec<bool> },
-    SetOp { state: usize, op: SetOpKind, all: bool, side: SetOpSide, bpchar: Vec<bool> },
+    Distinct {
+        state: usize,
+        bpchar: Vec<bool>,
+    },
+    SetOp {
+        state: usize,
+        op: SetOpKind,
+        all: bool,
+        side: SetOpSide,
+        bpchar: Vec<bool>,
+    },
 }
 
 struct CompiledAgg {
@@ -350,7 +404,11 @@ impl Executor {
                         args: a.args.iter().map(|x| compile(x, &layout, subs)).collect::<Result<_>>()?,
                         filter: a.filter.as_ref().map(|f| compile(f, &layout, subs)).transpose()?,
                         distinct: a.distinct,
-                        order: a.order_by.iter().map(|k| Ok((compile(&k.expr, &layout, subs)?, k.descending, k.nulls_first))).collect::<Result<_>>()?,
+                        order: a
+                            .order_by
+                            .iter()
+                            .map(|k| Ok((compile(&k.expr, &layout, subs)?, k.descending, k.nulls_first)))
+                            .collect::<Result<_>>()?,
                     });
                 }
                 CompiledSink::Aggregate {
@@ -393,8 +451,7 @@ impl Executor {
                 }
             }
             CompiledSink::Aggregate { state, .. } => {
-                self.states[*state] =
-                    State::Agg(Box::new(AggTable { groups: HashMap::new(), keys: vec![], states: vec![], buffered: vec![] }))
+                self.states[*state] = State::Agg(Box::new(AggTable { groups: HashMap::new(), keys: vec![], states: vec![], buffered: vec![] }))
             }
             CompiledSink::Sort { state, .. } => self.states[*state] = State::Sort(Box::new(SortBuffer { rows: Morsel::default(), keys: vec![] })),
             CompiledSink::Distinct { state, .. } => self.states[*state] = State::Distinct { seen: HashSet::new(), rows: vec![] },
@@ -460,7 +517,13 @@ impl Executor {
                 joined.extend(inner_columns.iter().map(|c| c.id));
                 let params = params
                     .iter()
-                    .map(|id| layout_v.iter().position(|c| c == id).map(|p| (*id, p)).ok_or_else(|| Error::internal(format!("LATERAL parameter {id:?} not in the outer row"))))
+                    .map(|id| {
+                        layout_v
+                            .iter()
+                            .position(|c| c == id)
+                            .map(|p| (*id, p))
+                            .ok_or_else(|| Error::internal(format!("LATERAL parameter {id:?} not in the outer row")))
+                    })
                     .collect::<Result<_>>()?;
                 let op = Op::Apply {
                     kind: *kind,
@@ -531,7 +594,14 @@ impl Executor {
         Ok(Morsel::new(out, rows.len()))
     }
 
-    fn function_morsel(&mut self, func: &oa_ir::expr::FuncRef, args: &[ScalarExpr], columns: &[PlanColumn], ordinality: bool, env: &mut ExecEnv) -> Result<Morsel> {
+    fn function_morsel(
+        &mut self,
+        func: &oa_ir::expr::FuncRef,
+        args: &[ScalarExpr],
+        columns: &[PlanColumn],
+        ordinality: bool,
+        env: &mut ExecEnv,
+    ) -> Result<Morsel> {
         let compiled: Vec<Expr> = {
             let subs = &mut self.subqueries;
             let empty: Vec<ColumnId> = vec![];
@@ -825,7 +895,17 @@ impl Executor {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn probe(&mut self, state: usize, kind: JoinKind, m: &Morsel, keys: &[Column], residual: Option<&Expr>, mark: bool, build_types: &[PhysicalType], env: &mut ExecEnv) -> Result<Morsel> {
+    fn probe(
+        &mut self,
+        state: usize,
+        kind: JoinKind,
+        m: &Morsel,
+        keys: &[Column],
+        residual: Option<&Expr>,
+        mark: bool,
+        build_types: &[PhysicalType],
+        env: &mut ExecEnv,
+    ) -> Result<Morsel> {
         let hashes = hash::hash_rows(keys, m.len);
         let (pairs, build_empty, build_has_null) = {
             let State::Hash(h) = &self.states[state] else { return Err(Error::internal("hash join without a build side")) };
@@ -895,9 +975,8 @@ impl Executor {
             JoinKind::AntiNullAware => {
                 // NOT IN: an empty subquery accepts everything; otherwise a NULL
                 // key, a match, or any NULL in the subquery rejects the row.
-                let keep: Vec<bool> = (0..m.len)
-                    .map(|i| build_empty || (!matched_probe[i] && !build_has_null && keys.iter().all(|k| k.is_valid(i))))
-                    .collect();
+                let keep: Vec<bool> =
+                    (0..m.len).map(|i| build_empty || (!matched_probe[i] && !build_has_null && keys.iter().all(|k| k.is_valid(i)))).collect();
                 m.filter(&keep)
             }
             JoinKind::Mark => {
@@ -929,7 +1008,17 @@ impl Executor {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn nested_loop(&mut self, state: usize, kind: JoinKind, m: &Morsel, cond: &Expr, mark: bool, inner_types: &[PhysicalType], matched: &mut Vec<bool>, env: &mut ExecEnv) -> Result<Morsel> {
+    fn nested_loop(
+        &mut self,
+        state: usize,
+        kind: JoinKind,
+        m: &Morsel,
+        cond: &Expr,
+        mark: bool,
+        inner_types: &[PhysicalType],
+        matched: &mut Vec<bool>,
+        env: &mut ExecEnv,
+    ) -> Result<Morsel> {
         let inner = match &self.states[state] {
             State::Rows { morsels, .. } => concat(morsels)?,
             _ => return Err(Error::internal("nested loop without an inner side")),
@@ -940,7 +1029,17 @@ impl Executor {
     /// LATERAL: runs the inner graph once per row of `m` with that row's
     /// `params` bound as outer values, joining each row with its own rows.
     #[allow(clippy::too_many_arguments)]
-    fn apply(&mut self, kind: JoinKind, inner: &PipelineGraph, params: &[(ColumnId, usize)], m: &Morsel, cond: &Expr, mark: bool, inner_types: &[PhysicalType], env: &mut ExecEnv) -> Result<Morsel> {
+    fn apply(
+        &mut self,
+        kind: JoinKind,
+        inner: &PipelineGraph,
+        params: &[(ColumnId, usize)],
+        m: &Morsel,
+        cond: &Expr,
+        mark: bool,
+        inner_types: &[PhysicalType],
+        env: &mut ExecEnv,
+    ) -> Result<Morsel> {
         let mut out: Option<Morsel> = None;
         for i in 0..m.len {
             let mut exec = Executor::new(inner.clone());
@@ -973,7 +1072,17 @@ impl Executor {
 
     /// Joins `m` with every row of `inner`, testing `cond` on each pair.
     #[allow(clippy::too_many_arguments)]
-    fn join_with(&mut self, inner: &Morsel, kind: JoinKind, m: &Morsel, cond: &Expr, mark: bool, inner_types: &[PhysicalType], matched: &mut Vec<bool>, env: &mut ExecEnv) -> Result<Morsel> {
+    fn join_with(
+        &mut self,
+        inner: &Morsel,
+        kind: JoinKind,
+        m: &Morsel,
+        cond: &Expr,
+        mark: bool,
+        inner_types: &[PhysicalType],
+        matched: &mut Vec<bool>,
+        env: &mut ExecEnv,
+    ) -> Result<Morsel> {
         // An empty inner side may carry no columns at all: give it the join's layout.
         let padded;
         let inner = if inner.columns.len() == inner_types.len() {
@@ -1138,7 +1247,15 @@ impl Executor {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn aggregate_morsel(&mut self, state: usize, group_by: &[Expr], bpchar: &[bool], aggs: &[CompiledAgg], m: &Morsel, env: &mut ExecEnv) -> Result<()> {
+    fn aggregate_morsel(
+        &mut self,
+        state: usize,
+        group_by: &[Expr],
+        bpchar: &[bool],
+        aggs: &[CompiledAgg],
+        m: &Morsel,
+        env: &mut ExecEnv,
+    ) -> Result<()> {
         let group_exprs: Vec<Expr> = group_by.to_vec();
         let key_cols = self.with_ctx(env, |ctx| group_exprs.iter().map(|e| e.eval(m, ctx)).collect::<Result<Vec<_>>>())?;
         let mut arg_cols = Vec::new();
@@ -1608,7 +1725,6 @@ impl func::FnHost for Host<'_, '_, '_> {
 }
 
 impl EvalHost for Host<'_, '_, '_> {
-
     fn run_subquery(&mut self, id: usize, outer: &HashMap<ColumnId, Datum>) -> Result<Datum> {
         self.subs.evaluate(id, outer, self.env)
     }
@@ -1708,4 +1824,18 @@ pub fn evaluate_scalar(e: &ScalarExpr, env: &mut ExecEnv) -> Result<Datum> {
     let mut host = Host { subs: &mut subs, env };
     let mut ctx = EvalContext { io, session, params, outer: &outer, host: &mut host };
     compiled.eval_row(&m, 0, &mut ctx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bpchar_keys_ignore_trailing_spaces() {
+        let a = key_of(vec![Datum::Text("x  ".into()), Datum::Text("y ".into())], &[true, false]);
+        let b = key_of(vec![Datum::Text("x".into()), Datum::Text("y ".into())], &[true, false]);
+        assert_eq!(a, b);
+        let c = key_of(vec![Datum::Text("x".into()), Datum::Text("y".into())], &[true, false]);
+        assert_ne!(a, c);
+    }
 }

@@ -13,7 +13,7 @@ use oa_ir::expr::ColumnId;
 use oa_ir::pipeline::Operator;
 use oa_ir::types::{Oid, SqlType};
 use oa_ir::{Error, Result, SqlState};
-use oa_storage::{IndexBatch, RelFileNumber, Tid, TupleDesc, TupleBatch};
+use oa_storage::{IndexBatch, RelFileNumber, Tid, TupleBatch, TupleDesc};
 
 use super::eval::{Expr, SubqueryCatalog, compile, physical_of};
 use super::vector::{Column, Morsel};
@@ -48,8 +48,6 @@ pub struct ModifyOp {
     desc: TupleDesc,
     count: u64,
     checks: Option<Vec<(String, Expr)>>,
-    /// Attnums the UPDATE assigned.
-    assigned: Vec<i16>,
 }
 
 fn position(layout: &[ColumnId], id: ColumnId) -> Result<usize> {
@@ -58,18 +56,18 @@ fn position(layout: &[ColumnId], id: ColumnId) -> Result<usize> {
 
 impl ModifyOp {
     pub fn compile(op: &Operator, layout: &[ColumnId], subs: &mut dyn SubqueryCatalog) -> Result<(ModifyOp, Vec<ColumnId>)> {
-        let (kind, table, values, ctid, returning, assigned) = match op {
+        // UPDATE's `assigned` is not needed: foreign keys are checked when their key value changed.
+        let (kind, table, values, ctid, returning) = match op {
             Operator::Insert { table, target_attnums, returning } => {
                 let _ = target_attnums;
-                (Kind::Insert, table, (0..layout.len()).collect::<Vec<_>>(), None, returning, vec![])
+                (Kind::Insert, table, (0..layout.len()).collect::<Vec<_>>(), None, returning)
             }
-            Operator::Update { table, ctid, values, assigned, returning } => (
+            Operator::Update { table, ctid, values, returning, .. } => (
                 Kind::Update,
                 table,
                 values.iter().map(|v| position(layout, *v)).collect::<Result<Vec<_>>>()?,
                 Some(position(layout, *ctid)?),
                 returning,
-                assigned.clone(),
             ),
             Operator::Delete { table, ctid, old_values, returning } => (
                 Kind::Delete,
@@ -77,14 +75,13 @@ impl ModifyOp {
                 old_values.iter().map(|v| position(layout, *v)).collect::<Result<Vec<_>>>()?,
                 Some(position(layout, *ctid)?),
                 returning,
-                vec![],
             ),
             _ => return Err(Error::internal("not a modify operator")),
         };
         let layout_v = layout.to_vec();
         let ret = returning.iter().map(|(_, e)| compile(e, &layout_v, subs)).collect::<Result<Vec<_>>>()?;
         let desc = TupleDesc::new(table.columns.iter().map(|c| physical_of(c.ty)).collect::<Vec<_>>());
-        let op = ModifyOp { kind, table: table.clone(), values, ctid, returning: ret, desc, count: 0, checks: None, assigned };
+        let op = ModifyOp { kind, table: table.clone(), values, ctid, returning: ret, desc, count: 0, checks: None };
         Ok((op, returning.iter().map(|(c, _)| c.id).collect()))
     }
 
@@ -293,12 +290,7 @@ impl ModifyOp {
                     continue;
                 }
             }
-            env.deferred.push(DeferredCheck::ForeignKey {
-                table: self.table.clone(),
-                constraint: c.clone(),
-                key,
-                at_commit: c.initially_deferred,
-            });
+            env.deferred.push(DeferredCheck::ForeignKey { table: self.table.clone(), constraint: c.clone(), key, at_commit: c.initially_deferred });
         }
     }
 
@@ -320,7 +312,8 @@ impl ModifyOp {
             let action = if new.is_some() { *on_update } else { *on_delete };
             match action {
                 b'c' | b'n' | b'd' => {
-                    let new_vals: Option<Vec<Datum>> = new.map(|n| ref_columns.iter().map(|a| n.get((*a - 1) as usize).cloned().unwrap_or(Datum::Null)).collect());
+                    let new_vals: Option<Vec<Datum>> =
+                        new.map(|n| ref_columns.iter().map(|a| n.get((*a - 1) as usize).cloned().unwrap_or(Datum::Null)).collect());
                     if apply_referential_action(&child, columns, &key, action, new_vals.as_deref(), exec, env)? {
                         // SET DEFAULT put back the very key that went away (ri_triggers.c).
                         return Err(still_referenced(&self.table, &child, c, &key, env)?);
@@ -414,7 +407,15 @@ fn referencing_rows(child: &RelationDesc, columns: &[i16], key: &[Datum], env: &
 /// ON DELETE/UPDATE CASCADE, SET NULL, SET DEFAULT on the referencing rows.
 /// True when SET DEFAULT left a row referencing the removed key (its
 /// default equals it), which PostgreSQL reports as still referenced.
-fn apply_referential_action(child: &Arc<RelationDesc>, columns: &[i16], key: &[Datum], action: u8, new_key: Option<&[Datum]>, exec: &mut Executor, env: &mut ExecEnv) -> Result<bool> {
+fn apply_referential_action(
+    child: &Arc<RelationDesc>,
+    columns: &[i16],
+    key: &[Datum],
+    action: u8,
+    new_key: Option<&[Datum]>,
+    exec: &mut Executor,
+    env: &mut ExecEnv,
+) -> Result<bool> {
     let mut still_referenced = false;
     // Each action sees what earlier ones did to the same rows (PostgreSQL runs
     // each RI action as its own query after a CommandCounterIncrement).
@@ -438,7 +439,6 @@ fn apply_referential_action(child: &Arc<RelationDesc>, columns: &[i16], key: &[D
                 desc: desc.clone(),
                 count: 0,
                 checks: None,
-                assigned: vec![],
             };
             op.referenced_key_changed(&row, None, exec, env)?;
             continue;
@@ -471,7 +471,12 @@ fn apply_referential_action(child: &Arc<RelationDesc>, columns: &[i16], key: &[D
                     let k: Vec<Datum> = fk_cols.iter().map(|a| row.get((*a - 1) as usize).cloned().unwrap_or(Datum::Null)).collect();
                     let old_k: Vec<Datum> = fk_cols.iter().map(|a| old_row.get((*a - 1) as usize).cloned().unwrap_or(Datum::Null)).collect();
                     if !k.iter().any(Datum::is_null) && k != old_k {
-                        env.deferred.push(DeferredCheck::ForeignKey { table: child.clone(), constraint: c.clone(), key: k, at_commit: c.initially_deferred });
+                        env.deferred.push(DeferredCheck::ForeignKey {
+                            table: child.clone(),
+                            constraint: c.clone(),
+                            key: k,
+                            at_commit: c.initially_deferred,
+                        });
                     }
                 }
             }

@@ -102,7 +102,8 @@ pub fn call(func: &FuncRef, args: &[Datum], env: &mut ExecEnv) -> Result<Vec<Dat
         },
         "regexp_split_to_table" | "regexp_split_to_table_no_flags" => {
             let s = |i: usize| args.get(i).and_then(|d| d.as_str()).unwrap_or("");
-            let parts = if args.len() > 2 { pattern::regexp_split_to_table(s(0), s(1), s(2))? } else { pattern::regexp_split_to_table_no_flags(s(0), s(1))? };
+            let parts =
+                if args.len() > 2 { pattern::regexp_split_to_table(s(0), s(1), s(2))? } else { pattern::regexp_split_to_table_no_flags(s(0), s(1))? };
             parts.into_iter().map(Datum::Text).collect()
         }
         "text_to_table" | "text_to_table_null" => {

@@ -485,3 +485,34 @@ impl Morsel {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extend_across_representations() {
+        // A NULL-only column guessed as bool, extended by numerics.
+        let mut a = Column::empty(PhysicalType::Bool, 1);
+        a.push_null();
+        let mut b = Column::empty(PhysicalType::Numeric, 1);
+        b.push_datum(&Datum::Numeric(Numeric::from_i64(7)));
+        a.extend(&b).expect("extend");
+        assert!(matches!(a.data, ColumnData::Numeric(_)));
+        assert_eq!((a.datum(0), a.datum(1)), (Datum::Null, Datum::Numeric(Numeric::from_i64(7))));
+        // And the other way round.
+        let mut c = Column::empty(PhysicalType::Int32, 1);
+        c.push_datum(&Datum::Int32(1));
+        let mut d = Column::empty(PhysicalType::Text, 1);
+        d.push_null();
+        c.extend(&d).expect("extend");
+        assert_eq!((c.datum(0), c.datum(1), c.len()), (Datum::Int32(1), Datum::Null, 2));
+        // Two different non-NULL representations keep their values.
+        let mut e = Column::empty(PhysicalType::Int32, 1);
+        e.push_datum(&Datum::Int32(1));
+        let mut f = Column::empty(PhysicalType::Text, 1);
+        f.push_datum(&Datum::Text("x".into()));
+        e.extend(&f).expect("extend");
+        assert_eq!((e.datum(0), e.datum(1)), (Datum::Int32(1), Datum::Text("x".into())));
+    }
+}

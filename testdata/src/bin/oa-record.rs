@@ -47,11 +47,7 @@ fn parse_args() -> Result<Args, String> {
             "--tpch-dir" => tpch_dir = PathBuf::from(value("--tpch-dir")?),
             "-j" | "--jobs" => {
                 let v = value("-j")?;
-                jobs = v
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|&j| j > 0)
-                    .ok_or_else(|| format!("bad job count {v:?}"))?;
+                jobs = v.parse::<usize>().ok().filter(|&j| j > 0).ok_or_else(|| format!("bad job count {v:?}"))?;
             }
             "--check" => check = true,
             "--help" => return Err(String::new()),
@@ -63,13 +59,7 @@ fn parse_args() -> Result<Args, String> {
     if paths.is_empty() {
         return Err("no files or directories given".to_string());
     }
-    Ok(Args {
-        server: PgServer::new(host, port, user),
-        check,
-        jobs,
-        tpch_dir,
-        paths,
-    })
+    Ok(Args { server: PgServer::new(host, port, user), check, jobs, tpch_dir, paths })
 }
 
 /// The `.slt` files among `paths`, directories searched recursively.
@@ -159,18 +149,10 @@ fn main() -> ExitCode {
         }
     };
     let mut vars = Vars::new();
-    vars.insert(
-        TPCH_DIR_VAR.to_string(),
-        args.tpch_dir.display().to_string(),
-    );
-    let needs_tpch = files.iter().any(|f| {
-        std::fs::read_to_string(f).is_ok_and(|t| t.contains(&format!("${{{TPCH_DIR_VAR}}}")))
-    });
+    vars.insert(TPCH_DIR_VAR.to_string(), args.tpch_dir.display().to_string());
+    let needs_tpch = files.iter().any(|f| std::fs::read_to_string(f).is_ok_and(|t| t.contains(&format!("${{{TPCH_DIR_VAR}}}"))));
     if needs_tpch && let Err(e) = tpch::generate(&args.tpch_dir, tpch::SCALE_FACTOR) {
-        eprintln!(
-            "oa-record: generating TPC-H data in {}: {e}",
-            args.tpch_dir.display()
-        );
+        eprintln!("oa-record: generating TPC-H data in {}: {e}", args.tpch_dir.display());
         return ExitCode::FAILURE;
     }
 
@@ -190,10 +172,7 @@ fn main() -> ExitCode {
                         Outcome::Failed(_) => "FAILED",
                     };
                     eprintln!("{line:>12}  {}", path.display());
-                    results
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push((i, outcome));
+                    results.lock().unwrap_or_else(|e| e.into_inner()).push((i, outcome));
                 }
             });
         }
@@ -206,10 +185,7 @@ fn main() -> ExitCode {
         match outcome {
             Outcome::WouldChange(diff) => {
                 bad += 1;
-                println!(
-                    "{}: recording differs from the committed expectations:",
-                    files[*i].display()
-                );
+                println!("{}: recording differs from the committed expectations:", files[*i].display());
                 println!("{diff}");
             }
             Outcome::Failed(msg) => {
@@ -219,25 +195,14 @@ fn main() -> ExitCode {
             Outcome::Unchanged | Outcome::Updated => {}
         }
     }
-    let updated = results
-        .iter()
-        .filter(|(_, o)| matches!(o, Outcome::Updated))
-        .count();
+    let updated = results.iter().filter(|(_, o)| matches!(o, Outcome::Updated)).count();
     println!(
         "oa-record: {} file(s), {} updated, {} unchanged, {} {}",
         files.len(),
         updated,
         results.len() - updated - bad,
         bad,
-        if args.check {
-            "differ or failed"
-        } else {
-            "failed"
-        }
+        if args.check { "differ or failed" } else { "failed" }
     );
-    if bad > 0 {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    }
+    if bad > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }
