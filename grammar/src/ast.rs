@@ -21,9 +21,11 @@ pub enum Statement {
     CreateSchema(Box<CreateSchemaStmt>),
     AlterTable(Box<AlterTableStmt>),
     Rename(Box<RenameStmt>),
+    AlterObjectSchema(Box<AlterObjectSchemaStmt>),
     Drop(Box<DropStmt>),
     Truncate(Box<TruncateStmt>),
     Transaction(TransactionStmt),
+    SetConstraints(Box<ConstraintsSetStmt>),
     Set(Box<SetStmt>),
     Show(ShowStmt),
     Prepare(Box<PrepareStmt>),
@@ -1039,6 +1041,24 @@ pub struct RenameStmt {
     /// For RENAME COLUMN / RENAME CONSTRAINT.
     pub subname: Option<String>,
     pub new_name: String,
+}
+
+/// ALTER TABLE/SEQUENCE/VIEW … SET SCHEMA.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlterObjectSchemaStmt {
+    pub object: ObjectKind,
+    pub target: QualifiedName,
+    pub if_exists: bool,
+    pub new_schema: String,
+    pub loc: usize,
+}
+
+/// SET CONSTRAINTS {ALL | name, …} {DEFERRED | IMMEDIATE}.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConstraintsSetStmt {
+    /// None: ALL.
+    pub constraints: Option<Vec<(QualifiedName, usize)>>,
+    pub deferred: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -443,7 +443,7 @@ pub enum AlterRelationTail {
     /// RENAME [COLUMN] a TO b, with the position of the word after RENAME.
     RenameColumn(usize, String, String),
     /// SET SCHEMA name, with the position of SCHEMA.
-    SetSchema(usize),
+    SetSchema(usize, String),
 }
 
 /// Builds the relation forms of ALTER; the forms gram.y does not have for
@@ -457,18 +457,12 @@ pub fn alter_relation(kind: ObjectKind, target: (bool, usize, RangeVar), tail: A
             return user_error(SyntaxError::near_token("syntax error", sql, at));
         }
         AlterRelationTail::RenameColumn(_, s, n) => rename(ObjectKind::Column, target, Some(s), n),
-        AlterRelationTail::SetSchema(at) if kind == ObjectKind::Index => {
+        AlterRelationTail::SetSchema(at, _) if kind == ObjectKind::Index => {
             return user_error(SyntaxError::near_token("syntax error", sql, at));
         }
-        AlterRelationTail::SetSchema(..) => {
-            let what = match kind {
-                ObjectKind::Table => "ALTER TABLE SET SCHEMA",
-                ObjectKind::Sequence => "ALTER SEQUENCE SET SCHEMA",
-                ObjectKind::View => "ALTER VIEW SET SCHEMA",
-                ObjectKind::MaterializedView => "ALTER MATERIALIZED VIEW SET SCHEMA",
-                _ => "ALTER FOREIGN TABLE SET SCHEMA",
-            };
-            unsupported(what, target.2.loc)
+        AlterRelationTail::SetSchema(_, new_schema) => {
+            let (if_exists, _, rel) = target;
+            Statement::AlterObjectSchema(Box::new(AlterObjectSchemaStmt { object: kind, target: rel.name, if_exists, new_schema, loc: rel.loc }))
         }
     })
 }

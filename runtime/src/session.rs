@@ -61,6 +61,27 @@ pub enum Isolation {
     Serializable,
 }
 
+/// The transaction's SET CONSTRAINTS state (PostgreSQL's SetConstraintState):
+/// an ALL setting, overridden per constraint by later named settings.
+#[derive(Clone, Debug, Default)]
+pub struct ConstraintModes {
+    /// SET CONSTRAINTS ALL DEFERRED (true) / IMMEDIATE (false).
+    pub all: Option<bool>,
+    pub by_oid: HashMap<Oid, bool>,
+}
+
+impl ConstraintModes {
+    /// Whether the constraint's checks wait for commit right now.
+    pub fn is_deferred(&self, c: &oa_ir::catalog::ConstraintDesc) -> bool {
+        c.deferrable && self.by_oid.get(&c.oid).copied().or(self.all).unwrap_or(c.initially_deferred)
+    }
+
+    pub fn set_all(&mut self, deferred: bool) {
+        self.all = Some(deferred);
+        self.by_oid.clear();
+    }
+}
+
 /// The open transaction.
 pub(crate) struct TxnState {
     pub txn: Transaction,
@@ -72,6 +93,7 @@ pub(crate) struct TxnState {
     /// REPEATABLE READ: the transaction's one snapshot, taken by its first statement.
     pub snapshot: Option<Snapshot>,
     pub deferred: Vec<DeferredCheck>,
+    pub constraint_modes: ConstraintModes,
     pub savepoints: Vec<Savepoint>,
     /// This transaction changed the catalog: read it with its own snapshot.
     pub catalog_changed: bool,
@@ -83,6 +105,8 @@ pub(crate) struct TxnState {
 pub(crate) struct Savepoint {
     name: String,
     deferred: usize,
+    /// SET CONSTRAINTS state to restore on ROLLBACK TO.
+    constraint_modes: ConstraintModes,
 }
 
 /// A statement prepared with PREPARE (or the extended protocol).
@@ -348,9 +372,33 @@ impl Session {
                 Ok(Outcome::Command { tag: format!("DISCARD {}", discard_name(*kind)) })
             }
             Statement::Explain(e) => crate::explain::explain(self, e, sql),
+            Statement::SetConstraints(c) => self.set_constraints(c),
             Statement::Unsupported(u) => Err(Error::feature_not_supported(format!("{} is not supported yet", u.what)).with_position(u.loc)),
             _ => crate::ddl::utility(self, stmt, sql),
         }
+    }
+
+    /// SET CONSTRAINTS (AfterTriggerSetState): names resolve like PostgreSQL's,
+    /// the first schema of the path holding one wins.
+    fn set_constraints(&mut self, c: &ast::ConstraintsSetStmt) -> Result<Outcome> {
+        if !self.in_transaction_block() {
+            self.notices.push(Notice {
+                severity: "WARNING",
+                code: SqlState::NO_ACTIVE_SQL_TRANSACTION,
+                message: "SET CONSTRAINTS can only be used in transaction blocks".into(),
+            });
+        }
+        let oids = match &c.constraints {
+            None => None,
+            Some(names) => Some(crate::ddl::constraints_named(self, names, c.deferred)?),
+        };
+        let t = self.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
+        match oids {
+            None => t.constraint_modes.set_all(c.deferred),
+            Some(oids) => t.constraint_modes.by_oid.extend(oids.into_iter().map(|o| (o, c.deferred))),
+        }
+        // The checks this makes due run at the end of the statement.
+        Ok(Outcome::Command { tag: "SET CONSTRAINTS".into() })
     }
 
     // ------------------------------------------------------------ queries
@@ -649,6 +697,7 @@ impl Session {
             isolation,
             snapshot: None,
             deferred: Vec::new(),
+            constraint_modes: ConstraintModes::default(),
             savepoints: Vec::new(),
             catalog_changed: false,
             start_time: self.engine.clock.now(),
@@ -676,6 +725,7 @@ impl Session {
         let in_block = self.txn.as_ref().is_some_and(|t| t.explicit) || self.implicit_block;
         let Session { engine, txn, random, sequences, cancel, settings, .. } = self;
         let state = txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
+        let modes = state.constraint_modes.clone();
         let mut env = ExecEnv {
             storage: &engine.storage,
             txn: &mut state.txn,
@@ -691,7 +741,7 @@ impl Session {
             deferred: &mut state.deferred,
             cancel,
         };
-        run_deferred_checks(&mut env, at_commit)
+        run_deferred_checks(&mut env, &|c| !at_commit && modes.is_deferred(c))
     }
 
     fn commit(&mut self) -> Result<()> {
@@ -819,7 +869,7 @@ impl Session {
                 }
                 let t = self.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
                 t.txn.begin_subtransaction()?;
-                t.savepoints.push(Savepoint { name: name.clone(), deferred: t.deferred.len() });
+                t.savepoints.push(Savepoint { name: name.clone(), deferred: t.deferred.len(), constraint_modes: t.constraint_modes.clone() });
                 tag("SAVEPOINT")
             }
             T::Release(name) => {
@@ -859,6 +909,7 @@ impl Session {
                 t.txn.begin_subtransaction()?;
                 let keep = t.savepoints[pos].deferred;
                 t.deferred.truncate(keep);
+                t.constraint_modes = t.savepoints[pos].constraint_modes.clone();
                 t.failed = false;
                 // Catalog changes may have been undone: reread with our snapshot from now on.
                 t.catalog_changed = true;

@@ -461,3 +461,129 @@ pub(crate) fn alter_sequence(s: &mut Session, a: &ast::AlterSequenceStmt) -> Res
     }
     d.refresh()
 }
+
+/// The deferrable constraints SET CONSTRAINTS names (AfterTriggerSetState):
+/// a qualified name looks in its schema, a bare one in the first schema of
+/// the search path that has a constraint of that name. Naming a
+/// non-deferrable constraint is an error only for DEFERRED.
+pub(crate) fn constraints_named(s: &mut Session, names: &[(Vec<String>, usize)], deferred: bool) -> Result<Vec<Oid>> {
+    let d = Ddl::new(s)?;
+    let mut oids = Vec::new();
+    for (name, _) in names {
+        let conname = &name[name.len() - 1];
+        let namespaces = match name.len() {
+            1 => {
+                let mut path = d.catalog.search_path.clone();
+                if !path.contains(&oa_ir::types::oid::PG_CATALOG_NAMESPACE) {
+                    path.insert(0, oa_ir::types::oid::PG_CATALOG_NAMESPACE);
+                }
+                path
+            }
+            _ => {
+                let schema = &name[name.len() - 2];
+                let ns = d
+                    .catalog
+                    .namespace_by_name(schema)
+                    .ok_or_else(|| Error::new(SqlState::INVALID_SCHEMA_NAME, format!("schema \"{schema}\" does not exist")))?;
+                vec![ns.oid]
+            }
+        };
+        let mut found = false;
+        for ns in namespaces {
+            for rel in d.catalog.relations_in(ns) {
+                for c in rel.constraints.iter().filter(|c| &c.name == conname) {
+                    found = true;
+                    if c.deferrable {
+                        oids.push(c.oid);
+                    } else if deferred {
+                        return Err(Error::new(SqlState::WRONG_OBJECT_TYPE, format!("constraint \"{conname}\" is not deferrable")));
+                    }
+                }
+            }
+            if found {
+                break;
+            }
+        }
+        if !found {
+            return Err(Error::new(SqlState::UNDEFINED_OBJECT, format!("constraint \"{conname}\" does not exist")));
+        }
+    }
+    Ok(oids)
+}
+
+/// ALTER TABLE/SEQUENCE/VIEW … SET SCHEMA (AlterTableNamespace): the relation
+/// moves with its row and array types, indexes, constraints and owned sequences.
+pub(crate) fn set_schema(s: &mut Session, a: &ast::AlterObjectSchemaStmt) -> Result<Outcome> {
+    let tag = match a.object {
+        ObjectKind::Sequence => "ALTER SEQUENCE",
+        ObjectKind::View => "ALTER VIEW",
+        ObjectKind::MaterializedView => "ALTER MATERIALIZED VIEW",
+        ObjectKind::ForeignTable => "ALTER FOREIGN TABLE",
+        _ => "ALTER TABLE",
+    };
+    let mut d = Ddl::new(s)?;
+    let Some(rel) = d.find_relation(&a.target)? else {
+        if a.if_exists {
+            d.notice(format!("relation \"{}\" does not exist, skipping", a.target.join(".")));
+            return Ok(Outcome::Command { tag: tag.into() });
+        }
+        return Err(Error::new(SqlState::UNDEFINED_TABLE, format!("relation \"{}\" does not exist", a.target.join("."))).with_position(a.loc));
+    };
+    let wrong = match a.object {
+        ObjectKind::Sequence => (rel.kind != RelKind::Sequence).then_some("a sequence"),
+        ObjectKind::View => (rel.kind != RelKind::View).then_some("a view"),
+        ObjectKind::MaterializedView => (rel.kind != RelKind::MaterializedView).then_some("a materialized view"),
+        ObjectKind::ForeignTable => (rel.kind != RelKind::ForeignTable).then_some("a foreign table"),
+        _ => None,
+    };
+    if let Some(what) = wrong {
+        return Err(Error::new(SqlState::WRONG_OBJECT_TYPE, format!("\"{}\" is not {what}", rel.name)));
+    }
+    // Sequences that SERIAL or identity columns tie to a table.
+    let owned_by = |d: &mut Ddl, column: &str, other: &str, o: Oid| {
+        super::query_internal(
+            d,
+            &format!(
+                "SELECT {other}::text FROM pg_catalog.pg_depend WHERE {column} = {o} AND classid = 1259 AND refclassid = 1259 AND deptype IN ('a', 'i')"
+            ),
+        )
+    };
+    if rel.kind == RelKind::Sequence
+        && let Some(table) = owned_by(&mut d, "objid", "refobjid::regclass", rel.oid)?.first().and_then(|r| r[0].clone())
+    {
+        return Err(Error::feature_not_supported("cannot move an owned sequence into another schema")
+            .with_detail(format!("Sequence \"{}\" is linked to table \"{table}\".", rel.name)));
+    }
+    let (ns, _) = d.creation_namespace(&[a.new_schema.clone(), rel.name.clone()], a.loc)?;
+    let new_is_temp = d.catalog.namespace(ns).is_some_and(|n| n.name.starts_with("pg_temp_"));
+    if new_is_temp || rel.persistence == b't' {
+        return Err(Error::feature_not_supported("cannot move objects into or out of temporary schemas"));
+    }
+    if ns == rel.namespace {
+        return Ok(Outcome::Command { tag: tag.into() });
+    }
+    let mut moving = vec![rel.clone()];
+    for row in owned_by(&mut d, "refobjid", "objid::oid", rel.oid)? {
+        if let Some(seq) = row[0].as_deref().and_then(|o| o.parse().ok()).and_then(|o| d.catalog.relation(o)) {
+            moving.push(seq);
+        }
+    }
+    for r in &moving {
+        if d.catalog.relation_by_name(ns, &r.name).is_some() {
+            return Err(Error::new(SqlState::DUPLICATE_TABLE, format!("relation \"{}\" already exists in schema \"{}\"", r.name, a.new_schema)));
+        }
+    }
+    let (old_ns, new_ns) = (Datum::Oid(rel.namespace), Datum::Oid(ns));
+    for r in &moving {
+        let classes: Vec<Datum> = std::iter::once(r.oid).chain(r.indexes.iter().map(|i| i.oid)).map(Datum::Oid).collect();
+        d.update("pg_class", |g| classes.contains(&g("oid")).then(|| vec![("relnamespace", new_ns.clone())]))?;
+        let table = Datum::Oid(r.oid);
+        d.update("pg_constraint", |g| (g("conrelid") == table).then(|| vec![("connamespace", new_ns.clone())]))?;
+        let array = Datum::Text(format!("_{}", r.name));
+        d.update("pg_type", |g| {
+            (g("typrelid") == table || (g("typnamespace") == old_ns && g("typname") == array)).then(|| vec![("typnamespace", new_ns.clone())])
+        })?;
+    }
+    d.refresh()?;
+    Ok(Outcome::Command { tag: tag.into() })
+}

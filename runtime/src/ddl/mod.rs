@@ -23,6 +23,7 @@ use oa_storage::{Snapshot, Storage, Transaction};
 use crate::catalog::{CatalogRow, CatalogView};
 use crate::session::{Notice, Outcome, Session};
 
+pub(crate) use alter::constraints_named;
 pub(crate) use create::create_table_as_select_into;
 
 /// Runs a utility statement inside the session's current transaction.
@@ -56,6 +57,7 @@ pub fn utility(s: &mut Session, stmt: &Statement, sql: &str) -> Result<Outcome> 
         }
         Statement::AlterTable(a) => alter::alter_table(s, a),
         Statement::Rename(r) => alter::rename(s, r),
+        Statement::AlterObjectSchema(a) => alter::set_schema(s, a),
         Statement::Drop(d) => drop::drop(s, d),
         Statement::Truncate(t) => {
             maintenance::truncate(s, t)?;

@@ -26,15 +26,26 @@ enum Kind {
     Delete,
 }
 
-/// A constraint check that runs later than the row it is about.
+/// A constraint check that runs later than the row it is about: at the end of
+/// the statement, or at commit while its constraint is deferred.
 #[derive(Clone, Debug)]
 pub enum DeferredCheck {
     /// A referencing row's key must exist in the referenced table.
-    ForeignKey { table: Arc<RelationDesc>, constraint: ConstraintDesc, key: Vec<Datum>, at_commit: bool },
+    ForeignKey { table: Arc<RelationDesc>, constraint: ConstraintDesc, key: Vec<Datum> },
     /// A removed or changed referenced key must no longer be referenced.
-    StillReferenced { parent: Arc<RelationDesc>, child: Arc<RelationDesc>, constraint: ConstraintDesc, key: Vec<Datum>, at_commit: bool },
-    /// A deferrable unique key must be unique at commit.
-    Unique { table: Arc<RelationDesc>, index: usize, key: Vec<Datum> },
+    StillReferenced { parent: Arc<RelationDesc>, child: Arc<RelationDesc>, constraint: ConstraintDesc, key: Vec<Datum> },
+    /// A deferrable unique key must be unique when its constraint is checked.
+    Unique { table: Arc<RelationDesc>, index: usize, constraint: ConstraintDesc, key: Vec<Datum> },
+}
+
+impl DeferredCheck {
+    pub fn constraint(&self) -> &ConstraintDesc {
+        match self {
+            DeferredCheck::ForeignKey { constraint, .. }
+            | DeferredCheck::StillReferenced { constraint, .. }
+            | DeferredCheck::Unique { constraint, .. } => constraint,
+        }
+    }
 }
 
 pub struct ModifyOp {
@@ -257,14 +268,13 @@ impl ModifyOp {
                     index.nulls_not_distinct,
                 )?;
                 if conflict.is_some() {
-                    if deferrable {
-                        env.deferred.push(DeferredCheck::Unique { table: self.table.clone(), index: ix, key: key.clone() });
-                    } else {
-                        return Err(self.unique_violation(ix, &key, env)?);
+                    match constraint.filter(|_| deferrable) {
+                        // Rechecked at the end of the statement or, while deferred, at commit.
+                        Some(c) => {
+                            env.deferred.push(DeferredCheck::Unique { table: self.table.clone(), index: ix, constraint: c.clone(), key: key.clone() })
+                        }
+                        None => return Err(self.unique_violation(ix, &key, env)?),
                     }
-                } else if deferrable && constraint.is_some_and(|c| c.initially_deferred) {
-                    // Checked again at commit in case a later row collides with this one.
-                    env.deferred.push(DeferredCheck::Unique { table: self.table.clone(), index: ix, key: key.clone() });
                 }
             }
             env.storage.btree_insert(env.txn, RelFileNumber(index.relfilenode), &key, tid)?;
@@ -290,7 +300,7 @@ impl ModifyOp {
                     continue;
                 }
             }
-            env.deferred.push(DeferredCheck::ForeignKey { table: self.table.clone(), constraint: c.clone(), key, at_commit: c.initially_deferred });
+            env.deferred.push(DeferredCheck::ForeignKey { table: self.table.clone(), constraint: c.clone(), key });
         }
     }
 
@@ -325,13 +335,9 @@ impl ModifyOp {
                     }
                     return Err(still_referenced(&self.table, &child, c, &key, env)?);
                 }
-                _ => env.deferred.push(DeferredCheck::StillReferenced {
-                    parent: self.table.clone(),
-                    child: child.clone(),
-                    constraint: c.clone(),
-                    key,
-                    at_commit: c.initially_deferred,
-                }),
+                _ => {
+                    env.deferred.push(DeferredCheck::StillReferenced { parent: self.table.clone(), child: child.clone(), constraint: c.clone(), key })
+                }
             }
         }
         Ok(())
@@ -471,12 +477,7 @@ fn apply_referential_action(
                     let k: Vec<Datum> = fk_cols.iter().map(|a| row.get((*a - 1) as usize).cloned().unwrap_or(Datum::Null)).collect();
                     let old_k: Vec<Datum> = fk_cols.iter().map(|a| old_row.get((*a - 1) as usize).cloned().unwrap_or(Datum::Null)).collect();
                     if !k.iter().any(Datum::is_null) && k != old_k {
-                        env.deferred.push(DeferredCheck::ForeignKey {
-                            table: child.clone(),
-                            constraint: c.clone(),
-                            key: k,
-                            at_commit: c.initially_deferred,
-                        });
+                        env.deferred.push(DeferredCheck::ForeignKey { table: child.clone(), constraint: c.clone(), key: k });
                     }
                 }
             }
@@ -498,16 +499,12 @@ fn default_value(child: &RelationDesc, attnum: i16, env: &mut ExecEnv) -> Result
     exec.with_ctx(env, |ctx| compiled.eval_row(&one, 0, ctx))
 }
 
-/// Runs queued checks: those due at the end of a statement, or all at commit.
-pub fn run_deferred_checks(env: &mut ExecEnv, at_commit: bool) -> Result<()> {
+/// Runs the queued checks whose constraint is not deferred now (at commit: none is).
+pub fn run_deferred_checks(env: &mut ExecEnv, deferred_now: &dyn Fn(&ConstraintDesc) -> bool) -> Result<()> {
     let pending = std::mem::take(env.deferred);
     let mut keep = Vec::new();
     for check in pending {
-        let due = match &check {
-            DeferredCheck::ForeignKey { at_commit: c, .. } | DeferredCheck::StillReferenced { at_commit: c, .. } => at_commit || !*c,
-            DeferredCheck::Unique { .. } => at_commit,
-        };
-        if !due {
+        if deferred_now(check.constraint()) {
             keep.push(check);
             continue;
         }
@@ -536,7 +533,7 @@ pub fn run_deferred_checks(env: &mut ExecEnv, at_commit: bool) -> Result<()> {
                     return Err(still_referenced(parent, child, constraint, key, env)?);
                 }
             }
-            DeferredCheck::Unique { table, index, key } => {
+            DeferredCheck::Unique { table, index, key, .. } => {
                 let ix = &table.indexes[*index];
                 let snapshot = env.txn.snapshot();
                 let mut scan = env.storage.btree_search(RelFileNumber(ix.relfilenode), Bound::Included(key), Bound::Included(key))?;
