@@ -46,6 +46,22 @@ pub enum Outcome {
     Command { tag: String },
 }
 
+/// What the extended protocol's Describe reports of a statement.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Describe {
+    /// Every `$n`, with the types PostgreSQL would infer for those not given.
+    pub param_types: Vec<SqlType>,
+    /// The columns of its rows; None when it returns none.
+    pub fields: Option<Vec<Field>>,
+}
+
+/// What `execute_events` reports, in the order it happened.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    Notice(Notice),
+    Outcome(Outcome),
+}
+
 /// A NOTICE or WARNING raised while running a statement.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Notice {
@@ -126,6 +142,8 @@ pub struct Session {
     pub(crate) txn: Option<TxnState>,
     /// Running the statements of one multi-statement query string in one implicit transaction.
     implicit_block: bool,
+    /// Extended protocol: the implicit transaction lasts until `sync`.
+    extended: bool,
     prepared: HashMap<String, PreparedStatement>,
     pub(crate) random: PgPrng,
     pub(crate) sequences: SequenceSession,
@@ -145,6 +163,10 @@ pub struct Portal {
     params: Vec<Datum>,
     kind: QueryKind,
     rows: u64,
+    /// Rows of the last morsel beyond what the last fetch asked for.
+    pending: std::collections::VecDeque<Vec<Datum>>,
+    /// The executor has finished (rows may still be pending).
+    exhausted: bool,
     done: bool,
 }
 
@@ -167,6 +189,7 @@ impl Session {
             settings: Settings::new(),
             txn: None,
             implicit_block: false,
+            extended: false,
             prepared: HashMap::new(),
             random: PgPrng::from_seed(seed),
             sequences: SequenceSession::default(),
@@ -199,6 +222,16 @@ impl Session {
         &self.settings
     }
 
+    /// pg_backend_pid() of this session (BackendKeyData).
+    pub fn backend_pid(&self) -> i32 {
+        self.id as i32
+    }
+
+    /// Applies a startup-packet parameter: RESET and DISCARD ALL return to it.
+    pub fn set_startup_option(&mut self, name: &str, value: &str) -> Result<()> {
+        self.settings.set_startup(name, value)
+    }
+
     /// Runs a query string (one or more statements), collecting every result.
     /// Stops at the first error; an error's position is the 1-based character
     /// offset into `sql`, as PostgreSQL reports it.
@@ -210,6 +243,20 @@ impl Session {
 
     /// Like `execute`, handing each statement's outcome to `sink` as it completes.
     pub fn execute_each(&mut self, sql: &str, mut sink: impl FnMut(Outcome)) -> Result<()> {
+        let mut notices = Vec::new();
+        let r = self.execute_events(sql, |e| match e {
+            Event::Outcome(o) => sink(o),
+            Event::Notice(n) => notices.push(n),
+        });
+        // Left for take_notices, as before.
+        notices.append(&mut self.notices);
+        self.notices = notices;
+        r
+    }
+
+    /// Like `execute_each`, with each statement's notices reported before its
+    /// outcome (a failed statement's stay for `take_notices`).
+    pub fn execute_events(&mut self, sql: &str, mut sink: impl FnMut(Event)) -> Result<()> {
         self.cancel.store(false, std::sync::atomic::Ordering::Relaxed);
         let stmts = match oa_grammar::parse(sql) {
             Ok(s) => s,
@@ -222,7 +269,12 @@ impl Session {
         self.implicit_block = stmts.len() > 1 && self.txn.is_none();
         for raw in &stmts {
             match self.run_statement(&raw.stmt, sql, &[], &[]) {
-                Ok(o) => sink(o),
+                Ok(o) => {
+                    for n in self.notices.drain(..) {
+                        sink(Event::Notice(n));
+                    }
+                    sink(Event::Outcome(o))
+                }
                 Err(e) => {
                     self.statement_failed();
                     self.implicit_block = false;
@@ -240,7 +292,7 @@ impl Session {
     }
 
     /// After an error: end an implicit transaction, or mark an explicit one failed.
-    fn statement_failed(&mut self) {
+    pub fn statement_failed(&mut self) {
         match &mut self.txn {
             Some(t) if t.explicit => t.failed = true,
             Some(_) => self.abort(),
@@ -260,15 +312,8 @@ impl Session {
                 "current transaction is aborted, commands ignored until end of transaction block",
             ));
         }
-        let autocommit = self.txn.is_none() && !self.implicit_block;
-        if self.txn.is_none() {
-            self.begin(false, Isolation::ReadCommitted)?;
-        }
-        if self.txn.as_ref().is_some_and(|t| t.read_only)
-            && let Some(what) = writes(stmt)
-        {
-            return Err(Error::new(SqlState::READ_ONLY_SQL_TRANSACTION, format!("cannot execute {what} in a read-only transaction")));
-        }
+        let autocommit = self.txn.is_none() && !self.implicit_block && !self.extended;
+        self.statement_begins(stmt)?;
         let result = self.dispatch(stmt, sql, params, param_types);
         let result = match result {
             Ok(o) => self.end_of_statement().map(|()| o),
@@ -283,6 +328,104 @@ impl Session {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Opens the statement's transaction if there is none and refuses writes
+    /// in a read-only one.
+    fn statement_begins(&mut self, stmt: &Statement) -> Result<()> {
+        if self.txn.is_none() {
+            self.begin(false, Isolation::ReadCommitted)?;
+        }
+        if self.txn.as_ref().is_some_and(|t| t.read_only)
+            && let Some(what) = writes(stmt)
+        {
+            return Err(Error::new(SqlState::READ_ONLY_SQL_TRANSACTION, format!("cannot execute {what} in a read-only transaction")));
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ extended protocol
+
+    /// Describe: parameter types (inferred where not given) and result columns,
+    /// without running anything.
+    pub fn describe(&mut self, stmt: &Statement, param_types: &[SqlType]) -> Result<Describe> {
+        let text_field = |name: &str| Field { name: name.into(), type_oid: oid::TEXT, typmod: -1, type_name: "text".into(), table_oid: 0, attnum: 0 };
+        match stmt {
+            Statement::Select(_) | Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_) => {
+                if self.txn.as_ref().is_some_and(|t| t.failed) {
+                    return Err(Error::new(
+                        SqlState::IN_FAILED_SQL_TRANSACTION,
+                        "current transaction is aborted, commands ignored until end of transaction block",
+                    ));
+                }
+                let own = self.txn.is_none();
+                if own {
+                    self.begin(false, Isolation::ReadCommitted)?;
+                }
+                let result = (|| {
+                    let snapshot = self.statement_snapshot()?;
+                    let catalog = self.catalog_view(&snapshot)?;
+                    let ctx = self.bind_context(param_types.to_vec())?;
+                    let bound = oa_frontend::bind_query(stmt, &*catalog, &ctx)?;
+                    let fields = self.fields(&bound.columns, &catalog);
+                    let returns = matches!(stmt, Statement::Select(_)) || !fields.is_empty();
+                    Ok(Describe { param_types: bound.param_types, fields: returns.then_some(fields) })
+                })();
+                if own {
+                    self.abort();
+                }
+                result
+            }
+            Statement::Execute(e) => {
+                let prepared = self
+                    .prepared
+                    .get(&e.name)
+                    .cloned()
+                    .ok_or_else(|| Error::new(SqlState::UNDEFINED_PSTATEMENT, format!("prepared statement \"{}\" does not exist", e.name)))?;
+                let inner = self.describe(&prepared.statement, &prepared.param_types)?;
+                Ok(Describe { param_types: param_types.to_vec(), fields: inner.fields })
+            }
+            Statement::Explain(_) => Ok(Describe { param_types: param_types.to_vec(), fields: Some(vec![text_field("QUERY PLAN")]) }),
+            Statement::Show(s) => match self.show_statement(s)? {
+                Outcome::Rows { fields, .. } => Ok(Describe { param_types: param_types.to_vec(), fields: Some(fields) }),
+                Outcome::Command { .. } => Ok(Describe { param_types: param_types.to_vec(), fields: None }),
+            },
+            _ => Ok(Describe { param_types: param_types.to_vec(), fields: None }),
+        }
+    }
+
+    /// Execute of a query: starts it in the implicit transaction that lasts
+    /// until `sync` (or in the open block). Rows come from `fetch`/`fetch_datums`,
+    /// then `finish_portal`. Other statements go through `run_statement`, which
+    /// also leaves the implicit transaction open until `sync`.
+    pub fn start_portal(&mut self, stmt: &Statement, params: &[Datum], param_types: &[SqlType]) -> Result<Portal> {
+        self.extended = true;
+        self.statement_start = self.engine.clock.now();
+        self.cancel.store(false, std::sync::atomic::Ordering::Relaxed);
+        if self.txn.as_ref().is_some_and(|t| t.failed) {
+            return Err(Error::new(
+                SqlState::IN_FAILED_SQL_TRANSACTION,
+                "current transaction is aborted, commands ignored until end of transaction block",
+            ));
+        }
+        self.statement_begins(stmt)?;
+        self.open_portal(stmt, params, param_types)
+    }
+
+    /// A portal ran to completion: the statement ends (its deferred checks run).
+    /// Returns the command tag.
+    pub fn finish_portal(&mut self, portal: &Portal) -> Result<String> {
+        self.end_of_statement()?;
+        Ok(portal.tag())
+    }
+
+    /// Sync: commits the implicit transaction (a failed one was already rolled back).
+    pub fn sync(&mut self) -> Result<()> {
+        self.extended = false;
+        if self.txn.as_ref().is_some_and(|t| !t.explicit) {
+            return self.commit();
+        }
+        Ok(())
     }
 
     fn dispatch(&mut self, stmt: &Statement, sql: &str, params: &[Datum], param_types: &[SqlType]) -> Result<Outcome> {
@@ -452,12 +595,20 @@ impl Session {
             params: params.to_vec(),
             kind,
             rows: 0,
+            pending: Default::default(),
+            exhausted: false,
             done: false,
         })
     }
 
-    /// Runs a portal until `max_rows` rows are ready or it finishes.
+    /// Runs a portal until `max_rows` rows are ready or it finishes; rows in text form.
     pub fn fetch(&mut self, portal: &mut Portal, max_rows: usize) -> Result<Vec<Vec<Option<String>>>> {
+        let rows = self.fetch_datums(portal, max_rows)?;
+        rows.iter().map(|r| r.iter().enumerate().map(|(i, d)| portal.output_text(i, d)).collect()).collect()
+    }
+
+    /// Like `fetch`, with the values themselves (for binary output).
+    pub fn fetch_datums(&mut self, portal: &mut Portal, max_rows: usize) -> Result<Vec<Vec<Datum>>> {
         let mut out = Vec::new();
         let timeout_ms = self.settings.statement_timeout_ms();
         let info = self.session_info();
@@ -479,27 +630,29 @@ impl Session {
             deferred: &mut state.deferred,
             cancel,
         };
-        let elem_of = |t: Oid| portal.catalog.type_by_oid(t).filter(|d| d.elem != 0 && d.len == -1).map(|d| (d.elem, b','));
-        while !portal.done && out.len() < max_rows {
+        while out.len() < max_rows {
+            if let Some(row) = portal.pending.pop_front() {
+                out.push(row);
+                portal.rows += 1;
+                continue;
+            }
+            if portal.exhausted {
+                break;
+            }
             if timeout_ms > 0 && engine.clock.now() - self.statement_start > timeout_ms * 1000 {
                 return Err(Error::new(SqlState::QUERY_CANCELED, "canceling statement due to statement timeout"));
             }
             match portal.executor.step(&mut env)? {
                 Step::Rows(m) => {
                     for i in 0..m.len {
-                        let mut row = Vec::with_capacity(m.columns.len());
-                        for (c, ty) in m.columns.iter().zip(&portal.types) {
-                            let d = c.datum(i);
-                            row.push(if d.is_null() { None } else { Some(output_value(*ty, &d, &portal.io, &portal.catalog, &elem_of)?) });
-                        }
-                        out.push(row);
+                        portal.pending.push_back(m.columns.iter().map(|c| c.datum(i)).collect());
                     }
-                    portal.rows += m.len as u64;
                 }
                 Step::Continue => {}
-                Step::Done => portal.done = true,
+                Step::Done => portal.exhausted = true,
             }
         }
+        portal.done = portal.exhausted && portal.pending.is_empty();
         if portal.done && portal.kind != QueryKind::Select && portal.fields.is_empty() {
             portal.rows = portal.executor.rows_affected();
         } else if portal.done && portal.kind != QueryKind::Select {
@@ -529,6 +682,8 @@ impl Session {
             params: Vec::new(),
             kind: QueryKind::Insert,
             rows: 0,
+            pending: Default::default(),
+            exhausted: false,
             done: false,
         };
         self.fetch(&mut portal, usize::MAX)?;
@@ -1032,6 +1187,21 @@ impl Session {
 }
 
 impl Portal {
+    /// The result columns' types.
+    pub fn types(&self) -> &[SqlType] {
+        &self.types
+    }
+
+    /// A value of column `col` in text form (None for NULL), reg* types by name.
+    pub fn output_text(&self, col: usize, d: &Datum) -> Result<Option<String>> {
+        if d.is_null() {
+            return Ok(None);
+        }
+        let ty = self.types.get(col).copied().ok_or_else(|| Error::internal("no such result column"))?;
+        let elem_of = |t: Oid| self.catalog.type_by_oid(t).filter(|d| d.elem != 0 && d.len == -1).map(|d| (d.elem, b','));
+        output_value(ty, d, &self.io, &self.catalog, &elem_of).map(Some)
+    }
+
     /// The command tag once the portal has run to completion.
     pub fn tag(&self) -> String {
         match self.kind {

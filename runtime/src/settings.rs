@@ -116,6 +116,9 @@ fn find(name: &str) -> Option<&'static Def> {
 #[derive(Clone, Debug, Default)]
 pub struct Settings {
     values: BTreeMap<String, String>,
+    /// What RESET returns to when not the built-in default: values from the
+    /// connection's startup packet (PostgreSQL's reset_val).
+    reset_values: BTreeMap<String, String>,
     /// Custom (`prefix.name`) placeholders, by lower-cased name.
     custom: BTreeMap<String, String>,
     /// Values before the first `SET LOCAL`/`SET` of the current transaction,
@@ -139,13 +142,27 @@ impl Settings {
     /// SHOW: the current value in PostgreSQL's display form.
     pub fn show(&self, name: &str) -> Result<String> {
         if let Some(d) = find(name) {
-            return Ok(self.values.get(d.name).cloned().unwrap_or_else(|| d.default.to_string()));
+            return Ok(self.values.get(d.name).cloned().unwrap_or_else(|| self.reset_value(d)));
         }
         let lower = name.to_ascii_lowercase();
         if let Some(v) = self.custom.get(&lower) {
             return Ok(v.clone());
         }
         Err(unrecognized(name))
+    }
+
+    fn reset_value(&self, d: &Def) -> String {
+        self.reset_values.get(d.name).cloned().unwrap_or_else(|| d.default.to_string())
+    }
+
+    /// A startup-packet parameter: the session's value and what RESET returns to.
+    pub fn set_startup(&mut self, name: &str, value: &str) -> Result<()> {
+        self.set(name, value, false, false)?;
+        if let Some(d) = find(name) {
+            let v = self.values.remove(d.name).unwrap_or_else(|| d.default.to_string());
+            self.reset_values.insert(d.name.to_string(), v);
+        }
+        Ok(())
     }
 
     /// The value or None for an unknown parameter (`current_setting(name, true)`).
@@ -213,8 +230,9 @@ impl Settings {
             self.remember();
         }
         self.values.remove(d.name);
+        let reset = self.reset_value(d);
         if let Some(saved) = &mut self.saved {
-            saved.session_values.0.insert(d.name.to_string(), d.default.to_string());
+            saved.session_values.0.insert(d.name.to_string(), reset);
         }
         Ok(())
     }
@@ -224,10 +242,9 @@ impl Settings {
             self.remember();
         }
         self.values.retain(|k, _| find(k).is_some_and(|d| d.read_only));
+        let resets: Vec<(String, String)> = DEFS.iter().filter(|d| !d.read_only).map(|d| (d.name.to_string(), self.reset_value(d))).collect();
         if let Some(saved) = &mut self.saved {
-            for d in DEFS.iter().filter(|d| !d.read_only) {
-                saved.session_values.0.insert(d.name.to_string(), d.default.to_string());
-            }
+            saved.session_values.0.extend(resets);
         }
     }
 

@@ -91,3 +91,75 @@ fn deferred_foreign_key_checked_at_commit() {
     assert_eq!(e.code.code(), "23503");
     assert_eq!(one(&mut s, "SELECT count(*) FROM dchild"), "1");
 }
+
+fn parse1(sql: &str) -> oa_grammar::ast::Statement {
+    oa_grammar::parse(sql).expect("parses").remove(0).stmt
+}
+
+#[test]
+fn describe_infers_parameters_and_columns_without_running() {
+    let mut s = session();
+    s.execute("CREATE TABLE t (a int, b text)").unwrap();
+    let d = s.describe(&parse1("SELECT b, a + 1 AS n FROM t WHERE a = $1 AND b LIKE $2"), &[]).unwrap();
+    let oids: Vec<u32> = d.param_types.iter().map(|t| t.oid).collect();
+    assert_eq!(oids, [23, 25]);
+    let names: Vec<String> = d.fields.unwrap().into_iter().map(|f| f.name).collect();
+    assert_eq!(names, ["b", "n"]);
+    let d = s.describe(&parse1("INSERT INTO t VALUES ($1, $2)"), &[]).unwrap();
+    assert!(d.fields.is_none());
+    assert_eq!(d.param_types.len(), 2);
+    let d = s.describe(&parse1("SHOW TimeZone"), &[]).unwrap();
+    assert_eq!(d.fields.unwrap()[0].name, "timezone");
+    assert_eq!(s.transaction_status(), b'I');
+    assert_eq!(one(&mut s, "SELECT count(*) FROM t"), "0");
+}
+
+#[test]
+fn extended_statements_share_one_transaction_until_sync() {
+    let mut s = session();
+    s.execute("CREATE TABLE t (a int PRIMARY KEY)").unwrap();
+    let ins = parse1("INSERT INTO t VALUES ($1)");
+    let int4 = [oa_ir::types::SqlType::new(23)];
+    let mut p = s.start_portal(&ins, &[oa_ir::datum::Datum::Int32(1)], &int4).unwrap();
+    s.fetch(&mut p, usize::MAX).unwrap();
+    assert_eq!(s.finish_portal(&p).unwrap(), "INSERT 0 1");
+    // A failure before Sync rolls back the implicit transaction's earlier work.
+    let r = s.start_portal(&ins, &[oa_ir::datum::Datum::Int32(1)], &int4).and_then(|mut p| s.fetch(&mut p, usize::MAX).map(|_| p));
+    assert_eq!(r.err().map(|e| e.code.code().to_string()).as_deref(), Some("23505"));
+    s.statement_failed();
+    s.sync().unwrap();
+    assert_eq!(one(&mut s, "SELECT count(*) FROM t"), "0");
+    // Without a failure, Sync commits; rows come out a few at a time.
+    let mut p = s.start_portal(&parse1("INSERT INTO t SELECT generate_series(1, 5)"), &[], &[]).unwrap();
+    s.fetch(&mut p, usize::MAX).unwrap();
+    s.finish_portal(&p).unwrap();
+    s.sync().unwrap();
+    let mut p = s.start_portal(&parse1("SELECT a FROM t ORDER BY a"), &[], &[]).unwrap();
+    assert_eq!(s.fetch_datums(&mut p, 2).unwrap().len(), 2);
+    assert_eq!(s.fetch(&mut p, 10).unwrap().len(), 3);
+    assert_eq!(s.finish_portal(&p).unwrap(), "SELECT 5");
+    s.sync().unwrap();
+    assert_eq!(s.transaction_status(), b'I');
+}
+
+#[test]
+fn startup_options_are_what_reset_returns_to() {
+    let mut s = session();
+    s.set_startup_option("DateStyle", "SQL, DMY").unwrap();
+    assert_eq!(one(&mut s, "SHOW DateStyle"), "SQL, DMY");
+    s.execute("SET DateStyle = ISO").unwrap();
+    s.execute("RESET DateStyle").unwrap();
+    assert_eq!(one(&mut s, "SHOW DateStyle"), "SQL, DMY");
+    s.execute("SET DateStyle = ISO; RESET ALL").unwrap();
+    assert_eq!(one(&mut s, "SHOW DateStyle"), "SQL, DMY");
+}
+
+#[test]
+fn notices_come_with_their_statement() {
+    let mut s = session();
+    let mut events = Vec::new();
+    s.execute_events("DROP TABLE IF EXISTS nope; SELECT 1", |e| events.push(e)).unwrap();
+    assert!(matches!(&events[0], oa_runtime::Event::Notice(n) if n.message.contains("does not exist, skipping")));
+    assert!(matches!(&events[1], oa_runtime::Event::Outcome(Outcome::Command { tag }) if tag == "DROP TABLE"));
+    assert!(matches!(&events[2], oa_runtime::Event::Outcome(Outcome::Rows { .. })));
+}
