@@ -1,5 +1,20 @@
-//! The openassay server: for now the formatting of the SQL shell; the
-//! PostgreSQL wire protocol (tokio + pgwire) comes with its own issue.
+//! The openassay server: PostgreSQL's wire protocol on tokio, with pgwire's
+//! backend message types and SCRAM-SHA-256, over one shared engine.
+//!
+//! - `server`: the listener, startup and authentication, socket reader/writer.
+//! - `conn`: each connection's session thread (simple and extended query).
+//! - `frontend`: strict framing and decoding of client messages.
+//! - `values`: type lengths, parameters, binary results.
+//! - `auth`: trust and SCRAM password files.
+//! - `shell`: `openassay --shell`, and below, its psql-like formatting.
+
+pub mod auth;
+pub mod conn;
+pub mod frontend;
+pub mod log;
+pub mod server;
+pub mod shell;
+pub mod values;
 
 use oa_runtime::Outcome;
 
