@@ -71,11 +71,23 @@ pub struct IndexDesc {
     pub oid: Oid,
     pub name: String,
     pub relfilenode: u32,
-    /// Table attnums of the key columns.
+    /// Table attnums of the key columns (pg_index.indkey); 0 marks an
+    /// expression column, whose expression is the next one of `exprs`.
     pub columns: Vec<i16>,
+    /// The expression columns' expressions as SQL text, in key order (pg_index.indexprs).
+    pub exprs: Vec<String>,
+    /// A partial index's predicate as SQL text (pg_index.indpred).
+    pub predicate: Option<String>,
     pub unique: bool,
     pub primary: bool,
     pub nulls_not_distinct: bool,
+}
+
+impl IndexDesc {
+    /// Whether every key column is a plain table column and the index is not partial.
+    pub fn is_simple(&self) -> bool {
+        self.exprs.is_empty() && self.predicate.is_none()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -211,6 +211,27 @@ fn as_i16_list(d: &Datum) -> Vec<i16> {
     }
 }
 
+/// pg_index.indexprs as its expressions' SQL text. PostgreSQL stores a
+/// nodeToString() list there; we store the deparsed expressions joined by
+/// ", " (what pg_get_expr shows for the list), which reads back as the
+/// arguments of `ROW(…)`.
+fn expr_list(d: &Datum) -> Vec<String> {
+    let Datum::Text(t) = d else { return vec![] };
+    if t.is_empty() {
+        return vec![];
+    }
+    split_expr_list(t).unwrap_or_default()
+}
+
+/// The expressions of a stored expression list (see `expr_list`), each deparsed again.
+pub fn split_expr_list(text: &str) -> Option<Vec<String>> {
+    let e = oa_grammar::parse_expr(&format!("ROW({text})")).ok()?;
+    match e.kind {
+        oa_grammar::ast::ExprKind::Row { args, .. } => args.iter().map(|a| oa_frontend::deparse_expr(a).ok()).collect(),
+        _ => None,
+    }
+}
+
 /// pg_class's own OID: pg_depend's classid for relations.
 const PG_CLASS: Oid = 1259;
 
@@ -312,6 +333,11 @@ pub fn load_user(storage: &Arc<Storage>, snapshot: &Snapshot) -> Result<UserCata
             as_bool(get(&row, &c, "indisunique")),
             as_bool(get(&row, &c, "indisprimary")),
             as_bool(get(&row, &c, "indnullsnotdistinct")),
+            expr_list(get(&row, &c, "indexprs")),
+            match get(&row, &c, "indpred") {
+                Datum::Text(t) if !t.is_empty() => Some(t.clone()),
+                _ => None,
+            },
         ));
     }
     let mut constraints: HashMap<Oid, Vec<ConstraintDesc>> = HashMap::new();
@@ -408,12 +434,14 @@ pub fn load_user(storage: &Arc<Storage>, snapshot: &Snapshot) -> Result<UserCata
     }
     let names: HashMap<Oid, String> = rels.iter().map(|r| (r.0, r.1.clone())).collect();
     let files: HashMap<Oid, u32> = rels.iter().map(|r| (r.0, r.4)).collect();
-    for (idx, table, keys, unique, primary, nnd) in index_rows {
+    for (idx, table, keys, unique, primary, nnd, exprs, predicate) in index_rows {
         indexes.entry(table).or_default().push(IndexDesc {
             oid: idx,
             name: names.get(&idx).cloned().unwrap_or_default(),
             relfilenode: files.get(&idx).copied().unwrap_or(idx),
             columns: keys,
+            exprs,
+            predicate,
             unique,
             primary,
             nulls_not_distinct: nnd,

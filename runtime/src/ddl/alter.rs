@@ -188,10 +188,9 @@ fn drop_column(d: &mut Ddl, rel: &Arc<RelationDesc>, name: &str, if_exists: bool
             d.delete("pg_constraint", |g| g("conrelid") == Datum::Oid(table) && g("conname") == Datum::Text(n.clone()))?;
         }
     }
-    for idx in &rel.indexes {
-        if idx.columns.contains(&attnum) {
-            drop_index_rows(d, idx.oid, idx.relfilenode)?;
-        }
+    // Indexes with the column in their key, expressions or predicate (auto dependencies).
+    for idx in super::index::indexes_using_column(d, rel, attnum) {
+        drop_index_rows(d, idx.oid, idx.relfilenode)?;
     }
     d.delete("pg_attrdef", |g| g("adrelid") == Datum::Oid(table) && g("adnum") == Datum::Int16(attnum))?;
     let dropped_name = format!("........pg.dropped.{attnum}........");

@@ -160,9 +160,7 @@ pub(crate) fn create_table(s: &mut Session, c: &ast::CreateTableStmt) -> Result<
         let deptype = if identity != 0 { b'i' } else { b'a' };
         add_depend(&mut d, PG_CLASS, seq, 0, PG_CLASS, table, (idx + 1) as i32, deptype)?;
         if identity == 0 {
-            let qualified = qualified_for_search(&d, ns, &seq_name);
-            let default = format!("nextval({}::regclass)", quote_literal(&qualified));
-            add_default(&mut d, table, (idx + 1) as i16, &default)?;
+            add_default(&mut d, table, (idx + 1) as i16, &serial_default(seq))?;
         }
     }
     d.refresh()?;
@@ -211,8 +209,7 @@ pub(crate) fn add_column_definition(d: &mut Ddl, rel: &RelationDesc, col: &ast::
         let seq = define_sequence(d, rel.namespace, &seq_name, &opts)?;
         add_depend(d, PG_CLASS, seq, 0, PG_CLASS, table, attnum as i32, if identity != 0 { b'i' } else { b'a' })?;
         if identity == 0 {
-            let qualified = qualified_for_search(d, rel.namespace, &seq_name);
-            add_default(d, table, attnum, &format!("nextval({}::regclass)", quote_literal(&qualified)))?;
+            add_default(d, table, attnum, &serial_default(seq))?;
         }
     }
     d.refresh()?;
@@ -772,6 +769,12 @@ pub(crate) fn add_depend(
     )
 }
 
+/// A serial column's default names its sequence by OID, as PostgreSQL's stored
+/// regclass constant does, so renaming or moving the sequence keeps it working.
+fn serial_default(seq: Oid) -> String {
+    format!("nextval('{seq}'::regclass)")
+}
+
 pub(crate) fn add_default(d: &mut Ddl, table: Oid, attnum: i16, text: &str) -> Result<()> {
     let o = d.new_oid()?;
     // A default naming a sequence (nextval('s'::regclass)) depends on it, so
@@ -824,20 +827,6 @@ fn type_name_of(o: Oid) -> ast::TypeName {
         _ => "int4",
     };
     ast::TypeName { names: vec!["pg_catalog".into(), name.into()], typmods: vec![], array_bounds: vec![], setof: false, pct_type: false, loc: 0 }
-}
-
-/// A name as it must be written to find `name` in `ns` through search_path.
-fn qualified_for_search(d: &Ddl, ns: Oid, name: &str) -> String {
-    let first = d.catalog.search_path.iter().find(|n| d.catalog.relation_by_name(**n, name).is_some() || **n == ns).copied();
-    if first == Some(ns) {
-        quote_ident_if_needed(name)
-    } else {
-        format!("{}.{}", quote_ident_if_needed(&d.catalog.namespace_name(ns).unwrap_or_default()), quote_ident_if_needed(name))
-    }
-}
-
-fn quote_literal(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
 }
 
 /// Inserts pg_class, pg_type (row type and its array) and pg_attribute rows.
@@ -1009,7 +998,32 @@ fn insert_type(
     )
 }
 
-/// Creates an index relation and fills it from the table's visible rows.
+/// A new index's key columns: each a table attnum, or 0 and the next of
+/// `exprs`; with the index attributes' names and types; and the predicate of
+/// a partial index. Expressions and predicate are SQL text (see `index.rs`).
+pub(crate) struct IndexKeyDef {
+    pub attnums: Vec<i16>,
+    pub names: Vec<String>,
+    pub types: Vec<SqlType>,
+    pub exprs: Vec<String>,
+    pub predicate: Option<String>,
+}
+
+impl IndexKeyDef {
+    /// A key of plain table columns.
+    fn columns(table: &RelationDesc, attnums: &[i16]) -> IndexKeyDef {
+        let cols: Vec<&oa_ir::catalog::ColumnDesc> = attnums.iter().filter_map(|a| table.column_by_attnum(*a)).collect();
+        IndexKeyDef {
+            attnums: attnums.to_vec(),
+            names: cols.iter().map(|c| c.name.clone()).collect(),
+            types: cols.iter().map(|c| c.ty).collect(),
+            exprs: vec![],
+            predicate: None,
+        }
+    }
+}
+
+/// Creates an index relation on plain columns and fills it from the table's visible rows.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn define_index(
     d: &mut Ddl,
@@ -1021,43 +1035,54 @@ pub(crate) fn define_index(
     nulls_not_distinct: bool,
     deferrable: bool,
 ) -> Result<Oid> {
+    define_index_with(d, table, name, &IndexKeyDef::columns(table, attnums), unique, primary, nulls_not_distinct, deferrable)
+}
+
+/// Creates an index relation and fills it from the table's visible rows.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn define_index_with(
+    d: &mut Ddl,
+    table: &RelationDesc,
+    name: &str,
+    key: &IndexKeyDef,
+    unique: bool,
+    primary: bool,
+    nulls_not_distinct: bool,
+    deferrable: bool,
+) -> Result<Oid> {
     let idx = d.new_oid()?;
-    let key_cols: Vec<NewColumn> = attnums
-        .iter()
-        .filter_map(|a| table.column_by_attnum(*a))
-        .map(|c| NewColumn { name: c.name.clone(), ty: c.ty, not_null: false, default: None, identity: 0 })
-        .collect();
+    let natts = key.attnums.len() as i16;
     // pg_class/pg_attribute rows for the index relation itself.
-    let rel = {
-        d.insert(
-            CatalogRow::new("pg_class")?
-                .set("oid", Datum::Oid(idx))
-                .set("relname", Datum::Text(name.to_string()))
-                .set("relnamespace", Datum::Oid(table.namespace))
-                .set("relowner", Datum::Oid(oid::BOOTSTRAP_SUPERUSER))
-                .set("relam", Datum::Oid(oid::BTREE_AM))
-                .set("relfilenode", Datum::Oid(idx))
-                .set("reltuples", Datum::Float32(-1.0))
-                .set("relpersistence", Datum::Char(b'p'))
-                .set("relkind", Datum::Char(b'i'))
-                .set("relnatts", Datum::Int16(attnums.len() as i16))
-                .set("relispopulated", Datum::Bool(true))
-                .set("relreplident", Datum::Char(b'n')),
-        )?;
-        for (i, c) in key_cols.iter().enumerate() {
-            let t = d.catalog.type_by_oid(c.ty.oid).ok_or_else(|| Error::internal("index column type vanished"))?;
-            let collation = if t.collation != 0 { oid::DEFAULT_COLLATION } else { 0 };
-            insert_attribute(d, idx, &c.name, c.ty, i as i16 + 1, t.len, t.byval, t.align, b'p', false, collation)?;
-        }
-        idx
-    };
-    let indkey = Datum::Text(attnums.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(" "));
+    d.insert(
+        CatalogRow::new("pg_class")?
+            .set("oid", Datum::Oid(idx))
+            .set("relname", Datum::Text(name.to_string()))
+            .set("relnamespace", Datum::Oid(table.namespace))
+            .set("relowner", Datum::Oid(oid::BOOTSTRAP_SUPERUSER))
+            .set("relam", Datum::Oid(oid::BTREE_AM))
+            .set("relfilenode", Datum::Oid(idx))
+            .set("reltuples", Datum::Float32(-1.0))
+            .set("relpersistence", Datum::Char(b'p'))
+            .set("relkind", Datum::Char(b'i'))
+            .set("relnatts", Datum::Int16(natts))
+            .set("relispopulated", Datum::Bool(true))
+            .set("relreplident", Datum::Char(b'n')),
+    )?;
+    for (i, (n, ty)) in key.names.iter().zip(&key.types).enumerate() {
+        let t = d.catalog.type_by_oid(ty.oid).ok_or_else(|| Error::internal("index column type vanished"))?;
+        let collation = if t.collation != 0 { oid::DEFAULT_COLLATION } else { 0 };
+        insert_attribute(d, idx, n, *ty, i as i16 + 1, t.len, t.byval, t.align, b'p', false, collation)?;
+    }
+    let indkey = Datum::Text(key.attnums.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(" "));
+    // indexprs: the expressions' text joined by ", " (crate::catalog::split_expr_list reads it back).
+    let indexprs = if key.exprs.is_empty() { Datum::Null } else { Datum::Text(key.exprs.join(", ")) };
+    let indpred = key.predicate.clone().map_or(Datum::Null, Datum::Text);
     d.insert(
         CatalogRow::new("pg_index")?
-            .set("indexrelid", Datum::Oid(rel))
+            .set("indexrelid", Datum::Oid(idx))
             .set("indrelid", Datum::Oid(table.oid))
-            .set("indnatts", Datum::Int16(attnums.len() as i16))
-            .set("indnkeyatts", Datum::Int16(attnums.len() as i16))
+            .set("indnatts", Datum::Int16(natts))
+            .set("indnkeyatts", Datum::Int16(natts))
             .set("indisunique", Datum::Bool(unique))
             .set("indnullsnotdistinct", Datum::Bool(nulls_not_distinct))
             .set("indisprimary", Datum::Bool(primary))
@@ -1066,53 +1091,90 @@ pub(crate) fn define_index(
             .set("indcheckxmin", Datum::Bool(false))
             .set("indisready", Datum::Bool(true))
             .set("indislive", Datum::Bool(true))
-            .set("indkey", indkey),
+            .set("indkey", indkey)
+            .set("indexprs", indexprs)
+            .set("indpred", indpred),
     )?;
     d.update("pg_class", |g| (g("oid") == Datum::Oid(table.oid)).then(|| vec![("relhasindex", Datum::Bool(true))]))?;
     add_depend(d, PG_CLASS, idx, 0, PG_CLASS, table.oid, 0, b'a')?;
     // The B-tree, built from the table's rows.
     let storage = d.storage();
-    let key_desc = TupleDesc::new(key_cols.iter().map(|c| physical_of(c.ty)).collect());
+    let key_desc = TupleDesc::new(key.types.iter().map(|t| physical_of(*t)).collect());
     storage.btree_create(d.txn()?, RelFileNumber(idx), key_desc)?;
-    let heap_desc = TupleDesc::new(table.columns.iter().map(|c| if c.dropped { oa_ir::PhysicalType::Int32 } else { physical_of(c.ty) }).collect());
-    let mut scan = storage.scan(RelFileNumber(table.relfilenode), &d.snapshot)?;
-    let mut batch = TupleBatch::new();
-    while scan.next_page(&mut batch)? {
-        let rows: Vec<(oa_storage::Tid, Vec<Datum>)> =
-            batch.iter().map(|(tid, t)| oa_storage::deform_tuple(&heap_desc, t).map(|v| (tid, v))).collect::<Result<_>>()?;
-        for (tid, values) in rows {
-            let key: Vec<Datum> = attnums.iter().map(|a| values.get((*a - 1) as usize).cloned().unwrap_or(Datum::Null)).collect();
-            if unique && !deferrable {
-                let txn = d.s.txn.as_mut().map(|t| &mut t.txn).ok_or_else(|| Error::internal("no transaction"))?;
-                if storage.find_conflicting(RelFileNumber(idx), &key, RelFileNumber(table.relfilenode), txn, nulls_not_distinct)?.is_some() {
-                    let names: Vec<&str> = key_cols.iter().map(|c| c.name.as_str()).collect();
-                    let io = d.ctx.io.clone();
-                    let catalog = d.catalog.clone();
-                    let elem_of = |t: Oid| catalog.type_by_oid(t).filter(|x| x.is_array()).map(|x| (x.elem, b','));
-                    let vals: Vec<String> = key
-                        .iter()
-                        .zip(&key_cols)
-                        .map(|(v, c)| if v.is_null() { Ok("null".to_string()) } else { oa_ir::io::output(c.ty, v, &io, &elem_of) })
-                        .collect::<Result<_>>()?;
-                    return Err(Error::new(SqlState::UNIQUE_VIOLATION, format!("could not create unique index \"{name}\"")).with_detail(format!(
-                        "Key ({})=({}) is duplicated.",
-                        names.join(", "),
-                        vals.join(", ")
-                    )));
-                }
-            }
-            storage.btree_insert(d.txn()?, RelFileNumber(idx), &key, tid)?;
-        }
-    }
+    let desc = oa_ir::catalog::IndexDesc {
+        oid: idx,
+        name: name.to_string(),
+        relfilenode: idx,
+        columns: key.attnums.clone(),
+        exprs: key.exprs.clone(),
+        predicate: key.predicate.clone(),
+        unique,
+        primary,
+        nulls_not_distinct,
+    };
+    build_index(d, table, &desc, unique && !deferrable)?;
     Ok(idx)
 }
 
+/// Fills an empty index from the table's visible rows (computing expression
+/// keys, leaving out rows a partial index's predicate rejects), checking
+/// uniqueness when asked.
+pub(crate) fn build_index(d: &mut Ddl, table: &RelationDesc, index: &oa_ir::catalog::IndexDesc, check_unique: bool) -> Result<()> {
+    let storage = d.storage();
+    let heap_desc = TupleDesc::new(table.columns.iter().map(|c| if c.dropped { oa_ir::PhysicalType::Int32 } else { physical_of(c.ty) }).collect());
+    let keys = super::index::IndexKeys::compile(table, index, &d.catalog, &d.ctx.io, &mut super::index::NoSubqueries)?;
+    let mut exec = crate::exec::Executor::new(oa_ir::pipeline::PipelineGraph { pipelines: vec![], num_states: 0, output: vec![] });
+    let snapshot = d.snapshot.clone();
+    let heap = RelFileNumber(table.relfilenode);
+    let file = RelFileNumber(index.relfilenode);
+    let duplicate = d.with_env(|env| {
+        let mut scan = storage.scan(heap, &snapshot)?;
+        let mut batch = TupleBatch::new();
+        while scan.next_page(&mut batch)? {
+            let mut tids = Vec::new();
+            let mut rows = Vec::new();
+            for (tid, t) in batch.iter() {
+                tids.push(tid);
+                rows.push(oa_storage::deform_tuple(&heap_desc, t)?);
+            }
+            let morsel = super::index::live_morsel(table, &rows);
+            for (tid, key) in tids.into_iter().zip(keys.keys(&morsel, &mut exec, env)?) {
+                let Some(key) = key else { continue };
+                if check_unique && storage.find_conflicting(file, &key, heap, env.txn, index.nulls_not_distinct)?.is_some() {
+                    return Ok(Some(key));
+                }
+                storage.btree_insert(env.txn, file, &key, tid)?;
+            }
+        }
+        Ok(None)
+    })?;
+    let Some(key) = duplicate else { return Ok(()) };
+    let columns = super::index::index_columns(table, index, &d.catalog, &d.ctx.io)?;
+    let catalog = d.catalog.clone();
+    let elem_of = |t: Oid| catalog.type_by_oid(t).filter(|x| x.is_array()).map(|x| (x.elem, b','));
+    let vals: Vec<String> = key
+        .iter()
+        .zip(&columns)
+        .map(|(v, (_, ty))| if v.is_null() { Ok("null".to_string()) } else { oa_ir::io::output(*ty, v, &d.ctx.io, &elem_of) })
+        .collect::<Result<_>>()?;
+    let names: Vec<&str> = columns.iter().map(|(n, _)| n.as_str()).collect();
+    Err(Error::new(SqlState::UNIQUE_VIOLATION, format!("could not create unique index \"{}\"", index.name)).with_detail(format!(
+        "Key ({})=({}) is duplicated.",
+        names.join(", "),
+        vals.join(", ")
+    )))
+}
+
+/// One key column of CREATE INDEX after parse analysis.
+enum IndexElemDef {
+    Column { name: String, loc: usize },
+    Expr { expr: super::index::BoundIndexExpr, loc: usize, colname: Option<String> },
+}
+
 pub(crate) fn create_index(s: &mut Session, c: &ast::CreateIndexStmt) -> Result<()> {
+    use super::index::{IndexExprKind, bind_index_expr, figure_index_colname, is_mutable};
     if c.concurrently {
         return Err(Error::feature_not_supported("CREATE INDEX CONCURRENTLY is not supported yet").with_position(c.loc));
-    }
-    if c.where_clause.is_some() {
-        return Err(Error::feature_not_supported("partial indexes are not supported yet").with_position(c.loc));
     }
     if !c.include.is_empty() {
         return Err(Error::feature_not_supported("INCLUDE columns are not supported yet").with_position(c.loc));
@@ -1130,22 +1192,70 @@ pub(crate) fn create_index(s: &mut Session, c: &ast::CreateIndexStmt) -> Result<
             Error::new(SqlState::WRONG_OBJECT_TYPE, format!("\"{}\" is not a table or materialized view", table.name)).with_position(c.table.loc)
         );
     }
-    let mut attnums = Vec::new();
-    let mut names = Vec::new();
+    // transformIndexStmt: the predicate, then the expressions.
+    let predicate = match &c.where_clause {
+        Some(w) => Some(bind_index_expr(&d, &table, w, IndexExprKind::Predicate)?),
+        None => None,
+    };
+    let mut elems = Vec::new();
     for e in &c.columns {
-        let Some(col) = &e.column else {
-            return Err(Error::feature_not_supported("indexes on expressions are not supported yet").with_position(e.expr.loc));
-        };
         if e.dir == ast::SortDir::Desc || e.nulls.is_some() || e.opclass.is_some() || e.collation.is_some() {
             return Err(Error::feature_not_supported("index column options (DESC, NULLS, operator classes, COLLATE) are not supported yet")
                 .with_position(e.expr.loc));
         }
-        let cd = table
-            .column(col)
-            .ok_or_else(|| Error::new(SqlState::UNDEFINED_COLUMN, format!("column \"{col}\" does not exist")).with_position(e.expr.loc))?;
-        attnums.push(cd.attnum);
-        names.push(col.clone());
+        elems.push(match &e.column {
+            Some(col) => IndexElemDef::Column { name: col.clone(), loc: e.expr.loc },
+            None => {
+                let bound = bind_index_expr(&d, &table, &e.expr, IndexExprKind::Expression)?;
+                match &bound.bound {
+                    // `((a))` is column a (ComputeIndexAttrs).
+                    oa_ir::ScalarExpr::Column { id, .. } => match table.column_by_attnum(id.0 as i16) {
+                        Some(col) => IndexElemDef::Column { name: col.name.clone(), loc: e.expr.loc },
+                        None => return Err(Error::internal("index expression names a missing column")),
+                    },
+                    _ => IndexElemDef::Expr { expr: bound, loc: e.expr.loc, colname: figure_index_colname(&e.expr) },
+                }
+            }
+        });
     }
+    // CheckPredicate, then ComputeIndexAttrs.
+    if let Some(p) = &predicate
+        && is_mutable(&p.bound, &d.catalog)
+    {
+        return Err(Error::new(SqlState::INVALID_OBJECT_DEFINITION, "functions in index predicate must be marked IMMUTABLE"));
+    }
+    let mut key = IndexKeyDef { attnums: vec![], names: vec![], types: vec![], exprs: vec![], predicate: predicate.map(|p| p.text) };
+    let mut prelim = Vec::new();
+    for elem in elems {
+        match elem {
+            IndexElemDef::Column { name, loc } => {
+                let cd = table
+                    .column(&name)
+                    .ok_or_else(|| Error::new(SqlState::UNDEFINED_COLUMN, format!("column \"{name}\" does not exist")).with_position(loc))?;
+                key.attnums.push(cd.attnum);
+                key.types.push(cd.ty);
+                prelim.push(name);
+            }
+            IndexElemDef::Expr { expr, loc, colname } => {
+                if is_mutable(&expr.bound, &d.catalog) {
+                    return Err(Error::new(SqlState::INVALID_OBJECT_DEFINITION, "functions in index expression must be marked IMMUTABLE"));
+                }
+                let ty = expr.bound.ty();
+                if ty.oid == oid::UNKNOWN || ty.oid == oid::RECORD || d.catalog.type_by_oid(ty.oid).is_some_and(|t| t.typtype == b'p') {
+                    return Err(Error::feature_not_supported(format!(
+                        "indexes on expressions of type {} are not supported yet",
+                        crate::session::format_type(&d.catalog, ty)
+                    ))
+                    .with_position(loc));
+                }
+                key.attnums.push(0);
+                key.types.push(ty);
+                key.exprs.push(expr.text);
+                prelim.push(colname.unwrap_or_else(|| "expr".into()));
+            }
+        }
+    }
+    key.names = super::index::choose_index_column_names(&prelim);
     let name = match &c.name {
         Some(n) => {
             if d.catalog.relation_by_name(table.namespace, n).is_some() {
@@ -1159,11 +1269,11 @@ pub(crate) fn create_index(s: &mut Session, c: &ast::CreateIndexStmt) -> Result<
         }
         None => {
             let mut parts = vec![table.name.as_str()];
-            parts.extend(names.iter().map(|n| n.as_str()));
+            parts.extend(key.names.iter().map(|n| n.as_str()));
             choose_name(&parts, "idx", &d.relation_names(table.namespace))
         }
     };
-    define_index(&mut d, &table, &name, &attnums, c.unique, false, c.nulls_not_distinct, false)?;
+    define_index_with(&mut d, &table, &name, &key, c.unique, false, c.nulls_not_distinct, false)?;
     d.refresh()
 }
 

@@ -6,6 +6,7 @@ mod alter;
 mod copy;
 mod create;
 mod drop;
+pub(crate) mod index;
 mod maintenance;
 mod rewrite;
 
@@ -147,6 +148,33 @@ impl<'s> Ddl<'s> {
             }
             Some(new)
         })
+    }
+
+    /// Runs `f` in an execution environment over the statement's transaction,
+    /// snapshot and catalog (for evaluating index expressions in DDL).
+    pub fn with_env<T>(&mut self, f: impl FnOnce(&mut crate::exec::ExecEnv) -> Result<T>) -> Result<T> {
+        let info = self.s.session_info();
+        let in_block = self.s.in_transaction_block();
+        let cancel = self.s.cancel_flag();
+        let io = self.ctx.io.clone();
+        let Session { engine, txn, random, sequences, settings, .. } = &mut *self.s;
+        let state = txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
+        let mut env = crate::exec::ExecEnv {
+            storage: &engine.storage,
+            txn: &mut state.txn,
+            snapshot: &self.snapshot,
+            catalog: &self.catalog,
+            io: &io,
+            session: &info,
+            random,
+            sequences,
+            settings,
+            in_transaction_block: in_block,
+            params: &[],
+            deferred: &mut state.deferred,
+            cancel: &cancel,
+        };
+        f(&mut env)
     }
 
     /// Makes this statement's catalog changes so far visible to itself.

@@ -82,27 +82,49 @@ pub(crate) fn alter_column_type(
     // Catalog: the new type, new files for the table and its indexes.
     let table = rel.oid;
     let attnum = col.attnum;
+    // Expression and partial indexes on the column are rebuilt from their definitions as of the old type.
+    for idx in super::index::indexes_using_column(d, rel, attnum) {
+        if idx.is_simple() {
+            continue;
+        }
+        let exprs: Vec<String> = idx.exprs.iter().map(|e| super::index::rebuild_text(d, rel, e)).collect::<Result<_>>()?;
+        let pred = idx.predicate.as_deref().map(|p| super::index::rebuild_text(d, rel, p)).transpose()?;
+        let o = idx.oid;
+        d.update("pg_index", |g| {
+            (g("indexrelid") == Datum::Oid(o)).then(|| {
+                vec![
+                    ("indexprs", if exprs.is_empty() { Datum::Null } else { Datum::Text(exprs.join(", ")) }),
+                    ("indpred", pred.clone().map_or(Datum::Null, Datum::Text)),
+                ]
+            })
+        })?;
+    }
     d.update("pg_attribute", |g| {
         (g("attrelid") == Datum::Oid(table) && g("attnum") == Datum::Int16(attnum))
             .then(|| vec![("atttypid", Datum::Oid(new_ty.oid)), ("atttypmod", Datum::Int32(new_ty.typmod))])
     })?;
+    // Index keys over the new column type: expressions are bound again (and fail as PostgreSQL's rebuild would).
+    d.refresh()?;
+    let altered = d.catalog.relation(table).ok_or_else(|| Error::internal("table vanished"))?;
     let storage = d.storage();
     let new_file = d.new_oid()?;
     storage.create_relation(d.txn()?, RelFileNumber(new_file))?;
     d.update("pg_class", |g| (g("oid") == Datum::Oid(table)).then(|| vec![("relfilenode", Datum::Oid(new_file))]))?;
     let mut old_files = vec![rel.relfilenode];
-    for idx in &rel.indexes {
+    for idx in &altered.indexes {
         let f = d.new_oid()?;
-        let key_types: Vec<SqlType> =
-            idx.columns.iter().map(|a| if *a == attnum { new_ty } else { rel.column_by_attnum(*a).map_or(SqlType::TEXT, |c| c.ty) }).collect();
+        let key_types: Vec<SqlType> = super::index::key_types(d, &altered, idx)?;
         storage.btree_create(d.txn()?, RelFileNumber(f), TupleDesc::new(key_types.iter().map(|t| physical_of(*t)).collect()))?;
         let io = idx.oid;
         d.update("pg_class", |g| (g("oid") == Datum::Oid(io)).then(|| vec![("relfilenode", Datum::Oid(f))]))?;
-        if let Some(pos) = idx.columns.iter().position(|a| *a == attnum) {
-            let p = pos as i16 + 1;
+        for (pos, ty) in key_types.iter().enumerate() {
+            if idx.columns[pos] != attnum && idx.columns[pos] != 0 {
+                continue;
+            }
+            let (p, ty) = (pos as i16 + 1, *ty);
             d.update("pg_attribute", |g| {
                 (g("attrelid") == Datum::Oid(io) && g("attnum") == Datum::Int16(p))
-                    .then(|| vec![("atttypid", Datum::Oid(new_ty.oid)), ("atttypmod", Datum::Int32(new_ty.typmod))])
+                    .then(|| vec![("atttypid", Datum::Oid(ty.oid)), ("atttypmod", Datum::Int32(ty.typmod))])
             })?;
         }
         old_files.push(idx.relfilenode);
@@ -117,7 +139,16 @@ pub(crate) fn alter_column_type(
     };
     let snapshot = d.snapshot.clone();
     let catalog = d.catalog.clone();
-    d.s.run_plan(plan, &snapshot, &catalog)?;
+    // PostgreSQL rebuilds the indexes after copying the rows: a duplicate is the rebuild's failure.
+    d.s.run_plan(plan, &snapshot, &catalog).map_err(|mut e| {
+        if e.code == SqlState::UNIQUE_VIOLATION
+            && let Some(name) = e.message.strip_prefix("duplicate key value violates unique constraint ")
+        {
+            e.message = format!("could not create unique index {name}");
+            e.detail = e.detail.map(|d| d.replace(" already exists.", " is duplicated."));
+        }
+        e
+    })?;
     for f in old_files {
         storage.drop_relation(d.txn()?, RelFileNumber(f))?;
     }
@@ -134,6 +165,27 @@ pub(crate) fn rename_column_references(d: &mut Ddl, rel: &RelationDesc, old: &st
             let o = c.oid;
             d.update("pg_constraint", |g| (g("oid") == Datum::Oid(o)).then(|| vec![("conbin", Datum::Text(text.clone()))]))?;
         }
+    }
+    // Index expressions and predicates are SQL text too.
+    for idx in &rel.indexes {
+        if idx.is_simple() {
+            continue;
+        }
+        let exprs = if idx.exprs.is_empty() { None } else { Some(rename_identifier(&idx.exprs.join(", "), old, new)?) };
+        let pred = idx.predicate.as_deref().map(|p| rename_identifier(p, old, new)).transpose()?;
+        let o = idx.oid;
+        d.update("pg_index", |g| {
+            (g("indexrelid") == Datum::Oid(o)).then(|| {
+                let mut changes = Vec::new();
+                if let Some(e) = &exprs {
+                    changes.push(("indexprs", Datum::Text(e.clone())));
+                }
+                if let Some(p) = &pred {
+                    changes.push(("indpred", Datum::Text(p.clone())));
+                }
+                changes
+            })
+        })?;
     }
     Ok(())
 }

@@ -18,6 +18,7 @@ use oa_storage::{IndexBatch, RelFileNumber, Tid, TupleBatch, TupleDesc};
 use super::eval::{Expr, SubqueryCatalog, compile, physical_of};
 use super::vector::{Column, Morsel};
 use super::{ExecEnv, Executor, truthy};
+use crate::ddl::index::{IndexKeys, index_columns, live_morsel};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -59,6 +60,8 @@ pub struct ModifyOp {
     desc: TupleDesc,
     count: u64,
     checks: Option<Vec<(String, Expr)>>,
+    /// How each of the table's indexes computes its key (compiled on first use).
+    index_keys: Option<Arc<Vec<IndexKeys>>>,
 }
 
 fn position(layout: &[ColumnId], id: ColumnId) -> Result<usize> {
@@ -92,7 +95,7 @@ impl ModifyOp {
         let layout_v = layout.to_vec();
         let ret = returning.iter().map(|(_, e)| compile(e, &layout_v, subs)).collect::<Result<Vec<_>>>()?;
         let desc = TupleDesc::new(table.columns.iter().map(|c| physical_of(c.ty)).collect::<Vec<_>>());
-        let op = ModifyOp { kind, table: table.clone(), values, ctid, returning: ret, desc, count: 0, checks: None };
+        let op = ModifyOp { kind, table: table.clone(), values, ctid, returning: ret, desc, count: 0, checks: None, index_keys: None };
         Ok((op, returning.iter().map(|(c, _)| c.id).collect()))
     }
 
@@ -123,6 +126,16 @@ impl ModifyOp {
         Ok(out)
     }
 
+    /// Compiled key computations of the table's indexes, in `table.indexes` order.
+    fn index_keys(&mut self, exec: &mut Executor, env: &mut ExecEnv) -> Result<Arc<Vec<IndexKeys>>> {
+        if let Some(k) = &self.index_keys {
+            return Ok(k.clone());
+        }
+        let keys = Arc::new(IndexKeys::for_table(&self.table, env.catalog, env.io, &mut exec.subqueries)?);
+        self.index_keys = Some(keys.clone());
+        Ok(keys)
+    }
+
     pub fn run(&mut self, m: &Morsel, exec: &mut Executor, env: &mut ExecEnv) -> Result<Morsel> {
         if m.len == 0 {
             return Ok(Morsel::new(self.returning.iter().map(|_| Column::empty(oa_ir::PhysicalType::Bool, 0)).collect(), 0));
@@ -133,10 +146,12 @@ impl ModifyOp {
         match self.kind {
             Kind::Insert => {
                 self.check_row_constraints(&rows, exec, env)?;
+                let index_keys = self.index_keys(exec, env)?;
+                let keys = row_keys(&index_keys, &rows, exec, env)?;
                 for i in 0..m.len {
                     let values = self.full_row(&rows, i);
                     let Some(tid) = self.write_heap(None, &values, env)? else { continue };
-                    self.maintain_indexes(&values, tid, None, env)?;
+                    insert_index_entries(&self.table, &index_keys, &keys, i, &values, tid, None, env)?;
                     self.queue_fk_checks(&values, None, env);
                     self.count += 1;
                 }
@@ -144,6 +159,8 @@ impl ModifyOp {
             Kind::Update => {
                 let ctid_col = self.ctid.ok_or_else(|| Error::internal("UPDATE without ctid"))?;
                 self.check_row_constraints(&rows, exec, env)?;
+                let index_keys = self.index_keys(exec, env)?;
+                let keys = row_keys(&index_keys, &rows, exec, env)?;
                 for i in 0..m.len {
                     let tid = decode_tid(&m.columns[ctid_col].datum(i))?;
                     let values = self.full_row(&rows, i);
@@ -153,7 +170,7 @@ impl ModifyOp {
                         None => None,
                     };
                     let Some(new_tid) = self.write_heap(Some(tid), &values, env)? else { continue };
-                    self.maintain_indexes(&values, new_tid, old_values.as_deref(), env)?;
+                    insert_index_entries(&self.table, &index_keys, &keys, i, &values, new_tid, old_values.as_deref(), env)?;
                     self.queue_fk_checks(&values, old_values.as_deref(), env);
                     if let Some(old) = &old_values {
                         self.referenced_key_changed(old, Some(&values), exec, env)?;
@@ -253,39 +270,6 @@ impl ModifyOp {
         }
     }
 
-    fn maintain_indexes(&self, values: &[Datum], tid: Tid, old: Option<&[Datum]>, env: &mut ExecEnv) -> Result<()> {
-        for (ix, index) in self.table.indexes.iter().enumerate() {
-            let key: Vec<Datum> = index.columns.iter().map(|a| values.get((*a - 1) as usize).cloned().unwrap_or(Datum::Null)).collect();
-            let constraint = self.table.constraints.iter().find(|c| c.index == Some(index.oid));
-            let deferrable = constraint.is_some_and(|c| c.deferrable);
-            let unchanged = old.is_some_and(|o| index.columns.iter().all(|a| o.get((*a - 1) as usize) == values.get((*a - 1) as usize)));
-            if index.unique && !unchanged {
-                let conflict = env.storage.find_conflicting(
-                    RelFileNumber(index.relfilenode),
-                    &key,
-                    RelFileNumber(self.table.relfilenode),
-                    env.txn,
-                    index.nulls_not_distinct,
-                )?;
-                if conflict.is_some() {
-                    match constraint.filter(|_| deferrable) {
-                        // Rechecked at the end of the statement or, while deferred, at commit.
-                        Some(c) => {
-                            env.deferred.push(DeferredCheck::Unique { table: self.table.clone(), index: ix, constraint: c.clone(), key: key.clone() })
-                        }
-                        None => return Err(self.unique_violation(ix, &key, env)?),
-                    }
-                }
-            }
-            env.storage.btree_insert(env.txn, RelFileNumber(index.relfilenode), &key, tid)?;
-        }
-        Ok(())
-    }
-
-    fn unique_violation(&self, ix: usize, key: &[Datum], env: &ExecEnv) -> Result<Error> {
-        unique_violation(&self.table, ix, key, env)
-    }
-
     /// Foreign keys this row references: checked at the end of the statement (or commit).
     fn queue_fk_checks(&self, values: &[Datum], old: Option<&[Datum]>, env: &mut ExecEnv) {
         for c in &self.table.constraints {
@@ -377,9 +361,62 @@ fn key_text(table: &RelationDesc, attnums: &[i16], key: &[Datum], env: &ExecEnv)
 fn unique_violation(table: &RelationDesc, ix: usize, key: &[Datum], env: &ExecEnv) -> Result<Error> {
     let index = &table.indexes[ix];
     let name = table.constraints.iter().find(|c| c.index == Some(index.oid)).map(|c| c.name.clone()).unwrap_or_else(|| index.name.clone());
-    let (cols, vals) = key_text(table, &index.columns, key, env)?;
+    let (cols, vals) = if index.exprs.is_empty() {
+        key_text(table, &index.columns, key, env)?
+    } else {
+        let columns = index_columns(table, index, env.catalog, env.io)?;
+        let mut vals = Vec::new();
+        for ((_, ty), v) in columns.iter().zip(key) {
+            vals.push(value_text(*ty, v, env)?);
+        }
+        (columns.into_iter().map(|(n, _)| n).collect::<Vec<_>>().join(", "), vals.join(", "))
+    };
     Ok(Error::new(SqlState::UNIQUE_VIOLATION, format!("duplicate key value violates unique constraint \"{name}\""))
         .with_detail(format!("Key ({cols})=({vals}) already exists.")))
+}
+
+/// Per index, the key of each row of `rows` (None: not in that partial index).
+fn row_keys(index_keys: &[IndexKeys], rows: &Morsel, exec: &mut Executor, env: &mut ExecEnv) -> Result<Vec<Vec<Option<Vec<Datum>>>>> {
+    index_keys.iter().map(|k| k.keys(rows, exec, env)).collect()
+}
+
+/// Adds the index entries of a new row version (row `i` of the computed
+/// `keys`), checking unique indexes; `old` is the version an UPDATE replaced.
+#[allow(clippy::too_many_arguments)]
+fn insert_index_entries(
+    table: &Arc<RelationDesc>,
+    index_keys: &[IndexKeys],
+    keys: &[Vec<Option<Vec<Datum>>>],
+    i: usize,
+    values: &[Datum],
+    tid: Tid,
+    old: Option<&[Datum]>,
+    env: &mut ExecEnv,
+) -> Result<()> {
+    for (ix, index) in table.indexes.iter().enumerate() {
+        let Some(key) = keys.get(ix).and_then(|k| k.get(i)).cloned().flatten() else { continue };
+        let constraint = table.constraints.iter().find(|c| c.index == Some(index.oid));
+        let deferrable = constraint.is_some_and(|c| c.deferrable);
+        let unchanged = old.is_some_and(|o| index_keys.get(ix).is_some_and(|k| k.unchanged(o, values)));
+        if index.unique && !unchanged {
+            let conflict = env.storage.find_conflicting(
+                RelFileNumber(index.relfilenode),
+                &key,
+                RelFileNumber(table.relfilenode),
+                env.txn,
+                index.nulls_not_distinct,
+            )?;
+            if conflict.is_some() {
+                match constraint.filter(|_| deferrable) {
+                    // Rechecked at the end of the statement or, while deferred, at commit.
+                    Some(c) => env.deferred.push(DeferredCheck::Unique { table: table.clone(), index: ix, constraint: c.clone(), key: key.clone() }),
+                    None => return Err(unique_violation(table, ix, &key, env)?),
+                }
+            }
+        }
+        env.storage.btree_insert(env.txn, RelFileNumber(index.relfilenode), &key, tid)?;
+    }
+    Ok(())
 }
 
 fn still_referenced(parent: &RelationDesc, child: &RelationDesc, c: &ConstraintDesc, key: &[Datum], env: &ExecEnv) -> Result<Error> {
@@ -428,6 +465,8 @@ fn apply_referential_action(
     env.txn.command_counter_increment()?;
     let rows = referencing_rows(child, columns, key, env)?;
     let desc = TupleDesc::new(child.columns.iter().map(|c| physical_of(c.ty)).collect::<Vec<_>>());
+    let index_keys =
+        if action == b'c' && new_key.is_none() { Vec::new() } else { IndexKeys::for_table(child, env.catalog, env.io, &mut exec.subqueries)? };
     let rel = RelFileNumber(child.relfilenode);
     for (tid, mut row) in rows {
         let cid = env.txn.command_id();
@@ -445,6 +484,7 @@ fn apply_referential_action(
                 desc: desc.clone(),
                 count: 0,
                 checks: None,
+                index_keys: None,
             };
             op.referenced_key_changed(&row, None, exec, env)?;
             continue;
@@ -466,10 +506,9 @@ fn apply_referential_action(
         }
         let t = oa_storage::form_tuple(&desc, &row)?;
         if let Ok(new_tid) = env.storage.update(rel, tid, &t, env.txn, cid)? {
-            for index in &child.indexes {
-                let k: Vec<Datum> = index.columns.iter().map(|a| row.get((*a - 1) as usize).cloned().unwrap_or(Datum::Null)).collect();
-                env.storage.btree_insert(env.txn, RelFileNumber(index.relfilenode), &k, new_tid)?;
-            }
+            let one = live_morsel(child, std::slice::from_ref(&row));
+            let keys = row_keys(&index_keys, &one, exec, env)?;
+            insert_index_entries(child, &index_keys, &keys, 0, &row, new_tid, Some(&old_row), env)?;
             // SET NULL/DEFAULT/CASCADE must still satisfy the child's own foreign
             // keys — those whose columns it changed (RI_FKey_fk_upd_check_required).
             for c in &child.constraints {
@@ -483,7 +522,6 @@ fn apply_referential_action(
             }
         }
     }
-    let _ = exec;
     Ok(still_referenced)
 }
 
