@@ -16,7 +16,7 @@ pub mod session;
 pub mod settings;
 
 pub use engine::{Clock, Engine, EngineConfig};
-pub use session::{Describe, Event, Field, Notice, Outcome, Portal, Session};
+pub use session::{CopyData, Describe, Event, Field, Notice, Outcome, Portal, Session};
 
 /// What `version()` reports.
 pub fn version_string() -> String {

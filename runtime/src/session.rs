@@ -55,6 +55,14 @@ pub struct Describe {
     pub fields: Option<Vec<Field>>,
 }
 
+/// COPY data as the protocol carries it (CopyOutResponse, CopyData).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CopyData {
+    pub columns: usize,
+    pub csv: bool,
+    pub data: Vec<u8>,
+}
+
 /// What `execute_events` reports, in the order it happened.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
@@ -144,6 +152,10 @@ pub struct Session {
     implicit_block: bool,
     /// Extended protocol: the implicit transaction lasts until `sync`.
     extended: bool,
+    /// The client's data for the COPY FROM STDIN being run.
+    pub(crate) copy_in: Option<Vec<u8>>,
+    /// What the last COPY TO STDOUT produced.
+    pub(crate) copy_out: Option<CopyData>,
     prepared: HashMap<String, PreparedStatement>,
     pub(crate) random: PgPrng,
     pub(crate) sequences: SequenceSession,
@@ -190,6 +202,8 @@ impl Session {
             txn: None,
             implicit_block: false,
             extended: false,
+            copy_in: None,
+            copy_out: None,
             prepared: HashMap::new(),
             random: PgPrng::from_seed(seed),
             sequences: SequenceSession::default(),
@@ -230,6 +244,34 @@ impl Session {
     /// Applies a startup-packet parameter: RESET and DISCARD ALL return to it.
     pub fn set_startup_option(&mut self, name: &str, value: &str) -> Result<()> {
         self.settings.set_startup(name, value)
+    }
+
+    /// COPY's column count and whether CSV (CopyInResponse/CopyOutResponse),
+    /// checked before any data moves.
+    pub fn copy_shape(&mut self, stmt: &Statement) -> Result<(usize, bool)> {
+        let Statement::Copy(c) = stmt else { return Err(Error::internal("not a COPY")) };
+        let own = self.txn.is_none();
+        if own {
+            self.begin(false, Isolation::ReadCommitted)?;
+        }
+        let r = crate::ddl::copy_shape(self, c);
+        if own {
+            self.abort();
+        }
+        r
+    }
+
+    /// Runs COPY … FROM STDIN with the client's data.
+    pub fn run_copy_in(&mut self, stmt: &Statement, sql: &str, data: Vec<u8>) -> Result<Outcome> {
+        self.copy_in = Some(data);
+        let r = self.run_statement(stmt, sql, &[], &[]);
+        self.copy_in = None;
+        r
+    }
+
+    /// The data of the last COPY … TO STDOUT.
+    pub fn take_copy_out(&mut self) -> Option<CopyData> {
+        self.copy_out.take()
     }
 
     /// Runs a query string (one or more statements), collecting every result.

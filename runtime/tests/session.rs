@@ -163,3 +163,32 @@ fn notices_come_with_their_statement() {
     assert!(matches!(&events[1], oa_runtime::Event::Outcome(Outcome::Command { tag }) if tag == "DROP TABLE"));
     assert!(matches!(&events[2], oa_runtime::Event::Outcome(Outcome::Rows { .. })));
 }
+
+#[test]
+fn copy_to_stdout_and_from_stdin_in_postgres_formats() {
+    let mut s = session();
+    s.execute("CREATE TABLE ct (a int, b text, c float8)").unwrap();
+    s.execute(r#"INSERT INTO ct VALUES (1, E'x\\y\tz', 1.5), (2, NULL, NULL), (3, '', '-0'), (4, 'a,"b"', 'nan')"#).unwrap();
+    let mut copy_out = |s: &mut Session, sql: &str| {
+        s.execute(sql).unwrap();
+        String::from_utf8(s.take_copy_out().expect("COPY TO STDOUT data").data).unwrap()
+    };
+    // Expected output from PostgreSQL 15.18 for the same rows.
+    assert_eq!(copy_out(&mut s, "COPY ct TO STDOUT"), "1\tx\\\\y\\tz\t1.5\n2\t\\N\t\\N\n3\t\t-0\n4\ta,\"b\"\tNaN\n");
+    assert_eq!(
+        copy_out(&mut s, "COPY ct TO STDOUT (FORMAT csv, HEADER, FORCE_QUOTE (a))"),
+        "a,b,c\n\"1\",x\\y\tz,1.5\n\"2\",,\n\"3\",\"\",-0\n\"4\",\"a,\"\"b\"\"\",NaN\n"
+    );
+    assert_eq!(copy_out(&mut s, "COPY (SELECT 1, 'q') TO STDOUT"), "1\tq\n");
+    let copy = parse1("COPY ct FROM STDIN (FORMAT csv)");
+    assert_eq!(s.copy_shape(&copy).unwrap(), (3, true));
+    let out = s.run_copy_in(&copy, "", b"5,\"p,q\",2\n6,,\n".to_vec()).unwrap();
+    assert_eq!(out, Outcome::Command { tag: "COPY 2".into() });
+    assert_eq!(rows(&mut s, "SELECT b FROM ct WHERE a = 5")[0][0].as_deref(), Some("p,q"));
+    // Bad data fails the whole COPY.
+    let e = s.run_copy_in(&parse1("COPY ct FROM STDIN"), "", b"7\tx\t1\n8\n".to_vec()).unwrap_err();
+    assert_eq!(e.code.code(), "22P04");
+    assert_eq!(one(&mut s, "SELECT count(*) FROM ct"), "6");
+    let e = s.execute("CREATE VIEW cv AS SELECT 1; COPY cv TO STDOUT").unwrap_err();
+    assert_eq!(e.message, "cannot copy from view \"cv\"");
+}

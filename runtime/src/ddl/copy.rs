@@ -1,6 +1,7 @@
-//! COPY table FROM 'file' in PostgreSQL's text and CSV formats. Rows are
-//! read through each column's input function and inserted by the same
-//! Insert operator as INSERT, so every constraint is checked.
+//! COPY in PostgreSQL's text and CSV formats. FROM a file or the client's
+//! data: rows are read through each column's input function and inserted by
+//! the same Insert operator as INSERT, so every constraint is checked. TO a
+//! file or the client: a query's rows in their output form.
 
 use oa_frontend::Catalog;
 use oa_grammar::ast;
@@ -12,13 +13,15 @@ use oa_ir::types::Oid;
 use oa_ir::{ColumnId, Error, Result, SqlState};
 
 use super::Ddl;
-use crate::session::{Outcome, Session};
+use crate::session::{Outcome, Session, quote_ident_if_needed};
 
 /// Rows per Insert batch.
 const BATCH_ROWS: usize = 2048;
 
 struct Format {
     csv: bool,
+    /// FORCE_QUOTE: None, the named columns, or every column (`*`).
+    force_quote: Option<Vec<String>>,
     delimiter: char,
     null: String,
     header: bool,
@@ -59,6 +62,7 @@ fn parse_format(options: &[ast::DefElem]) -> Result<Format> {
     }
     let mut f = Format {
         csv,
+        force_quote: None,
         delimiter: if csv { ',' } else { '\t' },
         null: if csv { String::new() } else { "\\N".into() },
         header: false,
@@ -92,7 +96,21 @@ fn parse_format(options: &[ast::DefElem]) -> Result<Format> {
                 f.escape = single_char(o, "escape")?;
                 escape_set = true;
             }
-            "force_quote" | "force_not_null" | "force_null" => {
+            "force_quote" if csv => {
+                f.force_quote = Some(match &o.value {
+                    Some(ast::DefValue::Star) => vec!["*".into()],
+                    Some(ast::DefValue::List(items)) => items
+                        .iter()
+                        .filter_map(|v| match v {
+                            ast::DefValue::Word(w) | ast::DefValue::String(w) => Some(w.clone()),
+                            _ => None,
+                        })
+                        .collect(),
+                    _ => option_text(o).into_iter().collect(),
+                })
+            }
+            "force_quote" => return Err(Error::new(SqlState::FEATURE_NOT_SUPPORTED, "COPY force quote available only in CSV mode")),
+            "force_not_null" | "force_null" => {
                 return Err(Error::feature_not_supported(format!("COPY {} is not supported yet", o.name.to_ascii_uppercase())).with_position(o.loc));
             }
             other => return Err(Error::new(SqlState::SYNTAX_ERROR, format!("option \"{other}\" not recognized")).with_position(o.loc)),
@@ -104,34 +122,56 @@ fn parse_format(options: &[ast::DefElem]) -> Result<Format> {
     Ok(f)
 }
 
+/// The number of columns and whether CSV, for CopyInResponse/CopyOutResponse.
+pub(crate) fn copy_shape(s: &mut Session, c: &ast::CopyStmt) -> Result<(usize, bool)> {
+    let format = parse_format(&c.options)?;
+    let n = match &c.source {
+        ast::CopySource::Table { rel, columns } => {
+            let d = Ddl::new(s)?;
+            let table = d.table(rel)?;
+            if columns.is_empty() { table.live_columns().count() } else { columns.len() }
+        }
+        ast::CopySource::Query(q) => {
+            let d = s.describe(q, &[])?;
+            d.fields.map(|f| f.len()).unwrap_or(0)
+        }
+    };
+    Ok((n, format.csv))
+}
+
 pub(crate) fn copy(s: &mut Session, c: &ast::CopyStmt) -> Result<Outcome> {
+    if !c.is_from {
+        return copy_to(s, c);
+    }
     let (rel, columns) = match &c.source {
         ast::CopySource::Table { rel, columns } => (rel, columns),
-        ast::CopySource::Query(_) => return Err(Error::feature_not_supported("COPY (query) TO is not supported yet")),
-    };
-    if !c.is_from {
-        return Err(Error::feature_not_supported("COPY TO is not supported yet"));
-    }
-    let path = match &c.target {
-        ast::CopyTarget::File(p) => p.clone(),
-        ast::CopyTarget::Stdin => return Err(Error::feature_not_supported("COPY FROM STDIN is not supported yet")),
-        ast::CopyTarget::Program(_) => return Err(Error::feature_not_supported("COPY FROM PROGRAM is not supported yet")),
-        ast::CopyTarget::Stdout => return Err(Error::new(SqlState::SYNTAX_ERROR, "COPY FROM STDOUT is not valid")),
+        ast::CopySource::Query(_) => return Err(Error::new(SqlState::SYNTAX_ERROR, "COPY FROM (query) is not valid")),
     };
     if c.where_clause.is_some() {
         return Err(Error::feature_not_supported("COPY FROM ... WHERE is not supported yet"));
     }
     let format = parse_format(&c.options)?;
-    if !std::path::Path::new(&path).is_absolute() {
-        return Err(Error::new(SqlState::INVALID_NAME, "relative path not allowed for COPY to file"));
-    }
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        let msg = match e.kind() {
-            std::io::ErrorKind::NotFound => "No such file or directory".to_string(),
-            _ => e.to_string(),
-        };
-        Error::new(SqlState::UNDEFINED_FILE, format!("could not open file \"{path}\" for reading: {msg}"))
-    })?;
+    let text = match &c.target {
+        ast::CopyTarget::File(path) => {
+            if !std::path::Path::new(path).is_absolute() {
+                return Err(Error::new(SqlState::INVALID_NAME, "relative path not allowed for COPY to file"));
+            }
+            std::fs::read_to_string(path).map_err(|e| {
+                let msg = match e.kind() {
+                    std::io::ErrorKind::NotFound => "No such file or directory".to_string(),
+                    _ => e.to_string(),
+                };
+                Error::new(SqlState::UNDEFINED_FILE, format!("could not open file \"{path}\" for reading: {msg}"))
+            })?
+        }
+        ast::CopyTarget::Stdin | ast::CopyTarget::Stdout => {
+            let data = s.copy_in.take().ok_or_else(|| {
+                Error::feature_not_supported("COPY FROM STDIN needs the client's data: run it through the wire protocol or Session::run_copy_in")
+            })?;
+            String::from_utf8(data).map_err(|_| Error::new(SqlState::CHARACTER_NOT_IN_REPERTOIRE, "invalid byte sequence for encoding \"UTF8\""))?
+        }
+        ast::CopyTarget::Program(_) => return Err(Error::feature_not_supported("COPY FROM PROGRAM is not supported yet")),
+    };
     let d = Ddl::new(s)?;
     let table = d.table(rel)?;
     if table.kind != oa_ir::catalog::RelKind::Table {
@@ -219,6 +259,131 @@ pub(crate) fn copy(s: &mut Session, c: &ast::CopyStmt) -> Result<Outcome> {
     }
     total += flush(&mut rows, s)?;
     Ok(Outcome::Command { tag: format!("COPY {total}") })
+}
+
+/// COPY … TO: the table's (or query's) rows in their text output form.
+fn copy_to(s: &mut Session, c: &ast::CopyStmt) -> Result<Outcome> {
+    let format = parse_format(&c.options)?;
+    let query = match &c.source {
+        ast::CopySource::Query(q) => (**q).clone(),
+        ast::CopySource::Table { rel, columns } => {
+            let d = Ddl::new(s)?;
+            let table = d.table(rel)?;
+            match table.kind {
+                oa_ir::catalog::RelKind::Table => {}
+                oa_ir::catalog::RelKind::View => {
+                    return Err(Error::new(SqlState::WRONG_OBJECT_TYPE, format!("cannot copy from view \"{}\"", table.name))
+                        .with_hint("Try the COPY (SELECT ...) TO variant."));
+                }
+                _ => return Err(Error::new(SqlState::WRONG_OBJECT_TYPE, format!("cannot copy from non-table relation \"{}\"", table.name))),
+            }
+            for name in columns {
+                if table.column(name).is_none() {
+                    return Err(Error::new(SqlState::UNDEFINED_COLUMN, format!("column \"{name}\" of relation \"{}\" does not exist", table.name)));
+                }
+            }
+            let list = if columns.is_empty() {
+                table.live_columns().map(|c| quote_ident_if_needed(&c.name)).collect::<Vec<_>>().join(", ")
+            } else {
+                columns.iter().map(|c| quote_ident_if_needed(c)).collect::<Vec<_>>().join(", ")
+            };
+            let sql = format!("SELECT {list} FROM ONLY {}.{}", quote_ident_if_needed(&table.namespace_name), quote_ident_if_needed(&table.name));
+            oa_grammar::parse(&sql).map_err(|e| Error::internal(e.message))?.remove(0).stmt
+        }
+    };
+    let mut portal = s.open_portal(&query, &[], &[])?;
+    let names: Vec<String> = portal.fields.iter().map(|f| f.name.clone()).collect();
+    let forced: Vec<bool> = match &format.force_quote {
+        None => vec![false; names.len()],
+        Some(list) if list.iter().any(|n| n == "*") => vec![true; names.len()],
+        Some(list) => {
+            for n in list {
+                if !names.contains(n) {
+                    return Err(Error::new(SqlState::INVALID_COLUMN_REFERENCE, format!("FORCE_QUOTE column \"{n}\" not referenced by COPY")));
+                }
+            }
+            names.iter().map(|n| list.contains(n)).collect()
+        }
+    };
+    let mut out = String::new();
+    if format.header {
+        let header: Vec<Option<String>> = names.iter().cloned().map(Some).collect();
+        write_row(&mut out, &header, &vec![false; names.len()], &format);
+    }
+    let mut count = 0u64;
+    loop {
+        let rows = s.fetch(&mut portal, 4096)?;
+        for r in &rows {
+            write_row(&mut out, r, &forced, &format);
+        }
+        count += rows.len() as u64;
+        if portal.is_done() {
+            break;
+        }
+    }
+    match &c.target {
+        ast::CopyTarget::Stdout | ast::CopyTarget::Stdin => {
+            s.copy_out = Some(crate::session::CopyData { columns: names.len(), csv: format.csv, data: out.into_bytes() });
+        }
+        ast::CopyTarget::File(path) => {
+            if !std::path::Path::new(path).is_absolute() {
+                return Err(Error::new(SqlState::INVALID_NAME, "relative path not allowed for COPY to file"));
+            }
+            std::fs::write(path, out).map_err(|e| Error::new(SqlState::IO_ERROR, format!("could not open file \"{path}\" for writing: {e}")))?;
+        }
+        ast::CopyTarget::Program(_) => return Err(Error::feature_not_supported("COPY TO PROGRAM is not supported yet")),
+    }
+    Ok(Outcome::Command { tag: format!("COPY {count}") })
+}
+
+/// One output line (CopyAttributeOutText / CopyAttributeOutCSV).
+fn write_row(out: &mut String, row: &[Option<String>], forced: &[bool], f: &Format) {
+    let single = row.len() == 1;
+    for (i, v) in row.iter().enumerate() {
+        if i > 0 {
+            out.push(f.delimiter);
+        }
+        match v {
+            None => out.push_str(&f.null),
+            Some(v) if f.csv => {
+                let quote = forced.get(i).copied().unwrap_or(false)
+                    || *v == f.null
+                    || (single && v == "\\.")
+                    || v.chars().any(|c| c == f.delimiter || c == f.quote || c == '\n' || c == '\r');
+                if quote {
+                    out.push(f.quote);
+                    for c in v.chars() {
+                        if c == f.quote || c == f.escape {
+                            out.push(f.escape);
+                        }
+                        out.push(c);
+                    }
+                    out.push(f.quote);
+                } else {
+                    out.push_str(v);
+                }
+            }
+            Some(v) => {
+                for c in v.chars() {
+                    match c {
+                        '\\' => out.push_str("\\\\"),
+                        '\u{8}' => out.push_str("\\b"),
+                        '\u{c}' => out.push_str("\\f"),
+                        '\n' => out.push_str("\\n"),
+                        '\r' => out.push_str("\\r"),
+                        '\t' => out.push_str("\\t"),
+                        '\u{b}' => out.push_str("\\v"),
+                        c if c == f.delimiter => {
+                            out.push('\\');
+                            out.push(c);
+                        }
+                        c => out.push(c),
+                    }
+                }
+            }
+        }
+    }
+    out.push('\n');
 }
 
 /// Text format: one line per row, fields split on the delimiter, backslash escapes.

@@ -25,6 +25,7 @@ use crate::catalog::{CatalogRow, CatalogView};
 use crate::session::{Notice, Outcome, Session};
 
 pub(crate) use alter::constraints_named;
+pub(crate) use copy::copy_shape;
 pub(crate) use create::create_table_as_select_into;
 
 /// Runs a utility statement inside the session's current transaction.
