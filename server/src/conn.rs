@@ -4,8 +4,16 @@
 //! channel to the connection's socket writer. A long query therefore never
 //! stalls another connection, and the loop has one place where asynchronous
 //! events (cancel, shutdown, and later LISTEN/NOTIFY) arrive: the inbox.
+//!
+//! The extended protocol follows PostgreSQL's postgres.c: Parse analyzes a
+//! query (`Session::describe`), Bind starts it (`Session::start_portal`: the
+//! implicit transaction, the snapshot, the plan), Execute streams rows from
+//! the runtime's portal as the client asks for them, and Sync commits the
+//! implicit transaction (`Session::sync`). INSERT/UPDATE/DELETE (and a SELECT
+//! with a data-modifying WITH) run to completion at their first Execute, as
+//! PostgreSQL's PORTAL_ONE_RETURNING does, so a Sync after a partial fetch
+//! never commits half a statement.
 
-use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,12 +21,12 @@ use std::sync::{Arc, Mutex};
 
 use bytes::{BufMut, Bytes, BytesMut};
 use oa_grammar::ast::{self, Statement};
-use oa_ir::expr::ScalarExpr;
 use oa_ir::io::IoContext;
 use oa_ir::types::{SqlType, oid};
 use oa_ir::{Datum, Error, SqlState};
-use oa_runtime::{Engine, Field, Outcome, Session};
+use oa_runtime::{Engine, Event, Field, Notice, Outcome, Session};
 use pgwire::messages::PgWireBackendMessage as B;
+use pgwire::messages::copy::{CopyData, CopyDone, CopyInResponse, CopyOutResponse};
 use pgwire::messages::data::{FieldDescription, NoData, ParameterDescription, RowDescription};
 use pgwire::messages::extendedquery::{BindComplete, CloseComplete, ParseComplete, PortalSuspended};
 use pgwire::messages::response::{CommandComplete, EmptyQueryResponse, ErrorResponse, NoticeResponse, ReadyForQuery, TransactionStatus};
@@ -115,14 +123,43 @@ const REPORTED: [&str; 13] = [
     "TimeZone",
 ];
 
+/// Rows asked of the runtime at a time while streaming a portal.
+const FETCH_CHUNK: usize = 1024;
+
+/// How a prepared statement runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// An empty query string: EmptyQueryResponse.
+    Empty,
+    /// A SELECT: started at Bind, its rows streamed as Execute asks for them.
+    Select,
+    /// INSERT/UPDATE/DELETE, or a SELECT with a data-modifying WITH: started
+    /// at Bind, run to completion at the first Execute.
+    Modify,
+    /// Anything else: run by the first Execute (`Session::run_statement`).
+    Utility,
+}
+
+fn kind_of(stmt: Option<&Statement>) -> Kind {
+    match stmt {
+        None => Kind::Empty,
+        Some(Statement::Select(s)) if select_into(s) => Kind::Utility,
+        Some(Statement::Select(s)) if modifying_with(s) => Kind::Modify,
+        Some(Statement::Select(_)) => Kind::Select,
+        Some(Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_)) => Kind::Modify,
+        Some(_) => Kind::Utility,
+    }
+}
+
 /// A statement from Parse.
 struct Prepared {
     sql: String,
     /// None for an empty query string.
     stmt: Option<Statement>,
+    kind: Kind,
     param_types: Vec<SqlType>,
-    /// Result columns once described (None inside: the statement returns no rows).
-    fields: RefCell<Option<Option<Vec<Field>>>>,
+    /// A query's result columns as Parse found them (None: it returns no rows).
+    fields: Option<Vec<Field>>,
 }
 
 /// A portal from Bind.
@@ -130,14 +167,49 @@ struct Portal {
     stmt: Rc<Prepared>,
     params: Vec<Datum>,
     result_formats: Vec<i16>,
-    /// Filled by the first Execute.
-    result: Option<PortalResult>,
+    state: PortalState,
 }
 
-struct PortalResult {
-    fields: Vec<Field>,
-    rows: VecDeque<Vec<Option<String>>>,
-    tag: String,
+enum PortalState {
+    Empty,
+    /// A query the runtime has started.
+    Query(Box<QueryPortal>),
+    /// A utility statement not executed yet.
+    Pending,
+    /// A utility statement's result, sent as Execute asks for it.
+    Ran {
+        fields: Vec<Field>,
+        rows: VecDeque<Vec<Option<String>>>,
+        tag: String,
+    },
+}
+
+struct QueryPortal {
+    portal: oa_runtime::Portal,
+    /// One format code per column.
+    formats: Vec<i16>,
+    /// A modifying statement's rows, once it has run to completion.
+    buffered: VecDeque<Vec<Datum>>,
+    /// The command tag once the statement has ended.
+    tag: Option<String>,
+}
+
+/// COPY … FROM STDIN waiting for the client's data.
+struct CopyIn {
+    stmt: Statement,
+    sql: String,
+    data: Vec<u8>,
+    /// Started by Execute: no ReadyForQuery at the end, an error skips to Sync.
+    extended: bool,
+}
+
+/// What a query string holds of COPY to or from the client.
+enum CopyInString {
+    None,
+    /// The string is this one COPY statement.
+    Single(Statement),
+    /// With other statements: not supported yet.
+    Among,
 }
 
 /// The session thread's state.
@@ -154,6 +226,8 @@ pub struct Worker {
     /// After an error in an extended-protocol message: ignore until Sync.
     skip_until_sync: bool,
     reported: HashMap<&'static str, String>,
+    /// Between CopyInResponse and CopyDone/CopyFail.
+    copy_in: Option<CopyIn>,
 }
 
 /// The session thread's body: startup work, then one message at a time.
@@ -168,6 +242,7 @@ pub fn run(
     let session = engine.connect(&startup.user, &startup.database);
     let cancel = session.cancel_flag();
     let _ = ready.send(cancel.clone());
+    let pid = session.backend_pid();
     let mut w = Worker {
         session,
         user: startup.user.clone(),
@@ -179,8 +254,8 @@ pub fn run(
         portals: HashMap::new(),
         skip_until_sync: false,
         reported: HashMap::new(),
+        copy_in: None,
     };
-    let pid = w.backend_pid();
     let key = crate::auth::random_i32();
     registry.register(pid, key, cancel);
     let _unregister = Unregister(&registry, pid);
@@ -233,6 +308,13 @@ impl Worker {
         flush_to(&self.outbox, &mut self.out, &mut self.closed);
     }
 
+    /// Hands the output to the writer once there is enough of it.
+    fn maybe_flush(&mut self) {
+        if self.out.len() >= FLUSH_AT {
+            self.flush();
+        }
+    }
+
     fn fatal(&mut self, e: &Error) {
         self.send(B::ErrorResponse(ErrorResponse::new(error_fields("FATAL", e))));
         self.flush();
@@ -244,20 +326,22 @@ impl Worker {
         self.send(B::ErrorResponse(ErrorResponse::new(error_fields("ERROR", e))));
     }
 
-    /// NOTICEs and WARNINGs the last statement raised, filtered by client_min_messages.
+    /// client_min_messages now, as a rank for `notice_message`.
+    fn min_message_rank(&self) -> u8 {
+        message_rank(&self.session.settings().show("client_min_messages").unwrap_or_default())
+    }
+
+    /// NOTICEs and WARNINGs the runtime holds, filtered by client_min_messages.
     fn send_notices(&mut self) {
         let notices = self.session.take_notices();
         if notices.is_empty() {
             return;
         }
-        let min = message_rank(&self.session.settings().show("client_min_messages").unwrap_or_default());
-        for n in notices {
-            if message_rank(n.severity) < min && n.severity != "INFO" {
-                continue;
+        let min = self.min_message_rank();
+        for n in &notices {
+            if let Some(m) = notice_message(n, min) {
+                self.send(m);
             }
-            let fields =
-                vec![(b'S', n.severity.to_string()), (b'V', n.severity.to_string()), (b'C', n.code.code().to_string()), (b'M', n.message.clone())];
-            self.send(B::NoticeResponse(NoticeResponse::new(fields)));
         }
     }
 
@@ -290,21 +374,9 @@ impl Worker {
 
     // ------------------------------------------------------------ startup
 
-    /// pg_backend_pid() of the session, which BackendKeyData reports.
-    fn backend_pid(&mut self) -> i32 {
-        let pid = match self.session.execute("SELECT pg_catalog.pg_backend_pid()") {
-            Ok(outcomes) => match outcomes.first() {
-                Some(Outcome::Rows { rows, .. }) => rows.first().and_then(|r| r.first()).cloned().flatten().and_then(|v| v.parse().ok()),
-                _ => None,
-            },
-            Err(_) => None,
-        };
-        self.session.take_notices();
-        pid.unwrap_or_else(|| crate::auth::random_i32() & 0x3fff_ffff)
-    }
-
-    /// Startup-packet parameters become settings: first `options`
-    /// (`-c name=value`, `--name=value`), then the others, as PostgreSQL does.
+    /// Startup-packet parameters become settings, and the values RESET and
+    /// DISCARD ALL return to: first `options` (`-c name=value`,
+    /// `--name=value`), then the others, as PostgreSQL does.
     fn apply_startup_params(&mut self, params: &[(String, String)]) -> Result<(), Error> {
         let mut settings = Vec::new();
         for (k, v) in params {
@@ -320,11 +392,7 @@ impl Worker {
             }
         }
         for (name, value) in settings {
-            let sql = format!("SELECT pg_catalog.set_config({}, {}, false)", quote_literal(&name), quote_literal(&value));
-            self.session.execute(&sql).map_err(|mut e| {
-                e.position = None;
-                e
-            })?;
+            self.session.set_startup_option(&name, &value)?;
         }
         self.session.take_notices();
         Ok(())
@@ -333,6 +401,10 @@ impl Worker {
     // ------------------------------------------------------------ dispatch
 
     fn handle(&mut self, m: Message) {
+        if self.copy_in.is_some() {
+            self.copy_message(m);
+            return;
+        }
         if self.skip_until_sync && !matches!(m, Message::Sync | Message::Terminate) {
             return;
         }
@@ -358,11 +430,7 @@ impl Worker {
                 Ok(())
             }
             Message::Sync => {
-                self.skip_until_sync = false;
-                if self.session.transaction_status() == b'I' {
-                    self.portals.clear();
-                }
-                self.ready_for_query();
+                self.sync();
                 Ok(())
             }
             Message::Flush => {
@@ -379,8 +447,7 @@ impl Worker {
             Message::Invalid { error, .. } => Err(error),
         };
         if let Err(e) = result {
-            // Every error aborts the transaction (or fails the block).
-            self.mark_failed();
+            self.failed();
             self.send_notices();
             self.error(&e);
             if extended {
@@ -391,11 +458,27 @@ impl Worker {
         }
     }
 
-    /// After an error outside `Session::execute`: end the implicit
-    /// transaction or mark the explicit block failed. The runtime does that
-    /// only inside `execute_each`, so feed it a string that fails to lex.
-    fn mark_failed(&mut self) {
-        let _ = self.session.execute("\u{1}");
+    /// After an error: the implicit transaction ends, an explicit block
+    /// fails, and the portals (which belonged to the transaction) are gone,
+    /// as PostgreSQL's AbortTransaction drops them.
+    fn failed(&mut self) {
+        self.session.statement_failed();
+        self.portals.clear();
+    }
+
+    /// Sync: commit the implicit transaction; portals live only as long as their transaction.
+    fn sync(&mut self) {
+        self.skip_until_sync = false;
+        let committed = self.session.sync();
+        self.send_notices();
+        if let Err(e) = committed {
+            self.failed();
+            self.error(&e);
+        }
+        if self.session.transaction_status() == b'I' {
+            self.portals.clear();
+        }
+        self.ready_for_query();
     }
 
     fn io_context(&self) -> Result<IoContext, Error> {
@@ -405,40 +488,217 @@ impl Worker {
 
     // ------------------------------------------------------------ simple query
 
+    /// Query: each statement's NOTICEs, then its rows, as it completes.
+    /// client_min_messages is read as each notice arrives; after a statement
+    /// that may have changed it (a SET of it, RESET ALL, DISCARD ALL, the end
+    /// of a transaction), the rest of the string's output waits for the end
+    /// and is filtered by the value then.
     fn simple_query(&mut self, sql: &str) {
         self.statements.remove("");
         self.portals.remove("");
+        match copy_in_string(sql) {
+            CopyInString::None => {}
+            CopyInString::Single(stmt) => return self.simple_copy(stmt, sql),
+            CopyInString::Among => {
+                let e = Error::feature_not_supported("COPY to or from the client in a multi-statement query string is not supported yet");
+                return self.end_query_string(Err((e, true)));
+            }
+        }
         let mut count = 0usize;
+        let min = self.min_message_rank();
+        let mut parsed: Option<Vec<Statement>> = None;
+        let mut held: Option<Vec<Event>> = None;
         let Worker { session, out, outbox, closed, .. } = self;
-        let result = session.execute_each(sql, |o| {
-            count += 1;
-            match o {
-                Outcome::Rows { fields, rows, tag } => {
-                    encode_row_description(out, &fields, &[]);
-                    for row in &rows {
-                        encode_text_row(out, row);
-                        if out.len() >= FLUSH_AT {
-                            flush_to(outbox, out, closed);
+        let result = session.execute_events(sql, |e| {
+            if let Some(h) = held.as_mut() {
+                h.push(e);
+                return;
+            }
+            match e {
+                Event::Notice(n) => {
+                    if let Some(m) = notice_message(&n, min) {
+                        encode_message(out, m);
+                    }
+                }
+                Event::Outcome(o) => {
+                    let index = count;
+                    count += 1;
+                    let may_change = matches!(outcome_tag(&o), "SET" | "RESET" | "DISCARD ALL" | "COMMIT" | "ROLLBACK");
+                    encode_outcome(out, outbox, closed, o);
+                    if may_change {
+                        let stmts = parsed.get_or_insert_with(|| match oa_grammar::parse(sql) {
+                            Ok(s) => s.into_iter().map(|r| r.stmt).collect(),
+                            Err(_) => Vec::new(),
+                        });
+                        match stmts.get(index) {
+                            Some(Statement::Set(s)) if !sets_client_min_messages(s) => {}
+                            // client_min_messages may differ from here on: hold the rest.
+                            _ => held = Some(Vec::new()),
                         }
                     }
-                    encode_message(out, B::CommandComplete(CommandComplete::new(tag)));
                 }
-                Outcome::Command { tag } => encode_message(out, B::CommandComplete(CommandComplete::new(tag))),
             }
             if out.len() >= FLUSH_AT {
                 flush_to(outbox, out, closed);
             }
         });
+        if let Some(events) = held {
+            let min = self.min_message_rank();
+            for e in events {
+                match e {
+                    Event::Notice(n) => {
+                        if let Some(m) = notice_message(&n, min) {
+                            self.send(m);
+                        }
+                    }
+                    Event::Outcome(o) => encode_outcome(&mut self.out, &self.outbox, &mut self.closed, o),
+                }
+                self.maybe_flush();
+            }
+        }
+        // A failed statement's notices come before its error.
         self.send_notices();
+        if result.is_ok() && count == 0 {
+            self.send(B::EmptyQueryResponse(EmptyQueryResponse::new()));
+        }
+        // execute_events has ended the transaction or failed the block.
+        self.end_query_string(result.map_err(|e| (e, false)));
+    }
+
+    /// After a query string: its error (`true`: the transaction still has
+    /// to fail), or the end of its implicit transaction, even one an
+    /// unfinished extended-protocol batch opened; then ReadyForQuery.
+    fn end_query_string(&mut self, result: Result<(), (Error, bool)>) {
         match result {
-            Ok(()) if count == 0 => self.send(B::EmptyQueryResponse(EmptyQueryResponse::new())),
-            Ok(()) => {}
-            Err(e) => self.error(&e),
+            Ok(()) => {
+                if let Err(e) = self.session.sync() {
+                    self.failed();
+                    self.send_notices();
+                    self.error(&e);
+                }
+            }
+            Err((e, fail)) => {
+                if fail {
+                    self.session.statement_failed();
+                }
+                self.portals.clear();
+                self.send_notices();
+                self.error(&e);
+            }
         }
         if self.session.transaction_status() == b'I' {
             self.portals.clear();
         }
         self.ready_for_query();
+    }
+
+    // ------------------------------------------------------------ COPY
+
+    /// A query string that is one COPY to or from the client.
+    fn simple_copy(&mut self, stmt: Statement, sql: &str) {
+        if let Err(e) = self.check_not_failed(&stmt) {
+            return self.end_query_string(Err((e, true)));
+        }
+        let is_from = matches!(&stmt, Statement::Copy(c) if c.is_from);
+        if is_from {
+            if let Err(e) = self.start_copy_in(stmt, sql, false) {
+                self.end_query_string(Err((e, true)));
+            }
+            return;
+        }
+        self.cancel.store(false, Ordering::Relaxed);
+        let outcome = self.session.run_statement(&stmt, sql, &[], &[]);
+        self.send_notices();
+        match outcome {
+            Ok(o) => {
+                self.send_copy_out();
+                self.send(B::CommandComplete(CommandComplete::new(outcome_tag(&o).to_string())));
+                self.end_query_string(Ok(()));
+            }
+            Err(e) => self.end_query_string(Err((char_position(e, sql), true))),
+        }
+    }
+
+    /// CopyInResponse; the data follows in CopyData messages.
+    fn start_copy_in(&mut self, stmt: Statement, sql: &str, extended: bool) -> Result<(), Error> {
+        let (columns, _csv) = self.session.copy_shape(&stmt).map_err(|e| char_position(e, sql))?;
+        self.session.take_notices();
+        let columns = i16::try_from(columns).map_err(|_| Error::internal("too many columns for COPY"))?;
+        self.send(B::CopyInResponse(CopyInResponse::new(0, columns, vec![0; columns as usize])));
+        self.flush();
+        self.copy_in = Some(CopyIn { stmt, sql: sql.to_string(), data: Vec::new(), extended });
+        Ok(())
+    }
+
+    /// A message during COPY FROM STDIN: data, its end, or its failure.
+    fn copy_message(&mut self, m: Message) {
+        let failure = match m {
+            Message::CopyData(b) => {
+                if let Some(c) = self.copy_in.as_mut() {
+                    c.data.extend_from_slice(&b);
+                }
+                return;
+            }
+            // PostgreSQL ignores these during COPY.
+            Message::Flush | Message::Sync => return,
+            Message::Terminate => {
+                self.closed = true;
+                return;
+            }
+            Message::CopyDone => {
+                let Some(c) = self.copy_in.take() else { return };
+                self.cancel.store(false, Ordering::Relaxed);
+                let outcome = self.session.run_copy_in(&c.stmt, &c.sql, c.data);
+                self.send_notices();
+                match outcome {
+                    Ok(o) => {
+                        self.send(B::CommandComplete(CommandComplete::new(outcome_tag(&o).to_string())));
+                        if !c.extended {
+                            self.end_query_string(Ok(()));
+                        }
+                        return;
+                    }
+                    Err(e) => char_position(e, &c.sql),
+                }
+            }
+            Message::CopyFail(reason) => Error::new(SqlState::QUERY_CANCELED, format!("COPY from stdin failed: {reason}")),
+            other => {
+                Error::new(SqlState::PROTOCOL_VIOLATION, format!("unexpected message type 0x{:02X} during COPY from stdin", message_type(&other)))
+            }
+        };
+        let extended = self.copy_in.take().is_some_and(|c| c.extended);
+        if extended {
+            self.failed();
+            self.send_notices();
+            self.error(&failure);
+            self.skip_until_sync = true;
+        } else {
+            self.end_query_string(Err((failure, true)));
+        }
+    }
+
+    /// COPY TO STDOUT's data: CopyOutResponse, a CopyData per row, CopyDone.
+    fn send_copy_out(&mut self) {
+        let Some(copy) = self.session.take_copy_out() else { return };
+        let columns = copy.columns.min(i16::MAX as usize) as i16;
+        self.send(B::CopyOutResponse(CopyOutResponse::new(0, columns, vec![0; columns as usize])));
+        let mut start = 0;
+        let mut in_quotes = false;
+        for (i, b) in copy.data.iter().enumerate() {
+            match b {
+                // A CSV field may hold newlines inside its quotes.
+                b'"' if copy.csv => in_quotes = !in_quotes,
+                b'\n' if !in_quotes => {
+                    self.send(B::CopyData(CopyData::new(Bytes::copy_from_slice(&copy.data[start..=i]))));
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        if start < copy.data.len() {
+            self.send(B::CopyData(CopyData::new(Bytes::copy_from_slice(&copy.data[start..]))));
+        }
+        self.send(B::CopyDone(CopyDone::new()));
     }
 
     // ------------------------------------------------------------ extended query
@@ -455,8 +715,21 @@ impl Worker {
         if let Some(s) = &stmt {
             self.check_not_failed(s)?;
         }
-        let param_types = self.infer_param_types(stmt.as_ref(), &query, declared)?;
-        self.statements.insert(name, Rc::new(Prepared { sql: query, stmt, param_types, fields: RefCell::new(None) }));
+        let kind = kind_of(stmt.as_ref());
+        // Declared types, 0 for "infer"; like PostgreSQL's variable
+        // parameters, `$n` beyond those declared are inferred too.
+        let n = declared.len().max(max_param_index(&query));
+        let declared: Vec<SqlType> = (0..n).map(|i| SqlType::new(declared.get(i).copied().filter(|o| *o != 0).unwrap_or(oid::UNKNOWN))).collect();
+        let (param_types, fields) = match (&stmt, kind) {
+            (Some(s), Kind::Select | Kind::Modify) => {
+                let d = self.session.describe(s, &declared).map_err(|e| char_position(e, &query));
+                self.session.take_notices();
+                let d = d?;
+                (d.param_types, d.fields)
+            }
+            _ => (declared.into_iter().map(|t| if t.oid == oid::UNKNOWN { SqlType::TEXT } else { t }).collect(), None),
+        };
+        self.statements.insert(name, Rc::new(Prepared { sql: query, stmt, kind, param_types, fields }));
         self.send(B::ParseComplete(ParseComplete::new()));
         Ok(())
     }
@@ -470,36 +743,6 @@ impl Worker {
             ));
         }
         Ok(())
-    }
-
-    /// Parameter types: the declared ones, the rest inferred from the
-    /// statement's plan (the runtime has no describe API yet: see
-    /// `Session::plan`), TEXT where nothing constrains them.
-    fn infer_param_types(&mut self, stmt: Option<&Statement>, sql: &str, declared: &[u32]) -> Result<Vec<SqlType>, Error> {
-        let referenced = max_param_index(sql);
-        let n = referenced.max(declared.len());
-        let mut types: Vec<Option<SqlType>> =
-            (0..n).map(|i| declared.get(i).copied().filter(|o| *o != 0 && *o != oid::UNKNOWN).map(SqlType::new)).collect();
-        let is_query = matches!(stmt, Some(Statement::Select(_) | Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_)));
-        if is_query && types.iter().any(|t| t.is_none()) {
-            let stmt = stmt.ok_or_else(|| Error::internal("no statement"))?;
-            match self.session.plan(stmt) {
-                Ok(Some(plan)) => collect_physical(&plan, &mut |index, ty| {
-                    if let Some(slot) = types.get_mut(index as usize - 1)
-                        && slot.is_none()
-                        && ty.oid != oid::UNKNOWN
-                    {
-                        *slot = Some(SqlType::new(ty.oid));
-                    }
-                }),
-                Ok(None) => {}
-                // With declared types the statement may bind differently: let Execute report errors.
-                Err(e) if declared.iter().all(|o| *o == 0) => return Err(char_position(e, sql)),
-                Err(_) => {}
-            }
-            self.session.take_notices();
-        }
-        Ok(types.into_iter().map(|t| t.unwrap_or(SqlType::TEXT)).collect())
     }
 
     fn bind(
@@ -550,7 +793,21 @@ impl Worker {
         for f in &result_formats {
             check_format(*f)?;
         }
-        self.portals.insert(portal, Portal { stmt: ps, params: values, result_formats, result: None });
+        // The unnamed portal is replaced; its successor starts with the old one gone.
+        self.portals.remove(&portal);
+        let state = match (&ps.stmt, ps.kind) {
+            (Some(stmt), Kind::Select | Kind::Modify) => {
+                // As PostgreSQL's PortalStart: the transaction, the snapshot and the plan now.
+                let started = self.session.start_portal(stmt, &values, &ps.param_types);
+                self.send_notices();
+                let started = started.map_err(|e| char_position(e, &ps.sql))?;
+                let formats = resolve_formats(&result_formats, started.fields.len())?;
+                PortalState::Query(Box::new(QueryPortal { portal: started, formats, buffered: VecDeque::new(), tag: None }))
+            }
+            (Some(_), _) => PortalState::Pending,
+            (None, _) => PortalState::Empty,
+        };
+        self.portals.insert(portal, Portal { stmt: ps, params: values, result_formats, state });
         self.send(B::BindComplete(BindComplete::new()));
         Ok(())
     }
@@ -569,17 +826,22 @@ impl Worker {
             }
             return Ok(());
         }
-        let (stmt, formats, known) = {
-            let p = self.portals.get(name).ok_or_else(|| undefined_portal(name))?;
-            (p.stmt.clone(), p.result_formats.clone(), p.result.as_ref().map(|r| r.fields.clone()))
-        };
-        let fields = match known {
-            Some(f) => Some(f),
-            None => self.statement_fields(&stmt)?,
+        let p = self.portals.get(name).ok_or_else(|| undefined_portal(name))?;
+        let (fields, formats) = match &p.state {
+            PortalState::Empty => (None, Vec::new()),
+            PortalState::Query(q) => {
+                let no_data = q.portal.fields.is_empty() && p.stmt.kind != Kind::Select;
+                ((!no_data).then(|| q.portal.fields.clone()), q.formats.clone())
+            }
+            PortalState::Ran { fields, .. } => (Some(fields.clone()).filter(|f| !f.is_empty()), p.result_formats.clone()),
+            PortalState::Pending => {
+                let (ps, formats) = (p.stmt.clone(), p.result_formats.clone());
+                (self.statement_fields(&ps)?, formats)
+            }
         };
         match fields {
             Some(f) => {
-                resolve_formats(&formats, f.len())?;
+                let formats = resolve_formats(&formats, f.len())?;
                 self.send_row_description(&f, &formats);
             }
             None => self.send(B::NoData(NoData::new())),
@@ -589,92 +851,150 @@ impl Worker {
 
     fn send_row_description(&mut self, fields: &[Field], formats: &[i16]) {
         encode_row_description(&mut self.out, fields, formats);
-        if self.out.len() >= FLUSH_AT {
-            self.flush();
-        }
+        self.maybe_flush();
     }
 
-    /// The result columns of a prepared statement, without running it.
+    /// The result columns of a prepared statement: a query's from Parse,
+    /// a utility statement's (SHOW, EXPLAIN, EXECUTE) asked for now.
     fn statement_fields(&mut self, ps: &Prepared) -> Result<Option<Vec<Field>>, Error> {
-        if let Some(f) = ps.fields.borrow().as_ref() {
-            return Ok(f.clone());
-        }
-        let text = |name: &str| Field { name: name.to_string(), type_oid: oid::TEXT, typmod: -1, type_name: "text".into(), table_oid: 0, attnum: 0 };
-        let fields = match &ps.stmt {
-            None => None,
-            Some(Statement::Select(s)) if select_into(s) => None,
-            Some(stmt @ (Statement::Select(_) | Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_))) => {
-                // open_portal binds and plans without running, but needs an
-                // open transaction: make one for the purpose when idle.
-                let idle = self.session.transaction_status() == b'I';
-                if idle {
-                    self.session.execute("BEGIN")?;
-                }
-                let opened = self.session.open_portal(stmt, &[], &ps.param_types).map(|p| p.fields.clone());
-                if idle {
-                    let _ = self.session.execute("ROLLBACK");
-                }
+        match (&ps.stmt, ps.kind) {
+            (Some(stmt), Kind::Utility) => {
+                let d = self.session.describe(stmt, &ps.param_types);
                 self.session.take_notices();
-                let fields = opened.map_err(|e| char_position(e, &ps.sql))?;
-                if matches!(stmt, Statement::Select(_)) || !fields.is_empty() { Some(fields) } else { None }
+                Ok(d.map_err(|e| char_position(e, &ps.sql))?.fields)
             }
-            Some(Statement::Show(ast::ShowStmt::Name(name))) => {
-                let header = match name.to_ascii_lowercase().as_str() {
-                    "transaction isolation level" => "transaction_isolation".to_string(),
-                    "session authorization" => "session_authorization".to_string(),
-                    _ => oa_runtime::settings::Settings::canonical_name(name),
-                };
-                Some(vec![text(&header)])
-            }
-            Some(Statement::Show(ast::ShowStmt::All)) => Some(vec![text("name"), text("setting"), text("description")]),
-            Some(Statement::Explain(_)) => Some(vec![text("QUERY PLAN")]),
-            Some(_) => None,
-        };
-        *ps.fields.borrow_mut() = Some(fields.clone());
-        Ok(fields)
+            _ => Ok(ps.fields.clone()),
+        }
     }
 
     fn execute(&mut self, name: &str, max_rows: i32) -> Result<(), Error> {
         let mut portal = self.portals.remove(name).ok_or_else(|| undefined_portal(name))?;
-        let Some(stmt) = portal.stmt.stmt.as_ref() else {
-            self.portals.insert(name.to_string(), portal);
-            self.send(B::EmptyQueryResponse(EmptyQueryResponse::new()));
-            return Ok(());
+        self.cancel.store(false, Ordering::Relaxed);
+        let limit = if max_rows <= 0 { usize::MAX } else { max_rows as usize };
+        let result = match portal.state {
+            PortalState::Empty => {
+                self.send(B::EmptyQueryResponse(EmptyQueryResponse::new()));
+                Ok(())
+            }
+            PortalState::Query(ref mut q) => {
+                let modifies = portal.stmt.kind == Kind::Modify;
+                self.run_query(q, modifies, limit)
+            }
+            PortalState::Pending if copy_from_client(portal.stmt.stmt.as_ref()) => {
+                let (stmt, sql) = (portal.stmt.stmt.clone(), portal.stmt.sql.clone());
+                portal.state = PortalState::Ran { fields: Vec::new(), rows: VecDeque::new(), tag: String::new() };
+                match stmt {
+                    Some(stmt) => self.start_copy_in(stmt, &sql, true),
+                    None => Ok(()),
+                }
+            }
+            PortalState::Pending => match self.run_utility(&mut portal) {
+                Ok(()) => self.send_utility_rows(&mut portal, limit),
+                Err(e) => Err(e),
+            },
+            PortalState::Ran { .. } => self.send_utility_rows(&mut portal, limit),
         };
-        if portal.result.is_none() {
-            self.cancel.store(false, Ordering::Relaxed);
-            let outcome = self.session.run_statement(stmt, &portal.stmt.sql, &portal.params, &portal.stmt.param_types);
-            self.send_notices();
-            portal.result = Some(match outcome.map_err(|e| char_position(e, &portal.stmt.sql))? {
-                Outcome::Rows { fields, rows, tag } => PortalResult { fields, rows: rows.into(), tag },
-                Outcome::Command { tag } => PortalResult { fields: Vec::new(), rows: VecDeque::new(), tag },
-            });
-        }
-        let result = self.run_portal(&mut portal, max_rows);
         self.portals.insert(name.to_string(), portal);
         result
     }
 
-    /// Sends up to `max_rows` rows (0: all), then PortalSuspended or CommandComplete.
-    fn run_portal(&mut self, portal: &mut Portal, max_rows: i32) -> Result<(), Error> {
+    /// Streams up to `limit` rows of a started query, then PortalSuspended
+    /// or CommandComplete. A modifying statement runs to completion first.
+    fn run_query(&mut self, q: &mut QueryPortal, modifies: bool, limit: usize) -> Result<(), Error> {
+        if modifies && q.tag.is_none() && limit != usize::MAX {
+            // Partly fetched RETURNING rows wait here; the statement itself is done.
+            q.buffered = self.session.fetch_datums(&mut q.portal, usize::MAX)?.into();
+            q.tag = Some(self.session.finish_portal(&q.portal)?);
+            self.send_notices();
+        }
         let io = self.io_context()?;
-        let Some(result) = portal.result.as_mut() else { return Err(Error::internal("portal has not run")) };
-        let formats = resolve_formats(&portal.result_formats, result.fields.len())?;
-        let limit = if max_rows <= 0 { usize::MAX } else { max_rows as usize };
+        let mut sent = 0usize;
+        while sent < limit && !self.closed {
+            let want = (limit - sent).min(FETCH_CHUNK);
+            let got = if !q.buffered.is_empty() || q.tag.is_some() {
+                let n = want.min(q.buffered.len());
+                for row in q.buffered.drain(..n) {
+                    encode_datum_row(&mut self.out, &row, &q.formats, &q.portal, &io)?;
+                }
+                n
+            } else if q.formats.iter().all(|f| *f == 0) {
+                let rows = self.session.fetch(&mut q.portal, want)?;
+                self.send_notices();
+                for row in &rows {
+                    encode_text_row(&mut self.out, row);
+                }
+                rows.len()
+            } else {
+                let rows = self.session.fetch_datums(&mut q.portal, want)?;
+                self.send_notices();
+                for row in &rows {
+                    encode_datum_row(&mut self.out, row, &q.formats, &q.portal, &io)?;
+                }
+                rows.len()
+            };
+            sent += got;
+            self.maybe_flush();
+            if got < want {
+                break;
+            }
+        }
+        let finished = if q.tag.is_some() { q.buffered.is_empty() } else { q.portal.is_done() };
+        if !finished {
+            self.send(B::PortalSuspended(PortalSuspended::new()));
+            return Ok(());
+        }
+        let tag = match &q.tag {
+            Some(t) => t.clone(),
+            None => {
+                let t = self.session.finish_portal(&q.portal)?;
+                self.send_notices();
+                q.tag = Some(t.clone());
+                t
+            }
+        };
+        // A SELECT's tag counts the rows of this Execute.
+        let tag = if modifies { tag } else { format!("SELECT {sent}") };
+        self.send(B::CommandComplete(CommandComplete::new(tag)));
+        Ok(())
+    }
+
+    /// A utility statement's first Execute: run it, keep its result.
+    fn run_utility(&mut self, portal: &mut Portal) -> Result<(), Error> {
+        let ps = portal.stmt.clone();
+        let stmt = ps.stmt.as_ref().ok_or_else(|| Error::internal("no statement"))?;
+        let outcome = self.session.run_statement(stmt, &ps.sql, &portal.params, &ps.param_types);
+        self.send_notices();
+        let outcome = outcome.map_err(|e| char_position(e, &ps.sql))?;
+        self.send_copy_out();
+        if ends_transaction(stmt) {
+            // The other portals belonged to the transaction that ended.
+            self.portals.clear();
+        }
+        portal.state = match outcome {
+            Outcome::Rows { fields, rows, tag } => PortalState::Ran { fields, rows: rows.into(), tag },
+            Outcome::Command { tag } => PortalState::Ran { fields: Vec::new(), rows: VecDeque::new(), tag },
+        };
+        Ok(())
+    }
+
+    /// Sends up to `limit` of a utility statement's rows, then PortalSuspended or CommandComplete.
+    fn send_utility_rows(&mut self, portal: &mut Portal, limit: usize) -> Result<(), Error> {
+        let io = self.io_context()?;
+        let PortalState::Ran { fields, rows, tag } = &mut portal.state else { return Err(Error::internal("portal has not run")) };
+        let formats = resolve_formats(&portal.result_formats, fields.len())?;
         let mut sent = 0usize;
         while sent < limit {
-            let Some(row) = result.rows.pop_front() else { break };
-            encode_row(&mut self.out, &row, &formats, &result.fields, &io)?;
+            let Some(row) = rows.pop_front() else { break };
+            encode_row(&mut self.out, &row, &formats, fields, &io)?;
             sent += 1;
             if self.out.len() >= FLUSH_AT {
                 flush_to(&self.outbox, &mut self.out, &mut self.closed);
             }
         }
-        if !result.rows.is_empty() {
+        if !rows.is_empty() {
             self.send(B::PortalSuspended(PortalSuspended::new()));
         } else {
-            // A SELECT's tag counts the rows of this Execute.
-            let tag = if result.tag.starts_with("SELECT ") { format!("SELECT {sent}") } else { result.tag.clone() };
+            let tag = if tag.starts_with("SELECT ") { format!("SELECT {sent}") } else { tag.clone() };
             self.send(B::CommandComplete(CommandComplete::new(tag)));
         }
         Ok(())
@@ -740,7 +1060,141 @@ fn encode_text_row(out: &mut BytesMut, row: &[Option<String>]) {
     out[at + 1..at + 5].copy_from_slice(&len.to_be_bytes());
 }
 
-/// A DataRow with each column in its requested format.
+/// RowDescription, DataRows and CommandComplete of a statement's outcome.
+fn encode_outcome(out: &mut BytesMut, outbox: &mpsc::Sender<Output>, closed: &mut bool, o: Outcome) {
+    match o {
+        Outcome::Rows { fields, rows, tag } => {
+            encode_row_description(out, &fields, &[]);
+            for row in &rows {
+                encode_text_row(out, row);
+                if out.len() >= FLUSH_AT {
+                    flush_to(outbox, out, closed);
+                }
+            }
+            encode_message(out, B::CommandComplete(CommandComplete::new(tag)));
+        }
+        Outcome::Command { tag } => encode_message(out, B::CommandComplete(CommandComplete::new(tag))),
+    }
+}
+
+fn outcome_tag(o: &Outcome) -> &str {
+    match o {
+        Outcome::Rows { tag, .. } | Outcome::Command { tag } => tag,
+    }
+}
+
+/// A DataRow of a portal's values, each column in its format: text through
+/// the type's output function, binary straight from the value.
+fn encode_datum_row(out: &mut BytesMut, row: &[Datum], formats: &[i16], portal: &oa_runtime::Portal, io: &IoContext) -> Result<(), Error> {
+    let at = out.len();
+    out.put_u8(b'D');
+    out.put_i32(0);
+    out.put_i16(row.len() as i16);
+    for (i, d) in row.iter().enumerate() {
+        if d.is_null() {
+            out.put_i32(-1);
+            continue;
+        }
+        let len_at = out.len();
+        out.put_i32(0);
+        let written = if formats.get(i) == Some(&1) {
+            let type_oid = portal.types().get(i).map(|t| t.oid).unwrap_or(oid::TEXT);
+            values::datum_send(type_oid, d, || portal.output_text(i, d), io, out)
+        } else {
+            portal.output_text(i, d).map(|t| out.put_slice(t.unwrap_or_default().as_bytes()))
+        };
+        if let Err(e) = written {
+            out.truncate(at);
+            return Err(e);
+        }
+        let len = (out.len() - len_at - 4) as i32;
+        out[len_at..len_at + 4].copy_from_slice(&len.to_be_bytes());
+    }
+    let len = (out.len() - at - 1) as i32;
+    out[at + 1..at + 5].copy_from_slice(&len.to_be_bytes());
+    Ok(())
+}
+
+/// A NoticeResponse for a notice that passes client_min_messages (`min`, a
+/// `message_rank`); INFO always goes through.
+fn notice_message(n: &Notice, min: u8) -> Option<B> {
+    if message_rank(n.severity) < min && n.severity != "INFO" {
+        return None;
+    }
+    let fields = vec![(b'S', n.severity.to_string()), (b'V', n.severity.to_string()), (b'C', n.code.code().to_string()), (b'M', n.message.clone())];
+    Some(B::NoticeResponse(NoticeResponse::new(fields)))
+}
+
+/// SET/RESET of client_min_messages (or of everything).
+fn sets_client_min_messages(s: &ast::SetStmt) -> bool {
+    match &s.kind {
+        ast::SetKind::Value { name, .. } | ast::SetKind::Default(name) | ast::SetKind::FromCurrent(name) | ast::SetKind::Reset(name) => {
+            name.eq_ignore_ascii_case("client_min_messages")
+        }
+        ast::SetKind::ResetAll => true,
+        ast::SetKind::TimeZone(_) | ast::SetKind::Session(_) => false,
+    }
+}
+
+/// COPY … FROM STDIN.
+fn copy_from_client(stmt: Option<&Statement>) -> bool {
+    matches!(stmt, Some(Statement::Copy(c)) if c.is_from && matches!(c.target, ast::CopyTarget::Stdin | ast::CopyTarget::Stdout))
+}
+
+/// Whether a query string copies to or from the client, and how.
+fn copy_in_string(sql: &str) -> CopyInString {
+    if !sql.as_bytes().windows(4).any(|w| w.eq_ignore_ascii_case(b"copy")) {
+        return CopyInString::None;
+    }
+    let Ok(stmts) = oa_grammar::parse(sql) else { return CopyInString::None };
+    let client = |s: &Statement| matches!(s, Statement::Copy(c) if matches!(c.target, ast::CopyTarget::Stdin | ast::CopyTarget::Stdout));
+    if !stmts.iter().any(|r| client(&r.stmt)) {
+        return CopyInString::None;
+    }
+    if stmts.len() > 1 {
+        return CopyInString::Among;
+    }
+    match stmts.into_iter().next() {
+        Some(r) => CopyInString::Single(r.stmt),
+        None => CopyInString::None,
+    }
+}
+
+/// A frontend message's type byte (for errors about unexpected ones).
+fn message_type(m: &Message) -> u8 {
+    match m {
+        Message::Query(_) => b'Q',
+        Message::Parse { .. } => b'P',
+        Message::Bind { .. } => b'B',
+        Message::Describe { .. } => b'D',
+        Message::Execute { .. } => b'E',
+        Message::Close { .. } => b'C',
+        Message::Sync => b'S',
+        Message::Flush => b'H',
+        Message::Terminate => b'X',
+        Message::CopyData(_) => b'd',
+        Message::CopyDone => b'c',
+        Message::CopyFail(_) => b'f',
+        Message::Invalid { extended: true, .. } => b'P',
+        Message::Invalid { .. } => b'Q',
+    }
+}
+
+/// COMMIT, ROLLBACK and the like: the transaction, and its portals, end.
+fn ends_transaction(stmt: &Statement) -> bool {
+    use ast::TransactionStmt as T;
+    matches!(
+        stmt,
+        Statement::Transaction(T::Commit { .. } | T::Rollback { .. } | T::PrepareTransaction(_) | T::CommitPrepared(_) | T::RollbackPrepared(_))
+    )
+}
+
+/// A top-level WITH holding INSERT/UPDATE/DELETE (PostgreSQL's PORTAL_ONE_MOD_WITH).
+fn modifying_with(s: &ast::SelectStmt) -> bool {
+    s.with.as_ref().is_some_and(|w| w.ctes.iter().any(|c| matches!(*c.query, Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_))))
+}
+
+/// A DataRow of a utility statement's text values with each column in its requested format.
 fn encode_row(out: &mut BytesMut, row: &[Option<String>], formats: &[i16], fields: &[Field], io: &IoContext) -> Result<(), Error> {
     if formats.iter().all(|f| *f == 0) {
         encode_text_row(out, row);
@@ -868,40 +1322,6 @@ fn max_param_index(sql: &str) -> usize {
             .unwrap_or(0),
         Err(_) => 0,
     }
-}
-
-fn collect_physical(plan: &oa_ir::physical::PhysicalPlan, f: &mut dyn FnMut(u32, SqlType)) {
-    for e in plan.expressions() {
-        collect_expr(e, f);
-    }
-    for c in plan.children() {
-        collect_physical(c, f);
-    }
-}
-
-fn collect_logical(plan: &oa_ir::LogicalPlan, f: &mut dyn FnMut(u32, SqlType)) {
-    for e in plan.expressions() {
-        collect_expr(e, f);
-    }
-    for c in plan.children() {
-        collect_logical(c, f);
-    }
-}
-
-fn collect_expr(e: &ScalarExpr, f: &mut dyn FnMut(u32, SqlType)) {
-    match e {
-        ScalarExpr::Param { index, ty } if *index > 0 => f(*index, *ty),
-        ScalarExpr::Subquery(s) => collect_logical(&s.plan, f),
-        _ => {}
-    }
-    for c in e.children() {
-        collect_expr(c, f);
-    }
-}
-
-/// A string literal that reads the same whatever standard_conforming_strings is.
-fn quote_literal(s: &str) -> String {
-    format!("E'{}'", s.replace('\\', "\\\\").replace('\'', "''"))
 }
 
 /// The `options` startup parameter: `-c name=value`, `-cname=value` and

@@ -1,11 +1,12 @@
 //! Values on the wire: type lengths for RowDescription, parameters from
 //! their text or binary form, and results in binary format.
 //!
-//! The runtime hands the server result rows as text (each type's output
-//! function under the session's settings). A column requested in binary is
-//! read back with the type's input function under the same settings and
-//! written with PostgreSQL's send format, which is exact for every type whose
-//! text output is (floats need extra_float_digits >= 1, the default).
+//! A query's rows come from the runtime as values (`Portal::fetch_datums`):
+//! a column requested in binary is written from the value with PostgreSQL's
+//! send format, one in text with the type's output function. Utility
+//! statements (SHOW, EXPLAIN, EXECUTE) produce text only; a column of theirs
+//! requested in binary is read back with the type's input function under the
+//! session's settings and then sent.
 
 use bytes::{BufMut, BytesMut};
 use oa_ir::datetime::Interval;
@@ -223,6 +224,28 @@ pub fn text_to_binary(type_oid: Oid, text: &str, io: &IoContext, out: &mut Bytes
     }
 }
 
+/// Appends the send format of a result value of type `type_oid`. `text` is
+/// its output text: what textual and user-defined types send, and the way
+/// in for a value whose form here has no binary encoding of its own.
+pub fn datum_send(type_oid: Oid, d: &Datum, text: impl Fn() -> Result<Option<String>>, io: &IoContext, out: &mut BytesMut) -> Result<()> {
+    if is_textual(type_oid) || is_user_type(type_oid) || type_oid == oid::JSONB {
+        if type_oid == oid::JSONB {
+            out.put_u8(1);
+        }
+        match d {
+            Datum::Text(s) if is_textual(type_oid) => out.put_slice(s.as_bytes()),
+            _ => out.put_slice(text()?.unwrap_or_default().as_bytes()),
+        }
+        return Ok(());
+    }
+    let at = out.len();
+    if datum_to_binary(type_oid, d, out).is_ok() {
+        return Ok(());
+    }
+    out.truncate(at);
+    text_to_binary(type_oid, &text()?.unwrap_or_default(), io, out)
+}
+
 /// Appends PostgreSQL's send format of a value.
 pub fn datum_to_binary(type_oid: Oid, d: &Datum, out: &mut BytesMut) -> Result<()> {
     match (type_oid, d) {
@@ -232,7 +255,23 @@ pub fn datum_to_binary(type_oid: Oid, d: &Datum, out: &mut BytesMut) -> Result<(
         (oid::INT2, Datum::Int16(v)) => out.put_i16(*v),
         (oid::INT4 | oid::DATE, Datum::Int32(v)) => out.put_i32(*v),
         (oid::INT8 | oid::TIME | oid::TIMESTAMP | oid::TIMESTAMPTZ, Datum::Int64(v)) => out.put_i64(*v),
-        (oid::OID | oid::XID | oid::CID, Datum::Oid(v)) => out.put_u32(*v),
+        (
+            oid::OID
+            | oid::XID
+            | oid::CID
+            | oid::REGPROC
+            | oid::REGPROCEDURE
+            | oid::REGOPER
+            | oid::REGOPERATOR
+            | oid::REGCLASS
+            | oid::REGTYPE
+            | oid::REGROLE
+            | oid::REGNAMESPACE
+            | oid::REGCONFIG
+            | oid::REGDICTIONARY
+            | oid::REGCOLLATION,
+            Datum::Oid(v),
+        ) => out.put_u32(*v),
         (oid::FLOAT4, Datum::Float32(v)) => out.put_u32(v.to_bits()),
         (oid::FLOAT8, Datum::Float64(v)) => out.put_u64(v.to_bits()),
         (oid::BYTEA | oid::UUID, Datum::Bytes(b)) => out.put_slice(b),

@@ -222,6 +222,38 @@ async fn portals_return_rows_in_batches() {
     tx.commit().await.unwrap();
 }
 
+#[tokio::test]
+async fn binary_results_come_from_the_values() {
+    let client = connect().await;
+    // Exact whatever extra_float_digits says: no round trip through the text.
+    client.batch_execute("set extra_float_digits = 0").await.unwrap();
+    let r = client.query_one("select 1/3::float8, 'pg_class'::regclass, 2::float4 / 3::float4", &[]).await.unwrap();
+    assert_eq!(r.get::<_, f64>(0), 1.0 / 3.0);
+    assert_eq!(r.get::<_, Raw>(1).0, 1259u32.to_be_bytes());
+    assert_eq!(r.get::<_, f32>(2), 2.0f32 / 3.0);
+    client.batch_execute("reset extra_float_digits").await.unwrap();
+}
+
+#[tokio::test]
+async fn startup_options_are_what_reset_returns_to() {
+    let mut c = config(addr());
+    c.options("-c DateStyle=SQL,\\ DMY -c search_path=pg_catalog").application_name("resettest");
+    let (client, _) = connect_with(c).await.unwrap();
+    let show = |m: &[SimpleQueryMessage]| rows(m).into_iter().map(|r| r[0].clone().unwrap()).collect::<Vec<_>>();
+    let m = client.simple_query("set datestyle = 'ISO, MDY'; set application_name = 'x'; show datestyle; show application_name").await.unwrap();
+    assert_eq!(show(&m), vec!["ISO, MDY", "x"]);
+    let m = client.simple_query("reset datestyle; reset application_name; show datestyle; show application_name").await.unwrap();
+    assert_eq!(show(&m), vec!["SQL, DMY", "resettest"]);
+    let m = client.simple_query("set search_path = public; reset all; show search_path; show datestyle").await.unwrap();
+    assert_eq!(show(&m), vec!["pg_catalog", "SQL, DMY"]);
+    let m = client.simple_query("set datestyle = 'German'; discard all; show datestyle").await.unwrap();
+    assert_eq!(show(&m), vec!["SQL, DMY"]);
+    // Through the extended protocol too.
+    client.execute("set datestyle = 'Postgres'", &[]).await.unwrap();
+    client.execute("reset datestyle", &[]).await.unwrap();
+    assert_eq!(client.query_one("show datestyle", &[]).await.unwrap().get::<_, String>(0), "SQL, DMY");
+}
+
 // ------------------------------------------------------------ errors, transactions, notices
 
 #[tokio::test]
@@ -447,6 +479,69 @@ impl RawClient {
         self.send(b'Q', &cstr(sql));
         self.until_ready()
     }
+
+    fn parse(&mut self, name: &str, sql: &str) {
+        let mut body = cstr(name);
+        body.extend(cstr(sql));
+        body.extend([0, 0]);
+        self.send(b'P', &body);
+    }
+
+    /// Bind without parameters; `binary` asks for every column in binary.
+    fn bind(&mut self, portal: &str, statement: &str, binary: bool) {
+        let mut body = cstr(portal);
+        body.extend(cstr(statement));
+        body.extend([0, 0, 0, 0]);
+        if binary {
+            body.extend([0, 1, 0, 1]);
+        } else {
+            body.extend([0, 0]);
+        }
+        self.send(b'B', &body);
+    }
+
+    fn execute(&mut self, portal: &str, max_rows: i32) {
+        let mut body = cstr(portal);
+        body.extend(max_rows.to_be_bytes());
+        self.send(b'E', &body);
+    }
+
+    /// Parse, Bind and Execute of the unnamed statement and portal.
+    fn run(&mut self, sql: &str) {
+        self.parse("", sql);
+        self.bind("", "", false);
+        self.execute("", 0);
+    }
+
+    /// Reads through the first message whose type is in `last`.
+    fn until(&mut self, last: &[u8]) -> Vec<(u8, Vec<u8>)> {
+        let mut out = Vec::new();
+        while let Some(m) = self.read() {
+            let done = last.contains(&m.0);
+            out.push(m);
+            if done {
+                break;
+            }
+        }
+        out
+    }
+
+    /// The single value of a one-row, one-column query.
+    fn value(&mut self, sql: &str) -> String {
+        let m = self.query(sql);
+        let row = &m.iter().find(|(t, _)| *t == b'D').unwrap_or_else(|| panic!("no row in {m:?}")).1;
+        let len = i32::from_be_bytes(row[2..6].try_into().unwrap()) as usize;
+        String::from_utf8(row[6..6 + len].to_vec()).unwrap()
+    }
+}
+
+fn tags(messages: &[(u8, Vec<u8>)]) -> String {
+    messages.iter().map(|(t, _)| *t as char).collect()
+}
+
+/// CommandComplete's tag.
+fn command_tag(body: &[u8]) -> &str {
+    std::str::from_utf8(&body[..body.len() - 1]).unwrap()
 }
 
 fn status(messages: &[(u8, Vec<u8>)]) -> u8 {
@@ -604,4 +699,214 @@ fn malformed_messages_end_only_their_session() {
     let (_, body) = c.read().unwrap();
     assert_eq!(fields(&body)[&b'C'], "28000");
     assert_eq!(status(&bystander.query("select 2")), b'I');
+}
+
+#[test]
+fn portals_stream_large_results_in_batches() {
+    let mut c = RawClient::connect(addr(), &[]);
+    c.parse("", "select g from generate_series(1, 100000) g");
+    c.bind("big", "", false);
+    let mut total = 0i64;
+    let mut expected = 1i64;
+    for batch in 0..100 {
+        c.execute("big", 1000);
+        c.send(b'H', &[]);
+        let m = c.until(b"sCE");
+        let (first, last) = (m.first().unwrap().0, m.last().unwrap().0);
+        assert_eq!((first, last), (if batch == 0 { b'1' } else { b'D' }, b's'), "batch {batch}: {}", tags(&m));
+        let rows: Vec<i64> = m
+            .iter()
+            .filter(|(t, _)| *t == b'D')
+            .map(|(_, b)| {
+                let len = i32::from_be_bytes(b[2..6].try_into().unwrap()) as usize;
+                std::str::from_utf8(&b[6..6 + len]).unwrap().parse().unwrap()
+            })
+            .collect();
+        assert_eq!(rows.len(), 1000);
+        for v in rows {
+            assert_eq!(v, expected);
+            expected += 1;
+            total += v;
+        }
+    }
+    assert_eq!(total, 100_000 * 100_001 / 2);
+    // Exactly at the end: the next Execute finds no more rows.
+    c.execute("big", 1000);
+    c.send(b'S', &[]);
+    let m = c.until(b"Z");
+    assert_eq!(tags(&m), "CZ");
+    assert_eq!(command_tag(&m[0].1), "SELECT 0");
+    assert_eq!(status(&m), b'I');
+
+    // Rows are computed as they are asked for: the first batch of a query
+    // that fails at its last row arrives, and the error with a later batch.
+    c.parse("late", "select 1 / (100000 - g) from generate_series(1, 100000) g");
+    c.bind("", "late", true);
+    c.execute("", 1000);
+    c.send(b'H', &[]);
+    let m = c.until(b"sCE");
+    assert_eq!(tags(&m).matches('D').count(), 1000);
+    assert_eq!(m.last().unwrap().0, b's');
+    // Binary: int4 from the value.
+    assert_eq!(m[2].1, [0, 1, 0, 0, 0, 4, 0, 0, 0, 0]);
+    c.execute("", 0);
+    c.send(b'S', &[]);
+    let m = c.until(b"Z");
+    assert_eq!(m.iter().rev().nth(1).unwrap().0, b'E');
+    assert_eq!(fields(&m.iter().rev().nth(1).unwrap().1)[&b'C'], "22012");
+    // Up to the morsel holding the failing row.
+    let streamed = tags(&m).matches('D').count();
+    assert!((1000..99_000).contains(&streamed), "{streamed}");
+    assert_eq!(status(&m), b'I');
+}
+
+#[test]
+fn the_implicit_transaction_lasts_until_sync() {
+    let mut c = RawClient::connect(addr(), &[]);
+    let mut other = RawClient::connect(addr(), &[]);
+    c.query("create table sync_t(a int)");
+
+    // Two Executes, one transaction: uncommitted until Sync.
+    c.run("insert into sync_t values (1)");
+    c.run("insert into sync_t values (2)");
+    c.send(b'H', &[]);
+    let m: Vec<_> = (0..6).map_while(|_| c.read()).collect();
+    assert_eq!(tags(&m), "12C12C", "{m:?}");
+    assert_eq!(other.value("select count(*) from sync_t"), "0");
+    c.send(b'S', &[]);
+    assert_eq!(status(&c.until_ready()), b'I');
+    assert_eq!(other.value("select count(*) from sync_t"), "2");
+
+    // An error in the second Execute rolls back the first; the rest is skipped.
+    c.run("insert into sync_t values (3)");
+    c.run("insert into sync_t values (1 / 0)");
+    c.run("insert into sync_t values (4)");
+    c.send(b'S', &[]);
+    let m = c.until_ready();
+    assert_eq!(tags(&m), "12C12EZ");
+    assert_eq!(fields(&m[5].1)[&b'C'], "22012");
+    assert_eq!(status(&m), b'I');
+    assert_eq!(c.value("select count(*) from sync_t"), "2");
+
+    // A modifying statement runs to completion at its first Execute: a
+    // Sync after a partial fetch of its RETURNING rows commits all of it.
+    c.parse("", "insert into sync_t select g from generate_series(10, 19) g returning a");
+    c.bind("", "", false);
+    c.execute("", 3);
+    c.send(b'S', &[]);
+    let m = c.until_ready();
+    assert_eq!(tags(&m), "12DDDsZ");
+    assert_eq!(other.value("select count(*) from sync_t"), "12");
+
+    // Utility statements share it once a query has opened it.
+    c.run("insert into sync_t values (5)");
+    c.run("drop table sync_t");
+    c.run("select 1 / 0");
+    c.send(b'S', &[]);
+    let m = c.until_ready();
+    assert_eq!(tags(&m), "12C12C12EZ");
+    assert_eq!(other.value("select count(*) from sync_t"), "12");
+
+    // A failed transaction block keeps failing across Syncs; portals are gone.
+    assert_eq!(status(&c.query("begin")), b'T');
+    c.parse("", "select g from generate_series(1, 10) g");
+    c.bind("p", "", false);
+    c.execute("p", 2);
+    c.send(b'S', &[]);
+    assert_eq!(tags(&c.until_ready()), "12DDsZ");
+    c.run("select 1 / 0");
+    c.send(b'S', &[]);
+    let m = c.until_ready();
+    assert_eq!(tags(&m), "12EZ");
+    assert_eq!(status(&m), b'E');
+    c.execute("p", 2);
+    c.send(b'S', &[]);
+    let m = c.until_ready();
+    assert_eq!(fields(&m[0].1)[&b'C'], "34000");
+    assert_eq!(status(&c.query("rollback")), b'I');
+}
+
+#[test]
+fn notices_come_before_their_statements_results() {
+    let mut c = RawClient::connect(addr(), &[]);
+    let m = c.query("drop table if exists notice_a; select 1; drop table if exists notice_b; select 2");
+    assert_eq!(tags(&m), "NCTDCNCTDCZ");
+    let message = |i: usize| fields(&m[i].1)[&b'M'].clone();
+    assert_eq!(message(0), "table \"notice_a\" does not exist, skipping");
+    assert_eq!(message(5), "table \"notice_b\" does not exist, skipping");
+    assert_eq!(command_tag(&m[1].1), "DROP TABLE");
+
+    // client_min_messages as it is when the notice is raised.
+    let m = c.query("set client_min_messages = warning; drop table if exists notice_c; select 1");
+    assert_eq!(tags(&m), "CCTDCZ");
+    let m = c.query("drop table if exists notice_d; set client_min_messages = notice; drop table if exists notice_e");
+    assert_eq!(tags(&m), "CCNCZ");
+    assert_eq!(fields(&m[2].1)[&b'M'], "table \"notice_e\" does not exist, skipping");
+    // A failing statement's notices come before its error.
+    let m = c.query("select 1; drop table if exists notice_f; select 1/0");
+    assert_eq!(tags(&m), "TDCNCEZ");
+}
+
+#[test]
+fn copy_to_and_from_the_client() {
+    let mut c = RawClient::connect(addr(), &[]);
+    c.query("create table copy_t(a int, b text)");
+    c.send(b'Q', &cstr("copy copy_t from stdin"));
+    let m = c.until(b"GEZ");
+    assert_eq!(tags(&m), "G");
+    assert_eq!(m[0].1, [0, 0, 2, 0, 0, 0, 0]);
+    // Rows may be split anywhere across CopyData messages.
+    c.send(b'd', b"1\tone\n2\t");
+    c.send(b'd', b"two\n3\t\\N\n");
+    c.send(b'H', &[]);
+    c.send(b'c', &[]);
+    let m = c.until_ready();
+    assert_eq!(tags(&m), "CZ");
+    assert_eq!(command_tag(&m[0].1), "COPY 3");
+    assert_eq!(status(&m), b'I');
+
+    let m = c.query("copy (select a, b from copy_t order by a) to stdout with (format csv, header)");
+    assert_eq!(tags(&m), "HddddcCZ");
+    let data: Vec<&[u8]> = m.iter().filter(|(t, _)| *t == b'd').map(|(_, b)| b.as_slice()).collect();
+    assert_eq!(data, vec![&b"a,b\n"[..], b"1,one\n", b"2,two\n", b"3,\n"]);
+    assert_eq!(command_tag(&m[6].1), "COPY 3");
+
+    // CopyFail and bad data end the COPY with an error; nothing is loaded.
+    c.send(b'Q', &cstr("copy copy_t from stdin"));
+    c.until(b"G");
+    c.send(b'd', b"4\tfour\n");
+    c.send(b'f', &cstr("client gave up"));
+    let m = c.until_ready();
+    assert_eq!(tags(&m), "EZ");
+    assert_eq!(fields(&m[0].1)[&b'C'], "57014");
+    c.send(b'Q', &cstr("copy copy_t from stdin"));
+    c.until(b"G");
+    c.send(b'd', b"x\tfive\n");
+    c.send(b'c', &[]);
+    let m = c.until_ready();
+    assert_eq!(tags(&m), "EZ");
+    assert_eq!(fields(&m[0].1)[&b'C'], "22P02");
+    assert_eq!(c.value("select count(*) from copy_t"), "3");
+
+    // Errors before any data: no CopyInResponse.
+    let m = c.query("copy no_such_table from stdin");
+    assert_eq!(tags(&m), "EZ");
+    assert_eq!(fields(&m[0].1)[&b'C'], "42P01");
+
+    // Through the extended protocol.
+    c.run("copy copy_t (a) from stdin");
+    c.send(b'H', &[]);
+    let m = c.until(b"GE");
+    assert_eq!(tags(&m), "12G");
+    c.send(b'd', b"10\n11\n");
+    c.send(b'c', &[]);
+    c.send(b'S', &[]);
+    let m = c.until_ready();
+    assert_eq!(tags(&m), "CZ");
+    assert_eq!(command_tag(&m[0].1), "COPY 2");
+    c.run("copy copy_t to stdout");
+    c.send(b'S', &[]);
+    let m = c.until_ready();
+    assert_eq!(tags(&m), "12HdddddcCZ");
+    assert_eq!(c.value("select count(*) from copy_t"), "5");
 }
