@@ -454,6 +454,13 @@ impl Session {
         self.open_portal(stmt, params, param_types)
     }
 
+    /// Execute of any other statement in the extended protocol: like
+    /// `run_statement`, but the implicit transaction lasts until `sync`.
+    pub fn run_extended(&mut self, stmt: &Statement, sql: &str, params: &[Datum], param_types: &[SqlType]) -> Result<Outcome> {
+        self.extended = true;
+        self.run_statement(stmt, sql, params, param_types)
+    }
+
     /// A portal ran to completion: the statement ends (its deferred checks run).
     /// Returns the command tag.
     pub fn finish_portal(&mut self, portal: &Portal) -> Result<String> {

@@ -192,3 +192,15 @@ fn copy_to_stdout_and_from_stdin_in_postgres_formats() {
     let e = s.execute("CREATE VIEW cv AS SELECT 1; COPY cv TO STDOUT").unwrap_err();
     assert_eq!(e.message, "cannot copy from view \"cv\"");
 }
+
+#[test]
+fn extended_utility_statements_wait_for_sync_too() {
+    let mut s = session();
+    let create = parse1("CREATE TABLE u (a int)");
+    s.run_extended(&create, "CREATE TABLE u (a int)", &[], &[]).unwrap();
+    let e = s.start_portal(&parse1("SELECT 1/0"), &[], &[]).and_then(|mut p| s.fetch(&mut p, 10)).unwrap_err();
+    assert_eq!(e.code.code(), "22012");
+    s.statement_failed();
+    s.sync().unwrap();
+    assert_eq!(s.execute("SELECT * FROM u").unwrap_err().code.code(), "42P01");
+}

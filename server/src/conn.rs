@@ -962,7 +962,7 @@ impl Worker {
     fn run_utility(&mut self, portal: &mut Portal) -> Result<(), Error> {
         let ps = portal.stmt.clone();
         let stmt = ps.stmt.as_ref().ok_or_else(|| Error::internal("no statement"))?;
-        let outcome = self.session.run_statement(stmt, &ps.sql, &portal.params, &ps.param_types);
+        let outcome = self.session.run_extended(stmt, &ps.sql, &portal.params, &ps.param_types);
         self.send_notices();
         let outcome = outcome.map_err(|e| char_position(e, &ps.sql))?;
         self.send_copy_out();
