@@ -197,8 +197,10 @@ pub struct TypeDesc {
 }
 
 impl TypeDesc {
+    /// A true array type (get_element_type): varlena with an element type,
+    /// in category A, or record[] (a pseudo-type that is still an array).
     pub fn is_array(&self) -> bool {
-        self.elem != 0 && self.len == -1 && self.category == b'A'
+        self.elem != 0 && self.len == -1 && (self.category == b'A' || self.oid == crate::types::oid::RECORD_ARRAY)
     }
 }
 

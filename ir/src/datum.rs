@@ -29,6 +29,22 @@ pub enum Datum {
     Text(String),
     Bytes(Vec<u8>),
     Array(Box<Array>),
+    /// A row value of an anonymous record type (`ROW(…)`, oid 2249).
+    Record(Box<Record>),
+}
+
+/// The fields of a row value, each with the type it was built with: output
+/// and comparisons follow the field types (record_out, record_cmp).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    pub types: Vec<Oid>,
+    pub fields: Vec<Datum>,
+}
+
+impl Record {
+    pub fn new(types: Vec<Oid>, fields: Vec<Datum>) -> Self {
+        Record { types, fields }
+    }
 }
 
 /// A PostgreSQL array value: any number of dimensions with lower bounds,
@@ -103,7 +119,8 @@ impl Datum {
             Datum::Interval(_) => PhysicalType::Interval,
             Datum::Text(_) => PhysicalType::Text,
             Datum::Bytes(_) => PhysicalType::Bytes,
-            Datum::Array(_) => PhysicalType::Array,
+            // Records have no storage form; in memory they live, like arrays, as a Datum per row.
+            Datum::Array(_) | Datum::Record(_) => PhysicalType::Array,
         })
     }
 
@@ -130,6 +147,7 @@ impl Datum {
             (Text(a), Text(b)) => a.as_bytes().cmp(b.as_bytes()),
             (Bytes(a), Bytes(b)) => a.cmp(b),
             (Array(a), Array(b)) => array_cmp(a, b),
+            (Record(a), Record(b)) => record_cmp(a, b),
             (a, b) => kind_rank(a).cmp(&kind_rank(b)),
         }
     }
@@ -165,6 +183,15 @@ impl Datum {
                     e.sql_hash(state);
                 }
             }
+            Record(r) => {
+                r.fields.len().hash(state);
+                for (i, f) in r.fields.iter().enumerate() {
+                    match (r.types.get(i), f) {
+                        (Some(&crate::types::oid::BPCHAR), Text(s)) => Text(s.trim_end_matches(' ').to_string()).sql_hash(state),
+                        _ => f.sql_hash(state),
+                    }
+                }
+            }
         }
     }
 }
@@ -185,6 +212,7 @@ fn kind_rank(d: &Datum) -> u8 {
         Datum::Text(_) => 10,
         Datum::Bytes(_) => 11,
         Datum::Array(_) => 12,
+        Datum::Record(_) => 13,
     }
 }
 
@@ -228,6 +256,22 @@ fn array_cmp(a: &Array, b: &Array) -> Ordering {
             Ordering::Equal
         })
     })
+}
+
+/// record_cmp's order: field by field (two NULLs equal, NULL above any value;
+/// bpchar without trailing spaces), then by number of fields.
+fn record_cmp(a: &Record, b: &Record) -> Ordering {
+    for (i, (x, y)) in a.fields.iter().zip(&b.fields).enumerate() {
+        let bpchar = a.types.get(i) == Some(&crate::types::oid::BPCHAR);
+        let o = match (x, y) {
+            (Datum::Text(p), Datum::Text(q)) if bpchar => p.trim_end_matches(' ').as_bytes().cmp(q.trim_end_matches(' ').as_bytes()),
+            _ => x.sql_cmp(y),
+        };
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    a.fields.len().cmp(&b.fields.len())
 }
 
 impl PartialEq for Datum {
@@ -278,5 +322,18 @@ mod tests {
         assert_eq!(Datum::Float64(f64::NAN), Datum::Float64(f64::NAN));
         assert!(Datum::Float64(f64::NAN) > Datum::Float64(f64::INFINITY));
         assert!(Datum::Null > Datum::Int32(5));
+    }
+
+    #[test]
+    fn records_compare_field_by_field() {
+        let rec = |types: Vec<Oid>, fields: Vec<Datum>| Datum::Record(Box::new(Record::new(types, fields)));
+        let bpchar = crate::types::oid::BPCHAR;
+        // NULL fields are equal to each other and above any value.
+        assert_eq!(rec(vec![23, 23], vec![Datum::Int32(1), Datum::Null]), rec(vec![23, 23], vec![Datum::Int32(1), Datum::Null]));
+        assert!(rec(vec![23, 23], vec![Datum::Int32(1), Datum::Int32(9)]) < rec(vec![23, 23], vec![Datum::Int32(1), Datum::Null]));
+        // bpchar fields ignore trailing spaces, in equality and hashing alike.
+        let (a, b) = (rec(vec![bpchar], vec![Datum::Text("x  ".into())]), rec(vec![bpchar], vec![Datum::Text("x".into())]));
+        assert_eq!(a, b);
+        assert_eq!(h(&a), h(&b));
     }
 }

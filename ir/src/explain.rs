@@ -284,7 +284,17 @@ impl<'a> Explainer<'a> {
                 let r = self.unique_refname("worktable");
                 self.refnames.insert(key, r);
             }
+            PhysicalPlan::CteScan { name, .. } => {
+                let r = self.unique_refname(name);
+                self.refnames.insert(key, r);
+            }
             _ => {}
+        }
+        // A WITH query's range-table entries come after the main query's.
+        if let PhysicalPlan::WithCte { cte, input, .. } = plan {
+            self.assign_refnames(input);
+            self.assign_refnames(cte);
+            return;
         }
         for c in plan.children() {
             self.assign_refnames(c);
@@ -496,6 +506,34 @@ impl<'a> Explainer<'a> {
                 n.est = Estimate { startup: 0.0, total: 1.0, rows: 100.0 * selectivity(&quals), width };
                 push_qual(&mut n, "Filter", quals, true);
                 n
+            }
+            PhysicalPlan::CteScan { name, columns, .. } => {
+                let refname = self.refname(plan, name);
+                for c in columns {
+                    self.define(c.id, Def::Base { qualifier: refname.clone(), name: c.name.clone() });
+                }
+                let mut n = Node::new(id, format!("CTE Scan on {}", self.target_rel("", name, &refname)));
+                n.projects = true;
+                n.est = Estimate { startup: 0.0, total: 20.0, rows: 1000.0 * selectivity(&quals), width };
+                push_qual(&mut n, "Filter", quals, true);
+                n
+            }
+            PhysicalPlan::WithCte { name, cte, input, .. } => {
+                // A data-modifying WITH query prints as its own section ("CTE name") under the top node.
+                let sub = self.build_level(cte);
+                let header = format!("CTE {}", quote_identifier(name));
+                let pushed = match self.init_stack.last_mut() {
+                    Some(level) => {
+                        level.push((header, sub));
+                        None
+                    }
+                    None => Some((header, sub)),
+                };
+                let mut n = self.build(input);
+                if let Some(p) = pushed {
+                    n.init_plans.insert(0, p);
+                }
+                return n;
             }
             PhysicalPlan::Filter { input, predicate } => {
                 // Only reached when build() could not fold it (never in practice): a Result with a Filter.
@@ -1211,6 +1249,38 @@ impl<'a> Explainer<'a> {
                     out.push_str(&type_name(SqlType::new(ty.oid)));
                 }
             }
+            ScalarExpr::ArrayAssign { base, subscripts, slice, value, .. } => {
+                // No SQL spelling: shown as ruleutils shows it, `base[subscripts] := value`,
+                // the base in parentheses unless it is a column.
+                let plain = matches!(base.as_ref(), ScalarExpr::Column { .. });
+                if !plain {
+                    out.push('(');
+                }
+                self.expr(base, cx, true, out, d);
+                if !plain {
+                    out.push(')');
+                }
+                for (l, u) in subscripts {
+                    out.push('[');
+                    if let Some(l) = l {
+                        self.expr(l, cx, true, out, d);
+                    }
+                    if *slice {
+                        out.push(':');
+                    }
+                    if let Some(u) = u {
+                        self.expr(u, cx, true, out, d);
+                    }
+                    out.push(']');
+                }
+                out.push_str(" := ");
+                self.expr(value, cx, true, out, d);
+            }
+            ScalarExpr::Row { fields, .. } => {
+                out.push_str("ROW(");
+                self.list(fields, cx, out, d);
+                out.push(')');
+            }
             ScalarExpr::Subscript { base, lower, upper, slice, .. } => {
                 let plain = matches!(base.as_ref(), ScalarExpr::Column { .. });
                 if !plain {
@@ -1423,7 +1493,7 @@ fn fallback_text(value: &Datum) -> String {
         Datum::Float64(v) => v.to_string(),
         Datum::Numeric(n) => n.to_string(),
         Datum::Text(s) => s.clone(),
-        Datum::Interval(_) | Datum::Bytes(_) | Datum::Array(_) => "?".into(),
+        Datum::Interval(_) | Datum::Bytes(_) | Datum::Array(_) | Datum::Record(_) => "?".into(),
     }
 }
 
@@ -1523,7 +1593,11 @@ fn function_refname(func: &FuncRef, columns: &[PlanColumn], ordinality: Option<&
 /// Range-table entries PostgreSQL would have for this plan (for deciding whether to qualify columns).
 fn count_range_table(plan: &PhysicalPlan) -> usize {
     let own = match plan {
-        PhysicalPlan::SeqScan { .. } | PhysicalPlan::FunctionScan { .. } | PhysicalPlan::WorkTableScan { .. } | PhysicalPlan::Insert { .. } => 1,
+        PhysicalPlan::SeqScan { .. }
+        | PhysicalPlan::FunctionScan { .. }
+        | PhysicalPlan::WorkTableScan { .. }
+        | PhysicalPlan::CteScan { .. }
+        | PhysicalPlan::Insert { .. } => 1,
         PhysicalPlan::Values { rows, .. } => usize::from(rows.len() > 1),
         PhysicalPlan::HashSetOp { .. } | PhysicalPlan::RecursiveUnion { .. } => 2,
         PhysicalPlan::Append { inputs, .. } => inputs.len(),
@@ -1606,6 +1680,10 @@ fn display_plan(plan: &LogicalPlan) -> PhysicalPlan {
             PhysicalPlan::RecursiveUnion { id: *id, all: *all, base: b(base), recursive: b(recursive), columns: columns.clone() }
         }
         LogicalPlan::WorkTable { id, columns } => PhysicalPlan::WorkTableScan { id: *id, columns: columns.clone() },
+        LogicalPlan::CteScan { id, name, columns } => PhysicalPlan::CteScan { id: *id, name: name.clone(), columns: columns.clone() },
+        LogicalPlan::WithCte { id, name, deferred, cte, input } => {
+            PhysicalPlan::WithCte { id: *id, name: name.clone(), deferred: *deferred, cte: b(cte), input: b(input) }
+        }
         LogicalPlan::FunctionScan { func, args, columns, ordinality } => {
             PhysicalPlan::FunctionScan { func: func.clone(), args: args.clone(), columns: columns.clone(), ordinality: ordinality.clone() }
         }

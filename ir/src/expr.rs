@@ -196,6 +196,22 @@ pub enum ScalarExpr {
         elems: Vec<ScalarExpr>,
         ty: SqlType,
     },
+    /// Assignment to array elements (UPDATE … SET a[i] = v): `base` with the
+    /// element, or for `slice` the slice, at `subscripts` replaced by `value`
+    /// (array_set_element / array_set_slice). Each subscript is (lower,
+    /// upper); an element subscript has only an upper one.
+    ArrayAssign {
+        base: Box<ScalarExpr>,
+        subscripts: Vec<(Option<ScalarExpr>, Option<ScalarExpr>)>,
+        slice: bool,
+        value: Box<ScalarExpr>,
+        ty: SqlType,
+    },
+    /// `ROW(a, b, …)`: a value of the anonymous record type.
+    Row {
+        fields: Vec<ScalarExpr>,
+        ty: SqlType,
+    },
     /// `arr[i]` / `arr[lo:hi]`
     Subscript {
         base: Box<ScalarExpr>,
@@ -223,6 +239,8 @@ impl ScalarExpr {
             | ScalarExpr::Coalesce { ty, .. }
             | ScalarExpr::MinMax { ty, .. }
             | ScalarExpr::ArrayCtor { ty, .. }
+            | ScalarExpr::Row { ty, .. }
+            | ScalarExpr::ArrayAssign { ty, .. }
             | ScalarExpr::Subscript { ty, .. }
             | ScalarExpr::SqlValue { ty, .. } => *ty,
             ScalarExpr::Func { func, .. } => func.ret_type,
@@ -271,7 +289,7 @@ impl ScalarExpr {
         match self {
             Column { .. } | Const { .. } | Param { .. } | SqlValue { .. } => vec![],
             Func { args, .. } | And(args) | Or(args) | Coalesce { args, .. } | MinMax { args, .. } => args.iter().collect(),
-            ArrayCtor { elems, .. } => elems.iter().collect(),
+            ArrayCtor { elems, .. } | Row { fields: elems, .. } => elems.iter().collect(),
             Cast { arg, .. } | Not(arg) | IsNull { arg, .. } | BoolTest { arg, .. } => vec![arg],
             DistinctFrom { left, right, .. } | NullIf { left, right, .. } | ArrayOp { left, right, .. } => vec![left, right],
             Case { whens, default, .. } => {
@@ -285,6 +303,15 @@ impl ScalarExpr {
                 v.extend(upper.as_deref());
                 v
             }
+            ArrayAssign { base, subscripts, value, .. } => {
+                let mut v = vec![base.as_ref()];
+                for (l, u) in subscripts {
+                    v.extend(l.iter());
+                    v.extend(u.iter());
+                }
+                v.push(value);
+                v
+            }
             Subquery(s) => s.test.iter().collect(),
         }
     }
@@ -294,7 +321,7 @@ impl ScalarExpr {
         match self {
             Column { .. } | Const { .. } | Param { .. } | SqlValue { .. } => vec![],
             Func { args, .. } | And(args) | Or(args) | Coalesce { args, .. } | MinMax { args, .. } => args.iter_mut().collect(),
-            ArrayCtor { elems, .. } => elems.iter_mut().collect(),
+            ArrayCtor { elems, .. } | Row { fields: elems, .. } => elems.iter_mut().collect(),
             Cast { arg, .. } | Not(arg) | IsNull { arg, .. } | BoolTest { arg, .. } => vec![arg],
             DistinctFrom { left, right, .. } | NullIf { left, right, .. } | ArrayOp { left, right, .. } => vec![left, right],
             Case { whens, default, .. } => {
@@ -310,6 +337,15 @@ impl ScalarExpr {
                 if let Some(u) = upper {
                     v.push(u);
                 }
+                v
+            }
+            ArrayAssign { base, subscripts, value, .. } => {
+                let mut v = vec![base.as_mut()];
+                for (l, u) in subscripts {
+                    v.extend(l.iter_mut());
+                    v.extend(u.iter_mut());
+                }
+                v.push(value);
                 v
             }
             Subquery(s) => s.test.iter_mut().collect(),

@@ -85,6 +85,7 @@ pub fn input(ty: SqlType, text: &str, ctx: &IoContext, elem_of: ElemTypeOf<'_>) 
         oid::TIMESTAMPTZ => Datum::Int64(datetime::timestamptz_in(text, t, &ctx.parse_context())?),
         oid::INTERVAL => Datum::Interval(datetime::interval_in(text, t, &ctx.parse_context())?),
         oid::INT2VECTOR | oid::OIDVECTOR => Datum::Text(text.to_string()),
+        oid::RECORD => return Err(Error::feature_not_supported("input of anonymous composite types is not implemented")),
         other => match elem_of(other) {
             Some((elem, delim)) => {
                 let elem_ty = SqlType::with_typmod(elem, t);
@@ -125,11 +126,62 @@ pub fn output(ty: SqlType, value: &Datum, ctx: &IoContext, elem_of: ElemTypeOf<'
             let elem_ty = SqlType::new(elem);
             typeio::array_out(a, &mut |d| output(elem_ty, d, ctx, elem_of), delim)?
         }
+        (_, Datum::Record(r)) => record_out(r, ctx, elem_of)?,
         (t, v) => return Err(Error::internal(format!("cannot output {v:?} as type {t}"))),
     })
+}
+
+/// record_out: `(f1,f2,…)`, a NULL field as nothing, and a field in double
+/// quotes when it is empty or holds a quote, backslash, parenthesis, comma
+/// or white space (quotes and backslashes then doubled).
+fn record_out(r: &crate::datum::Record, ctx: &IoContext, elem_of: ElemTypeOf<'_>) -> Result<String> {
+    let mut out = String::from("(");
+    for (i, f) in r.fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        if f.is_null() {
+            continue;
+        }
+        let ty = SqlType::new(r.types.get(i).copied().unwrap_or(oid::TEXT));
+        let text = output(ty, f, ctx, elem_of)?;
+        let quote = text.is_empty()
+            || text.bytes().any(|c| matches!(c, b'"' | b'\\' | b'(' | b')' | b',' | b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r'));
+        if quote {
+            out.push('"');
+        }
+        for ch in text.chars() {
+            if ch == '"' || ch == '\\' {
+                out.push(ch);
+            }
+            out.push(ch);
+        }
+        if quote {
+            out.push('"');
+        }
+    }
+    out.push(')');
+    Ok(out)
 }
 
 /// The error for a value whose text does not parse, as typinput functions word it.
 pub fn invalid_input(type_name: &str, text: &str) -> Error {
     Error::new(SqlState::INVALID_TEXT_REPRESENTATION, format!("invalid input syntax for type {type_name}: \"{text}\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::datum::Record;
+
+    #[test]
+    fn record_out_quotes_as_postgres() {
+        let fields =
+            ["a b", "\"", "", "x,y", "a\\b", "(p)", "plain"].iter().map(|s| Datum::Text(s.to_string())).chain([Datum::Null, Datum::Int32(-1)]);
+        let fields: Vec<Datum> = fields.collect();
+        let types = fields.iter().map(|d| if matches!(d, Datum::Int32(_)) { oid::INT4 } else { oid::TEXT }).collect();
+        let r = Datum::Record(Box::new(Record::new(types, fields)));
+        let text = output(SqlType::RECORD, &r, &IoContext::default(), &|_| None).unwrap();
+        assert_eq!(text, r#"("a b","""","","x,y","a\\b","(p)",plain,,-1)"#);
+    }
 }

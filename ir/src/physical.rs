@@ -104,6 +104,21 @@ pub enum PhysicalPlan {
         recursive: Box<PhysicalPlan>,
         columns: Vec<PlanColumn>,
     },
+    /// Runs `cte` to completion, keeping its rows as CTE `id`: before
+    /// `input`, or after it when `deferred`.
+    WithCte {
+        id: u32,
+        name: String,
+        deferred: bool,
+        cte: Box<PhysicalPlan>,
+        input: Box<PhysicalPlan>,
+    },
+    /// Reads the rows CTE `id` produced.
+    CteScan {
+        id: u32,
+        name: String,
+        columns: Vec<PlanColumn>,
+    },
     Insert {
         table: Arc<RelationDesc>,
         input: Box<PhysicalPlan>,
@@ -136,7 +151,9 @@ impl PhysicalPlan {
             | PhysicalPlan::WorkTableScan { columns, .. }
             | PhysicalPlan::Append { columns, .. }
             | PhysicalPlan::HashSetOp { columns, .. }
+            | PhysicalPlan::CteScan { columns, .. }
             | PhysicalPlan::RecursiveUnion { columns, .. } => columns.clone(),
+            PhysicalPlan::WithCte { input, .. } => input.output(),
             PhysicalPlan::FunctionScan { columns, ordinality, .. } => {
                 let mut v = columns.clone();
                 v.extend(ordinality.clone());
@@ -167,9 +184,11 @@ impl PhysicalPlan {
 
     pub fn children(&self) -> Vec<&PhysicalPlan> {
         match self {
-            PhysicalPlan::SeqScan { .. } | PhysicalPlan::Values { .. } | PhysicalPlan::FunctionScan { .. } | PhysicalPlan::WorkTableScan { .. } => {
-                vec![]
-            }
+            PhysicalPlan::SeqScan { .. }
+            | PhysicalPlan::Values { .. }
+            | PhysicalPlan::FunctionScan { .. }
+            | PhysicalPlan::WorkTableScan { .. }
+            | PhysicalPlan::CteScan { .. } => vec![],
             PhysicalPlan::Filter { input, .. }
             | PhysicalPlan::Project { input, .. }
             | PhysicalPlan::HashAggregate { input, .. }
@@ -185,6 +204,7 @@ impl PhysicalPlan {
             | PhysicalPlan::HashSetOp { left, right, .. } => vec![left, right],
             PhysicalPlan::RecursiveUnion { base, recursive, .. } => vec![base, recursive],
             PhysicalPlan::Append { inputs, .. } => inputs.iter().collect(),
+            PhysicalPlan::WithCte { cte, input, .. } => vec![cte, input],
         }
     }
 
@@ -226,6 +246,8 @@ impl PhysicalPlan {
                 returning.iter().map(|(_, e)| e).collect()
             }
             PhysicalPlan::WorkTableScan { .. }
+            | PhysicalPlan::WithCte { .. }
+            | PhysicalPlan::CteScan { .. }
             | PhysicalPlan::Append { .. }
             | PhysicalPlan::HashSetOp { .. }
             | PhysicalPlan::RecursiveUnion { .. } => {

@@ -55,6 +55,11 @@ pub enum Source {
         state: StateId,
         columns: Vec<PlanColumn>,
     },
+    /// The rows a data-modifying WITH query left as CTE `id` (Sink::Cte).
+    Cte {
+        id: u32,
+        columns: Vec<PlanColumn>,
+    },
     /// WITH RECURSIVE: runs `base`, then `recursive` until it yields no new rows.
     Recursive {
         id: u32,
@@ -170,6 +175,11 @@ pub enum Sink {
         all: bool,
         side: SetOpSide,
     },
+    /// Keeps every row as CTE `id`, readable by any later pipeline (and by
+    /// the subqueries run while executing them).
+    Cte {
+        id: u32,
+    },
 }
 
 /// The operator chain still open while walking up the plan.
@@ -181,6 +191,8 @@ struct Open {
 struct Builder {
     pipelines: Vec<Pipeline>,
     states: usize,
+    /// Data-modifying WITH queries nothing reads: they run last.
+    deferred: Vec<(u32, PhysicalPlan)>,
 }
 
 impl Builder {
@@ -207,6 +219,18 @@ impl Builder {
             },
             PhysicalPlan::WorkTableScan { id, columns } => {
                 Open { source: Source::WorkTable { id: *id, columns: columns.clone() }, operators: vec![] }
+            }
+            PhysicalPlan::CteScan { id, columns, .. } => Open { source: Source::Cte { id: *id, columns: columns.clone() }, operators: vec![] },
+            PhysicalPlan::WithCte { id, deferred: true, cte, input, .. } => {
+                // Nothing reads it: its pipelines go after the whole graph's.
+                self.deferred.push((*id, (**cte).clone()));
+                self.open(input)
+            }
+            PhysicalPlan::WithCte { id, cte, input, .. } => {
+                // The WITH query's pipelines come first: it runs to completion before the main query starts.
+                let o = self.open(cte);
+                self.close(o, Sink::Cte { id: *id });
+                self.open(input)
             }
             PhysicalPlan::Filter { input, predicate } => {
                 let mut o = self.open(input);
@@ -401,8 +425,14 @@ pub fn free_columns(plan: &PhysicalPlan) -> Vec<ColumnId> {
 
 /// Splits a physical plan into pipelines in dependency order.
 pub fn build_pipelines(plan: &PhysicalPlan) -> PipelineGraph {
-    let mut b = Builder { pipelines: Vec::new(), states: 0 };
+    let mut b = Builder { pipelines: Vec::new(), states: 0, deferred: Vec::new() };
     let o = b.open(plan);
     b.close(o, Sink::Output);
+    while !b.deferred.is_empty() {
+        for (id, cte) in std::mem::take(&mut b.deferred) {
+            let o = b.open(&cte);
+            b.close(o, Sink::Cte { id });
+        }
+    }
     PipelineGraph { pipelines: b.pipelines, num_states: b.states, output: plan.output() }
 }

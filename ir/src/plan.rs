@@ -140,6 +140,24 @@ pub enum LogicalPlan {
         columns: Vec<PlanColumn>,
         ordinality: Option<PlanColumn>,
     },
+    /// A data-modifying WITH query: `cte` runs once, to completion, and its
+    /// rows are kept as CTE `id` for the CteScan nodes that read them. It
+    /// runs before `input`, or after it when nothing reads it (`deferred`:
+    /// PostgreSQL runs unread WITH queries when the main query is done).
+    WithCte {
+        id: u32,
+        /// The WITH query's name, for EXPLAIN.
+        name: String,
+        deferred: bool,
+        cte: Box<LogicalPlan>,
+        input: Box<LogicalPlan>,
+    },
+    /// The rows CTE `id` produced, by position, under this scan's column ids.
+    CteScan {
+        id: u32,
+        name: String,
+        columns: Vec<PlanColumn>,
+    },
     Insert {
         table: Arc<RelationDesc>,
         /// Produces one column per table attribute in `target_attnums` order.
@@ -186,7 +204,9 @@ impl LogicalPlan {
             LogicalPlan::Values { columns, .. }
             | LogicalPlan::SetOp { columns, .. }
             | LogicalPlan::RecursiveUnion { columns, .. }
+            | LogicalPlan::CteScan { columns, .. }
             | LogicalPlan::WorkTable { columns, .. } => columns.clone(),
+            LogicalPlan::WithCte { input, .. } => input.output(),
             LogicalPlan::FunctionScan { columns, ordinality, .. } => {
                 let mut v = columns.clone();
                 v.extend(ordinality.clone());
@@ -220,9 +240,11 @@ impl LogicalPlan {
 
     pub fn children(&self) -> Vec<&LogicalPlan> {
         match self {
-            LogicalPlan::Scan { .. } | LogicalPlan::Values { .. } | LogicalPlan::WorkTable { .. } | LogicalPlan::FunctionScan { .. } => {
-                vec![]
-            }
+            LogicalPlan::Scan { .. }
+            | LogicalPlan::Values { .. }
+            | LogicalPlan::WorkTable { .. }
+            | LogicalPlan::CteScan { .. }
+            | LogicalPlan::FunctionScan { .. } => vec![],
             LogicalPlan::Filter { input, .. }
             | LogicalPlan::Project { input, .. }
             | LogicalPlan::Aggregate { input, .. }
@@ -234,14 +256,17 @@ impl LogicalPlan {
             | LogicalPlan::Delete { input, .. } => vec![input],
             LogicalPlan::Join { left, right, .. } | LogicalPlan::SetOp { left, right, .. } => vec![left, right],
             LogicalPlan::RecursiveUnion { base, recursive, .. } => vec![base, recursive],
+            LogicalPlan::WithCte { cte, input, .. } => vec![cte, input],
         }
     }
 
     pub fn children_mut(&mut self) -> Vec<&mut LogicalPlan> {
         match self {
-            LogicalPlan::Scan { .. } | LogicalPlan::Values { .. } | LogicalPlan::WorkTable { .. } | LogicalPlan::FunctionScan { .. } => {
-                vec![]
-            }
+            LogicalPlan::Scan { .. }
+            | LogicalPlan::Values { .. }
+            | LogicalPlan::WorkTable { .. }
+            | LogicalPlan::CteScan { .. }
+            | LogicalPlan::FunctionScan { .. } => vec![],
             LogicalPlan::Filter { input, .. }
             | LogicalPlan::Project { input, .. }
             | LogicalPlan::Aggregate { input, .. }
@@ -253,13 +278,19 @@ impl LogicalPlan {
             | LogicalPlan::Delete { input, .. } => vec![input],
             LogicalPlan::Join { left, right, .. } | LogicalPlan::SetOp { left, right, .. } => vec![left, right],
             LogicalPlan::RecursiveUnion { base, recursive, .. } => vec![base, recursive],
+            LogicalPlan::WithCte { cte, input, .. } => vec![cte, input],
         }
     }
 
     /// The scalar expressions held directly by this node.
     pub fn expressions(&self) -> Vec<&ScalarExpr> {
         match self {
-            LogicalPlan::Scan { .. } | LogicalPlan::WorkTable { .. } | LogicalPlan::SetOp { .. } | LogicalPlan::RecursiveUnion { .. } => vec![],
+            LogicalPlan::Scan { .. }
+            | LogicalPlan::WorkTable { .. }
+            | LogicalPlan::SetOp { .. }
+            | LogicalPlan::RecursiveUnion { .. }
+            | LogicalPlan::WithCte { .. }
+            | LogicalPlan::CteScan { .. } => vec![],
             LogicalPlan::Values { rows, .. } => rows.iter().flatten().collect(),
             LogicalPlan::Filter { predicate, .. } => vec![predicate],
             LogicalPlan::Project { items, .. } => items.iter().map(|(_, e)| e).collect(),
@@ -289,7 +320,12 @@ impl LogicalPlan {
 
     pub fn expressions_mut(&mut self) -> Vec<&mut ScalarExpr> {
         match self {
-            LogicalPlan::Scan { .. } | LogicalPlan::WorkTable { .. } | LogicalPlan::SetOp { .. } | LogicalPlan::RecursiveUnion { .. } => vec![],
+            LogicalPlan::Scan { .. }
+            | LogicalPlan::WorkTable { .. }
+            | LogicalPlan::SetOp { .. }
+            | LogicalPlan::RecursiveUnion { .. }
+            | LogicalPlan::WithCte { .. }
+            | LogicalPlan::CteScan { .. } => vec![],
             LogicalPlan::Values { rows, .. } => rows.iter_mut().flatten().collect(),
             LogicalPlan::Filter { predicate, .. } => vec![predicate],
             LogicalPlan::Project { items, .. } => items.iter_mut().map(|(_, e)| e).collect(),
@@ -411,6 +447,7 @@ impl LogicalPlan {
                 LogicalPlan::RecursiveUnion { id, all, base, recursive, columns: columns.into_iter().map(col).collect() }
             }
             LogicalPlan::WorkTable { id, columns } => LogicalPlan::WorkTable { id, columns: columns.into_iter().map(col).collect() },
+            LogicalPlan::CteScan { id, name, columns } => LogicalPlan::CteScan { id, name, columns: columns.into_iter().map(col).collect() },
             LogicalPlan::FunctionScan { func, args, columns, ordinality } => {
                 LogicalPlan::FunctionScan { func, args, columns: columns.into_iter().map(col).collect(), ordinality: ordinality.map(col) }
             }

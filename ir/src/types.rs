@@ -109,6 +109,7 @@ pub mod oid {
     pub const INTERNAL: Oid = 2281;
 
     pub const INT4_ARRAY: Oid = 1007;
+    pub const RECORD_ARRAY: Oid = 2287;
     pub const TEXT_ARRAY: Oid = 1009;
 
     pub const PG_CATALOG_NAMESPACE: Oid = 11;
@@ -233,4 +234,22 @@ pub const VARHDRSZ: i32 = 4;
 
 pub fn char_length_from_typmod(typmod: i32) -> Option<usize> {
     (typmod >= VARHDRSZ).then(|| (typmod - VARHDRSZ) as usize)
+}
+
+/// The OID alias types whose text form names a catalog object (regclass, regtype, …).
+pub fn is_reg_type(type_oid: Oid) -> bool {
+    matches!(
+        type_oid,
+        oid::REGPROC
+            | oid::REGPROCEDURE
+            | oid::REGOPER
+            | oid::REGOPERATOR
+            | oid::REGCLASS
+            | oid::REGTYPE
+            | oid::REGROLE
+            | oid::REGNAMESPACE
+            | oid::REGCONFIG
+            | oid::REGDICTIONARY
+            | oid::REGCOLLATION
+    )
 }

@@ -318,6 +318,8 @@ pub fn estimate(plan: &LogicalPlan, stats: &dyn Statistics) -> f64 {
             }
         }
         LogicalPlan::FunctionScan { .. } => 1000.0,
+        LogicalPlan::CteScan { .. } => 100.0,
+        LogicalPlan::WithCte { input, .. } => estimate(input, stats),
         other => other.children().first().map_or(1.0, |c| estimate(c, stats)),
     }
 }

@@ -51,6 +51,10 @@ pub fn plan(plan: LogicalPlan, stats: &dyn Statistics) -> Result<PhysicalPlan> {
             columns,
         },
         LogicalPlan::WorkTable { id, columns } => PhysicalPlan::WorkTableScan { id, columns },
+        LogicalPlan::CteScan { id, name, columns } => PhysicalPlan::CteScan { id, name, columns },
+        LogicalPlan::WithCte { id, name, deferred, cte, input } => {
+            PhysicalPlan::WithCte { id, name, deferred, cte: Box::new(plan_child(*cte, stats)?), input: Box::new(plan_child(*input, stats)?) }
+        }
         LogicalPlan::FunctionScan { func, args, columns, ordinality } => PhysicalPlan::FunctionScan { func, args, columns, ordinality },
         LogicalPlan::Insert { table, input, target_attnums, returning } => {
             PhysicalPlan::Insert { table, input: Box::new(plan_child(*input, stats)?), target_attnums, returning }

@@ -42,6 +42,8 @@ fn collect_used(plan: &LogicalPlan, used: &mut HashSet<ColumnId>) {
             used.extend(right.output_ids());
         }
         LogicalPlan::Insert { input, .. } => used.extend(input.output_ids()),
+        // CTE scans read the WITH query's rows by position.
+        LogicalPlan::WithCte { cte, .. } => used.extend(cte.output_ids()),
         LogicalPlan::Distinct { input, on } if on.is_empty() => used.extend(input.output_ids()),
         _ => {}
     }

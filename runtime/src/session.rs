@@ -1308,8 +1308,15 @@ fn writes(stmt: &Statement) -> Option<&'static str> {
         Statement::Copy(c) if c.is_from => "COPY FROM",
         Statement::Comment(_) => "COMMENT",
         Statement::Select(s) if select_into(s).is_some() => "SELECT INTO",
+        Statement::Select(s) if modifying_with(&s.with) => "SELECT",
+        Statement::AlterObjectSchema(_) => "ALTER TABLE",
         _ => return None,
     })
+}
+
+/// A WITH clause holding INSERT, UPDATE or DELETE (hasModifyingCTE).
+fn modifying_with(with: &Option<ast::WithClause>) -> bool {
+    with.as_ref().is_some_and(|w| w.ctes.iter().any(|c| matches!(*c.query, Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_))))
 }
 
 /// READ ONLY / READ WRITE among transaction modes, if given.

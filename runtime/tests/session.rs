@@ -169,7 +169,7 @@ fn copy_to_stdout_and_from_stdin_in_postgres_formats() {
     let mut s = session();
     s.execute("CREATE TABLE ct (a int, b text, c float8)").unwrap();
     s.execute(r#"INSERT INTO ct VALUES (1, E'x\\y\tz', 1.5), (2, NULL, NULL), (3, '', '-0'), (4, 'a,"b"', 'nan')"#).unwrap();
-    let mut copy_out = |s: &mut Session, sql: &str| {
+    let copy_out = |s: &mut Session, sql: &str| {
         s.execute(sql).unwrap();
         String::from_utf8(s.take_copy_out().expect("COPY TO STDOUT data").data).unwrap()
     };

@@ -100,7 +100,8 @@ impl<'a> Binder<'a> {
         };
         let base = self.resolver.base_type(target.oid);
         let desc = self.type_desc(base)?;
-        if desc.typtype == b'p' {
+        // record's input function exists (record_in) and refuses anonymous records itself.
+        if desc.typtype == b'p' && base != oid::RECORD {
             return Err(
                 Error::new(SqlState::CANNOT_COERCE, format!("cannot cast type unknown to {}", self.type_name_oid(target.oid))).with_position(loc)
             );

@@ -7,7 +7,7 @@ use oa_grammar::ast::{self, ExprKind as A};
 use oa_ir::catalog::{ColumnDesc, RelKind, RelationDesc};
 use oa_ir::expr::{ColumnId, ScalarExpr};
 use oa_ir::plan::{CTID_ATTNUM, JoinKind, LogicalPlan, PlanColumn};
-use oa_ir::types::SqlType;
+use oa_ir::types::{SqlType, oid};
 use oa_ir::{Error, Result, SqlState};
 
 use super::expr::ExprKind;
@@ -20,6 +20,16 @@ type Returning = (Vec<(PlanColumn, ScalarExpr)>, Vec<ResultColumn>);
 /// The scan of a DML target: its plan, attnum → column id, and the ctid column.
 type TargetScan = (LogicalPlan, Vec<(i16, ColumnId)>, ColumnId);
 
+/// A target column written with subscripts (`a[i]`, `a[lo:hi]`): the bound
+/// subscripts and the type the assigned value must have (the element type,
+/// or the array type for a slice).
+#[derive(Clone)]
+struct SubscriptTarget {
+    subscripts: Vec<(Option<ScalarExpr>, Option<ScalarExpr>)>,
+    slice: bool,
+    value_type: SqlType,
+}
+
 /// An automatically updatable view resolved down to its base table
 /// (view_query_is_auto_updatable): which columns it shows and the WHERE
 /// clauses of each view level, with the name each refers to the table by.
@@ -31,6 +41,101 @@ struct ViewTarget {
 }
 
 impl<'a> Binder<'a> {
+    /// transformAssignmentIndirection for a target column with subscripts
+    /// (field assignment into composite columns is not supported).
+    fn bind_subscript_target(&mut self, desc: &ColumnDesc, indirection: &[ast::Indirection], scope: &Scope, loc: usize) -> Result<SubscriptTarget> {
+        let mut subs = Vec::new();
+        for (k, item) in indirection.iter().enumerate() {
+            match item {
+                ast::Indirection::Subscript { lower, upper, slice } => subs.push((lower, upper, *slice)),
+                ast::Indirection::Field(f) => {
+                    // The type being assigned into: the column's, or its element's after subscripts.
+                    let ty = if k == 0 { desc.ty } else { SqlType::new(self.resolver.elem_type(desc.ty.oid).unwrap_or(desc.ty.oid)) };
+                    if self.catalog.type_by_oid(ty.oid).is_some_and(|t| t.typtype == b'c') {
+                        return Err(Error::feature_not_supported("assignment to fields of composite columns is not supported yet").with_position(loc));
+                    }
+                    return Err(Error::new(
+                        SqlState::DATATYPE_MISMATCH,
+                        format!(
+                            "cannot assign to field \"{f}\" of column \"{}\" because its type {} is not a composite type",
+                            desc.name,
+                            self.type_name(SqlType::new(ty.oid))
+                        ),
+                    )
+                    .with_position(loc));
+                }
+                ast::Indirection::Star => {
+                    return Err(Error::new(SqlState::SYNTAX_ERROR, "row expansion via \"*\" is not supported here").with_position(loc));
+                }
+            }
+        }
+        let Some(elem) = self.resolver.elem_type(desc.ty.oid) else {
+            return Err(Error::new(
+                SqlState::DATATYPE_MISMATCH,
+                format!("cannot subscript type {} because it does not support subscripting", self.type_name(SqlType::new(desc.ty.oid))),
+            )
+            .with_position(loc));
+        };
+        if subs.len() > oa_ir::typeio::MAXDIM {
+            return Err(Error::new(
+                SqlState::PROGRAM_LIMIT_EXCEEDED,
+                format!("number of array dimensions ({}) exceeds the maximum allowed ({})", subs.len(), oa_ir::typeio::MAXDIM),
+            ));
+        }
+        let slice = subs.iter().any(|s| s.2);
+        let mut subscripts = Vec::with_capacity(subs.len());
+        for (lower, upper, is_slice) in subs {
+            let bind = |b: &mut Self, e: &Option<Box<ast::Expr>>| -> Result<Option<ScalarExpr>> {
+                match e {
+                    None => Ok(None),
+                    Some(e) => {
+                        let x = b.bind_expr(e, scope, ExprKind::UpdateSet)?;
+                        Ok(Some(b.coerce_assignment_subscript(x, e.loc)?))
+                    }
+                }
+            };
+            let lo = match bind(self, lower)? {
+                // In a slice, a plain subscript [n] means [1:n].
+                None if slice && !is_slice => Some(ScalarExpr::Const { value: oa_ir::Datum::Int32(1), ty: SqlType::INT4 }),
+                other => other,
+            };
+            let hi = bind(self, upper)?;
+            subscripts.push((lo, hi));
+        }
+        let value_type = if slice { desc.ty } else { SqlType::with_typmod(elem, desc.ty.typmod) };
+        Ok(SubscriptTarget { subscripts, slice, value_type })
+    }
+
+    /// The value assigned through subscripts, coerced to the element (or array) type.
+    fn coerce_subscripted_value(
+        &mut self,
+        desc: &ColumnDesc,
+        t: &SubscriptTarget,
+        value: ScalarExpr,
+        col_loc: usize,
+        value_loc: usize,
+    ) -> Result<ScalarExpr> {
+        let source = value.ty().oid;
+        let target = t.value_type;
+        if source != oid::UNKNOWN
+            && source != target.oid
+            && !self.resolver.can_coerce(source, target.oid, crate::resolve::CoercionContext::Assignment)
+        {
+            return Err(Error::new(
+                SqlState::DATATYPE_MISMATCH,
+                format!(
+                    "subscripted assignment to \"{}\" requires type {} but expression is of type {}",
+                    desc.name,
+                    self.type_name(SqlType::new(target.oid)),
+                    self.type_name_oid(source)
+                ),
+            )
+            .with_hint("You will need to rewrite or cast the expression.")
+            .with_position(col_loc));
+        }
+        self.coerce_assignment(value, target, None, value_loc)
+    }
+
     fn check_dml_target(&self, table: Arc<RelationDesc>, verb: &str, loc: usize) -> Result<Arc<RelationDesc>> {
         match table.kind {
             RelKind::Table | RelKind::PartitionedTable => Ok(table),
@@ -241,10 +346,39 @@ impl<'a> Binder<'a> {
         RangeEntry { name: Some(name.to_string()), table: Some(Arc::new(table.clone())), columns, location: loc }
     }
 
+    /// One INSERT/UPDATE/DELETE statement level: its WITH queries are visible
+    /// to `body`; at the top level the data-modifying ones wrap the plan.
+    fn bind_dml_level(
+        &mut self,
+        with: Option<&ast::WithClause>,
+        body: impl FnOnce(&mut Self) -> Result<(LogicalPlan, Vec<ResultColumn>)>,
+    ) -> Result<(LogicalPlan, Vec<ResultColumn>)> {
+        self.level += 1;
+        let frames = self.ctes.len();
+        let result = match with {
+            Some(w) => self.bind_with(w, None).and_then(|()| body(self)),
+            None => body(self),
+        };
+        self.ctes.truncate(frames);
+        self.level -= 1;
+        let (plan, columns) = result?;
+        let plan = if self.level == 0 { self.wrap_modifying_ctes(plan) } else { plan };
+        Ok((plan, columns))
+    }
+
     pub fn bind_insert(&mut self, s: &ast::InsertStmt) -> Result<(LogicalPlan, Vec<ResultColumn>)> {
-        if s.with.is_some() {
-            return Err(Error::feature_not_supported("WITH in INSERT is not supported yet"));
-        }
+        self.bind_dml_level(s.with.as_ref(), |b| b.bind_insert_body(s))
+    }
+
+    pub fn bind_update(&mut self, s: &ast::UpdateStmt) -> Result<(LogicalPlan, Vec<ResultColumn>)> {
+        self.bind_dml_level(s.with.as_ref(), |b| b.bind_update_body(s))
+    }
+
+    pub fn bind_delete(&mut self, s: &ast::DeleteStmt) -> Result<(LogicalPlan, Vec<ResultColumn>)> {
+        self.bind_dml_level(s.with.as_ref(), |b| b.bind_delete_body(s))
+    }
+
+    fn bind_insert_body(&mut self, s: &ast::InsertStmt) -> Result<(LogicalPlan, Vec<ResultColumn>)> {
         if let Some(c) = &s.on_conflict {
             return Err(Error::feature_not_supported("INSERT ... ON CONFLICT is not supported yet").with_position(c.loc));
         }
@@ -282,18 +416,16 @@ impl<'a> Binder<'a> {
                 columns,
                 ..s.clone()
             };
-            return self.bind_insert(&rewritten);
+            return self.bind_insert_body(&rewritten);
         }
         let live: Vec<ColumnDesc> = table.live_columns().cloned().collect();
-        // Target columns.
+        // Target columns, with the subscripts of those written `a[i]`.
+        let mut subscripted: Vec<Option<SubscriptTarget>> = Vec::new();
         let mut targets: Vec<(ColumnDesc, usize)> = if s.columns.is_empty() {
             live.iter().map(|c| (c.clone(), s.table.loc)).collect()
         } else {
             let mut v: Vec<(ColumnDesc, usize)> = Vec::new();
             for c in &s.columns {
-                if !c.indirection.is_empty() {
-                    return Err(Error::feature_not_supported("INSERT into subfields or array elements is not supported yet").with_position(c.loc));
-                }
                 let Some(desc) = table.column(&c.name) else {
                     return Err(Error::new(
                         SqlState::UNDEFINED_COLUMN,
@@ -301,15 +433,21 @@ impl<'a> Binder<'a> {
                     )
                     .with_position(c.loc));
                 };
-                if v.iter().any(|(d, _)| d.attnum == desc.attnum) {
+                // checkInsertTargets: subscripted targets may repeat a column, whole ones may not.
+                let clash = v.iter().zip(&subscripted).any(|((d, _), sub)| d.attnum == desc.attnum && (c.indirection.is_empty() || sub.is_none()));
+                if clash {
                     return Err(
                         Error::new(SqlState::DUPLICATE_COLUMN, format!("column \"{}\" specified more than once", c.name)).with_position(c.loc)
                     );
                 }
+                let sub =
+                    if c.indirection.is_empty() { None } else { Some(self.bind_subscript_target(desc, &c.indirection, &Scope::new(None), c.loc)?) };
                 v.push((desc.clone(), c.loc));
+                subscripted.push(sub);
             }
             v
         };
+        subscripted.resize(targets.len(), None);
         let overriding = s.overriding;
         // Source rows: one Vec<Option<expr>> per row (None = DEFAULT).
         let scope = Scope::new(None);
@@ -337,18 +475,28 @@ impl<'a> Binder<'a> {
                 for row in rows {
                     self.check_insert_width(row.len(), targets.len(), row.first().map_or(0, |e| e.loc), &targets)?;
                     let mut r = Vec::new();
-                    for (e, (col, _)) in row.iter().zip(&targets) {
+                    for ((e, (col, col_loc)), sub) in row.iter().zip(&targets).zip(&subscripted) {
                         if matches!(e.kind, A::Default) {
+                            if sub.is_some() {
+                                return Err(Error::feature_not_supported("cannot set an array element to DEFAULT").with_position(*col_loc));
+                            }
                             r.push(self.column_default(&table, col)?);
                             continue;
                         }
                         self.check_identity_insert(col, overriding, e.loc)?;
                         let b = self.bind_expr(e, &scope, ExprKind::InsertValues)?;
-                        r.push(self.coerce_assignment(b, col.ty, Some(&col.name), e.loc)?);
+                        r.push(match sub {
+                            Some(t) => self.coerce_subscripted_value(col, t, b, *col_loc, e.loc)?,
+                            None => self.coerce_assignment(b, col.ty, Some(&col.name), e.loc)?,
+                        });
                     }
                     bound_rows.push(r);
                 }
-                let columns: Vec<PlanColumn> = targets.iter().map(|(c, _)| self.plan_column(c.name.clone(), c.ty)).collect();
+                let columns: Vec<PlanColumn> = targets
+                    .iter()
+                    .zip(&subscripted)
+                    .map(|((c, _), sub)| self.plan_column(c.name.clone(), sub.as_ref().map_or(c.ty, |t| t.value_type)))
+                    .collect();
                 source_values = columns.iter().map(|c| c.id).collect();
                 source_plan = LogicalPlan::Values { columns, rows: bound_rows };
             }
@@ -359,11 +507,14 @@ impl<'a> Binder<'a> {
                 }
                 self.check_insert_width(q.columns.len(), targets.len(), sel.loc, &targets)?;
                 let mut items = Vec::new();
-                for (qc, (col, loc)) in q.columns.iter().zip(&targets) {
+                for ((qc, (col, loc)), sub) in q.columns.iter().zip(&targets).zip(&subscripted) {
                     self.check_identity_insert(col, overriding, *loc)?;
                     let e = ScalarExpr::Column { id: qc.id, ty: qc.ty };
-                    let e = self.coerce_assignment(e, col.ty, Some(&col.name), *loc)?;
-                    items.push((self.plan_column(col.name.clone(), col.ty), e));
+                    let (e, ty) = match sub {
+                        Some(t) => (self.coerce_subscripted_value(col, t, e, *loc, *loc)?, t.value_type),
+                        None => (self.coerce_assignment(e, col.ty, Some(&col.name), *loc)?, col.ty),
+                    };
+                    items.push((self.plan_column(col.name.clone(), ty), e));
                 }
                 source_values = items.iter().map(|(c, _)| c.id).collect();
                 source_plan = LogicalPlan::Project { input: Box::new(q.plan), items };
@@ -373,9 +524,17 @@ impl<'a> Binder<'a> {
         let mut items = Vec::new();
         let mut attnums = Vec::new();
         for col in &live {
-            let e = match targets.iter().position(|(t, _)| t.attnum == col.attnum) {
-                Some(i) if i < source_values.len() => ScalarExpr::Column { id: source_values[i], ty: col.ty },
-                _ => self.column_default(&table, col)?,
+            let positions: Vec<usize> =
+                targets.iter().enumerate().filter(|(i, (t, _))| t.attnum == col.attnum && *i < source_values.len()).map(|(i, _)| i).collect();
+            let e = match positions.as_slice() {
+                [] => self.column_default(&table, col)?,
+                [i] if subscripted[*i].is_none() => ScalarExpr::Column { id: source_values[*i], ty: col.ty },
+                // Subscripted targets assign into a NULL array, in the order written.
+                _ => positions.iter().fold(ScalarExpr::null(col.ty), |base, &i| {
+                    let t = subscripted[i].clone().unwrap_or(SubscriptTarget { subscripts: vec![], slice: false, value_type: col.ty });
+                    let value = ScalarExpr::Column { id: source_values[i], ty: t.value_type };
+                    subscript_assign(base, t, value, col.ty)
+                }),
             };
             let pc = self.plan_column(col.name.clone(), col.ty);
             items.push((pc, e));
@@ -459,10 +618,7 @@ impl<'a> Binder<'a> {
         Ok(plan)
     }
 
-    pub fn bind_update(&mut self, s: &ast::UpdateStmt) -> Result<(LogicalPlan, Vec<ResultColumn>)> {
-        if s.with.is_some() {
-            return Err(Error::feature_not_supported("WITH in UPDATE is not supported yet"));
-        }
+    fn bind_update_body(&mut self, s: &ast::UpdateStmt) -> Result<(LogicalPlan, Vec<ResultColumn>)> {
         let (table, view) = self.dml_target_or_view(&s.table, "update")?;
         let view_alias = view_alias(&s.table, s.alias.as_ref(), view.as_ref());
         let mut scope = Scope::new(None);
@@ -481,24 +637,27 @@ impl<'a> Binder<'a> {
             let e = self.coerce_to_boolean(e, "WHERE", w.loc)?;
             plan = LogicalPlan::Filter { input: Box::new(plan), predicate: e };
         }
-        // SET clauses → new value per assigned attnum.
-        let mut assigned: Vec<(i16, ScalarExpr)> = Vec::new();
+        // SET clauses → new value per assigned attnum (and whether it went through subscripts).
+        let mut assigned: Vec<(i16, ScalarExpr, bool)> = Vec::new();
         // A value is either written out or one column of a row subquery.
         let mut assign = |b: &mut Self, col: &ast::InsertColumn, value: &ast::Expr, bound: Option<ScalarExpr>| -> Result<()> {
-            if !col.indirection.is_empty() {
-                return Err(Error::feature_not_supported("UPDATE of subfields or array elements is not supported yet").with_position(col.loc));
-            }
             let desc = table.column(&col.name).filter(|_| view.as_ref().is_none_or(|v| v.columns.contains(&col.name))).cloned();
             let Some(desc) = desc else {
                 return Err(Error::new(SqlState::UNDEFINED_COLUMN, format!("column \"{}\" of relation \"{target_name}\" does not exist", col.name))
                     .with_position(col.loc));
             };
-            if assigned.iter().any(|(a, _)| *a == desc.attnum) {
+            let indirect = !col.indirection.is_empty();
+            // Subscripted assignments to one column combine (a[1] = x, a[2] = y); others may not repeat.
+            let existing = assigned.iter().position(|(a, _, _)| *a == desc.attnum);
+            if existing.is_some_and(|i| !indirect || !assigned[i].2) {
                 return Err(
                     Error::new(SqlState::SYNTAX_ERROR, format!("multiple assignments to same column \"{}\"", col.name)).with_position(col.loc)
                 );
             }
             let e = if matches!(value.kind, A::Default) {
+                if indirect {
+                    return Err(default_into_indirection(&col.indirection).with_position(col.loc));
+                }
                 b.column_default(&table, &desc)?
             } else {
                 if desc.identity == b'a' {
@@ -515,9 +674,27 @@ impl<'a> Binder<'a> {
                     Some(x) => x,
                     None => b.bind_expr(value, &scope, ExprKind::UpdateSet)?,
                 };
-                b.coerce_assignment(x, desc.ty, Some(&desc.name), value.loc)?
+                if indirect {
+                    let t = b.bind_subscript_target(&desc, &col.indirection, &scope, col.loc)?;
+                    let v = b.coerce_subscripted_value(&desc, &t, x, col.loc, value.loc)?;
+                    // The element is assigned into the value so far: the column's, or an earlier subscripted assignment's.
+                    let base = match existing {
+                        Some(i) => assigned.remove(i).1,
+                        None => {
+                            let id = ids
+                                .iter()
+                                .find(|(a, _)| *a == desc.attnum)
+                                .map(|(_, id)| *id)
+                                .ok_or_else(|| Error::internal("target column missing"))?;
+                            ScalarExpr::Column { id, ty: desc.ty }
+                        }
+                    };
+                    subscript_assign(base, t, v, desc.ty)
+                } else {
+                    b.coerce_assignment(x, desc.ty, Some(&desc.name), value.loc)?
+                }
             };
-            assigned.push((desc.attnum, e));
+            assigned.push((desc.attnum, e, indirect));
             Ok(())
         };
         for sc in &s.set {
@@ -577,8 +754,8 @@ impl<'a> Binder<'a> {
         let mut values = Vec::new();
         let mut new_ids = Vec::new();
         for col in table.live_columns() {
-            let e = match assigned.iter().find(|(a, _)| *a == col.attnum) {
-                Some((_, e)) => e.clone(),
+            let e = match assigned.iter().find(|(a, _, _)| *a == col.attnum) {
+                Some((_, e, _)) => e.clone(),
                 None => {
                     let id = ids.iter().find(|(a, _)| *a == col.attnum).map(|(_, id)| *id).ok_or_else(|| Error::internal("target column missing"))?;
                     ScalarExpr::Column { id, ty: col.ty }
@@ -608,14 +785,11 @@ impl<'a> Binder<'a> {
         }
         rscope.entries.extend(scope.entries.iter().skip(1).cloned());
         let (returning, cols) = self.returning(&s.returning, &rscope)?;
-        let assigned_attnums = assigned.iter().map(|(a, _)| *a).collect();
+        let assigned_attnums = assigned.iter().map(|(a, _, _)| *a).collect();
         Ok((LogicalPlan::Update { table, input: Box::new(input), ctid: ctid_out, values, assigned: assigned_attnums, returning }, cols))
     }
 
-    pub fn bind_delete(&mut self, s: &ast::DeleteStmt) -> Result<(LogicalPlan, Vec<ResultColumn>)> {
-        if s.with.is_some() {
-            return Err(Error::feature_not_supported("WITH in DELETE is not supported yet"));
-        }
+    fn bind_delete_body(&mut self, s: &ast::DeleteStmt) -> Result<(LogicalPlan, Vec<ResultColumn>)> {
         let (table, view) = self.dml_target_or_view(&s.table, "delete from")?;
         let view_alias = view_alias(&s.table, s.alias.as_ref(), view.as_ref());
         let mut scope = Scope::new(None);
@@ -637,6 +811,20 @@ impl<'a> Binder<'a> {
         let old_values = ids.iter().map(|(_, id)| *id).collect();
         Ok((LogicalPlan::Delete { table, input: Box::new(plan), ctid, old_values, returning }, cols))
     }
+}
+
+/// The error for DEFAULT assigned through subscripts or a field.
+fn default_into_indirection(indirection: &[ast::Indirection]) -> Error {
+    if matches!(indirection.first(), Some(ast::Indirection::Subscript { .. })) {
+        Error::feature_not_supported("cannot set an array element to DEFAULT")
+    } else {
+        Error::feature_not_supported("cannot set a subfield to DEFAULT")
+    }
+}
+
+/// `base` with the subscripted element or slice replaced by `value`.
+fn subscript_assign(base: ScalarExpr, t: SubscriptTarget, value: ScalarExpr, ty: SqlType) -> ScalarExpr {
+    ScalarExpr::ArrayAssign { base: Box::new(base), subscripts: t.subscripts, slice: t.slice, value: Box::new(value), ty }
 }
 
 /// The name the target of UPDATE/DELETE on a view goes by: its alias, or the view's name.

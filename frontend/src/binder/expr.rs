@@ -96,6 +96,9 @@ impl<'a> Binder<'a> {
                 if let (A::Row { args: l, .. }, A::Row { args: r, .. }) = (&left.kind, &right.kind) {
                     return self.bind_row_comparison(op, l, r, scope, kind, loc);
                 }
+                if let (A::Row { .. }, A::SubLink { kind: ast::SubLinkKind::Expr, .. }) = (&left.kind, &right.kind) {
+                    return Err(Error::feature_not_supported("row comparison with a subquery is not supported yet").with_position(loc));
+                }
                 let l = self.bind_expr(left, scope, kind)?;
                 let r = self.bind_expr(right, scope, kind)?;
                 self.make_operator(op, Some(l), r, loc)
@@ -239,7 +242,12 @@ impl<'a> Binder<'a> {
                 Ok(ScalarExpr::MinMax { greatest: *op == ast::MinMax::Greatest, cmp, args: out, ty })
             }
             A::SqlValue { func, precision } => self.bind_sql_value(*func, *precision, loc),
-            A::Row { .. } => Err(Error::feature_not_supported("row constructors are not supported yet").with_position(loc)),
+            A::Row { args, .. } => {
+                // A RowExpr of type record: each field keeps its own type
+                // (unknown literals stay unknown, as in PostgreSQL).
+                let fields = self.bind_list(args, scope, kind)?;
+                Ok(ScalarExpr::Row { fields, ty: SqlType::RECORD })
+            }
             A::Array(elems) => self.bind_array_ctor(elems, None, scope, kind, loc),
             A::Grouping(_) => Err(Error::feature_not_supported("GROUPING is not supported yet").with_position(loc)),
             A::Default => Err(Error::new(SqlState::SYNTAX_ERROR, "DEFAULT is not allowed in this context").with_position(loc)),
@@ -354,7 +362,7 @@ impl<'a> Binder<'a> {
         }
     }
 
-    fn coerce_assignment_subscript(&mut self, e: ScalarExpr, loc: usize) -> Result<ScalarExpr> {
+    pub(crate) fn coerce_assignment_subscript(&mut self, e: ScalarExpr, loc: usize) -> Result<ScalarExpr> {
         let t = e.ty().oid;
         if t != oid::INT4 && t != oid::UNKNOWN && !self.resolver.can_coerce(t, oid::INT4, crate::resolve::CoercionContext::Assignment) {
             return Err(Error::new(SqlState::DATATYPE_MISMATCH, "array subscript must have type integer").with_position(loc));

@@ -146,6 +146,11 @@ pub(crate) struct Binder<'a> {
     pub params: Vec<SqlType>,
     /// WITH frames, innermost last.
     pub ctes: Vec<Vec<select::CteDef>>,
+    /// Nesting of the statement being bound: 1 for the top-level statement,
+    /// more inside subqueries, WITH queries and INSERT's SELECT.
+    pub level: u32,
+    /// The top-level statement's data-modifying WITH queries: (CTE id, name, plan, read by a reference).
+    pub modifying_ctes: Vec<(u32, String, LogicalPlan, bool)>,
     /// Aggregate collectors of the query levels being bound, innermost last.
     pub agg_levels: Vec<expr::AggLevel>,
     /// Views being expanded, outermost first (a view reaching itself is infinite recursion).
@@ -165,6 +170,8 @@ impl<'a> Binder<'a> {
             next_worktable: 1,
             params: ctx.param_types.clone(),
             ctes: Vec::new(),
+            level: 0,
+            modifying_ctes: Vec::new(),
             agg_levels: Vec::new(),
             expanding_views: Vec::new(),
             sql_fn_args: None,

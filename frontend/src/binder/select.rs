@@ -25,6 +25,8 @@ pub(crate) struct CteDef {
     pub plan: LogicalPlan,
     /// While binding the recursive term: the work table standing for the CTE.
     pub worktable: Option<u32>,
+    /// False for a data-modifying WITH query without RETURNING (it cannot be read).
+    pub returning: bool,
 }
 
 /// One bound select-list entry.
@@ -53,18 +55,34 @@ impl<'a> Binder<'a> {
     /// `resolve_unknowns` is false where the caller resolves unknown-typed
     /// output columns itself (set-operation branches, INSERT … SELECT).
     pub fn bind_select_opts(&mut self, s: &ast::SelectStmt, parent: Option<&Scope>, resolve_unknowns: bool) -> Result<Query> {
-        let pushed = match &s.with {
-            Some(w) => {
-                self.bind_with(w, parent)?;
-                true
-            }
-            None => false,
-        };
-        let result = self.bind_select_body(s, parent, resolve_unknowns);
-        if pushed {
-            self.ctes.pop();
+        self.level += 1;
+        let result = self.bind_select_level(s, parent, resolve_unknowns);
+        self.level -= 1;
+        let mut q = result?;
+        if self.level == 0 {
+            q.plan = self.wrap_modifying_ctes(q.plan);
         }
+        Ok(q)
+    }
+
+    fn bind_select_level(&mut self, s: &ast::SelectStmt, parent: Option<&Scope>, resolve_unknowns: bool) -> Result<Query> {
+        let frames = self.ctes.len();
+        let result = match &s.with {
+            Some(w) => self.bind_with(w, parent).and_then(|()| self.bind_select_body(s, parent, resolve_unknowns)),
+            None => self.bind_select_body(s, parent, resolve_unknowns),
+        };
+        self.ctes.truncate(frames);
         result
+    }
+
+    /// The top-level statement's plan under its data-modifying WITH queries,
+    /// in the order written (those nothing reads run after the statement).
+    pub(crate) fn wrap_modifying_ctes(&mut self, plan: LogicalPlan) -> LogicalPlan {
+        let mut plan = plan;
+        for (id, name, cte, read) in std::mem::take(&mut self.modifying_ctes).into_iter().rev() {
+            plan = LogicalPlan::WithCte { id, name, deferred: !read, cte: Box::new(cte), input: Box::new(plan) };
+        }
+        plan
     }
 
     fn bind_select_body(&mut self, s: &ast::SelectStmt, parent: Option<&Scope>, resolve_unknowns: bool) -> Result<Query> {
@@ -210,7 +228,7 @@ impl<'a> Binder<'a> {
         Ok(LogicalPlan::Limit { input: Box::new(plan), limit: l, offset: o, with_ties: if limit.with_ties { ties } else { vec![] } })
     }
 
-    fn bind_with(&mut self, w: &ast::WithClause, parent: Option<&Scope>) -> Result<()> {
+    pub(crate) fn bind_with(&mut self, w: &ast::WithClause, parent: Option<&Scope>) -> Result<()> {
         self.ctes.push(Vec::new());
         for cte in &w.ctes {
             if self.ctes.last().is_some_and(|f| f.iter().any(|c| c.name == cte.name)) {
@@ -220,8 +238,16 @@ impl<'a> Binder<'a> {
             if cte.search.is_some() || cte.cycle.is_some() {
                 return Err(Error::feature_not_supported("SEARCH and CYCLE clauses are not supported yet").with_position(cte.loc));
             }
-            let ast::Statement::Select(sel) = cte.query.as_ref() else {
-                return Err(Error::feature_not_supported("data-modifying statements in WITH are not supported yet").with_position(cte.loc));
+            let sel = match cte.query.as_ref() {
+                ast::Statement::Select(sel) => sel,
+                dml @ (ast::Statement::Insert(_) | ast::Statement::Update(_) | ast::Statement::Delete(_)) => {
+                    let def = self.bind_modifying_cte(cte, dml)?;
+                    if let Some(frame) = self.ctes.last_mut() {
+                        frame.push(def);
+                    }
+                    continue;
+                }
+                _ => return Err(Error::internal("WITH query is not a query")),
             };
             let def = if w.recursive && references_name(sel, &cte.name) {
                 self.bind_recursive_cte(cte, sel, parent)?
@@ -236,6 +262,36 @@ impl<'a> Binder<'a> {
         Ok(())
     }
 
+    /// A data-modifying WITH query (INSERT/UPDATE/DELETE … [RETURNING]): only
+    /// at the top level; it runs once, to completion (before the main query,
+    /// or after it when nothing reads it), and its RETURNING rows are what
+    /// its references read.
+    fn bind_modifying_cte(&mut self, cte: &ast::CommonTableExpr, stmt: &ast::Statement) -> Result<CteDef> {
+        if self.level > 1 {
+            return Err(
+                Error::feature_not_supported("WITH clause containing a data-modifying statement must be at the top level").with_position(cte.loc)
+            );
+        }
+        let (plan, result) = match stmt {
+            ast::Statement::Insert(s) => self.bind_insert(s)?,
+            ast::Statement::Update(s) => self.bind_update(s)?,
+            ast::Statement::Delete(s) => self.bind_delete(s)?,
+            _ => return Err(Error::internal("not a data-modifying statement")),
+        };
+        let id = self.new_worktable();
+        let scan_cols: Vec<PlanColumn> = result.iter().map(|c| self.plan_column(c.name.clone(), c.ty)).collect();
+        let columns = scan_cols
+            .iter()
+            .zip(&result)
+            .map(|(p, r)| QueryColumn { name: r.name.clone(), id: p.id, ty: p.ty, table: r.table, attnum: r.attnum })
+            .collect();
+        self.modifying_ctes.push((id, cte.name.clone(), plan, false));
+        let q = Query { plan: LogicalPlan::CteScan { id, name: cte.name.clone(), columns: scan_cols }, columns };
+        let mut def = self.make_cte_def(&cte.name, &cte.columns, q, cte.loc)?;
+        def.returning = !result.is_empty();
+        Ok(def)
+    }
+
     fn make_cte_def(&mut self, name: &str, aliases: &[String], q: Query, loc: usize) -> Result<CteDef> {
         if aliases.len() > q.columns.len() {
             return Err(Error::new(
@@ -248,7 +304,7 @@ impl<'a> Binder<'a> {
         for (c, a) in columns.iter_mut().zip(aliases) {
             c.name = a.clone();
         }
-        Ok(CteDef { name: name.to_string(), columns, plan: q.plan, worktable: None })
+        Ok(CteDef { name: name.to_string(), columns, plan: q.plan, worktable: None, returning: true })
     }
 
     fn bind_recursive_cte(&mut self, cte: &ast::CommonTableExpr, sel: &ast::SelectStmt, parent: Option<&Scope>) -> Result<CteDef> {
@@ -293,6 +349,7 @@ impl<'a> Binder<'a> {
                 columns: wt_query_cols,
                 plan: LogicalPlan::WorkTable { id, columns: wt_cols },
                 worktable: Some(id),
+                returning: true,
             });
         }
         let rec_stmt = ast::SelectStmt::simple((**right).clone(), sel.loc);
@@ -335,7 +392,7 @@ impl<'a> Binder<'a> {
         let columns: Vec<PlanColumn> = base.columns.iter().zip(&names).map(|(c, n)| self.plan_column(n.clone(), c.ty)).collect();
         let qcols = columns.iter().map(|c| QueryColumn { name: c.name.clone(), id: c.id, ty: c.ty, table: 0, attnum: 0 }).collect();
         let plan = LogicalPlan::RecursiveUnion { id, all, base: Box::new(base.plan), recursive: Box::new(rec.plan), columns };
-        Ok(CteDef { name: cte.name.clone(), columns: qcols, plan, worktable: None })
+        Ok(CteDef { name: cte.name.clone(), columns: qcols, plan, worktable: None, returning: true })
     }
 
     /// hasSelfRefRTEs: this level's FROM reads the work table of a recursive query being bound.
@@ -909,6 +966,15 @@ impl<'a> Binder<'a> {
                 if rel.name.len() == 1
                     && let Some(cte) = self.lookup_cte(&rel.name[0])
                 {
+                    if !cte.returning {
+                        return Err(Error::feature_not_supported(format!("WITH query \"{}\" does not have a RETURNING clause", cte.name))
+                            .with_position(rel.loc));
+                    }
+                    if let LogicalPlan::CteScan { id, .. } = &cte.plan
+                        && let Some(m) = self.modifying_ctes.iter_mut().find(|m| m.0 == *id)
+                    {
+                        m.3 = true;
+                    }
                     return self.bind_cte_ref(&cte, alias.as_ref(), rel.loc, scope);
                 }
                 let table = self.lookup_relation(&rel.name, rel.loc)?;

@@ -550,6 +550,188 @@ pub fn array_construct_md(elem_type: Oid, items: &[Datum]) -> Result<Array> {
     Ok(Array { elem_type, dims, elems })
 }
 
+fn subscript_error(msg: &str) -> Error {
+    Error::new(SqlState::ARRAY_SUBSCRIPT_ERROR, msg)
+}
+
+/// New dimensions as computed in i64 (PostgreSQL's int arithmetic, without
+/// wrapping): the element count and bound checks of array_set_element/slice.
+fn checked_dims(lens: &[i64], lbs: &[i64]) -> Result<(Vec<i32>, Vec<i32>)> {
+    let mut l = Vec::with_capacity(lens.len());
+    let mut b = Vec::with_capacity(lbs.len());
+    for (&len, &lb) in lens.iter().zip(lbs) {
+        l.push(i32::try_from(len).map_err(|_| size_exceeded())?);
+        b.push(i32::try_from(lb).map_err(|_| size_exceeded())?);
+    }
+    array_get_nitems(&l)?;
+    array_check_bounds(&l, &b)?;
+    Ok((l, b))
+}
+
+/// The slot at `i` of an element vector whose length the dimensions promised.
+fn slot(elems: &mut [Datum], i: usize) -> Result<&mut Datum> {
+    elems.get_mut(i).ok_or_else(|| Error::internal("array elements do not match its dimensions"))
+}
+
+/// Row-major offset of a subscript tuple (ArrayGetOffset).
+fn linear_offset(dims: &[ArrayDim], indx: &[i64]) -> usize {
+    let mut offset: i64 = 0;
+    let mut scale: i64 = 1;
+    for (d, &i) in dims.iter().zip(indx).rev() {
+        offset += (i - i64::from(d.lower)) * scale;
+        scale *= i64::from(d.len);
+    }
+    offset as usize
+}
+
+/// array_set_element: `arr[indx…] := value`. An empty array becomes one
+/// element with the subscripts as lower bounds; a one-dimensional array
+/// grows to reach the subscript, padding with NULLs; a multidimensional one
+/// must already contain it.
+pub fn array_set_element(arr: &Array, indx: &[i32], value: Datum) -> Result<Array> {
+    if indx.is_empty() || indx.len() > MAXDIM {
+        return Err(subscript_error("wrong number of array subscripts"));
+    }
+    let ndim = arr.dims.len();
+    if ndim == 0 {
+        let (lens, lbs) = checked_dims(&vec![1; indx.len()], &indx.iter().map(|&i| i64::from(i)).collect::<Vec<_>>())?;
+        let dims = lens.iter().zip(&lbs).map(|(&len, &lower)| ArrayDim { len, lower }).collect();
+        return Ok(Array { elem_type: arr.elem_type, dims, elems: vec![value] });
+    }
+    if ndim != indx.len() {
+        return Err(subscript_error("wrong number of array subscripts"));
+    }
+    if ndim == 1 {
+        let (old_len, old_lb, i) = (i64::from(arr.dims[0].len), i64::from(arr.dims[0].lower), i64::from(indx[0]));
+        let (mut len, mut lb) = (old_len, old_lb);
+        if i < lb {
+            len += lb - i;
+            lb = i;
+        }
+        if i >= len + lb {
+            len += i - (len + lb) + 1;
+        }
+        let (lens, lbs) = checked_dims(&[len], &[lb])?;
+        let mut elems = vec![Datum::Null; lens[0] as usize];
+        let shift = (old_lb - lb) as usize;
+        for (k, e) in arr.elems.iter().enumerate() {
+            *slot(&mut elems, shift + k)? = e.clone();
+        }
+        *slot(&mut elems, (i - lb) as usize)? = value;
+        return Ok(Array { elem_type: arr.elem_type, dims: vec![ArrayDim { len: lens[0], lower: lbs[0] }], elems });
+    }
+    for (d, &i) in arr.dims.iter().zip(indx) {
+        if i < d.lower || i64::from(i) >= i64::from(d.len) + i64::from(d.lower) {
+            return Err(subscript_error("array subscript out of range"));
+        }
+    }
+    let mut out = arr.clone();
+    let off = linear_offset(&arr.dims, &indx.iter().map(|&i| i64::from(i)).collect::<Vec<_>>());
+    *slot(&mut out.elems, off)? = value;
+    Ok(out)
+}
+
+/// array_set_slice: `arr[lower:upper, …] := src`, the slice filled from the
+/// source's elements in order (its shape is ignored; extra ones are unused).
+/// Omitted bounds are the array's own; a one-dimensional array may grow,
+/// padding with NULLs. (A NULL source leaves the array unchanged: the
+/// caller's case.)
+pub fn array_set_slice(arr: &Array, lower: &[Option<i32>], upper: &[Option<i32>], src: &Array) -> Result<Array> {
+    let nsub = lower.len().min(upper.len());
+    if nsub == 0 || nsub > MAXDIM {
+        return Err(subscript_error("wrong number of array subscripts"));
+    }
+    let ndim = arr.dims.len();
+    if ndim == 0 {
+        let mut lens = Vec::with_capacity(nsub);
+        let mut lbs = Vec::with_capacity(nsub);
+        for k in 0..nsub {
+            let (Some(lo), Some(hi)) = (lower[k], upper[k]) else {
+                return Err(subscript_error("array slice subscript must provide both boundaries")
+                    .with_detail("When assigning to a slice of an empty array value, slice boundaries must be fully specified."));
+            };
+            lens.push(1 + i64::from(hi) - i64::from(lo));
+            lbs.push(i64::from(lo));
+        }
+        let l: Vec<i32> = lens.iter().map(|&x| i32::try_from(x).unwrap_or(-1)).collect();
+        let n = array_get_nitems(&l)?;
+        if (src.elems.len() as i64) < n {
+            return Err(subscript_error("source array too small"));
+        }
+        if n == 0 {
+            return Ok(Array { elem_type: arr.elem_type, dims: vec![], elems: vec![] });
+        }
+        let (lens, lbs) = checked_dims(&lens, &lbs)?;
+        let dims = lens.iter().zip(&lbs).map(|(&len, &lower)| ArrayDim { len, lower }).collect();
+        return Ok(Array { elem_type: arr.elem_type, dims, elems: src.elems.iter().take(n as usize).cloned().collect() });
+    }
+    if ndim < nsub {
+        return Err(subscript_error("wrong number of array subscripts"));
+    }
+    let mut lens: Vec<i64> = arr.dims.iter().map(|d| i64::from(d.len)).collect();
+    let mut lbs: Vec<i64> = arr.dims.iter().map(|d| i64::from(d.lower)).collect();
+    let mut lo = vec![0i64; ndim];
+    let mut hi = vec![0i64; ndim];
+    for k in 0..ndim {
+        lo[k] = lower.get(k).copied().flatten().map_or(lbs[k], i64::from);
+        hi[k] = upper.get(k).copied().flatten().map_or(lens[k] + lbs[k] - 1, i64::from);
+        if k >= nsub {
+            lo[k] = lbs[k];
+            hi[k] = lens[k] + lbs[k] - 1;
+        }
+        if lo[k] > hi[k] {
+            return Err(subscript_error("upper bound cannot be less than lower bound"));
+        }
+        if ndim > 1 && k < nsub && (lo[k] < lbs[k] || hi[k] >= lens[k] + lbs[k]) {
+            return Err(subscript_error("array subscript out of range"));
+        }
+    }
+    if ndim == 1 {
+        if lo[0] < lbs[0] {
+            lens[0] += lbs[0] - lo[0];
+            lbs[0] = lo[0];
+        }
+        if hi[0] >= lens[0] + lbs[0] {
+            lens[0] += hi[0] - (lens[0] + lbs[0]) + 1;
+        }
+    }
+    let (new_lens, new_lbs) = checked_dims(&lens, &lbs)?;
+    let span: Vec<i64> = lo.iter().zip(&hi).map(|(l, h)| h - l + 1).collect();
+    let nsrc: i64 = span.iter().product();
+    if nsrc > src.elems.len() as i64 {
+        return Err(subscript_error("source array too small"));
+    }
+    let dims: Vec<ArrayDim> = new_lens.iter().zip(&new_lbs).map(|(&len, &lower)| ArrayDim { len, lower }).collect();
+    if ndim == 1 {
+        let mut elems = vec![Datum::Null; new_lens[0] as usize];
+        let shift = (i64::from(arr.dims[0].lower) - lbs[0]) as usize;
+        for (k, e) in arr.elems.iter().enumerate() {
+            *slot(&mut elems, shift + k)? = e.clone();
+        }
+        let start = (lo[0] - lbs[0]) as usize;
+        for (k, e) in src.elems.iter().take(nsrc as usize).enumerate() {
+            *slot(&mut elems, start + k)? = e.clone();
+        }
+        return Ok(Array { elem_type: arr.elem_type, dims, elems });
+    }
+    // Multidimensional: the slice's positions in row-major order.
+    let mut elems = arr.elems.clone();
+    let mut cur = lo.clone();
+    for e in src.elems.iter().take(nsrc as usize) {
+        *slot(&mut elems, linear_offset(&dims, &cur))? = e.clone();
+        let mut k = ndim;
+        while k > 0 {
+            k -= 1;
+            if cur[k] < hi[k] {
+                cur[k] += 1;
+                break;
+            }
+            cur[k] = lo[k];
+        }
+    }
+    Ok(Array { elem_type: arr.elem_type, dims, elems })
+}
+
 /// int2vectorin: space-separated smallints (strtol syntax); after a number
 /// only a space or the end may follow. Errors quote the rest of the input.
 pub fn int2vectorin(s: &str) -> Result<Vec<i16>> {

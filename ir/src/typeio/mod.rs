@@ -36,7 +36,10 @@ mod uuid;
 #[cfg(test)]
 mod tests;
 
-pub use array::{MAX_ARRAY_SIZE, MAXDIM, array_construct_md, array_in, array_out, int2vectorin, int2vectorout, oidvectorin, oidvectorout};
+pub use array::{
+    MAX_ARRAY_SIZE, MAXDIM, array_construct_md, array_in, array_out, array_set_element, array_set_slice, int2vectorin, int2vectorout, oidvectorin,
+    oidvectorout,
+};
 pub use boolean::{bool_to_int4, boolin, boolout, int4_to_bool, parse_bool};
 pub use bytea::{ByteaOutput, byteain, byteaout};
 pub use chars::{

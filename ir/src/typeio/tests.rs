@@ -736,3 +736,30 @@ fn no_panics_on_junk() {
         let _ = varchar(&s, tm, r.below(2) == 0);
     }
 }
+
+#[test]
+fn subscripted_assignment() {
+    let int = |v: i32| Datum::Int32(v);
+    let arr = |lower: i32, elems: Vec<Datum>| Array { elem_type: 23, dims: vec![ArrayDim { len: elems.len() as i32, lower }], elems };
+    let empty = Array { elem_type: 23, dims: vec![], elems: vec![] };
+    // An empty array becomes one element at the subscript.
+    assert_eq!(array_set_element(&empty, &[3], int(7)).unwrap(), arr(3, vec![int(7)]));
+    // Growing pads with NULLs on either side.
+    let a = arr(1, vec![int(1), int(2)]);
+    assert_eq!(array_set_element(&a, &[4], int(4)).unwrap(), arr(1, vec![int(1), int(2), Datum::Null, int(4)]));
+    assert_eq!(array_set_element(&a, &[-1], int(0)).unwrap(), arr(-1, vec![int(0), Datum::Null, int(1), int(2)]));
+    assert_eq!(array_set_element(&a, &[1, 1], int(0)).unwrap_err().message, "wrong number of array subscripts");
+    assert_eq!(array_set_element(&a, &[i32::MAX], int(0)).unwrap_err().message, "array size exceeds the maximum allowed (134217727)");
+    assert_eq!(array_set_element(&empty, &[i32::MAX], int(0)).unwrap_err().message, "array lower bound is too large: 2147483647");
+    // Slices take the source's elements in order; extra ones are ignored.
+    let src = arr(1, vec![int(8), int(9), int(10)]);
+    assert_eq!(array_set_slice(&a, &[Some(2)], &[Some(3)], &src).unwrap(), arr(1, vec![int(1), int(8), int(9)]));
+    assert_eq!(array_set_slice(&a, &[None], &[None], &src).unwrap(), arr(1, vec![int(8), int(9)]));
+    assert_eq!(array_set_slice(&a, &[Some(1)], &[Some(4)], &src).unwrap_err().message, "source array too small");
+    assert_eq!(array_set_slice(&empty, &[None], &[Some(2)], &src).unwrap_err().message, "array slice subscript must provide both boundaries");
+    // Two dimensions: no growing; a missing subscript is the whole dimension.
+    let m = Array { elem_type: 23, dims: vec![ArrayDim { len: 2, lower: 1 }, ArrayDim { len: 2, lower: 1 }], elems: (1..=4).map(int).collect() };
+    assert_eq!(array_set_element(&m, &[2, 1], int(0)).unwrap().elems, vec![int(1), int(2), int(0), int(4)]);
+    assert_eq!(array_set_element(&m, &[3, 1], int(0)).unwrap_err().message, "array subscript out of range");
+    assert_eq!(array_set_slice(&m, &[Some(2)], &[Some(2)], &src).unwrap().elems, vec![int(1), int(2), int(8), int(9)]);
+}

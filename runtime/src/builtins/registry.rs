@@ -6,10 +6,10 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use oa_ir::datetime::{self as dt, Interval};
-use oa_ir::datum::{Array, Datum, float_cmp};
+use oa_ir::datum::{Array, Datum, Record, float_cmp};
 use oa_ir::numeric::Numeric;
 use oa_ir::typeio;
-use oa_ir::types::oid;
+use oa_ir::types::{Oid, oid};
 use oa_ir::{Error, Result, SqlState};
 
 use super::{math, pattern, string};
@@ -70,6 +70,101 @@ fn cmp_bpchar(a: &Datum, b: &Datum, _: &FnContext) -> Result<Ordering> {
         (Datum::Text(x), Datum::Text(y)) => Ok(typeio::bpchar_cmp(x, y)),
         _ => Ok(a.sql_cmp(b)),
     }
+}
+
+fn record_arg(a: &[Datum], k: usize) -> Result<&Record> {
+    match a.get(k) {
+        Some(Datum::Record(r)) => Ok(r),
+        _ => Err(Error::internal("record comparison of a non-record value")),
+    }
+}
+
+fn record_type_name(t: Oid) -> String {
+    typeio::format_type(t, -1, &|_| None)
+}
+
+/// The two records' field types at logical column `j`, which must agree.
+fn record_column_type(a: &Record, b: &Record, j: usize) -> Result<Oid> {
+    let (ta, tb) = (a.types.get(j).copied().unwrap_or(oid::UNKNOWN), b.types.get(j).copied().unwrap_or(oid::UNKNOWN));
+    if ta != tb {
+        return Err(Error::new(
+            SqlState::DATATYPE_MISMATCH,
+            format!("cannot compare dissimilar column types {} and {} at record column {}", record_type_name(ta), record_type_name(tb), j + 1),
+        ));
+    }
+    Ok(ta)
+}
+
+fn record_count_mismatch() -> Error {
+    Error::new(SqlState::DATATYPE_MISMATCH, "cannot compare record types with different numbers of columns")
+}
+
+/// Two non-NULL field values of one type, in that type's default btree order.
+fn record_field_cmp(t: Oid, x: &Datum, y: &Datum) -> Result<Ordering> {
+    Ok(match (x, y) {
+        (Datum::Record(p), Datum::Record(q)) => record_compare(p, q)?,
+        (Datum::Text(p), Datum::Text(q)) if t == oid::BPCHAR => typeio::bpchar_cmp(p, q),
+        _ => x.sql_cmp(y),
+    })
+}
+
+/// record_eq: field by field, two NULLs equal; the first unequal pair decides
+/// (a column-count mismatch is reported only when every shared column matched).
+fn record_equal(a: &Record, b: &Record) -> Result<bool> {
+    for j in 0..a.fields.len().min(b.fields.len()) {
+        let t = record_column_type(a, b, j)?;
+        if matches!(t, oid::UNKNOWN | oid::JSON | oid::XML | oid::CSTRING) {
+            return Err(Error::new(
+                SqlState::UNDEFINED_FUNCTION,
+                format!("could not identify an equality operator for type {}", record_type_name(t)),
+            ));
+        }
+        let (x, y) = (&a.fields[j], &b.fields[j]);
+        match (x.is_null(), y.is_null()) {
+            (true, true) => continue,
+            (true, false) | (false, true) => return Ok(false),
+            _ => {
+                let eq = match (x, y) {
+                    (Datum::Record(p), Datum::Record(q)) => record_equal(p, q)?,
+                    _ => record_field_cmp(t, x, y)? == Ordering::Equal,
+                };
+                if !eq {
+                    return Ok(false);
+                }
+            }
+        }
+    }
+    if a.fields.len() != b.fields.len() {
+        return Err(record_count_mismatch());
+    }
+    Ok(true)
+}
+
+/// record_cmp: field by field, two NULLs equal and NULL above any value.
+fn record_compare(a: &Record, b: &Record) -> Result<Ordering> {
+    for j in 0..a.fields.len().min(b.fields.len()) {
+        let t = record_column_type(a, b, j)?;
+        if matches!(t, oid::UNKNOWN | oid::JSON | oid::XML | oid::CSTRING | oid::XID | oid::CID) {
+            return Err(Error::new(
+                SqlState::UNDEFINED_FUNCTION,
+                format!("could not identify a comparison function for type {}", record_type_name(t)),
+            ));
+        }
+        let (x, y) = (&a.fields[j], &b.fields[j]);
+        let o = match (x.is_null(), y.is_null()) {
+            (true, true) => Ordering::Equal,
+            (true, false) => Ordering::Greater,
+            (false, true) => Ordering::Less,
+            _ => record_field_cmp(t, x, y)?,
+        };
+        if o != Ordering::Equal {
+            return Ok(o);
+        }
+    }
+    if a.fields.len() != b.fields.len() {
+        return Err(record_count_mismatch());
+    }
+    Ok(Ordering::Equal)
 }
 
 fn ts_of_date(d: &Datum) -> Result<i64> {
@@ -387,6 +482,21 @@ pub fn register(r: &mut Registry) {
     add_natural_family(r, ["chareq", "charne", "charlt", "charle", "chargt", "charge"], cmp_generic);
     add_natural_family(r, ["byteaeq", "byteane", "bytealt", "byteale", "byteagt", "byteage"], cmp_generic);
     add_natural_family(r, ["array_eq", "array_ne", "array_lt", "array_le", "array_gt", "array_ge"], cmp_generic);
+    r.add("record_eq", fd(|a| Ok(Datum::Bool(record_equal(record_arg(a, 0)?, record_arg(a, 1)?)?))));
+    r.add("record_ne", fd(|a| Ok(Datum::Bool(!record_equal(record_arg(a, 0)?, record_arg(a, 1)?)?))));
+    for (op, name) in [(Cmp::Lt, "record_lt"), (Cmp::Le, "record_le"), (Cmp::Gt, "record_gt"), (Cmp::Ge, "record_ge")] {
+        r.add(name, fd(move |a| Ok(Datum::Bool(op.test(record_compare(record_arg(a, 0)?, record_arg(a, 1)?)?)))));
+    }
+    r.add(
+        "btrecordcmp",
+        fd(|a| {
+            Ok(Datum::Int32(match record_compare(record_arg(a, 0)?, record_arg(a, 1)?)? {
+                Ordering::Less => -1,
+                Ordering::Equal => 0,
+                Ordering::Greater => 1,
+            }))
+        }),
+    );
     add_cmp_family(
         r,
         ["date_eq_timestamp", "date_ne_timestamp", "date_lt_timestamp", "date_le_timestamp", "date_gt_timestamp", "date_ge_timestamp"],

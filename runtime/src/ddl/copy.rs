@@ -542,6 +542,7 @@ mod tests {
     fn fmt(csv: bool) -> Format {
         Format {
             csv,
+            force_quote: None,
             delimiter: if csv { ',' } else { '\t' },
             null: if csv { String::new() } else { "\\N".into() },
             header: false,

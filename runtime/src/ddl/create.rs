@@ -1528,6 +1528,10 @@ pub(crate) fn create_view(s: &mut Session, v: &ast::CreateViewStmt, sql: &str) -
     let (ns, name) = d.creation_namespace(&v.name.name, v.name.loc)?;
     let stmt = ast::Statement::Select(v.query.clone());
     let bound = oa_frontend::bind_query(&stmt, &*d.catalog, &d.ctx)?;
+    let modifying = |c: &ast::CommonTableExpr| matches!(*c.query, ast::Statement::Insert(_) | ast::Statement::Update(_) | ast::Statement::Delete(_));
+    if v.query.with.as_ref().is_some_and(|w| w.ctes.iter().any(modifying)) {
+        return Err(Error::feature_not_supported("views must not contain data-modifying statements in WITH"));
+    }
     if v.columns.len() > bound.columns.len() {
         return Err(Error::new(SqlState::SYNTAX_ERROR, "CREATE VIEW specifies more column names than columns"));
     }

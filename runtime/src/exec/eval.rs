@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use oa_ir::datum::{Array, Datum};
+use oa_ir::datum::{Array, Datum, Record};
 use oa_ir::expr::{BoolTestKind, CastMethod, ColumnId, FuncRef, ScalarExpr, SqlValueKind};
 use oa_ir::io::IoContext;
 use oa_ir::types::{Oid, PhysicalType, SqlType, builtin_physical, oid};
@@ -82,6 +82,20 @@ pub enum Expr {
         lower: Option<Box<Expr>>,
         upper: Option<Box<Expr>>,
         slice: bool,
+    },
+    /// `base[subscripts] := value` (array_set_element / array_set_slice);
+    /// a NULL base is an empty array of `elem_type`.
+    ArrayAssign {
+        base: Box<Expr>,
+        subscripts: Vec<(Option<Expr>, Option<Expr>)>,
+        slice: bool,
+        value: Box<Expr>,
+        elem_type: Oid,
+    },
+    /// `ROW(…)`: the fields and the types they were built with.
+    Row {
+        fields: Vec<Expr>,
+        types: Vec<Oid>,
     },
     SqlValue {
         kind: SqlValueKind,
@@ -188,6 +202,19 @@ pub fn compile(e: &ScalarExpr, layout: &dyn Layout, subs: &mut dyn SubqueryCatal
             upper: upper.as_ref().map(|x| c(x, subs).map(Box::new)).transpose()?,
             slice: *slice,
         },
+        ScalarExpr::ArrayAssign { base, subscripts, slice, value, ty } => Expr::ArrayAssign {
+            base: Box::new(c(base, subs)?),
+            subscripts: subscripts
+                .iter()
+                .map(|(l, u)| Ok((l.as_ref().map(|x| c(x, subs)).transpose()?, u.as_ref().map(|x| c(x, subs)).transpose()?)))
+                .collect::<Result<_>>()?,
+            slice: *slice,
+            value: Box::new(c(value, subs)?),
+            elem_type: array_elem_type(ty.oid),
+        },
+        ScalarExpr::Row { fields, .. } => {
+            Expr::Row { fields: fields.iter().map(|a| c(a, subs)).collect::<Result<_>>()?, types: fields.iter().map(|f| f.ty().oid).collect() }
+        }
         ScalarExpr::SqlValue { kind, precision, .. } => Expr::SqlValue { kind: *kind, precision: *precision },
         ScalarExpr::Subquery(s) => {
             let mut free = s.plan.free_columns();
@@ -343,7 +370,13 @@ impl Expr {
             }
             Expr::IsNull(a, negated) => {
                 let c = a.eval(m, ctx)?;
-                let v: Vec<bool> = (0..m.len).map(|i| c.is_valid(i) == *negated).collect();
+                let v: Vec<bool> = match &c.data {
+                    // Row values: IS NULL when every field is, IS NOT NULL when none is.
+                    ColumnData::Datum(values) => {
+                        (0..m.len).map(|i| is_null_test(if c.is_valid(i) { &values[i] } else { &Datum::Null }, *negated)).collect()
+                    }
+                    _ => (0..m.len).map(|i| c.is_valid(i) == *negated).collect(),
+                };
                 Ok(Column::new(ColumnData::Bool(v)))
             }
             Expr::Case { whens, default } => self.eval_case(whens, default, m, ctx),
@@ -507,7 +540,7 @@ impl Expr {
             }),
             Expr::IsNull(a, negated) => {
                 let v = a.eval_row(m, row, ctx)?;
-                Ok(Datum::Bool(is_null_datum(&v) != *negated))
+                Ok(Datum::Bool(is_null_test(&v, *negated)))
             }
             Expr::BoolTest(a, kind) => {
                 let v = a.eval_row(m, row, ctx)?;
@@ -616,6 +649,28 @@ impl Expr {
                 };
                 subscript(b, lo, hi, *slice)
             }
+            Expr::ArrayAssign { base, subscripts, slice, value, elem_type } => {
+                let b = base.eval_row(m, row, ctx)?;
+                let mut bounds = Vec::with_capacity(subscripts.len());
+                for (l, u) in subscripts {
+                    let one = |e: &Option<Expr>, ctx: &mut EvalContext| -> Result<Option<i32>> {
+                        let Some(e) = e else { return Ok(None) };
+                        match e.eval_row(m, row, ctx)? {
+                            Datum::Null => Err(Error::new(SqlState::NULL_VALUE_NOT_ALLOWED, "array subscript in assignment must not be null")),
+                            d => Ok(Some(d.as_i64().unwrap_or(0) as i32)),
+                        }
+                    };
+                    let lo = one(l, ctx)?;
+                    let hi = one(u, ctx)?;
+                    bounds.push((lo, hi));
+                }
+                let v = value.eval_row(m, row, ctx)?;
+                array_assign(b, &bounds, *slice, v, *elem_type)
+            }
+            Expr::Row { fields, types } => {
+                let vals = fields.iter().map(|e| e.eval_row(m, row, ctx)).collect::<Result<Vec<_>>>()?;
+                Ok(Datum::Record(Box::new(Record::new(types.clone(), vals))))
+            }
             Expr::SqlValue { kind, precision } => sql_value(*kind, *precision, ctx),
             Expr::SubPlan { id, bindings } => {
                 let mut outer = ctx.outer.clone();
@@ -629,9 +684,16 @@ impl Expr {
     }
 }
 
-/// IS NULL on a value.
-fn is_null_datum(d: &Datum) -> bool {
-    d.is_null()
+/// `v IS NULL` (or IS NOT NULL when `negated`). A row value IS NULL when
+/// all its fields are NULL and IS NOT NULL when none is (ExecEvalRowNull),
+/// so for rows the two tests are not each other's negation.
+pub fn is_null_test(v: &Datum, negated: bool) -> bool {
+    match v {
+        Datum::Null => !negated,
+        Datum::Record(r) if negated => r.fields.iter().all(|f| !f.is_null()),
+        Datum::Record(r) => r.fields.iter().all(Datum::is_null),
+        _ => negated,
+    }
 }
 
 /// Calls a kernel on one row's arguments.
@@ -683,7 +745,8 @@ pub fn cast_value(v: Datum, op: &CastOp, target: SqlType, explicit: bool, ctx: &
         }
         CastOp::InOut { from } => {
             let elem_of = |t: Oid| oa_ir::typeio::builtin_array_elem(t).map(|e| (e, b','));
-            let text = oa_ir::io::output(*from, &v, ctx.io, &elem_of)?;
+            let text =
+                if oa_ir::types::is_reg_type(from.oid) { ctx.host.reg_output(*from, &v)? } else { oa_ir::io::output(*from, &v, ctx.io, &elem_of)? };
             oa_ir::io::input(target, &text, ctx.io, &elem_of)
         }
         CastOp::Array { elem, elem_target } => {
@@ -697,6 +760,28 @@ pub fn cast_value(v: Datum, op: &CastOp, target: SqlType, explicit: bool, ctx: &
             Ok(Datum::Array(a))
         }
     }
+}
+
+/// Subscripted assignment (arraysubs.c): a NULL array is taken as an empty
+/// one; assigning a NULL slice leaves the array as it is.
+fn array_assign(base: Datum, bounds: &[(Option<i32>, Option<i32>)], slice: bool, value: Datum, elem_type: Oid) -> Result<Datum> {
+    let arr = match base {
+        Datum::Array(a) => *a,
+        _ => Array { elem_type, dims: vec![], elems: vec![] },
+    };
+    let out = if slice {
+        let src = match value {
+            Datum::Array(s) => s,
+            _ => return Ok(Datum::Array(Box::new(arr))),
+        };
+        let lower: Vec<Option<i32>> = bounds.iter().map(|b| b.0).collect();
+        let upper: Vec<Option<i32>> = bounds.iter().map(|b| b.1).collect();
+        oa_ir::typeio::array_set_slice(&arr, &lower, &upper, &src)?
+    } else {
+        let indx: Vec<i32> = bounds.iter().map(|b| b.1.unwrap_or(0)).collect();
+        oa_ir::typeio::array_set_element(&arr, &indx, value)?
+    };
+    Ok(Datum::Array(Box::new(out)))
 }
 
 /// Array subscripting with PostgreSQL's rules: out-of-range is NULL, slices clamp.
@@ -750,7 +835,11 @@ fn sql_value(kind: SqlValueKind, precision: Option<i32>, ctx: &mut EvalContext) 
     })
 }
 
-/// The physical representation of a SQL type (arrays → Array; unknown types → Text).
+/// The physical representation of a SQL type (arrays → Array; records,
+/// held as a Datum per row like arrays, → Array; unknown types → Text).
 pub fn physical_of(ty: SqlType) -> PhysicalType {
+    if ty.oid == oid::RECORD {
+        return PhysicalType::Array;
+    }
     builtin_physical(ty.oid).unwrap_or(if oa_ir::typeio::builtin_array_elem(ty.oid).is_some() { PhysicalType::Array } else { PhysicalType::Text })
 }

@@ -35,6 +35,8 @@ pub trait FnHost {
     fn setting(&mut self, name: &str, missing_ok: bool) -> Result<Option<String>>;
     /// set_config: sets and returns the value as SHOW would print it.
     fn set_setting(&mut self, name: &str, value: Option<&str>, local: bool) -> Result<String>;
+    /// Text output of a reg* value (regclass, regtype, …): names from the catalog.
+    fn reg_output(&mut self, ty: oa_ir::SqlType, value: &Datum) -> Result<String>;
 }
 
 /// The sequence functions.

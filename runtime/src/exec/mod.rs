@@ -60,6 +60,10 @@ pub enum Step {
     Done,
 }
 
+/// The rows of the data-modifying WITH queries of one statement, by CTE id:
+/// shared by the executor and every nested one (subqueries, LATERAL, recursion).
+type CteStore = Arc<std::sync::Mutex<HashMap<u32, Vec<Morsel>>>>;
+
 /// Shared state between pipelines.
 enum State {
     Empty,
@@ -218,6 +222,9 @@ enum CompiledSink {
         side: SetOpSide,
         bpchar: Vec<bool>,
     },
+    Cte {
+        id: u32,
+    },
 }
 
 struct CompiledAgg {
@@ -235,6 +242,8 @@ struct Subqueries {
     defs: Vec<SubqueryExpr>,
     graphs: Vec<Option<PipelineGraph>>,
     cache: Vec<Option<Datum>>,
+    /// The statement's WITH query results, for subqueries that read them.
+    ctes: CteStore,
 }
 
 impl SubqueryCatalog for Subqueries {
@@ -257,6 +266,11 @@ pub struct Executor {
     worktables: HashMap<u32, Vec<Morsel>>,
     /// Values of enclosing rows' columns (correlated subqueries).
     outer: HashMap<ColumnId, Datum>,
+    /// Rows of the data-modifying WITH queries (shared with nested executors).
+    ctes: CteStore,
+    /// Whether the running pipeline's writes count towards `rows_affected`
+    /// (a WITH query's do not: the command tag is the main statement's).
+    counting: bool,
     pub rows_affected: u64,
     done: bool,
 }
@@ -264,18 +278,29 @@ pub struct Executor {
 impl Executor {
     pub fn new(graph: PipelineGraph) -> Executor {
         let states = (0..graph.num_states).map(|_| State::Empty).collect();
+        let ctes = CteStore::default();
         Executor {
             graph,
             states,
             next_pipeline: 0,
             running: None,
             output: VecDeque::new(),
-            subqueries: Subqueries::default(),
+            subqueries: Subqueries { ctes: ctes.clone(), ..Subqueries::default() },
             worktables: HashMap::new(),
             outer: HashMap::new(),
+            ctes,
+            counting: true,
             rows_affected: 0,
             done: false,
         }
+    }
+
+    /// A nested executor (subquery, LATERAL side, recursive term) reading this statement's WITH results.
+    fn nested(graph: PipelineGraph, ctes: &CteStore) -> Executor {
+        let mut e = Executor::new(graph);
+        e.ctes = ctes.clone();
+        e.subqueries.ctes = ctes.clone();
+        e
     }
 
     pub fn output_columns(&self) -> &[PlanColumn] {
@@ -328,6 +353,7 @@ impl Executor {
 
     fn start_pipeline(&mut self, idx: usize, env: &mut ExecEnv) -> Result<Running> {
         let p = self.graph.pipelines[idx].clone();
+        self.counting = !matches!(p.sink, Sink::Cte { .. });
         let subs = &mut self.subqueries;
         let (source, mut layout) = match &p.source {
             Source::Scan { table, columns, filter } => {
@@ -366,8 +392,15 @@ impl Executor {
             }
             Source::WorkTable { id, columns } => (SourceState::WorkTable(*id), Self::layout_of(columns)),
             Source::State { state, columns } => (SourceState::State { state: *state }, Self::layout_of(columns)),
+            Source::Cte { id, columns } => {
+                let rows = {
+                    let store = self.ctes.lock().map_err(|_| Error::internal("WITH query results unavailable"))?;
+                    store.get(id).cloned().ok_or_else(|| Error::internal(format!("WITH query {id} has not run")))?
+                };
+                (SourceState::Rows(rows.into()), Self::layout_of(columns))
+            }
             Source::Recursive { id, all, base, recursive, columns } => {
-                let mut base_exec = Executor::new((**base).clone());
+                let mut base_exec = Executor::nested((**base).clone(), &self.ctes);
                 base_exec.outer = self.outer.clone();
                 (
                     SourceState::Recursive(Box::new(RecursiveState {
@@ -429,6 +462,7 @@ impl Executor {
             Sink::SetOp { state, op, all, side } => {
                 CompiledSink::SetOp { state: *state, op: *op, all: *all, side: *side, bpchar: self.state_bpchar(*state) }
             }
+            Sink::Cte { id } => CompiledSink::Cte { id: *id },
         };
         self.init_sink_state(&sink);
         Ok(Running { source, ops, sink, finished_source: false })
@@ -458,6 +492,11 @@ impl Executor {
             CompiledSink::SetOp { state, side, .. } => {
                 if *side == SetOpSide::Left || !matches!(self.states[*state], State::SetOp(_)) {
                     self.states[*state] = State::SetOp(Box::new(SetOpTable { counts: HashMap::new(), order: vec![] }));
+                }
+            }
+            CompiledSink::Cte { id } => {
+                if let Ok(mut store) = self.ctes.lock() {
+                    store.insert(*id, Vec::new());
                 }
             }
             CompiledSink::Output => {}
@@ -758,7 +797,7 @@ impl Executor {
                         }
                         // The previous iteration's rows become the work table.
                         self.worktables.insert(rs.id, std::mem::take(produced));
-                        let mut e = Executor::new(rs.recursive.clone());
+                        let mut e = Executor::nested(rs.recursive.clone(), &self.ctes);
                         e.outer = self.outer.clone();
                         e.worktables = std::mem::take(&mut self.worktables);
                         *current = Some(Box::new(e));
@@ -849,7 +888,10 @@ impl Executor {
             }
             Op::Modify(op) => {
                 let out = op.run(&m, self, env)?;
-                self.rows_affected += op.take_count();
+                let n = op.take_count();
+                if self.counting {
+                    self.rows_affected += n;
+                }
                 Ok((out, false))
             }
         }
@@ -887,7 +929,10 @@ impl Executor {
             }
             Op::Modify(op) => {
                 let out = op.finish(self, env)?;
-                self.rows_affected += op.take_count();
+                let n = op.take_count();
+                if self.counting {
+                    self.rows_affected += n;
+                }
                 Ok(out)
             }
             _ => Ok(None),
@@ -1042,7 +1087,7 @@ impl Executor {
     ) -> Result<Morsel> {
         let mut out: Option<Morsel> = None;
         for i in 0..m.len {
-            let mut exec = Executor::new(inner.clone());
+            let mut exec = Executor::nested(inner.clone(), &self.ctes);
             exec.outer = self.outer.clone();
             for (id, pos) in params {
                 let v = m.columns.get(*pos).map(|c| c.datum(i)).ok_or_else(|| Error::internal(format!("input column {pos} missing")))?;
@@ -1189,6 +1234,12 @@ impl Executor {
             CompiledSink::Materialize { state } => {
                 if let State::Rows { morsels, .. } = &mut self.states[*state] {
                     morsels.push(m);
+                }
+            }
+            CompiledSink::Cte { id } => {
+                if m.len > 0 {
+                    let mut store = self.ctes.lock().map_err(|_| Error::internal("WITH query results unavailable"))?;
+                    store.entry(*id).or_default().push(m);
                 }
             }
             CompiledSink::HashBuild { state, keys } => {
@@ -1504,9 +1555,11 @@ fn probe_types_for(_ops: &[Op], pipeline: &oa_ir::pipeline::Pipeline, _build_wid
     // The layout entering the join: the source's columns transformed by earlier operators.
     let mut types: Vec<PhysicalType> = match &pipeline.source {
         Source::Scan { columns, .. } => columns.iter().map(|c| physical_of(c.ty)).collect(),
-        Source::Values { columns, .. } | Source::WorkTable { columns, .. } | Source::State { columns, .. } | Source::Recursive { columns, .. } => {
-            columns.iter().map(|c| physical_of(c.ty)).collect()
-        }
+        Source::Values { columns, .. }
+        | Source::WorkTable { columns, .. }
+        | Source::State { columns, .. }
+        | Source::Cte { columns, .. }
+        | Source::Recursive { columns, .. } => columns.iter().map(|c| physical_of(c.ty)).collect(),
         Source::Function { columns, ordinality, .. } => {
             let mut v: Vec<PhysicalType> = columns.iter().map(|c| physical_of(c.ty)).collect();
             if ordinality.is_some() {
@@ -1722,6 +1775,12 @@ impl func::FnHost for Host<'_, '_, '_> {
         }
         self.env.settings.show(name)
     }
+
+    fn reg_output(&mut self, ty: oa_ir::SqlType, value: &Datum) -> Result<String> {
+        let catalog = self.env.catalog;
+        let elem_of = |t: oa_ir::Oid| oa_frontend::Catalog::type_by_oid(catalog, t).filter(|d| d.elem != 0 && d.len == -1).map(|d| (d.elem, b','));
+        crate::session::output_value(ty, value, self.env.io, catalog, &elem_of)
+    }
 }
 
 impl EvalHost for Host<'_, '_, '_> {
@@ -1743,7 +1802,7 @@ impl Subqueries {
             self.graphs[id] = Some(oa_ir::pipeline::build_pipelines(&optimized.plan));
         }
         let graph = self.graphs[id].clone().ok_or_else(|| Error::internal("subquery not planned"))?;
-        let mut exec = Executor::new(graph);
+        let mut exec = Executor::nested(graph, &self.ctes);
         exec.outer = outer.clone();
         // EXISTS needs one row; the others read everything (a scalar needs to see a second row to raise 21000).
         let mut rows = Morsel::default();
