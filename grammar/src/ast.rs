@@ -26,6 +26,10 @@ pub enum Statement {
     Truncate(Box<TruncateStmt>),
     Transaction(TransactionStmt),
     SetConstraints(Box<ConstraintsSetStmt>),
+    /// CLOSE name / CLOSE ALL (None).
+    Close(Option<String>),
+    /// UNLISTEN channel / UNLISTEN * (None).
+    Unlisten(Option<String>),
     Set(Box<SetStmt>),
     Show(ShowStmt),
     Prepare(Box<PrepareStmt>),

@@ -565,6 +565,10 @@ impl Session {
             }
             Statement::Explain(e) => crate::explain::explain(self, e, sql),
             Statement::SetConstraints(c) => self.set_constraints(c),
+            // No statement opens a cursor or listens yet, so there is nothing to close or unlisten.
+            Statement::Close(None) => Ok(Outcome::Command { tag: "CLOSE CURSOR".into() }),
+            Statement::Close(Some(name)) => Err(Error::new(SqlState::INVALID_CURSOR_NAME, format!("cursor \"{name}\" does not exist"))),
+            Statement::Unlisten(_) => Ok(Outcome::Command { tag: "UNLISTEN".into() }),
             Statement::Unsupported(u) => Err(Error::feature_not_supported(format!("{} is not supported yet", u.what)).with_position(u.loc)),
             _ => crate::ddl::utility(self, stmt, sql),
         }

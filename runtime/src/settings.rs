@@ -343,7 +343,8 @@ impl Settings {
                     let tz = TimeZone::parse_setting(value)?;
                     Ok(tz.name().to_string())
                 }
-                "client_encoding" => match value.to_ascii_uppercase().replace(['-', '_'], "").as_str() {
+                // clean_encoding_name: only letters and digits count ('utf-8' is UTF8).
+                "client_encoding" => match value.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_uppercase().as_str() {
                     "UTF8" | "UNICODE" => Ok("UTF8".to_string()),
                     "SQLASCII" => Ok("SQL_ASCII".to_string()),
                     _ => Err(invalid()),
