@@ -1,135 +1,183 @@
-// Smoke test of the browser build through its C ABI (see wasm/src/lib.rs).
-// Plain Node 20 ESM, no packages:
-//   node wasm/smoke.mjs [path/to/oa_wasm.wasm]
-// The default path honours CARGO_TARGET_DIR. Prints a short report; exits
-// non-zero on any mismatch.
+// Smoke test of the browser build through wasm-bindgen's Node glue (see
+// wasm/src/lib.rs for the API). Plain Node 20 ESM, no packages:
+//   node wasm/smoke.mjs [wasm/dist/node]
+// Prints each check, the module's size and timings; exits non-zero on any
+// mismatch.
 
-import { readFile } from "node:fs/promises";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
 import { isDeepStrictEqual } from "node:util";
+import { gzipSync } from "node:zlib";
 
-const targetDir = process.env.CARGO_TARGET_DIR || "target";
-const wasmPath = process.argv[2] || `${targetDir}/wasm32-unknown-unknown/release/oa_wasm.wasm`;
+const dist = path.resolve(process.argv[2] || "wasm/dist/node");
+const require = createRequire(import.meta.url);
 
-let failures = 0;
+let passed = 0;
+let failed = 0;
 function check(name, ok, detail) {
   console.log(`${ok ? "ok  " : "FAIL"} ${name}`);
-  if (!ok) {
-    failures++;
-    if (detail !== undefined) console.log(`     ${detail}`);
+  if (ok) {
+    passed++;
+  } else {
+    failed++;
+    if (detail !== undefined) console.log(`     got: ${typeof detail === "string" ? detail : JSON.stringify(detail)}`);
   }
 }
+const same = (name, got, want) => check(name, isDeepStrictEqual(got, want), got);
+const rowsOf = (r) => r?.results?.at(-1)?.rows;
 
-const bytes = await readFile(wasmPath);
+// Loading the glue reads, compiles and instantiates the module.
 const t0 = performance.now();
-const module = await WebAssembly.compile(bytes);
-const importObject = { env: { oa_host_now_ms: () => Date.now() } };
-// The ABI imports only env.oa_host_now_ms. Anything else must be dead code:
-// stub it with functions that throw, and report it.
-const foreign = WebAssembly.Module.imports(module).filter((i) => !(i.module === "env" && i.name === "oa_host_now_ms"));
-for (const i of foreign) {
-  if (i.kind !== "function") throw new Error(`cannot stub import ${i.module}.${i.name} (${i.kind})`);
-  (importObject[i.module] ??= {})[i.name] = () => {
-    throw new Error(`the module called the unexpected import ${i.module}.${i.name}`);
-  };
-}
-const instance = await WebAssembly.instantiate(module, importObject);
-const instantiateMs = performance.now() - t0;
-const abi = instance.exports;
-if (foreign.length > 0) {
-  const modules = [...new Set(foreign.map((i) => i.module))].join(", ");
-  console.log(`WARN ${foreign.length} import(s) besides env.oa_host_now_ms (from ${modules}); stubbed with throwing functions`);
-}
+const oa = require(path.join(dist, "oa_wasm.js"));
+const loadMs = performance.now() - t0;
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder("utf-8", { fatal: true });
-
-function resultText(ptr) {
-  // Views over memory.buffer go stale when memory grows: make them right before use.
-  return decoder.decode(new Uint8Array(abi.memory.buffer, ptr, abi.oa_result_len()));
-}
-
-// A call into the module; a trap (Rust panic) or a throwing import becomes
-// {ok:false, trap}, with whatever the panic hook left in the result buffer.
-function guard(f) {
-  try {
-    return f();
-  } catch (e) {
-    let after = "";
-    try {
-      after = resultText(abi.oa_result_ptr());
-    } catch {}
-    const frames = (e.stack || "").split("\n").filter((l) => l.includes("wasm-function")).slice(0, 12).map((l) => l.trim().replace(/ \(wasm:.*\)$/, ""));
-    return { ok: false, trap: `${e.constructor.name}: ${e.message}`, result: after, frames };
-  }
-}
-
-function describe(r) {
-  if (r?.trap) return `trapped: ${r.trap}\n     result buffer: ${r.result}\n       ${r.frames.join("\n       ")}`;
-  return JSON.stringify(r);
-}
-
-function execute(handle, sql) {
-  const sqlBytes = encoder.encode(sql);
-  const ptr = abi.oa_alloc(sqlBytes.length);
-  if (sqlBytes.length > 0 && ptr === 0) throw new Error("oa_alloc failed");
-  new Uint8Array(abi.memory.buffer, ptr, sqlBytes.length).set(sqlBytes);
-  try {
-    return guard(() => JSON.parse(resultText(abi.oa_execute(handle, ptr, sqlBytes.length))));
-  } finally {
-    abi.oa_free(ptr, sqlBytes.length);
-  }
-}
-
-const exportNames = ["memory", "oa_alloc", "oa_free", "oa_open", "oa_execute", "oa_result_len", "oa_result_ptr", "oa_close"];
-check("exports present", exportNames.every((e) => e in abi), `missing: ${exportNames.filter((e) => !(e in abi))}`);
+check("exports Database, Session, version", ["Database", "Session", "version"].every((n) => typeof oa[n] === "function"), Object.keys(oa));
+check("version()", /^PostgreSQL 15\.\d+ \(OpenAssay /.test(oa.version()), oa.version());
 
 const t1 = performance.now();
-const handle = guard(() => abi.oa_open());
+const db = new oa.Database();
 const openMs = performance.now() - t1;
-const opened = guard(() => JSON.parse(resultText(abi.oa_result_ptr())));
-check("oa_open returns a handle", typeof handle === "number" && handle !== 0 && opened.ok === true && opened.handle === handle, typeof handle === "number" ? describe(opened) : describe(handle));
-
+const s1 = db.connect();
 const t2 = performance.now();
-const dml = execute(handle, "CREATE TABLE t (a int, b text); INSERT INTO t VALUES (1,'x'),(2,NULL); SELECT a, b FROM t ORDER BY a DESC");
-const dmlMs = performance.now() - t2;
-const last = dml.results?.at(-1);
-check("CREATE/INSERT/SELECT ok", dml.ok === true && dml.results.length === 3, describe(dml));
-check("tags", isDeepStrictEqual(dml.results?.map((r) => r.tag), ["CREATE TABLE", "INSERT 0 2", "SELECT 2"]), JSON.stringify(dml.results?.map((r) => r.tag)));
-check("columns a int4, b text", isDeepStrictEqual(last?.columns, [{ name: "a", type: "int4" }, { name: "b", type: "text" }]), JSON.stringify(last?.columns));
-check('rows [["2",null],["1","x"]]', isDeepStrictEqual(last?.rows, [["2", null], ["1", "x"]]), JSON.stringify(last?.rows));
+const first = s1.execute("SELECT 1");
+const firstMs = performance.now() - t2;
+same("first query: SELECT 1", first, {
+  results: [{ tag: "SELECT 1", columns: [{ name: "?column?", type: "int4", typeOid: 23 }], rows: [["1"]] }],
+  error: null,
+  notices: [],
+});
 
-const div = execute(handle, "SELECT 1/0");
-check("SELECT 1/0 -> 22012 division by zero", div.ok === false && div.code === "22012" && div.message === "division by zero", describe(div));
+const t3 = performance.now();
+const dml = s1.execute("CREATE TABLE t (a int, b text); INSERT INTO t VALUES (1,'x'),(2,NULL); SELECT a, b, a * 1.5 AS c FROM t ORDER BY a DESC");
+const dmlMs = performance.now() - t3;
+same("CREATE/INSERT/SELECT: results, tags, columns, types, rows", dml, {
+  results: [
+    { tag: "CREATE TABLE" },
+    { tag: "INSERT 0 2" },
+    {
+      tag: "SELECT 2",
+      columns: [
+        { name: "a", type: "int4", typeOid: 23 },
+        { name: "b", type: "text", typeOid: 25 },
+        { name: "c", type: "numeric", typeOid: 1700 },
+      ],
+      rows: [
+        ["2", null, "3.0"],
+        ["1", "x", "1.5"],
+      ],
+    },
+  ],
+  error: null,
+  notices: [],
+});
 
-// Position is in characters, 1-based (é is two bytes).
-const syntax = execute(handle, "SELECT 'é' +");
-check("syntax error -> 42601 at character 13", syntax.ok === false && syntax.code === "42601" && syntax.position === 13, describe(syntax));
+same("SELECT 1/0 -> 22012", s1.execute("SELECT 1/0"), { results: [], error: { code: "22012", message: "division by zero" }, notices: [] });
+// Positions are 1-based characters (é is two bytes in UTF-8).
+same("syntax error at end of input, with its position", s1.execute("SELECT 'é' +").error, { code: "42601", message: "syntax error at end of input", position: 13 });
+same('syntax error at or near "FORM", with its position', s1.execute("SELECT * FORM t").error, { code: "42601", message: 'syntax error at or near "FORM"', position: 10 });
+same("42P01 with its position", s1.execute("SELECT * FROM nope").error, { code: "42P01", message: 'relation "nope" does not exist', position: 15 });
+// The statements before an error are reported, and rolled back with it.
+const partial = s1.execute("INSERT INTO t VALUES (9, 'z'); SELECT 1/0");
+same("statements before an error", [partial.results, partial.error?.code], [[{ tag: "INSERT 0 1" }], "22012"]);
+same("... rolled back with the implicit transaction", rowsOf(s1.execute("SELECT count(*) FROM t")), [["2"]]);
+same("notices", s1.execute("DROP TABLE IF EXISTS nope").notices, [{ severity: "NOTICE", code: "00000", message: 'table "nope" does not exist, skipping' }]);
+const escaped = s1.execute("SELECT E'q\"b\\\\s\\nnl\\u2028' AS \"we\"\"ird\"");
+same("escaping of names and values", [escaped.results?.[0]?.columns?.[0]?.name, rowsOf(escaped)], ['we"ird', [['q"b\\s\nnl\u2028']]]);
+check("executeJson", JSON.parse(s1.executeJson("SELECT 1")).results[0].rows[0][0] === "1");
 
-const escaped = execute(handle, "SELECT E'q\"b\\\\s\\nnl\\u2028' AS \"we\"\"ird\"");
+// The clock is the host's Date.now().
+const hostNow = Date.now();
+const epoch = Number(rowsOf(s1.execute("SELECT extract(epoch FROM now())"))?.[0]?.[0]);
+check("now() is close to Date.now()", Math.abs(epoch * 1000 - hostNow) < 60_000, `${epoch} vs ${hostNow / 1000}`);
+const realNow = Date.now;
+Date.now = () => Date.UTC(2001, 1, 3, 4, 5, 6, 789);
+let pinned;
+try {
+  pinned = s1.execute("SELECT now()::text, extract(epoch FROM now())");
+} finally {
+  Date.now = realNow;
+}
+same("now() follows Date.now()", rowsOf(pinned), [["2001-02-03 04:05:06.789+00", "981173106.789000"]]);
+
+// Several sessions on one database: MVCC between them.
+const s2 = db.connect();
+same("session 1: BEGIN; INSERT", s1.execute("BEGIN; INSERT INTO t VALUES (3, 'y')").results, [{ tag: "BEGIN" }, { tag: "INSERT 0 1" }]);
+check("session 1 is in a transaction block", s1.transactionStatus === "T", s1.transactionStatus);
+same("session 2 does not see the uncommitted row", rowsOf(s2.execute("SELECT count(*) FROM t")), [["2"]]);
+same("session 1: COMMIT", s1.execute("COMMIT").results, [{ tag: "COMMIT" }]);
+same("session 2 sees the committed row", rowsOf(s2.execute("SELECT a, b FROM t WHERE a = 3")), [["3", "y"]]);
+s2.close();
+same("a closed session -> 08003", [s2.execute("SELECT 1").error?.code, s2.transactionStatus], ["08003", ""]);
+const other = new oa.Database().connect();
+same("databases are independent", other.execute("SELECT * FROM t").error?.code, "42P01");
+
+// A panic (an engine bug) is contained: XX000, and only its database is lost.
+const pdb = new oa.Database();
+const [p1, p2] = [pdb.connect(), pdb.connect()];
+const boom = p1.__panicForTest("boom");
 check(
-  "JSON escaping",
-  escaped.ok === true && isDeepStrictEqual(escaped.results[0].rows, [['q"b\\s\nnl\u2028']]) && escaped.results[0].columns[0].name === 'we"ird',
-  describe(escaped),
+  "a panic -> XX000 with its message",
+  boom.error?.code === "XX000" && /^internal error: boom at wasm\/src\/lib\.rs:\d+:\d+$/.test(boom.error.message) && /open a new Database/.test(boom.error.hint),
+  boom,
 );
+check("... the database reports its failure", /^boom at /.test(pdb.failure ?? ""), pdb.failure);
+const after = p2.execute("SELECT 1").error;
+check("... its other sessions answer XX000", after?.code === "XX000" && after.message.startsWith("the database is unusable after an internal error (boom at "), after);
+let thrown;
+try {
+  pdb.connect();
+} catch (e) {
+  thrown = e;
+}
+check("... connect() throws an Error with the SQLSTATE", thrown instanceof Error && thrown.code === "XX000", thrown);
+same("... other databases keep working", rowsOf(s1.execute("SELECT count(*) FROM t")), [["3"]]);
+const boom2 = new oa.Database().connect().__panicForTest("boom again");
+check("a second panic is contained too", boom2.error?.code === "XX000" && boom2.error.message.startsWith("internal error: boom again at "), boom2);
 
-const year = execute(handle, "SELECT extract(year FROM now())::int");
-const hostYear = new Date().getUTCFullYear();
-const gotYear = Number(year.results?.[0]?.rows?.[0]?.[0]);
-check(`now() follows Date.now() (year ${hostYear})`, year.ok === true && Math.abs(gotYear - hostYear) <= 1, describe(year));
+// Running out of stack is contained like a panic (or is a clean 54001 error):
+// JavaScript's stack (V8's RangeError) or the module's own shadow stack
+// (a trap), after which the shadow stack pointer must have been put back.
+const deep = new oa.Database().connect().execute(`SELECT ${"1+".repeat(5000)}1`);
+check(
+  "an expression nested too deep -> an error, not a crash",
+  deep.error?.code === "54001" || (deep.error?.code === "XX000" && deep.error.message.startsWith("internal error: stack depth limit exceeded")),
+  deep.error,
+);
+same("... other databases keep working", rowsOf(s1.execute("SELECT count(*) FROM t")), [["3"]]);
+const overflow = new oa.Database().connect().__overflowForTest();
+check(
+  "the shadow stack overflowing -> XX000",
+  overflow.error?.code === "XX000" && overflow.error.message === "internal error: stack depth limit exceeded (RuntimeError: memory access out of bounds)",
+  overflow,
+);
+same("... other databases keep working", rowsOf(s1.execute("SELECT count(*) FROM t")), [["3"]]);
+same("... and new ones too", rowsOf(new oa.Database().connect().execute("SELECT 42")), [["42"]]);
 
-const second = guard(() => abi.oa_open());
-const shared = execute(second, "SELECT count(*) FROM t");
-check("a second session shares the engine", second !== handle && isDeepStrictEqual(shared.results?.[0]?.rows, [["2"]]), describe(shared));
-guard(() => abi.oa_close(second));
-const closed = execute(second, "SELECT 1");
-check("a closed handle -> 08003", closed.ok === false && closed.code === "08003", describe(closed));
-guard(() => abi.oa_close(handle));
+s1.close();
+db.free();
 
-const mib = (n) => (n / 1024 / 1024).toFixed(1);
-console.log(`\n${wasmPath}: ${mib(bytes.length)} MiB; linear memory now ${mib(abi.memory.buffer.byteLength)} MiB`);
-console.log(`compile + instantiate: ${instantiateMs.toFixed(1)} ms`);
-console.log(`oa_open, first call (creates the engine, bootstraps the catalog): ${openMs.toFixed(1)} ms (browser goal < 100 ms)`);
+// The browser build (an ES module) next to it, instantiated from bytes.
+const webDir = path.join(dist, "..", "web");
+if (existsSync(path.join(webDir, "oa_wasm.js"))) {
+  const web = await import(pathToFileURL(path.join(webDir, "oa_wasm.js")).href);
+  web.initSync({ module: readFileSync(path.join(webDir, "oa_wasm_bg.wasm")) });
+  same("the web build answers too", rowsOf(new web.Database().connect().execute("SELECT 'web'")), [["web"]]);
+}
+
+const wasmBytes = readFileSync(path.join(dist, "oa_wasm_bg.wasm"));
+const glueBytes = readFileSync(path.join(dist, "oa_wasm.js"));
+const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
+const mib = (n) => `${(n / 1024 / 1024).toFixed(2)} MiB`;
+console.log(`\n${path.relative(process.cwd(), dist)}/oa_wasm_bg.wasm: ${mib(wasmBytes.length)} raw, ${mib(gzipSync(wasmBytes, { level: 9 }).length)} gzip -9`);
+console.log(`glue oa_wasm.js: ${kib(glueBytes.length)} raw, ${kib(gzipSync(glueBytes, { level: 9 }).length)} gzip -9`);
+console.log(`module load (read + compile + instantiate): ${loadMs.toFixed(1)} ms`);
+console.log(`new Database() (bootstraps the catalog): ${openMs.toFixed(1)} ms`);
+console.log(`first query (SELECT 1): ${firstMs.toFixed(1)} ms`);
+console.log(`load to first result: ${(loadMs + openMs + firstMs).toFixed(1)} ms (browser goal: <= 100 ms)`);
 console.log(`CREATE TABLE; INSERT; SELECT: ${dmlMs.toFixed(1)} ms`);
-console.log(failures === 0 ? "smoke: all checks passed" : `smoke: ${failures} check(s) FAILED`);
-process.exit(failures === 0 ? 0 : 1);
+console.log(`process RSS at the end: ${mib(process.memoryUsage().rss)}`);
+console.log(`smoke: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

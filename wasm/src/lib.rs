@@ -1,75 +1,87 @@
-//! Browser build of the engine (interpreter backend, memory storage).
+//! Browser build of the engine (interpreter backend, memory storage), with
+//! `wasm-bindgen` bindings.
 //!
-//! # ABI
+//! `wasm/build-and-smoke.sh` builds the `.wasm` (`cargo build -p oa-wasm
+//! --target wasm32-unknown-unknown --profile wasm`) and runs the
+//! `wasm-bindgen` CLI over it (the exact version of the crate) for Node
+//! (`wasm/dist/node`) and for browsers as an ES module (`wasm/dist/web`).
 //!
-//! The `.wasm` (`cargo build -p oa-wasm --target wasm32-unknown-unknown
-//! --release`) exports a small C ABI instead of wasm-bindgen glue. All
-//! pointers are offsets into the module's exported `memory`; all lengths are
-//! byte counts; text is UTF-8.
+//! # JavaScript API
 //!
-//! Imports (module `env`):
-//! - `oa_host_now_ms() -> f64`: wall-clock time in milliseconds since the Unix
-//!   epoch (`Date.now()`). The engine's clock (`now()`, `current_timestamp`).
-//!
-//! Exports:
-//! - `memory`: the linear memory.
-//! - `oa_alloc(len: usize) -> *mut u8`: a buffer of `len` bytes for passing
-//!   text in (null if out of memory). Free it with `oa_free(ptr, len)`.
-//! - `oa_free(ptr: *mut u8, len: usize)`: frees a buffer from `oa_alloc` (same `len`).
-//! - `oa_open() -> u32`: opens a session (user and database `postgres`) and
-//!   returns its handle (never 0). The first call creates the engine and
-//!   bootstraps the catalog; every session shares that engine and its data.
-//!   Returns 0 on failure, with the error in the result buffer.
-//! - `oa_execute(handle: u32, sql: *const u8, sql_len: usize) -> *const u8`:
-//!   runs a query string (one or more statements, as a simple-protocol Query)
-//!   and returns a pointer to the result buffer. The caller still owns `sql`.
-//! - `oa_result_len() -> u32`: the length of the result buffer.
-//! - `oa_result_ptr() -> *const u8`: the result buffer (what `oa_execute`
-//!   returned; also written by `oa_open`, `oa_close` and the panic hook).
-//! - `oa_close(handle: u32)`: closes a session (rolls back its open
-//!   transaction, drops its temporary tables). Unknown handles are ignored.
-//!
-//! The result buffer belongs to the module and stays valid until the next
-//! call into it: copy it out (`new TextDecoder().decode(...)`) first. It
-//! holds JSON text, either
-//!
-//! ```json
-//! {"ok":true,"results":[{"tag":"SELECT 1","columns":[{"name":"?column?","type":"int4"}],"rows":[["1"]]}]}
+//! ```js
+//! const { Database, version } = require("./dist/node/oa_wasm.js");
+//! const db = new Database();          // an in-memory engine of its own
+//! const s1 = db.connect(), s2 = db.connect();   // sessions share its data
+//! const r = s1.execute("CREATE TABLE t (a int); INSERT INTO t VALUES (1); SELECT a, NULL AS b FROM t");
+//! // r = { results: [ { tag: "CREATE TABLE" },
+//! //                  { tag: "INSERT 0 1" },
+//! //                  { tag: "SELECT 1", columns: [ { name: "a", type: "int4", typeOid: 23 },
+//! //                                                { name: "b", type: "text", typeOid: 25 } ],
+//! //                    rows: [ ["1", null] ] } ],
+//! //       error: null, notices: [] }
+//! s1.execute("SELECT 1/0").error;   // { code: "22012", message: "division by zero" }
+//! s1.close(); s2.close(); db.free();
 //! ```
 //!
-//! with one entry per statement (commands have only a `"tag"`; values are
-//! PostgreSQL's text output, SQL NULL is JSON `null`), or
+//! - `new Database()`: bootstraps a fresh catalog in memory. Databases are
+//!   independent of each other; nothing is persisted. Throws an `Error` with
+//!   the SQLSTATE fields (`code`, `detail`, `hint`) if that fails.
+//! - `db.connect()`: a session as user `postgres` in database `postgres`.
+//! - `session.execute(sql)`: runs a query string (one or more statements, as
+//!   a simple-protocol Query) and never throws for SQL errors. `results` has
+//!   one entry per statement that completed: its command `tag`, and for row
+//!   results its `columns` (name, `pg_type.typname`, type OID) and `rows`
+//!   (PostgreSQL's text output; SQL NULL is `null`). `error` is null or
+//!   `{ code, message, detail?, hint?, position? }` (`position` is the
+//!   1-based character offset into `sql`); an error ends the query string
+//!   and, as in PostgreSQL, rolls back the statements before it in the same
+//!   implicit transaction (their results stay in `results`, as the protocol
+//!   reports them). `notices` holds the NOTICEs and WARNINGs raised, as
+//!   `{ severity, code, message }`.
+//! - `session.transactionStatus`: `"I"` idle, `"T"` in a transaction block,
+//!   `"E"` in a failed one.
+//! - `session.close()`: ends the session (rolls back its open transaction,
+//!   drops its temporary tables); later calls answer `08003`. `free()` (or
+//!   the garbage collector) closes it too.
+//! - `version()`: `SELECT version()`'s text.
 //!
-//! ```json
-//! {"ok":false,"code":"42601","message":"syntax error at or near \"x\"","position":8}
-//! ```
+//! # Panics
 //!
-//! (`detail`, `hint` and `position` — the 1-based character offset into the
-//! query — only when known). An error ends the query string; as in
-//! PostgreSQL, the statements before it in the same implicit transaction are
-//! rolled back, and their results are not reported. Either form may carry
-//! `"notices":[{"severity":"NOTICE","code":"00000","message":"..."}]`.
-//! `oa_open` writes `{"ok":true,"handle":N}`, `oa_close` `{"ok":true}`.
+//! A panic is an engine bug; it never escapes as a JavaScript exception.
+//! The call that panicked answers `XX000 internal error: <panic message>`,
+//! and its database is unusable from then on: every later call on it, or on
+//! its sessions, answers `XX000` saying so (`db.failure` holds the reason).
+//! Other databases and the module stay usable.
 //!
-//! Panics never cross the boundary as Rust unwinding. Where unwinding exists
-//! (native builds) they are caught and reported as
-//! `{"ok":false,"code":"XX000",...}`. On wasm32-unknown-unknown panics abort:
-//! the call traps (a `WebAssembly.RuntimeError` in JS) after the panic hook
-//! has written that same error JSON to the result buffer (read it with
-//! `oa_result_ptr`/`oa_result_len`). The module is then unusable — every
-//! later call returns an XX000 error saying so — and should be re-instantiated.
-//! The same holds when an import throws a JS exception through a call.
+//! wasm32-unknown-unknown has no unwinding: a panic (after the panic hook
+//! has recorded its message) executes `unreachable`, a trap. Every call into
+//! the engine therefore goes through a small JavaScript function
+//! (`oa_contain`, below) that catches the trap, puts the shadow stack
+//! pointer back (build.rs exports it) and returns to the caller's frame.
+//! Running out of stack is caught the same way, JavaScript's (a
+//! `RangeError`) or the module's shadow stack (a trap): `XX000 internal
+//! error: stack depth limit exceeded (...)`. The frames in between are
+//! abandoned without running their destructors, so whatever they were
+//! changing (the engine's locks, pages, transaction state) may be half done:
+//! that is why the whole database is abandoned too (leaked, never dropped;
+//! only reloading the module reclaims its memory). Process-wide state that
+//! an abandoned frame held (e.g. a global interner's lock) stays held, so in
+//! the worst case later calls on other databases fail the same way.
+//!
+//! Native builds (unit tests) unwind, and catch panics with `catch_unwind`
+//! to the same effect.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::mem::ManuallyDrop;
+use std::rc::Rc;
 use std::sync::{Arc, Once};
 
 use oa_ir::{Error, SqlState};
 use oa_runtime::backend::Interpreter;
 use oa_runtime::engine::UNIX_TO_POSTGRES_EPOCH_MICROS;
-use oa_runtime::{Clock, Engine, EngineConfig, Notice, Outcome, Session};
+use oa_runtime::{Clock, Engine, EngineConfig, Event, Notice, Outcome};
+use wasm_bindgen::prelude::*;
 
 /// Buffer pool size in 8 KB pages (8 MB). Memory storage keeps every page
 /// in its backend anyway; the pool is only a cache in front of it, and a
@@ -80,252 +92,391 @@ pub const BUFFER_POOL_PAGES: usize = 1024;
 const USER: &str = "postgres";
 const DATABASE: &str = "postgres";
 
-#[cfg(target_family = "wasm")]
-mod host {
-    #[link(wasm_import_module = "env")]
-    unsafe extern "C" {
-        /// Milliseconds since the Unix epoch (`Date.now()`).
-        safe fn oa_host_now_ms() -> f64;
-    }
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** A result column: its name, `pg_type.typname` and type OID. */
+export interface Column { name: string; type: string; typeOid: number }
+/** One statement's result: rows (with `columns`) or a command (tag only). */
+export interface StatementResult { tag: string; columns?: Column[]; rows?: (string | null)[][] }
+/** A PostgreSQL error; `position` is the 1-based character offset into the query. */
+export interface SqlError { code: string; message: string; detail?: string; hint?: string; position?: number }
+export interface SqlNotice { severity: string; code: string; message: string }
+export interface ExecuteResult { results: StatementResult[]; error: SqlError | null; notices: SqlNotice[] }
+"#;
 
-    /// Microseconds since the Unix epoch. `as` saturates (NaN becomes 0).
-    pub fn now_unix_micros() -> i64 {
-        (oa_host_now_ms() * 1000.0) as i64
-    }
-}
-
-#[cfg(not(target_family = "wasm"))]
-mod host {
-    /// Native builds (tests) use the system clock in place of the import.
-    pub fn now_unix_micros() -> i64 {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0)
-    }
-}
+// ---------------------------------------------------------------------------
+// The clock
 
 /// The engine's clock: the host's `Date.now()`.
 struct HostClock;
 
 impl Clock for HostClock {
     fn now(&self) -> i64 {
-        host::now_unix_micros() - UNIX_TO_POSTGRES_EPOCH_MICROS
+        now_unix_micros() - UNIX_TO_POSTGRES_EPOCH_MICROS
     }
 }
 
-struct State {
-    engine: Option<Arc<Engine>>,
-    sessions: BTreeMap<u32, Session>,
-    next_handle: u32,
+/// Microseconds since the Unix epoch. `as` saturates (NaN becomes 0).
+#[cfg(target_family = "wasm")]
+fn now_unix_micros() -> i64 {
+    (js_sys::Date::now() * 1000.0) as i64
 }
 
-// wasm32-unknown-unknown has one thread, so thread-locals are the module's
-// globals. Native tests get one engine per test thread.
-thread_local! {
-    static STATE: RefCell<State> = const { RefCell::new(State { engine: None, sessions: BTreeMap::new(), next_handle: 1 }) };
-    /// The JSON text the last call produced.
-    static RESULT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-    /// The last panic's message (with its location), from the panic hook.
-    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+/// Native builds (tests) use the system clock in place of `Date.now()`.
+#[cfg(not(target_family = "wasm"))]
+fn now_unix_micros() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0)
 }
 
 // ---------------------------------------------------------------------------
-// Exports
+// The JavaScript API
 
-/// A buffer of `len` bytes for the host to write into; null if out of memory.
-#[unsafe(no_mangle)]
-pub extern "C" fn oa_alloc(len: usize) -> *mut u8 {
-    if len == 0 {
-        return std::ptr::NonNull::dangling().as_ptr();
+/// `SELECT version()`'s text.
+#[wasm_bindgen]
+pub fn version() -> String {
+    oa_runtime::version_string()
+}
+
+/// An in-memory database: one engine with its own catalog and data.
+#[wasm_bindgen]
+pub struct Database {
+    db: Rc<Db>,
+}
+
+/// A session on a database.
+#[wasm_bindgen]
+pub struct Session {
+    db: Rc<Db>,
+    /// None once closed.
+    session: RefCell<Option<oa_runtime::Session>>,
+}
+
+#[wasm_bindgen]
+impl Database {
+    /// Opens a new, empty in-memory database.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Result<Database, JsValue> {
+        Db::open().map(|db| Database { db: Rc::new(db) }).map_err(|e| js_error(&e))
     }
-    match std::alloc::Layout::array::<u8>(len) {
-        // SAFETY: the layout has a non-zero size.
-        Ok(layout) => unsafe { std::alloc::alloc(layout) },
-        Err(_) => std::ptr::null_mut(),
+
+    /// Opens a session (user and database `postgres`).
+    pub fn connect(&self) -> Result<Session, JsValue> {
+        self.db.connect().map(|session| Session { db: self.db.clone(), session: RefCell::new(Some(session)) }).map_err(|e| js_error(&e))
+    }
+
+    /// Why the database is unusable (an earlier call panicked), or undefined.
+    #[wasm_bindgen(getter)]
+    pub fn failure(&self) -> Option<String> {
+        self.db.failure()
     }
 }
 
-/// Frees a buffer from `oa_alloc`.
-///
-/// # Safety
-/// `ptr` must come from `oa_alloc(len)` with the same `len` and not have been
-/// freed already (null is ignored).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn oa_free(ptr: *mut u8, len: usize) {
-    if ptr.is_null() || len == 0 {
-        return;
+#[wasm_bindgen]
+impl Session {
+    /// Runs a query string; see the crate documentation for the result.
+    #[wasm_bindgen(unchecked_return_type = "ExecuteResult")]
+    pub fn execute(&self, sql: &str) -> JsValue {
+        parse_json(&self.execute_json(sql))
     }
-    if let Ok(layout) = std::alloc::Layout::array::<u8>(len) {
-        // SAFETY: per the contract, `ptr` was allocated with this layout.
-        unsafe { std::alloc::dealloc(ptr, layout) }
-    }
-}
 
-/// Opens a session; 0 on failure (the error is in the result buffer).
-#[unsafe(no_mangle)]
-pub extern "C" fn oa_open() -> u32 {
-    match guarded(open) {
-        Ok(handle) => {
-            set_result(format!("{{\"ok\":true,\"handle\":{handle}}}"));
-            handle
+    /// `execute`'s result as JSON text.
+    #[wasm_bindgen(js_name = executeJson)]
+    pub fn execute_json(&self, sql: &str) -> String {
+        self.with_session(|s| run_json(s, sql))
+    }
+
+    /// "I" idle, "T" in a transaction block, "E" in a failed one; "" once
+    /// closed or unusable.
+    #[wasm_bindgen(getter, js_name = transactionStatus)]
+    pub fn transaction_status(&self) -> String {
+        if self.db.failure().is_some() {
+            return String::new();
         }
-        Err(e) => {
-            set_result(error_json(&e, &[]));
-            0
+        match self.session.try_borrow() {
+            Ok(s) => s.as_ref().map(|s| char::from(s.transaction_status()).to_string()).unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Closes the session: rolls back its open transaction and drops its
+    /// temporary tables. Later calls answer 08003.
+    pub fn close(&self) {
+        if let Ok(mut slot) = self.session.try_borrow_mut()
+            && let Some(session) = slot.take()
+        {
+            self.db.release(session);
+        }
+    }
+
+    /// Panics inside the engine's guard, as `execute` would on an engine
+    /// bug: for testing that path (it makes the database unusable).
+    #[doc(hidden)]
+    #[wasm_bindgen(js_name = __panicForTest, skip_typescript, unchecked_return_type = "ExecuteResult")]
+    pub fn panic_for_test(&self, message: &str) -> JsValue {
+        parse_json(&self.with_session(|_| -> String { panic!("{message}") }))
+    }
+
+    /// Overflows the shadow stack inside the engine's guard: for testing
+    /// that path (it makes the database unusable).
+    #[doc(hidden)]
+    #[wasm_bindgen(js_name = __overflowForTest, skip_typescript, unchecked_return_type = "ExecuteResult")]
+    pub fn overflow_for_test(&self) -> JsValue {
+        parse_json(&self.with_session(|_| overflow(0).to_string()))
+    }
+}
+
+/// Recurses with 16 KB frames until the shadow stack runs out.
+#[inline(never)]
+fn overflow(depth: usize) -> usize {
+    let mut frame = [0u8; 16384];
+    frame[depth % 16384] = 1;
+    let frame = std::hint::black_box(frame);
+    if std::hint::black_box(depth) == usize::MAX { 0 } else { overflow(depth + 1) + frame[1] as usize }
+}
+
+impl Session {
+    /// Runs `f` on the open session, guarded; the JSON of its result or error.
+    fn with_session(&self, f: impl FnOnce(&mut oa_runtime::Session) -> String) -> String {
+        if let Some(reason) = self.db.failure() {
+            return error_json(&unusable(&reason), &[]);
+        }
+        let Ok(mut slot) = self.session.try_borrow_mut() else {
+            return error_json(&Error::internal("the session is already running a query"), &[]);
+        };
+        let Some(session) = slot.as_mut() else {
+            return error_json(&Error::new(SqlState::CONNECTION_DOES_NOT_EXIST, "the session is closed"), &[]);
+        };
+        match contain(|| f(session)) {
+            Ok(json) => json,
+            Err(panic) => error_json(&self.db.fail(panic), &[]),
         }
     }
 }
 
-/// Runs `sql` on session `handle`; returns the result buffer.
-///
-/// # Safety
-/// `sql` must point to `sql_len` readable bytes (it may be anything when
-/// `sql_len` is 0).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn oa_execute(handle: u32, sql: *const u8, sql_len: usize) -> *const u8 {
-    let bytes: &[u8] = if sql_len == 0 {
-        &[]
-    } else if sql.is_null() {
-        return set_result(error_json(&Error::internal("oa_execute: null query pointer"), &[]));
-    } else {
-        // SAFETY: per the contract.
-        unsafe { std::slice::from_raw_parts(sql, sql_len) }
-    };
-    set_result(execute_json(handle, bytes))
-}
-
-/// The length of the result buffer.
-#[unsafe(no_mangle)]
-pub extern "C" fn oa_result_len() -> u32 {
-    RESULT.with(|r| r.borrow().len() as u32)
-}
-
-/// The result buffer (as last returned by `oa_execute`).
-#[unsafe(no_mangle)]
-pub extern "C" fn oa_result_ptr() -> *const u8 {
-    RESULT.with(|r| r.borrow().as_ptr())
-}
-
-/// Closes a session.
-#[unsafe(no_mangle)]
-pub extern "C" fn oa_close(handle: u32) {
-    let closed = guarded(|s| {
-        // Dropping the session ends its transaction and drops its temp tables.
-        drop(s.sessions.remove(&handle));
-        Ok(())
-    });
-    set_result(match closed {
-        Ok(()) => "{\"ok\":true}".to_string(),
-        Err(e) => error_json(&e, &[]),
-    });
+impl Drop for Session {
+    fn drop(&mut self) {
+        if let Some(session) = self.session.get_mut().take() {
+            self.db.release(session);
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
 // Implementation
 
-fn open(s: &mut State) -> Result<u32, Error> {
-    let engine = match &s.engine {
-        Some(e) => e.clone(),
-        None => {
-            let e = Engine::new(EngineConfig { buffer_pool_pages: BUFFER_POOL_PAGES, clock: Arc::new(HostClock), backend: Arc::new(Interpreter) })?;
-            s.engine = Some(e.clone());
-            e
+/// A database: its engine, and why it is unusable if a call panicked.
+struct Db {
+    /// Not dropped once the database has failed: its state may be half
+    /// changed by the abandoned call.
+    engine: ManuallyDrop<Arc<Engine>>,
+    failure: RefCell<Option<String>>,
+}
+
+impl Db {
+    fn open() -> Result<Db, Error> {
+        let config = EngineConfig { buffer_pool_pages: BUFFER_POOL_PAGES, clock: Arc::new(HostClock), backend: Arc::new(Interpreter) };
+        let engine = contain(|| Engine::new(config)).map_err(|panic| panic_error(&panic))??;
+        Ok(Db { engine: ManuallyDrop::new(engine), failure: RefCell::new(None) })
+    }
+
+    fn connect(&self) -> Result<oa_runtime::Session, Error> {
+        if let Some(reason) = self.failure() {
+            return Err(unusable(&reason));
         }
-    };
-    let handle = s.next_handle;
-    s.next_handle = handle.checked_add(1).ok_or_else(|| Error::new(SqlState::TOO_MANY_CONNECTIONS, "out of session handles"))?;
-    s.sessions.insert(handle, engine.connect(USER, DATABASE));
-    Ok(handle)
-}
+        contain(|| self.engine.connect(USER, DATABASE)).map_err(|panic| self.fail(panic))
+    }
 
-/// The JSON for running `bytes` on session `handle`.
-fn execute_json(handle: u32, bytes: &[u8]) -> String {
-    let sql = match std::str::from_utf8(bytes) {
-        Ok(sql) => sql,
-        Err(e) => return error_json(&invalid_utf8(bytes, e), &[]),
-    };
-    let ran = guarded(|s| {
-        let session = s
-            .sessions
-            .get_mut(&handle)
-            .ok_or_else(|| Error::new(SqlState::CONNECTION_DOES_NOT_EXIST, format!("no open session with handle {handle}")))?;
-        let result = session.execute(sql);
-        Ok((result, session.take_notices()))
-    });
-    match ran {
-        Ok((Ok(outcomes), notices)) => results_json(&outcomes, &notices),
-        Ok((Err(e), notices)) => error_json(&e, &notices),
-        Err(e) => error_json(&e, &[]),
+    fn failure(&self) -> Option<String> {
+        self.failure.borrow().clone()
+    }
+
+    /// Marks the database unusable after `panic`; the error for that call.
+    fn fail(&self, panic: String) -> Error {
+        let e = panic_error(&panic).with_hint("The database is unusable from now on: open a new Database.");
+        self.failure.replace(Some(panic));
+        e
+    }
+
+    /// Ends a session taken out of its `Session` (leaked if the database failed).
+    fn release(&self, session: oa_runtime::Session) {
+        if self.failure().is_some() {
+            std::mem::forget(session);
+        } else if let Err(panic) = contain(move || drop(session)) {
+            self.fail(panic);
+        }
     }
 }
 
-/// PostgreSQL's report of bytes that are not UTF-8.
-fn invalid_utf8(bytes: &[u8], e: std::str::Utf8Error) -> Error {
-    let at = e.valid_up_to();
-    let bad = &bytes[at..bytes.len().min(at + e.error_len().unwrap_or(bytes.len() - at))];
-    let mut hex = String::new();
-    for b in bad {
-        let _ = write!(hex, "{b:02x}");
+impl Drop for Db {
+    fn drop(&mut self) {
+        if self.failure.get_mut().is_none() {
+            // SAFETY: dropped once, here, and not used after.
+            let engine = unsafe { ManuallyDrop::take(&mut self.engine) };
+            let _ = contain(move || drop(engine));
+        }
     }
-    Error::new(SqlState::CHARACTER_NOT_IN_REPERTOIRE, format!("invalid byte sequence for encoding \"UTF8\": 0x{hex}"))
 }
 
-/// Runs `f` on the module state, turning a panic (where it can be caught) or
-/// a state left borrowed by an earlier trap into an XX000 error.
-fn guarded<R>(f: impl FnOnce(&mut State) -> Result<R, Error>) -> Result<R, Error> {
-    install_panic_hook();
-    let ran = catch_unwind(AssertUnwindSafe(|| {
-        STATE.with(|state| match state.try_borrow_mut() {
-            Ok(mut s) => f(&mut s),
-            // Only an aborted call (a panic, which traps on wasm32, or an
-            // exception thrown by an import) leaves the state borrowed.
-            Err(_) => {
-                let cause = last_panic().map(|p| format!(" ({p})")).unwrap_or_default();
-                Err(Error::internal(format!("the module is unusable after an earlier call was aborted{cause}; reload it")))
+/// Runs `sql` on `session`: the JSON of `ExecuteResult`.
+fn run_json(session: &mut oa_runtime::Session, sql: &str) -> String {
+    let mut out = String::from("{\"results\":[");
+    let mut first = true;
+    let mut notices = Vec::new();
+    let ran = session.execute_events(sql, |event| match event {
+        Event::Notice(n) => notices.push(n),
+        Event::Outcome(o) => {
+            if !std::mem::take(&mut first) {
+                out.push(',');
             }
-        })
-    }));
-    match ran {
-        Ok(r) => r,
-        Err(payload) => {
-            let message = last_panic()
-                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown".into());
-            Err(panic_error(&message))
+            push_outcome(&mut out, &o);
         }
+    });
+    // A failed statement's notices are left in the session.
+    notices.append(&mut session.take_notices());
+    out.push_str("],\"error\":");
+    match ran {
+        Ok(()) => out.push_str("null"),
+        Err(e) => push_error(&mut out, &e),
+    }
+    push_notices(&mut out, &notices);
+    out.push('}');
+    out
+}
+
+/// An `ExecuteResult` holding only `e`.
+fn error_json(e: &Error, notices: &[Notice]) -> String {
+    let mut out = String::from("{\"results\":[],\"error\":");
+    push_error(&mut out, e);
+    push_notices(&mut out, notices);
+    out.push('}');
+    out
+}
+
+fn panic_error(panic: &str) -> Error {
+    Error::internal(format!("internal error: {panic}"))
+}
+
+fn unusable(reason: &str) -> Error {
+    Error::internal(format!("the database is unusable after an internal error ({reason})")).with_hint("Open a new Database.")
+}
+
+/// `e` as a JavaScript `Error` with the SQLSTATE fields as properties.
+fn js_error(e: &Error) -> JsValue {
+    let mut json = String::new();
+    push_error(&mut json, e);
+    let fields = parse_json(&json);
+    let error = js_sys::Error::new(&e.message);
+    js_sys::Object::assign(&error, fields.unchecked_ref());
+    error.into()
+}
+
+/// JSON text we wrote as a JavaScript value.
+fn parse_json(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).unwrap_or_else(|e| e)
+}
+
+// ---------------------------------------------------------------------------
+// Containing panics
+
+thread_local! {
+    /// The last panic's message (with its location), from the panic hook.
+    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Runs `f`, turning a panic in it into `Err(message)`. See "Panics" above.
+fn contain<R>(f: impl FnOnce() -> R) -> Result<R, String> {
+    install_panic_hook();
+    let _ = LAST_PANIC.with(|p| p.take());
+    contain_impl(f).map_err(|thrown| LAST_PANIC.with(|p| p.take()).unwrap_or(thrown))
+}
+
+/// Native: unwinding.
+#[cfg(not(target_family = "wasm"))]
+fn contain_impl<R>(f: impl FnOnce() -> R) -> Result<R, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into())
+    })
+}
+
+/// wasm32: calls `f` from JavaScript, which catches the trap a panic ends in.
+#[cfg(target_family = "wasm")]
+fn contain_impl<R>(f: impl FnOnce() -> R) -> Result<R, String> {
+    use wasm_bindgen::closure::ScopedClosure;
+
+    let mut f = Some(f);
+    let mut out = None;
+    let thrown = {
+        let mut call = || {
+            if let Some(f) = f.take() {
+                out = Some(f());
+            }
+        };
+        // Aborting: panics end in a trap either way (no unwinding on this target).
+        let closure = ScopedClosure::<dyn FnMut()>::borrow_mut_aborting(&mut call);
+        oa_contain(&closure, &wasm_bindgen::exports())
+    };
+    match out {
+        Some(r) => Ok(r),
+        None => Err(describe_exception(&thrown)),
     }
 }
 
-fn panic_error(message: &str) -> Error {
-    Error::internal(format!("internal error: {message}"))
+// Calls `f` and returns what it threw (undefined if nothing; a string if the
+// stack overflowed). A trap leaves the shadow stack pointer where the
+// abandoned frames had moved it (below 0 if it overflowed), so it is put back
+// before returning to Rust: build.rs exports it (a module linked without
+// that export goes without). JavaScript's own stack can
+// run out first (RangeError in V8 and JavaScriptCore, InternalError in
+// SpiderMonkey).
+#[cfg(target_family = "wasm")]
+#[wasm_bindgen(inline_js = r#"
+export function oa_contain(f, exports) {
+  const sp = exports.__stack_pointer;
+  const saved = sp?.value;
+  try {
+    f();
+  } catch (e) {
+    const overflowed = sp?.value < 0 || /^(RangeError|InternalError)$/.test(e?.name) && /call stack|recursion/.test(e.message);
+    if (sp) sp.value = saved;
+    if (overflowed) return `stack depth limit exceeded (${e})`;
+    return e === undefined ? null : e;
+  }
+}
+"#)]
+extern "C" {
+    fn oa_contain(f: &wasm_bindgen::closure::ScopedClosure<dyn FnMut()>, exports: &JsValue) -> JsValue;
 }
 
-fn last_panic() -> Option<String> {
-    LAST_PANIC.with(|p| p.try_borrow().ok().and_then(|p| p.clone()))
+/// A caught JavaScript exception (a trap without a panic, e.g. running out of
+/// memory, or an exception thrown by an import) as text.
+#[cfg(target_family = "wasm")]
+fn describe_exception(e: &JsValue) -> String {
+    match e.dyn_ref::<js_sys::Error>() {
+        Some(e) => format!("{}: {}", String::from(e.name()), String::from(e.message())),
+        None if e.is_undefined() => "the call did not complete".into(),
+        None => e.as_string().unwrap_or_else(|| format!("{e:?}")),
+    }
 }
 
-/// Records a panic and, as wasm32 aborts right after, leaves its error JSON in
-/// the result buffer for the host to read after the trap.
+/// Records each panic's message for `contain`.
 fn install_panic_hook() {
     static HOOK: Once = Once::new();
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            let message = info.to_string();
-            let json = error_json(&panic_error(&message), &[]);
+            let payload = info.payload_as_str().unwrap_or("non-string panic payload");
+            let message = match info.location() {
+                Some(at) => format!("{payload} at {at}"),
+                None => payload.to_string(),
+            };
             let _ = LAST_PANIC.try_with(|p| p.try_borrow_mut().map(|mut p| *p = Some(message)));
-            let _ = RESULT.try_with(|r| r.try_borrow_mut().map(|mut r| *r = json.into_bytes()));
             previous(info);
         }));
     });
-}
-
-/// Stores `json` as the result buffer and returns its address.
-fn set_result(json: String) -> *const u8 {
-    RESULT.with(|r| {
-        let mut r = r.borrow_mut();
-        *r = json.into_bytes();
-        r.as_ptr()
-    })
 }
 
 // ---------------------------------------------------------------------------
@@ -354,81 +505,66 @@ fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
-fn results_json(outcomes: &[Outcome], notices: &[Notice]) -> String {
-    let mut out = String::from("{\"ok\":true,\"results\":[");
-    for (i, o) in outcomes.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str("{\"tag\":");
-        match o {
-            Outcome::Command { tag } => push_json_str(&mut out, tag),
-            Outcome::Rows { fields, rows, tag } => {
-                push_json_str(&mut out, tag);
-                out.push_str(",\"columns\":[");
-                for (j, f) in fields.iter().enumerate() {
-                    if j > 0 {
-                        out.push(',');
-                    }
-                    out.push_str("{\"name\":");
-                    push_json_str(&mut out, &f.name);
-                    out.push_str(",\"type\":");
-                    push_json_str(&mut out, &f.type_name);
-                    out.push('}');
+fn push_outcome(out: &mut String, o: &Outcome) {
+    out.push_str("{\"tag\":");
+    match o {
+        Outcome::Command { tag } => push_json_str(out, tag),
+        Outcome::Rows { fields, rows, tag } => {
+            push_json_str(out, tag);
+            out.push_str(",\"columns\":[");
+            for (i, f) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
                 }
-                out.push_str("],\"rows\":[");
-                for (j, row) in rows.iter().enumerate() {
+                out.push_str("{\"name\":");
+                push_json_str(out, &f.name);
+                out.push_str(",\"type\":");
+                push_json_str(out, &f.type_name);
+                let _ = write!(out, ",\"typeOid\":{}}}", f.type_oid);
+            }
+            out.push_str("],\"rows\":[");
+            for (i, row) in rows.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push('[');
+                for (j, v) in row.iter().enumerate() {
                     if j > 0 {
                         out.push(',');
                     }
-                    out.push('[');
-                    for (k, v) in row.iter().enumerate() {
-                        if k > 0 {
-                            out.push(',');
-                        }
-                        match v {
-                            Some(v) => push_json_str(&mut out, v),
-                            None => out.push_str("null"),
-                        }
+                    match v {
+                        Some(v) => push_json_str(out, v),
+                        None => out.push_str("null"),
                     }
-                    out.push(']');
                 }
                 out.push(']');
             }
+            out.push(']');
         }
-        out.push('}');
     }
-    out.push(']');
-    push_notices(&mut out, notices);
     out.push('}');
-    out
 }
 
-fn error_json(e: &Error, notices: &[Notice]) -> String {
-    let mut out = String::from("{\"ok\":false,\"code\":");
-    push_json_str(&mut out, e.code.code());
+fn push_error(out: &mut String, e: &Error) {
+    out.push_str("{\"code\":");
+    push_json_str(out, e.code.code());
     out.push_str(",\"message\":");
-    push_json_str(&mut out, &e.message);
+    push_json_str(out, &e.message);
     if let Some(detail) = &e.detail {
         out.push_str(",\"detail\":");
-        push_json_str(&mut out, detail);
+        push_json_str(out, detail);
     }
     if let Some(hint) = &e.hint {
         out.push_str(",\"hint\":");
-        push_json_str(&mut out, hint);
+        push_json_str(out, hint);
     }
     if let Some(position) = e.position {
         let _ = write!(out, ",\"position\":{position}");
     }
-    push_notices(&mut out, notices);
     out.push('}');
-    out
 }
 
 fn push_notices(out: &mut String, notices: &[Notice]) {
-    if notices.is_empty() {
-        return;
-    }
     out.push_str(",\"notices\":[");
     for (i, n) in notices.iter().enumerate() {
         if i > 0 {
@@ -445,60 +581,62 @@ fn push_notices(out: &mut String, notices: &[Notice]) {
     out.push(']');
 }
 
+// Native tests of everything below the JavaScript values (which need a
+// JavaScript host: `wasm/smoke.mjs` covers them).
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn exec(handle: u32, sql: &str) -> String {
-        // SAFETY: `sql` is a live &str.
-        let ptr = unsafe { oa_execute(handle, sql.as_ptr(), sql.len()) };
-        assert_eq!(ptr, oa_result_ptr());
-        // SAFETY: the result buffer is valid until the next call.
-        let bytes = unsafe { std::slice::from_raw_parts(ptr, oa_result_len() as usize) };
-        String::from_utf8(bytes.to_vec()).expect("utf-8")
+    fn session() -> Session {
+        let db = Rc::new(Db::open().expect("open"));
+        let session = db.connect().expect("connect");
+        Session { db, session: RefCell::new(Some(session)) }
+    }
+
+    fn second(s: &Session) -> Session {
+        Session { db: s.db.clone(), session: RefCell::new(Some(s.db.connect().expect("connect"))) }
     }
 
     #[test]
     fn round_trip() {
-        let h = oa_open();
-        assert_ne!(h, 0);
-        assert_eq!(exec(h, "SELECT 1"), r#"{"ok":true,"results":[{"tag":"SELECT 1","columns":[{"name":"?column?","type":"int4"}],"rows":[["1"]]}]}"#);
+        let s = session();
         assert_eq!(
-            exec(h, "CREATE TABLE t (a int, b text); INSERT INTO t VALUES (1,'x\"\\\n'),(2,NULL); SELECT a, b FROM t ORDER BY a DESC"),
-            r#"{"ok":true,"results":[{"tag":"CREATE TABLE"},{"tag":"INSERT 0 2"},{"tag":"SELECT 2","columns":[{"name":"a","type":"int4"},{"name":"b","type":"text"}],"rows":[["2",null],["1","x\"\\\n"]]}]}"#
+            s.execute_json("SELECT 1"),
+            r#"{"results":[{"tag":"SELECT 1","columns":[{"name":"?column?","type":"int4","typeOid":23}],"rows":[["1"]]}],"error":null,"notices":[]}"#
         );
-        assert_eq!(exec(h, "SELECT 1/0"), r#"{"ok":false,"code":"22012","message":"division by zero"}"#);
-        let syntax = exec(h, "SELECT 1 +");
-        assert!(syntax.starts_with(r#"{"ok":false,"code":"42601","message":"syntax error at end of input","position":"#), "{syntax}");
-        // A second session sees the first one's committed table.
-        let h2 = oa_open();
-        assert_ne!(h2, h);
-        assert!(exec(h2, "SELECT count(*) FROM t").contains(r#"[["2"]]"#));
-        oa_close(h2);
-        assert!(exec(h2, "SELECT 1").contains(r#""code":"08003""#));
-        assert_eq!(exec(h, ""), r#"{"ok":true,"results":[]}"#);
-        oa_close(h);
+        assert_eq!(
+            s.execute_json("CREATE TABLE t (a int, b text); INSERT INTO t VALUES (1,'x\"\\\n'),(2,NULL); SELECT a, b FROM t ORDER BY a DESC"),
+            r#"{"results":[{"tag":"CREATE TABLE"},{"tag":"INSERT 0 2"},{"tag":"SELECT 2","columns":[{"name":"a","type":"int4","typeOid":23},{"name":"b","type":"text","typeOid":25}],"rows":[["2",null],["1","x\"\\\n"]]}],"error":null,"notices":[]}"#
+        );
+        assert_eq!(s.execute_json("SELECT 1/0"), r#"{"results":[],"error":{"code":"22012","message":"division by zero"},"notices":[]}"#);
+        let syntax = s.execute_json("SELECT 1 +");
+        assert!(syntax.starts_with(r#"{"results":[],"error":{"code":"42601","message":"syntax error at end of input","position":"#), "{syntax}");
+        // Statements before an error are reported (and rolled back with it).
+        assert_eq!(
+            s.execute_json("INSERT INTO t VALUES (3); SELECT 1/0"),
+            r#"{"results":[{"tag":"INSERT 0 1"}],"error":{"code":"22012","message":"division by zero"},"notices":[]}"#
+        );
+        // A second session sees the first one's committed rows.
+        let s2 = second(&s);
+        assert!(s2.execute_json("SELECT count(*) FROM t").contains(r#""rows":[["2"]]"#));
+        s2.close();
+        assert!(s2.execute_json("SELECT 1").contains(r#""code":"08003""#));
+        assert_eq!(s.execute_json(""), r#"{"results":[],"error":null,"notices":[]}"#);
+        assert_eq!(s.transaction_status(), "I");
+        s.execute_json("BEGIN");
+        assert_eq!(s.transaction_status(), "T");
+        s.close();
+        assert_eq!(s.transaction_status(), "");
     }
 
     #[test]
-    fn invalid_utf8_is_22021() {
-        let h = oa_open();
-        let sql = b"SELECT '\xff'";
-        // SAFETY: `sql` is live.
-        unsafe { oa_execute(h, sql.as_ptr(), sql.len()) };
-        let json = unsafe { std::slice::from_raw_parts(oa_result_ptr(), oa_result_len() as usize) };
-        assert_eq!(json, br#"{"ok":false,"code":"22021","message":"invalid byte sequence for encoding \"UTF8\": 0xff"}"#);
-    }
-
-    #[test]
-    fn alloc_and_free() {
-        let p = oa_alloc(16);
-        assert!(!p.is_null());
-        // SAFETY: from oa_alloc(16).
-        unsafe { oa_free(p, 16) };
-        let z = oa_alloc(0);
-        // SAFETY: zero-length buffers are ignored.
-        unsafe { oa_free(z, 0) };
+    fn notices() {
+        let s = session();
+        let json = s.execute_json("DROP TABLE IF EXISTS nope");
+        assert_eq!(
+            json,
+            r#"{"results":[{"tag":"DROP TABLE"}],"error":null,"notices":[{"severity":"NOTICE","code":"00000","message":"table \"nope\" does not exist, skipping"}]}"#
+        );
     }
 
     #[test]
@@ -509,12 +647,21 @@ mod tests {
     }
 
     #[test]
-    fn panics_become_xx000() {
-        let r: Result<(), Error> = guarded(|_| panic!("boom"));
-        let e = r.unwrap_err();
-        assert_eq!(e.code.code(), "XX000");
-        assert!(e.message.contains("boom"), "{}", e.message);
-        // The state is usable again afterwards (native unwinding released it).
-        assert!(guarded(|_| Ok(())).is_ok());
+    fn panics_become_xx000_and_fail_the_database() {
+        let s = session();
+        let s2 = second(&s);
+        let other = session();
+        let json = s.with_session(|_| panic!("boom"));
+        assert!(json.starts_with(r#"{"results":[],"error":{"code":"XX000","message":"internal error: boom at wasm/src/lib.rs:"#), "{json}");
+        assert!(json.contains(r#""hint":"The database is unusable from now on: open a new Database."}"#), "{json}");
+        let failure = s.db.failure().expect("failed");
+        assert!(failure.starts_with("boom at wasm/src/lib.rs:"), "{failure}");
+        for s in [&s, &s2] {
+            let json = s.execute_json("SELECT 1");
+            assert!(json.contains(r#""code":"XX000","message":"the database is unusable after an internal error (boom at "#), "{json}");
+        }
+        assert!(s.db.connect().is_err());
+        // Other databases are unaffected.
+        assert!(other.execute_json("SELECT 1").contains(r#""rows":[["1"]]"#));
     }
 }
