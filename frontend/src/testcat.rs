@@ -103,6 +103,8 @@ fn load() -> TestCatalog {
             variadic: r.oid("provariadic"),
             prosrc: r.text("prosrc").to_string(),
             language: r.oid("prolang"),
+            all_arg_types: vec![],
+            arg_modes: vec![],
         });
         c.procs_by_name.entry(p.name.clone()).or_default().push(p.clone());
         c.procs.insert(p.oid, p);

@@ -17,6 +17,10 @@ use std::borrow::Cow;
 /// The generated data; see `ir/gen/gen_bootstrap.py`.
 static DATA: &str = include_str!("../bootstrap/postgres.bootstrap");
 
+/// The rows initdb adds after bootstrap (system views, information_schema,
+/// databases); see `ir/gen/gen_initdb.py`.
+static INITDB: &str = include_str!("../bootstrap/initdb.bootstrap");
+
 /// All catalogs in bki order (pg_proc, pg_type, pg_attribute, pg_class, ...).
 #[derive(Debug)]
 pub struct BootstrapData {
@@ -84,6 +88,45 @@ pub struct IndexDef {
 /// Parses the embedded catalog data.
 pub fn load() -> BootstrapData {
     parse(DATA).expect("embedded ir/bootstrap/postgres.bootstrap is malformed; regenerate it with ir/gen/gen_bootstrap.py")
+}
+
+/// The built-in catalog contents as initdb leaves them: [`load`] plus the
+/// rows of initdb's SQL steps that `initdb.bootstrap` carries.
+pub fn load_initdb() -> BootstrapData {
+    let mut data = load();
+    merge_initdb(&mut data, INITDB).expect("embedded ir/bootstrap/initdb.bootstrap is malformed; regenerate it with ir/gen/gen_initdb.py");
+    data
+}
+
+/// Adds (`rows CATALOG N`) or substitutes (`replace CATALOG N`) rows in the
+/// format gen_initdb.py writes.
+fn merge_initdb(data: &mut BootstrapData, text: &'static str) -> Result<(), String> {
+    let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).enumerate();
+    while let Some((n, line)) = lines.next() {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let bad = |what: &str| format!("initdb.bootstrap line {}: {what}: {line:?}", n + 1);
+        let f: Vec<&str> = line.split('\t').collect();
+        let [tag, name, count] = f.as_slice() else { return Err(bad("expected rows|replace CATALOG N")) };
+        let replace = match *tag {
+            "rows" => false,
+            "replace" => true,
+            _ => return Err(bad("unknown record")),
+        };
+        let count: usize = count.parse().map_err(|_| bad("bad row count"))?;
+        let cat = data.catalogs.iter_mut().find(|c| c.name == *name).ok_or_else(|| bad("unknown catalog"))?;
+        if replace {
+            cat.rows.clear();
+        }
+        let width = cat.columns.len();
+        for _ in 0..count {
+            let (n, row) = lines.next().ok_or_else(|| bad("data ends inside rows"))?;
+            let fields = parse_row(row, width).ok_or_else(|| format!("initdb.bootstrap line {}: not {width} well-formed fields", n + 1))?;
+            cat.rows.push(fields);
+        }
+    }
+    Ok(())
 }
 
 /// Parses text in the format gen_bootstrap.py writes. Errors name the line.
@@ -366,6 +409,29 @@ mod tests {
         let att = data.catalog("pg_attribute").unwrap();
         assert_eq!(get(att, &att.rows[0], "attidentity"), Some(""));
         assert_eq!(get(att, &att.rows[0], "attacl"), None);
+    }
+
+    #[test]
+    fn initdb_rows() {
+        let data = load_initdb();
+        let count = |n: &str| data.catalog(n).map_or(0, |c| c.rows.len());
+        assert_eq!(count("pg_database"), 3);
+        assert_eq!(count("pg_namespace"), 4);
+        assert_eq!(count("pg_rewrite"), 140);
+        let class = data.catalog("pg_class").unwrap();
+        let views = class.rows.iter().filter(|r| r[class.column_index("relkind").unwrap()].as_deref() == Some("v")).count();
+        assert_eq!(views, 140);
+        let db = data.catalog("pg_database").unwrap();
+        let postgres = row(db, "datname", "postgres");
+        assert_eq!(get(db, postgres, "oid"), Some("5"));
+        assert_eq!(get(db, postgres, "datcollate"), Some("C.UTF-8"));
+        let ns = data.catalog("pg_namespace").unwrap();
+        assert_eq!(get(ns, row(ns, "nspname", "information_schema"), "oid"), Some("13207"));
+        let rw = data.catalog("pg_rewrite").unwrap();
+        let roles = row(class, "relname", "pg_roles");
+        let roles_oid = get(class, roles, "oid").unwrap();
+        let rule = row(rw, "ev_class", roles_oid);
+        assert!(get(rw, rule, "ev_action").unwrap().starts_with("SELECT"));
     }
 
     #[test]

@@ -143,6 +143,8 @@ pub struct RelationDesc {
     pub referenced_by: Vec<(Oid, ConstraintDesc)>,
     /// A view's query, as SQL text.
     pub view_query: Option<String>,
+    /// pg_class.reltype: the composite type of its rows (0 when none).
+    pub reltype: Oid,
     /// pg_class.reltuples as last set by ANALYZE (-1 = never).
     pub reltuples: f64,
 }
@@ -224,6 +226,25 @@ pub struct ProcDesc {
     pub variadic: Oid,
     pub prosrc: String,
     pub language: Oid,
+    /// proallargtypes: every parameter's type, OUT ones included (empty when all are IN).
+    pub all_arg_types: Vec<Oid>,
+    /// proargmodes, one per `all_arg_types` entry: b'i', b'o', b'b' (INOUT), b'v', b't' (TABLE).
+    pub arg_modes: Vec<u8>,
+}
+
+impl ProcDesc {
+    /// The output columns of a function with OUT parameters: (name, type).
+    pub fn out_columns(&self) -> Vec<(String, Oid)> {
+        if self.arg_modes.is_empty() {
+            return vec![];
+        }
+        self.arg_modes
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| matches!(m, b'o' | b'b' | b't'))
+            .map(|(i, _)| (self.arg_names.get(i).cloned().unwrap_or_default(), self.all_arg_types.get(i).copied().unwrap_or(0)))
+            .collect()
+    }
 }
 
 /// pg_operator

@@ -1281,6 +1281,12 @@ impl<'a> Explainer<'a> {
                 self.list(fields, cx, out, d);
                 out.push(')');
             }
+            ScalarExpr::FieldSelect { arg, name, .. } => {
+                out.push('(');
+                self.expr(arg, cx, true, out, d);
+                out.push_str(").");
+                out.push_str(&crate::typeio::quote_identifier(name));
+            }
             ScalarExpr::Subscript { base, lower, upper, slice, .. } => {
                 let plain = matches!(base.as_ref(), ScalarExpr::Column { .. });
                 if !plain {
@@ -1824,6 +1830,7 @@ mod tests {
             namespace_name: "public".into(),
             kind: RelKind::Table,
             relfilenode: oid,
+            reltype: 0,
             persistence: b'p',
             columns: cols
                 .iter()

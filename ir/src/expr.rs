@@ -226,6 +226,14 @@ pub enum ScalarExpr {
         ty: SqlType,
     },
     Subquery(Box<SubqueryExpr>),
+    /// `(arg).field`: field `field` (0-based) of a composite or record value.
+    FieldSelect {
+        arg: Box<ScalarExpr>,
+        field: usize,
+        /// The field's name, for EXPLAIN and the decompilers.
+        name: String,
+        ty: SqlType,
+    },
 }
 
 impl ScalarExpr {
@@ -242,6 +250,7 @@ impl ScalarExpr {
             | ScalarExpr::Row { ty, .. }
             | ScalarExpr::ArrayAssign { ty, .. }
             | ScalarExpr::Subscript { ty, .. }
+            | ScalarExpr::FieldSelect { ty, .. }
             | ScalarExpr::SqlValue { ty, .. } => *ty,
             ScalarExpr::Func { func, .. } => func.ret_type,
             ScalarExpr::NullIf { left, .. } => left.ty(),
@@ -290,7 +299,7 @@ impl ScalarExpr {
             Column { .. } | Const { .. } | Param { .. } | SqlValue { .. } => vec![],
             Func { args, .. } | And(args) | Or(args) | Coalesce { args, .. } | MinMax { args, .. } => args.iter().collect(),
             ArrayCtor { elems, .. } | Row { fields: elems, .. } => elems.iter().collect(),
-            Cast { arg, .. } | Not(arg) | IsNull { arg, .. } | BoolTest { arg, .. } => vec![arg],
+            Cast { arg, .. } | Not(arg) | IsNull { arg, .. } | BoolTest { arg, .. } | FieldSelect { arg, .. } => vec![arg],
             DistinctFrom { left, right, .. } | NullIf { left, right, .. } | ArrayOp { left, right, .. } => vec![left, right],
             Case { whens, default, .. } => {
                 let mut v: Vec<&ScalarExpr> = whens.iter().flat_map(|(c, r)| [c, r]).collect();
@@ -322,7 +331,7 @@ impl ScalarExpr {
             Column { .. } | Const { .. } | Param { .. } | SqlValue { .. } => vec![],
             Func { args, .. } | And(args) | Or(args) | Coalesce { args, .. } | MinMax { args, .. } => args.iter_mut().collect(),
             ArrayCtor { elems, .. } | Row { fields: elems, .. } => elems.iter_mut().collect(),
-            Cast { arg, .. } | Not(arg) | IsNull { arg, .. } | BoolTest { arg, .. } => vec![arg],
+            Cast { arg, .. } | Not(arg) | IsNull { arg, .. } | BoolTest { arg, .. } | FieldSelect { arg, .. } => vec![arg],
             DistinctFrom { left, right, .. } | NullIf { left, right, .. } | ArrayOp { left, right, .. } => vec![left, right],
             Case { whens, default, .. } => {
                 let mut v: Vec<&mut ScalarExpr> = whens.iter_mut().flat_map(|(c, r)| [c, r]).collect();

@@ -39,6 +39,51 @@ impl SqlType {
     pub const VOID: SqlType = SqlType::new(oid::VOID);
 }
 
+/// Anonymous record types whose fields are known (PostgreSQL's typmod
+/// registry for RECORD, assign_record_type_typmod): `RECORD` with a typmod
+/// of 0 or more names a function's OUT parameters or a row's columns, so
+/// `(expr).field` can be bound. Process-wide and append-only.
+pub mod records {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+
+    use super::{SqlType, oid};
+
+    /// Field names and types of one record type.
+    pub type Fields = Arc<[(String, SqlType)]>;
+
+    #[derive(Default)]
+    struct Registry {
+        types: Vec<Fields>,
+        by_fields: HashMap<Vec<(String, SqlType)>, i32>,
+    }
+
+    fn registry() -> &'static Mutex<Registry> {
+        static R: OnceLock<Mutex<Registry>> = OnceLock::new();
+        R.get_or_init(Default::default)
+    }
+
+    /// The record type with these fields (the same typmod for the same fields).
+    pub fn register(fields: Vec<(String, SqlType)>) -> SqlType {
+        let mut r = registry().lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(t) = r.by_fields.get(&fields) {
+            return SqlType::with_typmod(oid::RECORD, *t);
+        }
+        let t = r.types.len() as i32;
+        r.types.push(fields.clone().into());
+        r.by_fields.insert(fields, t);
+        SqlType::with_typmod(oid::RECORD, t)
+    }
+
+    /// The fields of a registered record type.
+    pub fn fields(ty: SqlType) -> Option<Fields> {
+        if ty.oid != oid::RECORD || ty.typmod < 0 {
+            return None;
+        }
+        registry().lock().unwrap_or_else(|e| e.into_inner()).types.get(ty.typmod as usize).cloned()
+    }
+}
+
 /// OIDs of built-in types and objects the engine refers to by name.
 /// (From PostgreSQL 15's pg_type.dat / pg_namespace.dat; the catalog holds the rest.)
 pub mod oid {

@@ -130,3 +130,24 @@ impl Engine {
         Ok(())
     }
 }
+
+#[cfg(all(test, not(target_family = "wasm")))]
+mod tests {
+    use super::*;
+
+    /// Startup cost: `cargo test --release -p oa-runtime startup_time -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn startup_time() {
+        let t = std::time::Instant::now();
+        let e = Engine::new_in_memory().unwrap();
+        let first = t.elapsed();
+        let mut s = e.connect("postgres", "postgres");
+        s.execute("SELECT 1").unwrap();
+        let query = t.elapsed();
+        let t2 = std::time::Instant::now();
+        let _e2 = Engine::new_in_memory().unwrap();
+        let second = t2.elapsed();
+        eprintln!("first Engine::new_in_memory {first:?}, + first query {query:?}; second engine {second:?}");
+    }
+}

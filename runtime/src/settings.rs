@@ -112,6 +112,26 @@ fn find(name: &str) -> Option<&'static Def> {
     DEFS.iter().find(|d| d.name.eq_ignore_ascii_case(name))
 }
 
+/// One parameter as pg_settings shows it.
+#[derive(Clone, Debug)]
+pub struct SettingRow {
+    pub name: String,
+    /// The value, integers in their base unit.
+    pub setting: String,
+    pub unit: Option<&'static str>,
+    /// bool, integer, real, enum or string.
+    pub vartype: &'static str,
+    /// internal (fixed) or user.
+    pub context: &'static str,
+    /// default, client (startup packet) or session (SET).
+    pub source: &'static str,
+    pub min_val: Option<String>,
+    pub max_val: Option<String>,
+    pub enumvals: Option<Vec<String>>,
+    pub boot_val: String,
+    pub reset_val: String,
+}
+
 /// A session's parameter values. Values are kept in their display form.
 #[derive(Clone, Debug, Default)]
 pub struct Settings {
@@ -281,6 +301,67 @@ impl Settings {
             }
         }
         self.local_set = false;
+    }
+
+    /// Every parameter as pg_settings (pg_show_all_settings) shows it:
+    /// integer values in their base unit, with the unit apart.
+    pub fn rows(&self) -> Vec<SettingRow> {
+        let base = |d: &Def, shown: &str| -> String {
+            match d.kind {
+                Kind::Int { unit, .. } => parse_int_with_unit(shown, unit).map(|v| v.to_string()).unwrap_or_else(|| shown.to_string()),
+                _ => shown.to_string(),
+            }
+        };
+        let mut rows: Vec<SettingRow> = DEFS
+            .iter()
+            .map(|d| {
+                let shown = self.show(d.name).unwrap_or_default();
+                let reset = self.reset_value(d);
+                let (vartype, unit, min_val, max_val, enumvals) = match d.kind {
+                    Kind::Bool => ("bool", None, None, None, None),
+                    Kind::Int { min, max, unit } => {
+                        ("integer", (unit != Unit::None).then(|| unit_name(unit)), Some(min.to_string()), Some(max.to_string()), None)
+                    }
+                    Kind::Real { min, max } => ("real", None, Some(format!("{min}")), Some(format!("{max}")), None),
+                    Kind::Enum(options) => ("enum", None, None, None, Some(options.iter().map(|o| o.to_string()).collect())),
+                    Kind::String => ("string", None, None, None, None),
+                };
+                SettingRow {
+                    name: d.name.to_string(),
+                    setting: base(d, &shown),
+                    unit,
+                    vartype,
+                    context: if d.read_only { "internal" } else { "user" },
+                    source: if self.values.contains_key(d.name) {
+                        "session"
+                    } else if self.reset_values.contains_key(d.name) {
+                        "client"
+                    } else {
+                        "default"
+                    },
+                    min_val,
+                    max_val,
+                    enumvals,
+                    boot_val: base(d, d.default),
+                    reset_val: base(d, &reset),
+                }
+            })
+            .collect();
+        rows.extend(self.custom.iter().map(|(k, v)| SettingRow {
+            name: k.clone(),
+            setting: v.clone(),
+            unit: None,
+            vartype: "string",
+            context: "user",
+            source: "session",
+            min_val: None,
+            max_val: None,
+            enumvals: None,
+            boot_val: String::new(),
+            reset_val: v.clone(),
+        }));
+        rows.sort_by_key(|r| r.name.to_ascii_lowercase());
+        rows
     }
 
     /// Every parameter with its value, for SHOW ALL.

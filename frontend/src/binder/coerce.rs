@@ -16,6 +16,7 @@ impl<'a> Binder<'a> {
     /// coerce_type: converts `e` to `target` (typmod applied separately), or errors
     /// with `cannot cast type X to Y` when there is no pathway.
     pub fn coerce_to(&mut self, e: ScalarExpr, target: SqlType, ctx: CoercionContext, loc: usize) -> Result<ScalarExpr> {
+        let target = self.domain_base(target);
         let source = e.ty().oid;
         if source == target.oid && target.oid != oid::UNKNOWN {
             return Ok(e);
@@ -118,7 +119,7 @@ impl<'a> Binder<'a> {
 
     /// The reg* input functions look names up in the catalog (regclassin,
     /// regtypein, …); a numeric string is an OID and goes through oidin.
-    fn reg_input(&mut self, ty: Oid, text: &str, loc: usize) -> Result<Option<Oid>> {
+    pub(crate) fn reg_input(&mut self, ty: Oid, text: &str, loc: usize) -> Result<Option<Oid>> {
         if !matches!(ty, oid::REGCLASS | oid::REGTYPE | oid::REGNAMESPACE | oid::REGPROC) || text.trim().bytes().all(|b| b.is_ascii_digit()) {
             return Ok(None);
         }
@@ -156,6 +157,19 @@ impl<'a> Binder<'a> {
         }
     }
 
+    /// A domain stands for its base type (with the domain's typmod): values
+    /// never carry a domain type, and domain constraints are not checked
+    /// (only the built-in information_schema domains exist).
+    pub(crate) fn domain_base(&self, t: SqlType) -> SqlType {
+        match self.catalog.type_by_oid(t.oid) {
+            Some(d) if d.typtype == b'd' && d.basetype != 0 => {
+                let base = SqlType::with_typmod(d.basetype, if t.typmod >= 0 { t.typmod } else { d.typmod });
+                self.domain_base(base)
+            }
+            _ => t,
+        }
+    }
+
     /// coerce_type_typmod: applies the type's length-coercion function when the
     /// typmod differs (numeric(p,s), varchar(n), timestamp(p), …).
     pub fn coerce_typmod(&mut self, e: ScalarExpr, target: SqlType, explicit: bool, loc: usize) -> Result<ScalarExpr> {
@@ -181,6 +195,7 @@ impl<'a> Binder<'a> {
 
     /// coerce_to_target_type with COERCION_EXPLICIT (CAST and ::).
     pub fn coerce_explicit(&mut self, e: ScalarExpr, target: SqlType, loc: usize) -> Result<ScalarExpr> {
+        let target = self.domain_base(target);
         let typmod = self.literal_input_typmod(&e, target);
         let e = self.coerce_to(e, SqlType::with_typmod(target.oid, typmod), CoercionContext::Explicit, loc)?;
         self.coerce_typmod(e, target, true, loc)
@@ -304,7 +319,7 @@ fn retype_mod(e: ScalarExpr, target: SqlType) -> ScalarExpr {
 }
 
 /// stringToQualifiedNameList: `a.b`, `"A".b` → names, downcasing unquoted parts.
-fn split_name_list(text: &str) -> Option<Vec<String>> {
+pub fn split_name_list(text: &str) -> Option<Vec<String>> {
     let mut out = Vec::new();
     let mut chars = text.trim().chars().peekable();
     loop {

@@ -33,7 +33,7 @@ struct SubscriptTarget {
 /// An automatically updatable view resolved down to its base table
 /// (view_query_is_auto_updatable): which columns it shows and the WHERE
 /// clauses of each view level, with the name each refers to the table by.
-struct ViewTarget {
+pub(crate) struct ViewTarget {
     base: Arc<RelationDesc>,
     /// The view's column names, each a base column of the same name.
     columns: Vec<String>,
@@ -161,7 +161,7 @@ impl<'a> Binder<'a> {
 
     /// Checks that a view is automatically updatable and resolves it (through
     /// nested views) to its base table.
-    fn view_target(&mut self, view: &RelationDesc, verb: &str, loc: usize, depth: usize) -> Result<ViewTarget> {
+    pub(crate) fn view_target(&mut self, view: &RelationDesc, verb: &str, loc: usize, depth: usize) -> Result<ViewTarget> {
         let hint = match verb {
             "insert into" => "To enable inserting into the view, provide an INSTEAD OF INSERT trigger or an unconditional ON INSERT DO INSTEAD rule.",
             "update" => "To enable updating the view, provide an INSTEAD OF UPDATE trigger or an unconditional ON UPDATE DO INSTEAD rule.",

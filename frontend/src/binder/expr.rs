@@ -288,7 +288,28 @@ impl<'a> Binder<'a> {
                 return scope.resolve(Some(q), name, loc).map(|r| r.expr);
             }
         }
-        Ok(scope.resolve(qualifier.as_deref(), name, loc)?.expr)
+        match scope.resolve(qualifier.as_deref(), name, loc) {
+            Ok(r) => Ok(r.expr),
+            // A bare FROM item name is a whole-row reference (a value of the row's composite type).
+            Err(e) if qualifier.is_none() && e.code == SqlState::UNDEFINED_COLUMN => match scope.find_entry_any_level(&[name.to_string()], loc)? {
+                Some(entry) => Ok(whole_row(entry)),
+                None => Err(e),
+            },
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The fields of a composite type or registered record type.
+    pub(crate) fn record_fields(&self, ty: SqlType) -> Option<Vec<(String, SqlType)>> {
+        if let Some(f) = oa_ir::types::records::fields(ty) {
+            return Some(f.to_vec());
+        }
+        let d = self.catalog.type_by_oid(ty.oid)?;
+        if d.typtype != b'c' || d.relid == 0 {
+            return None;
+        }
+        let rel = self.catalog.relation(d.relid)?;
+        Some(rel.live_columns().map(|c| (c.name.clone(), c.ty)).collect())
     }
 
     fn bind_param(&mut self, n: i32, loc: usize) -> Result<ScalarExpr> {
@@ -356,7 +377,36 @@ impl<'a> Binder<'a> {
                 let result = if *slice { ty } else { SqlType::new(self.resolver.elem_type(ty.oid).unwrap_or(oid::UNKNOWN)) };
                 Ok(ScalarExpr::Subscript { base: Box::new(base), lower, upper, slice: *slice, ty: result })
             }
-            ast::Indirection::Field(_) | ast::Indirection::Star => {
+            ast::Indirection::Field(name) => {
+                let ty = base.ty();
+                let Some(fields) = self.record_fields(ty) else {
+                    if ty.oid == oid::RECORD {
+                        return Err(Error::new(SqlState::UNDEFINED_COLUMN, format!("could not identify column \"{name}\" in record data type"))
+                            .with_position(loc));
+                    }
+                    return Err(Error::new(
+                        SqlState::WRONG_OBJECT_TYPE,
+                        format!("column notation .{name} applied to type {}, which is not a composite type", self.type_name(ty)),
+                    )
+                    .with_position(loc));
+                };
+                let Some(idx) = fields.iter().position(|f| &f.0 == name) else {
+                    let msg = if ty.oid == oid::RECORD {
+                        format!("could not identify column \"{name}\" in record data type")
+                    } else {
+                        format!("column \"{name}\" not found in data type {}", self.type_name(ty))
+                    };
+                    return Err(Error::new(SqlState::UNDEFINED_COLUMN, msg).with_position(loc));
+                };
+                // A row constructor's field is the field's expression itself.
+                if let ScalarExpr::Row { fields: exprs, .. } = &base
+                    && exprs.len() == fields.len()
+                {
+                    return Ok(exprs[idx].clone());
+                }
+                Ok(ScalarExpr::FieldSelect { arg: Box::new(base), field: idx, name: name.clone(), ty: fields[idx].1 })
+            }
+            ast::Indirection::Star => {
                 Err(Error::feature_not_supported("field selection from composite values is not supported yet").with_position(loc))
             }
         }
@@ -985,7 +1035,8 @@ impl<'a> Binder<'a> {
             return Err(Error::internal("set-returning function did not bind to a call"));
         };
         let ret = func.ret_type;
-        if ret.oid == oid::RECORD || self.type_desc(ret.oid)?.typtype == b'c' {
+        let known_record = oa_ir::types::records::fields(ret).is_some();
+        if !known_record && (ret.oid == oid::RECORD || self.type_desc(ret.oid)?.typtype == b'c') {
             return Err(Error::feature_not_supported(format!(
                 "set-returning functions returning composite types are not supported yet ({})",
                 func.name
@@ -1118,4 +1169,16 @@ impl<'a> Binder<'a> {
 /// Types of CASE/COALESCE results keep a typmod only when every branch agreed.
 fn strip_typmod_if_mixed(ty: SqlType) -> SqlType {
     ty
+}
+
+/// A whole-row reference: the FROM item's columns as one row value, typed as
+/// the table's composite type (or an anonymous record naming its columns).
+fn whole_row(entry: &super::scope::RangeEntry) -> ScalarExpr {
+    let cols: Vec<&super::scope::EntryColumn> = entry.columns.iter().filter(|c| !c.system).collect();
+    let fields = cols.iter().map(|c| ScalarExpr::Column { id: c.id, ty: c.ty }).collect();
+    let ty = match &entry.table {
+        Some(t) if t.reltype != 0 => SqlType::new(t.reltype),
+        _ => oa_ir::types::records::register(cols.iter().map(|c| (c.name.clone(), c.ty)).collect()),
+    };
+    ScalarExpr::Row { fields, ty }
 }

@@ -324,13 +324,26 @@ impl<'a> Binder<'a> {
     /// A FuncRef for a resolved candidate, with polymorphic types resolved.
     pub fn candidate_ref(&self, c: &Candidate, inputs: &[Oid], loc: usize) -> Result<(Arc<FuncRef>, Vec<Oid>)> {
         let p = &c.proc;
-        let (args, ret) = self.resolver.enforce_generic_type_consistency(inputs, &c.args, p.ret_type).map_err(|e| e.with_position(loc))?;
+        let (args, mut ret_type) = {
+            let (args, ret) = self.resolver.enforce_generic_type_consistency(inputs, &c.args, p.ret_type).map_err(|e| e.with_position(loc))?;
+            (args, SqlType::new(ret))
+        };
+        // A record of OUT parameters: a registered record type naming its fields.
+        let out = p.out_columns();
+        if ret_type.oid == oid::RECORD && !out.is_empty() {
+            let mut fields = Vec::with_capacity(out.len());
+            for (name, t) in out {
+                let (_, t) = self.resolver.enforce_generic_type_consistency(inputs, &c.args, t).map_err(|e| e.with_position(loc))?;
+                fields.push((name, SqlType::new(t)));
+            }
+            ret_type = oa_ir::types::records::register(fields);
+        }
         let func = FuncRef {
             oid: p.oid,
             name: p.name.clone(),
             prosrc: p.prosrc.clone(),
             arg_types: args.iter().map(|t| SqlType::new(*t)).collect(),
-            ret_type: SqlType::new(ret),
+            ret_type,
             strict: p.strict,
             volatility: Volatility::from_char(p.volatility),
             retset: p.retset,

@@ -1,7 +1,7 @@
 //! Binder state shared by the statement kinds: column-id allocation,
 //! parameter types, CTE frames and the scope (range table) model.
 
-mod coerce;
+pub(crate) mod coerce;
 mod dml;
 mod expr;
 mod func;
@@ -132,6 +132,39 @@ pub fn bind_table_ast(e: &ast::Expr, table: &oa_ir::catalog::RelationDesc, catal
     b.bind_expr(e, &scope, expr::ExprKind::Other)
 }
 
+/// Binds a stored expression over one table's columns and, when `target` is
+/// given, coerces it to that type as a column DEFAULT is (pg_get_expr).
+pub fn bind_table_expr_as(
+    sql: &str,
+    table: &oa_ir::catalog::RelationDesc,
+    target: Option<SqlType>,
+    catalog: &dyn Catalog,
+    ctx: &BindContext,
+) -> Result<oa_ir::ScalarExpr> {
+    let e = bind_table_expr(sql, table, catalog, ctx)?;
+    match target {
+        Some(t) => Binder::new(catalog, ctx).coerce_assignment(e, t, None, 0),
+        None => Ok(e),
+    }
+}
+
+/// The reg* input functions (regclassin, regtypein, regprocin,
+/// regnamespacein) for `to_regclass` and friends: the OID a name denotes.
+pub fn reg_input(ty: Oid, text: &str, catalog: &dyn Catalog, ctx: &BindContext) -> Result<Option<Oid>> {
+    Binder::new(catalog, ctx).reg_input(ty, text, 0)
+}
+
+/// Whether a view is automatically updatable (view_query_is_auto_updatable),
+/// for pg_relation_is_updatable.
+pub fn view_is_updatable(view: &oa_ir::catalog::RelationDesc, catalog: &dyn Catalog, ctx: &BindContext) -> bool {
+    Binder::new(catalog, ctx).view_target(view, "update", 0, 0).is_ok()
+}
+
+/// The SQL text of a function's argument defaults (for its trailing parameters).
+pub fn proc_arg_defaults(p: &oa_ir::catalog::ProcDesc) -> Vec<String> {
+    inline::arg_defaults(p)
+}
+
 /// Resolves a type name to its OID and typmod (typenameTypeIdAndMod).
 pub fn resolve_type_name(t: &ast::TypeName, catalog: &dyn Catalog, ctx: &BindContext) -> Result<SqlType> {
     Binder::new(catalog, ctx).resolve_type(t)
@@ -141,8 +174,8 @@ pub(crate) struct Binder<'a> {
     pub catalog: &'a dyn Catalog,
     pub resolver: Resolver<'a>,
     pub ctx: &'a BindContext,
-    next_column: u32,
-    next_worktable: u32,
+    pub(crate) next_column: u32,
+    pub(crate) next_worktable: u32,
     pub params: Vec<SqlType>,
     /// WITH frames, innermost last.
     pub ctes: Vec<Vec<select::CteDef>>,

@@ -717,6 +717,30 @@ impl<'a> Binder<'a> {
                 targets.extend(self.expand_star(&fields[..fields.len() - 1], scope, *loc)?);
                 continue;
             }
+            // `(composite).*`: one target per field.
+            if let A::Indirection { base, path } = &expr.kind
+                && path.last() == Some(&ast::Indirection::Star)
+            {
+                let inner = if path.len() == 1 {
+                    (**base).clone()
+                } else {
+                    AExpr { kind: A::Indirection { base: base.clone(), path: path[..path.len() - 1].to_vec() }, loc: expr.loc }
+                };
+                let bound = self.bind_expr(&inner, scope, ExprKind::SelectTarget)?;
+                let Some(fields) = self.record_fields(bound.ty()) else {
+                    return Err(
+                        Error::new(SqlState::WRONG_OBJECT_TYPE, format!("type {} is not composite", self.type_name(bound.ty()))).with_position(*loc)
+                    );
+                };
+                for (i, (name, ty)) in fields.into_iter().enumerate() {
+                    let e = match &bound {
+                        ScalarExpr::Row { fields: exprs, .. } if exprs.len() > i => exprs[i].clone(),
+                        _ => ScalarExpr::FieldSelect { arg: Box::new(bound.clone()), field: i, name: name.clone(), ty },
+                    };
+                    targets.push(Target { name, expr: e, table: 0, attnum: 0, loc: *loc });
+                }
+                continue;
+            }
             let bound = self.bind_expr(expr, scope, ExprKind::SelectTarget)?;
             let bound = if resolve_unknowns { self.resolve_unknown_to_text(bound)? } else { bound };
             let (table, attnum) = match (&expr.kind, &bound) {
@@ -1079,11 +1103,31 @@ impl<'a> Binder<'a> {
             ));
         }
         // A view is bound on its own: no outer references, no enclosing CTEs.
-        let saved = std::mem::take(&mut self.ctes);
-        self.expanding_views.push(view.oid);
-        let q = self.bind_select(&sel, None);
-        self.expanding_views.pop();
-        self.ctes = saved;
+        let q = if view.oid < oid::FIRST_NORMAL_OBJECT_ID {
+            // A system view, with the search path initdb defined it under.
+            let mut path = vec![oid::PG_CATALOG_NAMESPACE];
+            if view.namespace != oid::PG_CATALOG_NAMESPACE {
+                path.push(view.namespace);
+            }
+            let cat = crate::catalog::PathCatalog { inner: self.catalog, path };
+            let mut sub = super::Binder::new(&cat, self.ctx);
+            sub.next_column = self.next_column;
+            sub.next_worktable = self.next_worktable;
+            sub.level = self.level;
+            sub.expanding_views = self.expanding_views.clone();
+            sub.expanding_views.push(view.oid);
+            let q = sub.bind_select(&sel, None);
+            self.next_column = sub.next_column;
+            self.next_worktable = sub.next_worktable;
+            q
+        } else {
+            let saved = std::mem::take(&mut self.ctes);
+            self.expanding_views.push(view.oid);
+            let q = self.bind_select(&sel, None);
+            self.expanding_views.pop();
+            self.ctes = saved;
+            q
+        };
         let mut q = q?;
         for (c, vc) in q.columns.iter_mut().zip(view.live_columns()) {
             c.name = vc.name.clone();
@@ -1158,6 +1202,28 @@ impl<'a> Binder<'a> {
             }
         };
         let ret = func.ret_type;
+        if let Some(fields) = oa_ir::types::records::fields(ret) {
+            // OUT parameters: one column per field.
+            let mut cols = Vec::with_capacity(fields.len());
+            let mut qcols = Vec::with_capacity(fields.len() + 1);
+            for (i, (fname, fty)) in fields.iter().enumerate() {
+                let cname = alias.and_then(|a| a.columns.get(i).cloned()).unwrap_or_else(|| fname.clone());
+                let col = self.plan_column(cname.clone(), *fty);
+                qcols.push(QueryColumn { name: cname, id: col.id, ty: col.ty, table: 0, attnum: 0 });
+                cols.push(col);
+            }
+            let ord = if ordinality {
+                let n = alias.and_then(|a| a.columns.get(fields.len()).cloned()).unwrap_or_else(|| "ordinality".into());
+                let o = self.plan_column(n.clone(), SqlType::INT8);
+                qcols.push(QueryColumn { name: n, id: o.id, ty: o.ty, table: 0, attnum: 0 });
+                Some(o)
+            } else {
+                None
+            };
+            let plan = LogicalPlan::FunctionScan { func, args, columns: cols, ordinality: ord };
+            let a = ast::Alias { name: alias.map(|a| a.name.clone()).unwrap_or(name), columns: vec![] };
+            return self.add_derived_entry(plan, qcols, &a, loc, scope);
+        }
         if self.type_desc(ret.oid)?.typtype == b'c' || ret.oid == oid::RECORD {
             return Err(Error::feature_not_supported(format!("functions returning composite types in FROM are not supported yet ({name})"))
                 .with_position(loc));

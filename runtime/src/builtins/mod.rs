@@ -2,6 +2,7 @@
 //! plain Rust functions, each named after its `pg_proc.prosrc`.
 
 mod casemap;
+pub mod catalog_fns;
 pub mod math;
 pub mod pattern;
 mod registry;

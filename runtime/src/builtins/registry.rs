@@ -1216,6 +1216,7 @@ pub fn register(r: &mut Registry) {
     );
     r.add("pgsql_version", f0(crate::version_string));
     r.add("pg_typeof", fc(|_, c| Ok(Datum::Oid(c.arg_types.first().map_or(0, |t| t.oid)))));
+    super::catalog_fns::register(r);
     let _ = tz_err;
     let _ = Bitmap::all_valid;
     let _ = SqlState::INTERNAL_ERROR;

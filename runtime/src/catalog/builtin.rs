@@ -24,9 +24,12 @@ pub struct Builtin {
     pub casts: HashMap<(Oid, Oid), CastDesc>,
     pub aggregates: HashMap<Oid, Arc<AggregateDesc>>,
     pub namespaces: Vec<NamespaceDesc>,
-    /// The system catalogs as relations.
+    /// The system catalogs and system views as relations.
     pub relations: HashMap<Oid, Arc<RelationDesc>>,
+    /// The system catalogs by name (all in pg_catalog).
     pub relations_by_name: HashMap<String, Oid>,
+    /// The system views (pg_catalog's and information_schema's) by (namespace, name).
+    pub views_by_name: HashMap<(Oid, String), Oid>,
     /// Tuple layouts of the system catalogs, by relation OID.
     pub tuple_descs: HashMap<Oid, TupleDesc>,
 }
@@ -126,7 +129,7 @@ pub(crate) fn type_desc_from(r: &Row) -> TypeDesc {
 
 impl Builtin {
     fn load() -> Builtin {
-        let data = oa_ir::bootstrap::load();
+        let data = oa_ir::bootstrap::load_initdb();
         let mut b = Builtin {
             types: HashMap::new(),
             types_by_name: HashMap::new(),
@@ -139,6 +142,7 @@ impl Builtin {
             namespaces: Vec::new(),
             relations: HashMap::new(),
             relations_by_name: HashMap::new(),
+            views_by_name: HashMap::new(),
             tuple_descs: HashMap::new(),
             data: BootstrapData { catalogs: vec![] },
         };
@@ -167,6 +171,8 @@ impl Builtin {
                     variadic: r.oid("provariadic"),
                     prosrc: r.string("prosrc"),
                     language: r.oid("prolang"),
+                    all_arg_types: r.oid_list("proallargtypes"),
+                    arg_modes: r.text_list("proargmodes").iter().filter_map(|m| m.bytes().next()).collect(),
                 };
                 let p = Arc::new(p);
                 b.procs_by_name.entry(p.name.clone()).or_default().push(p.clone());
@@ -250,6 +256,7 @@ impl Builtin {
                 namespace_name: "pg_catalog".into(),
                 kind: RelKind::Table,
                 relfilenode: def.oid,
+                reltype: def.rowtype_oid.unwrap_or(0),
                 persistence: b'p',
                 columns,
                 indexes: vec![],
@@ -261,8 +268,67 @@ impl Builtin {
             b.relations_by_name.insert(def.name.to_string(), def.oid);
             b.relations.insert(def.oid, Arc::new(rel));
         }
+        b.load_views(&data);
         b.data = data;
         b
+    }
+
+    /// The system views initdb creates: pg_class rows of relkind 'v' with
+    /// their pg_attribute columns and their pg_rewrite query text.
+    fn load_views(&mut self, data: &BootstrapData) {
+        let (Some(class), Some(attribute), Some(rewrite)) = (data.catalog("pg_class"), data.catalog("pg_attribute"), data.catalog("pg_rewrite"))
+        else {
+            return;
+        };
+        let mut queries: HashMap<Oid, String> = HashMap::new();
+        for r in rows(rewrite) {
+            queries.insert(r.oid("ev_class"), r.string("ev_action"));
+        }
+        let mut columns: HashMap<Oid, Vec<ColumnDesc>> = HashMap::new();
+        for r in rows(attribute) {
+            let rel = r.oid("attrelid");
+            if !queries.contains_key(&rel) {
+                continue;
+            }
+            columns.entry(rel).or_default().push(ColumnDesc {
+                attnum: r.int("attnum") as i16,
+                name: r.string("attname"),
+                ty: SqlType::with_typmod(r.oid("atttypid"), r.int("atttypmod")),
+                not_null: r.bool("attnotnull"),
+                default: None,
+                identity: 0,
+                generated: 0,
+                dropped: false,
+            });
+        }
+        for r in rows(class) {
+            let o = r.oid("oid");
+            if r.char("relkind") != b'v' {
+                continue;
+            }
+            let Some(query) = queries.remove(&o) else { continue };
+            let ns = r.oid("relnamespace");
+            let mut cols = columns.remove(&o).unwrap_or_default();
+            cols.sort_by_key(|c| c.attnum);
+            let rel = RelationDesc {
+                oid: o,
+                name: r.string("relname"),
+                namespace: ns,
+                namespace_name: self.namespaces.iter().find(|n| n.oid == ns).map(|n| n.name.clone()).unwrap_or_default(),
+                kind: RelKind::View,
+                relfilenode: 0,
+                reltype: r.oid("reltype"),
+                persistence: b'p',
+                columns: cols,
+                indexes: vec![],
+                constraints: vec![],
+                referenced_by: vec![],
+                view_query: Some(query),
+                reltuples: -1.0,
+            };
+            self.views_by_name.insert((ns, rel.name.clone()), o);
+            self.relations.insert(o, Arc::new(rel));
+        }
     }
 }
 

@@ -20,7 +20,7 @@ use oa_optimizer::{ColumnStats, Statistics};
 use oa_storage::{Snapshot, Storage};
 
 pub use builtin::{Builtin, builtin};
-pub use store::{CatalogRow, bootstrap, delete_where, scan_catalog, scan_user_rows, update_where};
+pub use store::{CatalogRow, CatalogRows, bootstrap, delete_where, scan_catalog, scan_user_rows, update_where};
 
 /// User-created objects as of one catalog version.
 #[derive(Default)]
@@ -105,6 +105,11 @@ impl oa_frontend::Catalog for CatalogView {
     fn relation_by_name(&self, namespace: Oid, name: &str) -> Option<Arc<RelationDesc>> {
         if namespace == oid::PG_CATALOG_NAMESPACE
             && let Some(o) = self.builtin.relations_by_name.get(name)
+        {
+            return self.builtin.relations.get(o).cloned();
+        }
+        if namespace < oid::FIRST_NORMAL_OBJECT_ID
+            && let Some(o) = self.builtin.views_by_name.get(&(namespace, name.to_string()))
         {
             return self.builtin.relations.get(o).cloned();
         }
@@ -430,6 +435,7 @@ pub fn load_user(storage: &Arc<Storage>, snapshot: &Snapshot) -> Result<UserCata
                 Datum::Float32(f) => *f as f64,
                 _ => -1.0,
             },
+            as_oid(get(&row, &c, "reltype")),
         ));
     }
     let names: HashMap<Oid, String> = rels.iter().map(|r| (r.0, r.1.clone())).collect();
@@ -455,7 +461,7 @@ pub fn load_user(storage: &Arc<Storage>, snapshot: &Snapshot) -> Result<UserCata
             }
         }
     }
-    for (o, name, ns, kind, relfilenode, persistence, reltuples) in rels {
+    for (o, name, ns, kind, relfilenode, persistence, reltuples, reltype) in rels {
         let mut cols = columns.remove(&o).unwrap_or_default();
         cols.sort_by_key(|c| c.attnum);
         let mut idx = indexes.remove(&o).unwrap_or_default();
@@ -469,6 +475,7 @@ pub fn load_user(storage: &Arc<Storage>, snapshot: &Snapshot) -> Result<UserCata
             namespace_name: namespace_name(ns, &u),
             kind,
             relfilenode,
+            reltype,
             persistence,
             columns: cols,
             indexes: idx,

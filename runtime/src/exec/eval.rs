@@ -82,6 +82,8 @@ pub enum Expr {
         lower: Option<Box<Expr>>,
         upper: Option<Box<Expr>>,
         slice: bool,
+        /// The element type (int2vector and oidvector values are kept as text).
+        elem: SqlType,
     },
     /// `base[subscripts] := value` (array_set_element / array_set_slice);
     /// a NULL base is an empty array of `elem_type`.
@@ -96,6 +98,11 @@ pub enum Expr {
     Row {
         fields: Vec<Expr>,
         types: Vec<Oid>,
+    },
+    /// `(record).field`: NULL for a NULL record.
+    FieldSelect {
+        arg: Box<Expr>,
+        field: usize,
     },
     SqlValue {
         kind: SqlValueKind,
@@ -196,11 +203,12 @@ pub fn compile(e: &ScalarExpr, layout: &dyn Layout, subs: &mut dyn SubqueryCatal
             let elem_type = array_elem_type(ty.oid);
             Expr::ArrayCtor { elems: elems.iter().map(|a| c(a, subs)).collect::<Result<_>>()?, elem_type }
         }
-        ScalarExpr::Subscript { base, lower, upper, slice, .. } => Expr::Subscript {
+        ScalarExpr::Subscript { base, lower, upper, slice, ty } => Expr::Subscript {
             base: Box::new(c(base, subs)?),
             lower: lower.as_ref().map(|x| c(x, subs).map(Box::new)).transpose()?,
             upper: upper.as_ref().map(|x| c(x, subs).map(Box::new)).transpose()?,
             slice: *slice,
+            elem: if *slice { SqlType::new(array_elem_type(ty.oid)) } else { *ty },
         },
         ScalarExpr::ArrayAssign { base, subscripts, slice, value, ty } => Expr::ArrayAssign {
             base: Box::new(c(base, subs)?),
@@ -216,6 +224,7 @@ pub fn compile(e: &ScalarExpr, layout: &dyn Layout, subs: &mut dyn SubqueryCatal
             Expr::Row { fields: fields.iter().map(|a| c(a, subs)).collect::<Result<_>>()?, types: fields.iter().map(|f| f.ty().oid).collect() }
         }
         ScalarExpr::SqlValue { kind, precision, .. } => Expr::SqlValue { kind: *kind, precision: *precision },
+        ScalarExpr::FieldSelect { arg, field, .. } => Expr::FieldSelect { arg: Box::new(c(arg, subs)?), field: *field },
         ScalarExpr::Subquery(s) => {
             let mut free = s.plan.free_columns();
             if let Some(t) = &s.test {
@@ -637,8 +646,11 @@ impl Expr {
                 let vals = elems.iter().map(|e| e.eval_row(m, row, ctx)).collect::<Result<Vec<_>>>()?;
                 Ok(Datum::Array(Box::new(Array::from_elems(*elem_type, vals))))
             }
-            Expr::Subscript { base, lower, upper, slice } => {
-                let b = base.eval_row(m, row, ctx)?;
+            Expr::Subscript { base, lower, upper, slice, elem } => {
+                let b = match base.eval_row(m, row, ctx)? {
+                    Datum::Text(t) => vector_array(&t, *elem),
+                    b => b,
+                };
                 let lo = match lower {
                     Some(l) => Some(l.eval_row(m, row, ctx)?),
                     None => None,
@@ -672,6 +684,10 @@ impl Expr {
                 Ok(Datum::Record(Box::new(Record::new(types.clone(), vals))))
             }
             Expr::SqlValue { kind, precision } => sql_value(*kind, *precision, ctx),
+            Expr::FieldSelect { arg, field } => match arg.eval_row(m, row, ctx)? {
+                Datum::Record(r) => Ok(r.fields.get(*field).cloned().unwrap_or(Datum::Null)),
+                _ => Ok(Datum::Null),
+            },
             Expr::SubPlan { id, bindings } => {
                 let mut outer = ctx.outer.clone();
                 for (cid, e) in bindings {
@@ -750,6 +766,10 @@ pub fn cast_value(v: Datum, op: &CastOp, target: SqlType, explicit: bool, ctx: &
             oa_ir::io::input(target, &text, ctx.io, &elem_of)
         }
         CastOp::Array { elem, elem_target } => {
+            let v = match v {
+                Datum::Text(t) => vector_array(&t, *elem_target),
+                v => v,
+            };
             let Datum::Array(mut a) = v else { return Err(Error::internal("array cast of a non-array")) };
             let mut out = Vec::with_capacity(a.elems.len());
             for e in std::mem::take(&mut a.elems) {
@@ -760,6 +780,23 @@ pub fn cast_value(v: Datum, op: &CastOp, target: SqlType, explicit: bool, ctx: &
             Ok(Datum::Array(a))
         }
     }
+}
+
+/// An int2vector or oidvector (kept as its text) as the array it is: one
+/// dimension with lower bound 0.
+fn vector_array(text: &str, elem: SqlType) -> Datum {
+    let elems: Vec<Datum> = text
+        .split_whitespace()
+        .filter_map(|s| s.parse::<i64>().ok())
+        .map(|v| match physical_of(elem) {
+            PhysicalType::Int16 => Datum::Int16(v as i16),
+            PhysicalType::Int32 => Datum::Int32(v as i32),
+            PhysicalType::Int64 => Datum::Int64(v),
+            _ => Datum::Oid(v as u32),
+        })
+        .collect();
+    let n = elems.len() as i32;
+    Datum::Array(Box::new(Array { elem_type: elem.oid, dims: if n > 0 { vec![oa_ir::datum::ArrayDim { len: n, lower: 0 }] } else { vec![] }, elems }))
 }
 
 /// Subscripted assignment (arraysubs.c): a NULL array is taken as an empty

@@ -37,6 +37,20 @@ pub trait FnHost {
     fn set_setting(&mut self, name: &str, value: Option<&str>, local: bool) -> Result<String>;
     /// Text output of a reg* value (regclass, regtype, …): names from the catalog.
     fn reg_output(&mut self, ty: oa_ir::SqlType, value: &Datum) -> Result<String>;
+    /// The statement's view of the catalog (the catalog information functions).
+    fn catalog(&self) -> &crate::catalog::CatalogView;
+    /// The rows of a pg_catalog relation visible to the statement.
+    fn catalog_rows(&mut self, name: &str) -> Result<crate::catalog::CatalogRows>;
+    /// The number of 8 KB blocks of a relation file (0 when it has none).
+    fn relation_blocks(&mut self, relfilenode: oa_ir::Oid) -> Result<u64>;
+    /// The session's configuration parameters (pg_show_all_settings).
+    fn settings(&self) -> &crate::settings::Settings;
+    /// Identifies the engine (its storage), for engine-wide state such as advisory locks.
+    fn storage_key(&self) -> usize;
+    /// Whether the statement was cancelled (a blocking lock wait gives up).
+    fn cancelled(&self) -> bool;
+    /// A sequence's state: (last value, is_called).
+    fn sequence_state(&mut self, seq: oa_ir::Oid) -> Result<Option<(i64, bool)>>;
 }
 
 /// The sequence functions.

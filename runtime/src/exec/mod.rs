@@ -649,12 +649,20 @@ impl Executor {
         let one = Morsel::new(vec![], 1);
         let vals = self.with_ctx(env, |ctx| compiled.iter().map(|e| e.eval_row(&one, 0, ctx)).collect::<Result<Vec<_>>>())?;
         let rows = srf::call(func, &vals, env)?;
-        let phys = physical_of(columns[0].ty);
-        let mut col = Column::empty(phys, rows.len());
+        // A record of OUT parameters in FROM: one column per field.
+        let expand = oa_ir::types::records::fields(func.ret_type).is_some() && !(columns.len() == 1 && columns[0].ty == func.ret_type);
+        let mut cols: Vec<Column> = columns.iter().map(|c| Column::empty(physical_of(c.ty), rows.len())).collect();
         for r in &rows {
-            col.push_datum(r);
+            match r {
+                Datum::Record(rec) if expand => {
+                    for (i, c) in cols.iter_mut().enumerate() {
+                        c.push_datum(rec.fields.get(i).unwrap_or(&Datum::Null));
+                    }
+                }
+                _ if expand => cols.iter_mut().for_each(|c| c.push_datum(&Datum::Null)),
+                _ => cols[0].push_datum(r),
+            }
         }
-        let mut cols = vec![col];
         if ordinality {
             cols.push(Column::new(ColumnData::I64((1..=rows.len() as i64).collect())));
         }
@@ -995,10 +1003,19 @@ impl Executor {
                 h.matched[*b] = true;
             }
         }
+        // An empty build side has no columns at all: give joined rows the full width.
+        let joined_full = |this: &Self, pairs: &[(usize, usize)]| -> Result<Morsel> {
+            let mut joined = this.joined_morsel(state, m, pairs)?;
+            while joined.columns.len() < m.columns.len() + build_types.len() {
+                let t = build_types[joined.columns.len() - m.columns.len()];
+                joined.columns.push(Column::empty(t, 0));
+            }
+            Ok(joined)
+        };
         Ok(match kind {
-            JoinKind::Inner | JoinKind::Right => self.joined_morsel(state, m, &pairs)?,
+            JoinKind::Inner | JoinKind::Right => joined_full(self, &pairs)?,
             JoinKind::Left | JoinKind::Full => {
-                let joined = self.joined_morsel(state, m, &pairs)?;
+                let joined = joined_full(self, &pairs)?;
                 let unmatched: Vec<usize> = (0..m.len).filter(|i| !matched_probe[*i]).collect();
                 if unmatched.is_empty() {
                     joined
@@ -1780,6 +1797,41 @@ impl func::FnHost for Host<'_, '_, '_> {
         let catalog = self.env.catalog;
         let elem_of = |t: oa_ir::Oid| oa_frontend::Catalog::type_by_oid(catalog, t).filter(|d| d.elem != 0 && d.len == -1).map(|d| (d.elem, b','));
         crate::session::output_value(ty, value, self.env.io, catalog, &elem_of)
+    }
+
+    fn catalog(&self) -> &CatalogView {
+        self.env.catalog
+    }
+
+    fn catalog_rows(&mut self, name: &str) -> Result<crate::catalog::CatalogRows> {
+        crate::catalog::scan_catalog(self.env.storage, self.env.snapshot, name)
+    }
+
+    fn relation_blocks(&mut self, relfilenode: oa_ir::Oid) -> Result<u64> {
+        let rel = RelFileNumber(relfilenode);
+        if relfilenode == 0 || !self.env.storage.relation_exists(rel) {
+            return Ok(0);
+        }
+        Ok(self.env.storage.nblocks(rel)? as u64)
+    }
+
+    fn settings(&self) -> &crate::settings::Settings {
+        self.env.settings
+    }
+
+    fn storage_key(&self) -> usize {
+        Arc::as_ptr(self.env.storage) as usize
+    }
+
+    fn cancelled(&self) -> bool {
+        self.env.cancel.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn sequence_state(&mut self, seq: oa_ir::Oid) -> Result<Option<(i64, bool)>> {
+        match self.env.catalog.user.relations.get(&seq) {
+            Some(r) if r.kind == oa_ir::catalog::RelKind::Sequence => Ok(Some(crate::sequence::read_state(self.env.storage, r.relfilenode)?)),
+            _ => Ok(None),
+        }
     }
 }
 

@@ -116,6 +116,192 @@ pub fn call(func: &FuncRef, args: &[Datum], env: &mut ExecEnv) -> Result<Vec<Dat
             };
             parts.into_iter().map(|p| p.map(Datum::Text).unwrap_or(Datum::Null)).collect()
         }
+        // No relation is a partition: a table outside a partition tree has no ancestors.
+        "pg_partition_ancestors" => vec![],
+        "show_all_settings" => env
+            .settings
+            .rows()
+            .into_iter()
+            .map(|s| {
+                let t = |v: &str| Datum::Text(v.to_string());
+                let opt = |v: Option<String>| v.map(Datum::Text).unwrap_or(Datum::Null);
+                record(
+                    func,
+                    &[
+                        ("name", t(&s.name)),
+                        ("setting", t(&s.setting)),
+                        ("unit", s.unit.map(t).unwrap_or(Datum::Null)),
+                        ("vartype", t(s.vartype)),
+                        ("context", t(s.context)),
+                        ("source", t(s.source)),
+                        ("min_val", opt(s.min_val)),
+                        ("max_val", opt(s.max_val)),
+                        (
+                            "enumvals",
+                            s.enumvals
+                                .map(|v| {
+                                    Datum::Array(Box::new(oa_ir::datum::Array::from_elems(
+                                        oa_ir::types::oid::TEXT,
+                                        v.into_iter().map(Datum::Text).collect(),
+                                    )))
+                                })
+                                .unwrap_or(Datum::Null),
+                        ),
+                        ("boot_val", t(&s.boot_val)),
+                        ("reset_val", t(&s.reset_val)),
+                        ("pending_restart", Datum::Bool(false)),
+                    ],
+                )
+            })
+            .collect(),
+        // This session only: other sessions' activity is not shared yet.
+        "pg_stat_get_activity" => {
+            let pid = args.first().and_then(|d| d.as_i64());
+            if pid.is_some_and(|p| p != env.session.backend_pid as i64) {
+                return Ok(vec![]);
+            }
+            let s = env.session;
+            let named = |catalog: &str, col: &str, name: &str| -> Result<Datum> {
+                let rows = crate::catalog::scan_catalog(env.storage, env.snapshot, catalog)?;
+                Ok(rows
+                    .iter()
+                    .find(|(r, c)| c.get(col).and_then(|i| r.get(*i)).and_then(|d| d.as_str()) == Some(name))
+                    .and_then(|(r, c)| c.get("oid").and_then(|i| r.get(*i)).cloned())
+                    .unwrap_or(Datum::Null))
+            };
+            let datid = named("pg_database", "datname", &s.database)?;
+            let usesysid = named("pg_authid", "rolname", &s.user)?;
+            let app = env.settings.get("application_name").unwrap_or_default();
+            vec![record(
+                func,
+                &[
+                    ("datid", datid),
+                    ("pid", Datum::Int32(s.backend_pid)),
+                    ("usesysid", usesysid),
+                    ("application_name", Datum::Text(app)),
+                    ("state", Datum::Text("active".into())),
+                    ("query", Datum::Text(String::new())),
+                    ("xact_start", Datum::Int64(s.transaction_timestamp)),
+                    ("query_start", Datum::Int64(s.statement_timestamp)),
+                    ("state_change", Datum::Int64(s.statement_timestamp)),
+                    ("backend_type", Datum::Text("client backend".into())),
+                    ("ssl", Datum::Bool(false)),
+                    ("gss_auth", Datum::Bool(false)),
+                    ("gss_enc", Datum::Bool(false)),
+                ],
+            )]
+        }
+        "pg_get_keywords" => oa_grammar::keywords::KEYWORDS
+            .iter()
+            .map(|(word, _, cat, bare)| {
+                use oa_grammar::keywords::KwCategory as K;
+                let (code, desc) = match cat {
+                    K::Unreserved => ('U', "unreserved"),
+                    K::ColName => ('C', "unreserved (cannot be function or type name)"),
+                    K::TypeFuncName => ('T', "reserved (can be function or type name)"),
+                    K::Reserved => ('R', "reserved"),
+                };
+                record(
+                    func,
+                    &[
+                        ("word", Datum::Text(word.to_string())),
+                        ("catcode", Datum::Char(code as u8)),
+                        ("barelabel", Datum::Bool(*bare)),
+                        ("catdesc", Datum::Text(desc.into())),
+                        ("baredesc", Datum::Text(if *bare { "can be bare label" } else { "requires AS" }.into())),
+                    ],
+                )
+            })
+            .collect(),
+        "aclexplode" => {
+            let Some(Datum::Array(acl)) = args.first() else { return Ok(vec![]) };
+            let roles = crate::catalog::scan_catalog(env.storage, env.snapshot, "pg_authid")?;
+            let role = |name: &str| -> Datum {
+                if name.is_empty() {
+                    return Datum::Oid(0);
+                }
+                roles
+                    .iter()
+                    .find(|(r, c)| c.get("rolname").and_then(|i| r.get(*i)).and_then(|d| d.as_str()) == Some(name))
+                    .and_then(|(r, c)| c.get("oid").and_then(|i| r.get(*i)).cloned())
+                    .unwrap_or(Datum::Null)
+            };
+            let mut out = Vec::new();
+            for item in &acl.elems {
+                let Some(text) = item.as_str() else { continue };
+                let Some((grantee, rest)) = text.split_once('=') else { continue };
+                let (privs, grantor) = rest.split_once('/').unwrap_or((rest, ""));
+                let mut chars = privs.chars().peekable();
+                while let Some(p) = chars.next() {
+                    let grantable = chars.peek() == Some(&'*');
+                    if grantable {
+                        chars.next();
+                    }
+                    let name = match p {
+                        'r' => "SELECT",
+                        'w' => "UPDATE",
+                        'a' => "INSERT",
+                        'd' => "DELETE",
+                        'D' => "TRUNCATE",
+                        'x' => "REFERENCES",
+                        't' => "TRIGGER",
+                        'X' => "EXECUTE",
+                        'U' => "USAGE",
+                        'C' => "CREATE",
+                        'T' => "TEMPORARY",
+                        'c' => "CONNECT",
+                        's' => "SET",
+                        'A' => "ALTER SYSTEM",
+                        _ => continue,
+                    };
+                    out.push(record(
+                        func,
+                        &[
+                            ("grantor", role(grantor)),
+                            ("grantee", role(grantee)),
+                            ("privilege_type", Datum::Text(name.into())),
+                            ("is_grantable", Datum::Bool(grantable)),
+                        ],
+                    ));
+                }
+            }
+            out
+        }
+        // Nothing to report: no locks table, prepared transactions, replication,
+        // extensions, cursors, progress, shared memory or configuration files here.
+        "pg_lock_status"
+        | "pg_prepared_xact"
+        | "pg_get_replication_slots"
+        | "pg_stat_get_wal_senders"
+        | "pg_stat_get_subscription"
+        | "pg_show_replication_origin_status"
+        | "pg_cursor"
+        | "pg_available_extensions"
+        | "pg_available_extension_versions"
+        | "pg_prepared_statement"
+        | "pg_get_shmem_allocations"
+        | "pg_get_backend_memory_contexts"
+        | "pg_hba_file_rules"
+        | "pg_ident_file_mappings"
+        | "show_all_file_settings"
+        | "pg_stat_get_progress_info"
+        | "pg_options_to_table"
+        | "pg_stat_get_wal_receiver"
+        | "pg_stat_get_recovery_prefetch"
+        | "pg_stat_get_slru" => vec![],
+        // information_schema._pg_expandarray: each element with its 1-based position.
+        _ if func.name == "_pg_expandarray" => {
+            let Some(Datum::Array(a)) = args.first() else { return Ok(vec![]) };
+            a.elems.iter().enumerate().map(|(i, e)| record(func, &[("x", e.clone()), ("n", Datum::Int32(i as i32 + 1))])).collect()
+        }
         _ => return Err(Error::feature_not_supported(format!("set-returning function {} is not supported yet", func.name))),
     })
+}
+
+/// One row of a function with OUT parameters: the named fields, NULL for the rest.
+fn record(func: &FuncRef, values: &[(&str, Datum)]) -> Datum {
+    let fields = oa_ir::types::records::fields(func.ret_type).unwrap_or_else(|| std::sync::Arc::from(Vec::new()));
+    let types = fields.iter().map(|(_, t)| t.oid).collect();
+    let data = fields.iter().map(|(n, _)| values.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).unwrap_or(Datum::Null)).collect();
+    Datum::Record(Box::new(oa_ir::datum::Record::new(types, data)))
 }
