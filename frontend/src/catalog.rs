@@ -35,6 +35,12 @@ pub trait Catalog {
     /// The database and user names, for current_database()/current_user.
     fn database_name(&self) -> String;
     fn user_name(&self) -> String;
+
+    /// A role's OID by name (regrole input).
+    fn role_oid(&self, name: &str) -> Option<Oid> {
+        let _ = name;
+        None
+    }
 }
 
 /// A catalog seen with another search path: system views are bound with the
@@ -93,5 +99,8 @@ impl Catalog for PathCatalog<'_> {
     }
     fn user_name(&self) -> String {
         self.inner.user_name()
+    }
+    fn role_oid(&self, name: &str) -> Option<Oid> {
+        self.inner.role_oid(name)
     }
 }

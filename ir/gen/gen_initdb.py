@@ -2,7 +2,8 @@
 """Generates ir/bootstrap/initdb.bootstrap: the catalog rows PostgreSQL 15's
 initdb adds after the bootstrap step by running system_views.sql and
 information_schema.sql (the system views, the information_schema schema, its
-domains and support functions) plus the databases initdb creates.
+domains and support functions), the databases initdb creates, and the
+schemas with the privileges initdb grants on them.
 
 usage:
   gen_initdb.py PORT [SQL_DIR] > ir/bootstrap/initdb.bootstrap
@@ -204,7 +205,8 @@ def main(argv):
 
     # template1 keeps the bki's xid fields; template0 and postgres are initdb's.
     emit("replace", "pg_database", "ORDER BY oid", {"datfrozenxid": "'0'::xid", "datminmxid": "'1'::xid"})
-    emit("rows", "pg_namespace", f"WHERE oid = {is_ns}")
+    # The bki's schemas get initdb's ACLs; information_schema is new.
+    emit("replace", "pg_namespace", "WHERE oid < 16384 ORDER BY oid")
     # Rowtypes of the views, their array types, and information_schema's domains and their arrays.
     emit("rows", "pg_type", f"""WHERE typrelid IN ({view_oids})
         OR typelem IN (SELECT oid FROM pg_type WHERE typrelid IN ({view_oids}))

@@ -18,11 +18,13 @@ pub struct PlanColumn {
 
 /// pg_attribute.attnum of the ctid system column.
 pub const CTID_ATTNUM: i16 = -1;
+/// The `tableoid` system column: the OID of the table a row comes from.
+pub const TABLEOID_ATTNUM: i16 = -6;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScanColumn {
     pub id: ColumnId,
-    /// Table attnum (1-based), or CTID_ATTNUM.
+    /// Table attnum (1-based), or CTID_ATTNUM / TABLEOID_ATTNUM.
     pub attnum: i16,
     pub ty: SqlType,
     pub name: String,

@@ -120,13 +120,75 @@ impl<'a> Binder<'a> {
     /// The reg* input functions look names up in the catalog (regclassin,
     /// regtypein, …); a numeric string is an OID and goes through oidin.
     pub(crate) fn reg_input(&mut self, ty: Oid, text: &str, loc: usize) -> Result<Option<Oid>> {
-        if !matches!(ty, oid::REGCLASS | oid::REGTYPE | oid::REGNAMESPACE | oid::REGPROC) || text.trim().bytes().all(|b| b.is_ascii_digit()) {
+        if !matches!(
+            ty,
+            oid::REGCLASS | oid::REGTYPE | oid::REGNAMESPACE | oid::REGPROC | oid::REGPROCEDURE | oid::REGOPER | oid::REGOPERATOR | oid::REGROLE
+        ) || text.trim().bytes().all(|b| b.is_ascii_digit())
+        {
             return Ok(None);
+        }
+        let at = |e: Error| e.with_position(loc);
+        match ty {
+            oid::REGPROCEDURE | oid::REGOPERATOR => {
+                // name(argtype, …): the function or operator with exactly those argument types.
+                let t = text.trim();
+                let bad = || at(Error::new(SqlState::INVALID_TEXT_REPRESENTATION, "expected a left parenthesis"));
+                let open = t.find('(').ok_or_else(bad)?;
+                let inner = t[open + 1..]
+                    .strip_suffix(')')
+                    .ok_or_else(|| at(Error::new(SqlState::INVALID_TEXT_REPRESENTATION, "expected a right parenthesis")))?;
+                let mut types = Vec::new();
+                for a in inner.split(',').map(str::trim).filter(|a| !a.is_empty()) {
+                    if ty == oid::REGOPERATOR && a.eq_ignore_ascii_case("none") {
+                        types.push(0);
+                        continue;
+                    }
+                    let tn = oa_grammar::parse_type_name(a)
+                        .map_err(|_| at(Error::new(SqlState::INVALID_TEXT_REPRESENTATION, format!("invalid type name \"{a}\""))))?;
+                    types.push(self.resolve_type(&tn).map_err(at)?.oid);
+                }
+                let name_part = t[..open].trim();
+                if ty == oid::REGOPERATOR {
+                    let (left, right) = match types.as_slice() {
+                        [l, r] => (*l, *r),
+                        _ => return Err(at(Error::new(SqlState::UNDEFINED_PARAMETER, "expected two argument types"))),
+                    };
+                    let found = self.catalog.operators_by_name(name_part).into_iter().find(|o| o.left == left && o.right == right);
+                    return found
+                        .map(|o| Some(o.oid))
+                        .ok_or_else(|| at(Error::new(SqlState::UNDEFINED_FUNCTION, format!("operator does not exist: {text}"))));
+                }
+                let names = split_name_list(name_part).ok_or_else(|| at(Error::new(SqlState::INVALID_NAME, "invalid name syntax")))?;
+                let (ns, name) = self.split_qualified(&names, loc)?;
+                let found = self.resolver.function_candidates(ns, name).into_iter().find(|p| p.arg_types == types);
+                return found
+                    .map(|p| Some(p.oid))
+                    .ok_or_else(|| at(Error::new(SqlState::UNDEFINED_FUNCTION, format!("function \"{text}\" does not exist"))));
+            }
+            oid::REGOPER => {
+                let ops = self.catalog.operators_by_name(text.trim());
+                return match ops.len() {
+                    0 => Err(at(Error::new(SqlState::UNDEFINED_FUNCTION, format!("operator does not exist: {text}")))),
+                    1 => Ok(Some(ops[0].oid)),
+                    _ => Err(at(Error::new(SqlState::AMBIGUOUS_FUNCTION, format!("more than one operator named {text}")))),
+                };
+            }
+            oid::REGROLE => {
+                let names = split_name_list(text).ok_or_else(|| at(Error::new(SqlState::INVALID_NAME, "invalid name syntax")))?;
+                if names.len() != 1 {
+                    return Err(at(Error::new(SqlState::INVALID_NAME, "invalid name syntax")));
+                }
+                return self
+                    .catalog
+                    .role_oid(&names[0])
+                    .map(Some)
+                    .ok_or_else(|| at(Error::new(SqlState::UNDEFINED_OBJECT, format!("role \"{}\" does not exist", names[0]))));
+            }
+            _ => {}
         }
         if text == "-" && ty == oid::REGPROC {
             return Ok(Some(0));
         }
-        let at = |e: Error| e.with_position(loc);
         match ty {
             oid::REGTYPE => {
                 let t = oa_grammar::parse_type_name(text)

@@ -141,11 +141,10 @@ pub fn bind_table_expr_as(
     catalog: &dyn Catalog,
     ctx: &BindContext,
 ) -> Result<oa_ir::ScalarExpr> {
-    let e = bind_table_expr(sql, table, catalog, ctx)?;
-    match target {
-        Some(t) => Binder::new(catalog, ctx).coerce_assignment(e, t, None, 0),
-        None => Ok(e),
-    }
+    let Some(t) = target else { return bind_table_expr(sql, table, catalog, ctx) };
+    let e = oa_grammar::parse_expr(sql).map_err(|e| Error::internal(format!("stored expression does not parse: {}", e.message)))?;
+    let bound = bind_table_ast(&e, table, catalog, ctx)?;
+    Binder::new(catalog, ctx).coerce_assignment(bound, t, None, 0)
 }
 
 /// The reg* input functions (regclassin, regtypein, regprocin,

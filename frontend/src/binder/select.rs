@@ -9,7 +9,7 @@ use oa_grammar::ast::{self, Expr as AExpr, ExprKind as A};
 use oa_ir::catalog::{RelKind, RelationDesc};
 use oa_ir::datum::Datum;
 use oa_ir::expr::{ColumnId, ScalarExpr, SortKey};
-use oa_ir::plan::{CTID_ATTNUM, JoinKind, LogicalPlan, PlanColumn, ScanColumn, SetOpKind};
+use oa_ir::plan::{CTID_ATTNUM, JoinKind, LogicalPlan, PlanColumn, ScanColumn, SetOpKind, TABLEOID_ATTNUM};
 use oa_ir::types::{Oid, SqlType, oid};
 use oa_ir::{Error, Result, SqlState};
 
@@ -1077,6 +1077,17 @@ impl<'a> Binder<'a> {
             system: true,
             table: table.oid,
             attnum: CTID_ATTNUM,
+        });
+        let tableoid = self.new_column();
+        scan_cols.push(ScanColumn { id: tableoid, attnum: TABLEOID_ATTNUM, ty: SqlType::new(oid::OID), name: "tableoid".into() });
+        entry_cols.push(EntryColumn {
+            name: "tableoid".into(),
+            id: tableoid,
+            ty: SqlType::new(oid::OID),
+            qualified_only: false,
+            system: true,
+            table: table.oid,
+            attnum: TABLEOID_ATTNUM,
         });
         let name = alias.map(|a| a.name.clone()).unwrap_or_else(|| table.name.clone());
         let star: Vec<EntryColumn> = entry_cols.iter().filter(|c| !c.system).cloned().collect();

@@ -105,6 +105,53 @@ fn function_is_visible(cat: &CatalogView, f: Oid) -> Option<bool> {
     Some(false)
 }
 
+/// The text output of a reg* value (regclassout, regtypeout, regprocout,
+/// regprocedureout, regoperout, regoperatorout, regnamespaceout,
+/// regroleout): names qualified when not visible, the number when the
+/// object does not exist, `-` for 0 where PostgreSQL prints it.
+pub fn reg_text(cat: &CatalogView, ty: Oid, o: Oid) -> String {
+    let q = |ns: Oid, name: &str, visible: bool| {
+        if visible {
+            quote_identifier(name)
+        } else {
+            format!("{}.{}", quote_identifier(&cat.namespace_name(ns).unwrap_or_default()), quote_identifier(name))
+        }
+    };
+    let found = match ty {
+        oid::REGCLASS => cat.relation(o).map(|r| relation_name(cat, &r)),
+        oid::REGTYPE if o == 0 => Some("-".into()),
+        oid::REGTYPE => cat.type_by_oid(o).map(|_| format_type_sql(cat, o, None)),
+        oid::REGPROC | oid::REGPROCEDURE if o == 0 => Some("-".into()),
+        oid::REGPROC => cat.proc(o).map(|p| {
+            // Unqualified only when the name alone finds exactly this function.
+            let visible: Vec<_> = cat.procs_by_name(&p.name).into_iter().filter(|x| cat.search_path.contains(&x.namespace)).collect();
+            q(p.namespace, &p.name, visible.len() == 1 && visible[0].oid == p.oid)
+        }),
+        oid::REGPROCEDURE => cat.proc(o).map(|p| {
+            let args: Vec<String> = p.arg_types.iter().map(|t| format_type_sql(cat, *t, None)).collect();
+            format!("{}({})", q(p.namespace, &p.name, function_is_visible(cat, o).unwrap_or(false)), args.join(","))
+        }),
+        oid::REGOPER | oid::REGOPERATOR if o == 0 => Some(if ty == oid::REGOPER { "-".into() } else { "0".into() }),
+        oid::REGOPER => cat.operator(o).map(|op| {
+            let same: Vec<_> = cat.operators_by_name(&op.name).into_iter().filter(|x| cat.search_path.contains(&x.namespace)).collect();
+            if same.len() == 1 {
+                op.name.clone()
+            } else {
+                format!("{}.{}", quote_identifier(&cat.namespace_name(op.namespace).unwrap_or_default()), op.name)
+            }
+        }),
+        oid::REGOPERATOR => cat.operator(o).map(|op| {
+            let t = |x: Oid| if x == 0 { "NONE".to_string() } else { format_type_sql(cat, x, None) };
+            format!("{}({},{})", op.name, t(op.left), t(op.right))
+        }),
+        oid::REGNAMESPACE => cat.namespace_name(o).map(|n| quote_identifier(&n)),
+        oid::REGROLE if o == 0 => Some("-".into()),
+        oid::REGROLE => cat.role_name(o).map(quote_identifier),
+        _ => None,
+    };
+    found.unwrap_or_else(|| o.to_string())
+}
+
 /// format_type(type, typmod) as the SQL function: a NULL typmod means none given.
 pub fn format_type_sql(cat: &CatalogView, ty: Oid, typmod: Option<i32>) -> String {
     let flags = oa_ir::typeio::FormatTypeFlags { typemod_given: typmod.is_some(), allow_invalid: true, force_qualify: false };
@@ -194,11 +241,19 @@ fn decompile(c: &mut FnContext, sql: &str, rel: Option<&RelationDesc>, target: O
         }
     };
     let bound = oa_frontend::bind_table_expr_as(sql, rel, target, c.host.catalog(), &ctx)?;
+    // A literal read as a type with a typmod is, in PostgreSQL's tree, a
+    // constant without one under a length coercion (shown only under operators).
+    let bound = bound.rewrite(&mut |e| match e {
+        oa_ir::ScalarExpr::Const { value, ty } if ty.typmod >= 0 && ty.oid != oid::INTERVAL => {
+            oa_ir::ScalarExpr::Const { value, ty: SqlType::new(ty.oid) }
+        }
+        e => e,
+    });
     decompile_bound(c, &bound, rel, pretty)
 }
 
 fn decompile_bound(c: &mut FnContext, e: &oa_ir::ScalarExpr, rel: &RelationDesc, pretty: bool) -> Result<String> {
-    let names: HashMap<u32, String> = rel.live_columns().map(|col| (col.attnum as u32, col.name.clone())).collect();
+    let names: HashMap<u32, String> = rel.live_columns().map(|col| (col.attnum as u32, quote_identifier(&col.name))).collect();
     let column_name = |id: oa_ir::ColumnId| names.get(&id.0).cloned();
     // Constants are formatted first (the host is not reachable from inside the deparser's callbacks).
     let mut texts: HashMap<usize, String> = HashMap::new();
@@ -230,6 +285,88 @@ fn decompile_bound(c: &mut FnContext, e: &oa_ir::ScalarExpr, rel: &RelationDesc,
     let cat = c.host.catalog();
     let type_name = |t: SqlType| type_with_typmod(cat, t);
     RuleDeparser::new(pretty, &column_name, &const_fn, &type_name).deparse(e)
+}
+
+/// pg_get_viewdef: the view's query decompiled as PostgreSQL prints it when
+/// the deparser covers it, else the query text as written.
+fn view_definition(c: &mut FnContext, view: &RelationDesc, pretty: bool) -> String {
+    let sql = view.view_query.clone().unwrap_or_default();
+    let fallback = || format!(" {};", sql.trim().trim_end_matches(';'));
+    let Ok(stmts) = oa_grammar::parse(&sql) else { return fallback() };
+    let Some(stmt) = stmts.into_iter().next() else { return fallback() };
+    let ctx = bind_context(c);
+    let bound = {
+        let cat = c.host.catalog();
+        if view.oid < oid::FIRST_NORMAL_OBJECT_ID {
+            let mut path = vec![oid::PG_CATALOG_NAMESPACE];
+            if view.namespace != oid::PG_CATALOG_NAMESPACE {
+                path.push(view.namespace);
+            }
+            let pc = oa_frontend::catalog::PathCatalog { inner: cat, path };
+            oa_frontend::bind_query(&stmt.stmt, &pc, &ctx)
+        } else {
+            oa_frontend::bind_query(&stmt.stmt, cat, &ctx)
+        }
+    };
+    let Ok(bound) = bound else { return fallback() };
+    // Constants print through the host (reg* names); gather their text first.
+    let mut consts = Vec::new();
+    let mut collect = |e: &oa_ir::ScalarExpr| {
+        e.walk(&mut |n| {
+            if let oa_ir::ScalarExpr::Const { value, ty } = n
+                && !value.is_null()
+            {
+                consts.push((*ty, value.clone()));
+            }
+        })
+    };
+    walk_plan_exprs(&bound.plan, &mut collect);
+    let mut texts = Vec::new();
+    for (ty, v) in consts {
+        match const_text(c, ty, &v) {
+            Ok(t) => texts.push((ty, v, t)),
+            Err(_) => return fallback(),
+        }
+    }
+    let const_fn = |ty: SqlType, v: &Datum| -> Result<String> {
+        texts.iter().find(|(t, d, _)| *t == ty && d == v).map(|x| x.2.clone()).ok_or_else(|| Error::internal("constant text missing"))
+    };
+    let cat = c.host.catalog();
+    let type_name = |t: SqlType| type_with_typmod(cat, t);
+    let rel_name = |r: &RelationDesc| relation_name(cat, r);
+    let names: Vec<String> = view.live_columns().map(|col| col.name.clone()).collect();
+    let cx = oa_frontend::ruleutils::QueryDeparseContext { pretty, const_text: &const_fn, type_name: &type_name, relation_name: &rel_name };
+    oa_frontend::ruleutils::deparse_view_query(&bound.plan, &names, &cx).unwrap_or_else(fallback)
+}
+
+/// Every scalar expression of a plan (subquery plans not entered).
+fn walk_plan_exprs(p: &oa_ir::plan::LogicalPlan, f: &mut dyn FnMut(&oa_ir::ScalarExpr)) {
+    use oa_ir::plan::LogicalPlan as P;
+    match p {
+        P::Filter { predicate, .. } => f(predicate),
+        P::Project { items, .. } => items.iter().for_each(|(_, e)| f(e)),
+        P::Join { condition, .. } => f(condition),
+        P::Aggregate { group_by, aggs, .. } => {
+            group_by.iter().for_each(|(_, e)| f(e));
+            for (_, a) in aggs {
+                a.args.iter().for_each(&mut *f);
+                if let Some(x) = &a.filter {
+                    f(x);
+                }
+                a.order_by.iter().for_each(|k| f(&k.expr));
+            }
+        }
+        P::Sort { keys, .. } => keys.iter().for_each(|k| f(&k.expr)),
+        P::Limit { limit, offset, .. } => {
+            limit.iter().for_each(&mut *f);
+            offset.iter().for_each(&mut *f);
+        }
+        P::Distinct { on, .. } => on.iter().for_each(&mut *f),
+        _ => {}
+    }
+    for child in p.children() {
+        walk_plan_exprs(child, f);
+    }
 }
 
 /// The relation a constraint OID belongs to, with the constraint.
@@ -476,8 +613,14 @@ fn lock(c: &mut FnContext, a: &[Datum], xact: bool) -> Result<Datum> {
         if c.host.cancelled() {
             return Err(Error::new(SqlState::QUERY_CANCELED, "canceling statement due to user request"));
         }
-        let t = table()?;
-        let _ = advisory().1.wait_timeout(t, std::time::Duration::from_millis(20));
+        // One thread in the browser: the holder can never release while we wait.
+        #[cfg(target_family = "wasm")]
+        return Err(Error::new(SqlState::LOCK_NOT_AVAILABLE, "could not obtain advisory lock: held by another session"));
+        #[cfg(not(target_family = "wasm"))]
+        {
+            let t = table()?;
+            let _ = advisory().1.wait_timeout(t, std::time::Duration::from_millis(20));
+        }
     }
 }
 
@@ -577,6 +720,44 @@ pub fn register(r: &mut Registry) {
         fc(|a, c| Ok(arg_oid(a, 0).and_then(|o| function_is_visible(c.host.catalog(), o)).map(Datum::Bool).unwrap_or(Datum::Null))),
     );
     r.add(
+        "pg_operator_is_visible",
+        fc(|a, c| {
+            let cat = c.host.catalog();
+            let Some(op) = arg_oid(a, 0).and_then(|o| cat.operator(o)) else { return Ok(Datum::Null) };
+            let first = cat
+                .search_path
+                .iter()
+                .find_map(|ns| cat.operators_by_name(&op.name).into_iter().find(|x| x.namespace == *ns && x.left == op.left && x.right == op.right));
+            Ok(Datum::Bool(first.is_some_and(|f| f.oid == op.oid)))
+        }),
+    );
+    // Objects found by name in one schema: visible when the schema is on the path
+    // and no same-named object comes earlier.
+    for (prosrc, catalog, name_col, ns_col) in [
+        ("pg_conversion_is_visible", "pg_conversion", "conname", "connamespace"),
+        ("pg_collation_is_visible", "pg_collation", "collname", "collnamespace"),
+        ("pg_opclass_is_visible", "pg_opclass", "opcname", "opcnamespace"),
+        ("pg_opfamily_is_visible", "pg_opfamily", "opfname", "opfnamespace"),
+        ("pg_statistics_obj_is_visible", "pg_statistic_ext", "stxname", "stxnamespace"),
+        ("pg_ts_config_is_visible", "pg_ts_config", "cfgname", "cfgnamespace"),
+        ("pg_ts_dict_is_visible", "pg_ts_dict", "dictname", "dictnamespace"),
+        ("pg_ts_parser_is_visible", "pg_ts_parser", "prsname", "prsnamespace"),
+        ("pg_ts_template_is_visible", "pg_ts_template", "tmplname", "tmplnamespace"),
+    ] {
+        r.add(
+            prosrc,
+            fc(move |a, c| {
+                let Some(o) = arg_oid(a, 0) else { return Ok(Datum::Null) };
+                let all = rows(c, catalog)?;
+                let Some(me) = all.iter().find(|r| col_oid(r, "oid") == o) else { return Ok(Datum::Null) };
+                let name = col(me, name_col).clone();
+                let path = c.host.catalog().search_path.clone();
+                let first = path.iter().find_map(|ns| all.iter().find(|r| col_oid(r, ns_col) == *ns && *col(r, name_col) == name));
+                Ok(Datum::Bool(first.is_some_and(|f| col_oid(f, "oid") == o)))
+            }),
+        );
+    }
+    r.add(
         "pg_is_other_temp_schema",
         fc(|a, c| {
             let name = arg_oid(a, 0).and_then(|o| c.host.catalog().namespace_name(o)).unwrap_or_default();
@@ -622,6 +803,8 @@ pub fn register(r: &mut Registry) {
         }),
     );
     // Name lookups that answer NULL instead of failing.
+    // regclass(text): regclassin at run time.
+    r.add("text_regclass", fc(|a, c| Ok(Datum::Oid(c.host.reg_input(oid::REGCLASS, arg_text(a, 0).unwrap_or(""))?))));
     r.add("to_regclass", fc(|a, c| Ok(to_reg(oid::REGCLASS, arg_text(a, 0).unwrap_or(""), c))));
     r.add("to_regtype", fc(|a, c| Ok(to_reg(oid::REGTYPE, arg_text(a, 0).unwrap_or(""), c))));
     r.add("to_regproc", fc(|a, c| Ok(to_reg(oid::REGPROC, arg_text(a, 0).unwrap_or(""), c))));
@@ -690,23 +873,20 @@ pub fn register(r: &mut Registry) {
         "pg_get_indexdef_ext",
         fc(|a, c| Ok(index_def(c, arg_oid(a, 0).unwrap_or(0), arg_i32(a, 1).unwrap_or(0), arg_bool(a, 2))?.map(text).unwrap_or(Datum::Null))),
     );
-    let viewdef = |rel: Option<Arc<RelationDesc>>| -> Datum {
-        match rel.and_then(|r| r.view_query.clone()) {
-            Some(q) => {
-                // The stored query text (PostgreSQL decompiles the rule's tree instead).
-                let q = q.trim().trim_end_matches(';').to_string();
-                text(format!(" {q};"))
-            }
-            None => Datum::Null,
+    let viewdef = |c: &mut FnContext, rel: Option<Arc<RelationDesc>>, pretty: bool| -> Datum {
+        match rel {
+            Some(r) if r.view_query.is_some() => text(view_definition(c, &r, pretty)),
+            _ => Datum::Null,
         }
     };
-    r.add("pg_get_viewdef", fc(move |a, c| Ok(viewdef(arg_oid(a, 0).and_then(|o| c.host.catalog().relation(o))))));
-    r.add("pg_get_viewdef_ext", fc(move |a, c| Ok(viewdef(arg_oid(a, 0).and_then(|o| c.host.catalog().relation(o))))));
-    r.add("pg_get_viewdef_wrap", fc(move |a, c| Ok(viewdef(arg_oid(a, 0).and_then(|o| c.host.catalog().relation(o))))));
+    r.add("pg_get_viewdef", fc(move |a, c| Ok(viewdef(c, arg_oid(a, 0).and_then(|o| c.host.catalog().relation(o)), false))));
+    r.add("pg_get_viewdef_ext", fc(move |a, c| Ok(viewdef(c, arg_oid(a, 0).and_then(|o| c.host.catalog().relation(o)), arg_bool(a, 1)))));
+    r.add("pg_get_viewdef_wrap", fc(move |a, c| Ok(viewdef(c, arg_oid(a, 0).and_then(|o| c.host.catalog().relation(o)), true))));
     let viewdef_name = move |a: &[Datum], c: &mut FnContext| -> Result<Datum> {
         let o = to_reg(oid::REGCLASS, arg_text(a, 0).unwrap_or(""), c);
         let Datum::Oid(o) = o else { return Err(Error::new(SqlState::UNDEFINED_TABLE, "relation does not exist")) };
-        Ok(viewdef(c.host.catalog().relation(o)))
+        let rel = c.host.catalog().relation(o);
+        Ok(viewdef(c, rel, arg_bool(a, 1)))
     };
     r.add("pg_get_viewdef_name", fc(viewdef_name));
     r.add("pg_get_viewdef_name_ext", fc(viewdef_name));

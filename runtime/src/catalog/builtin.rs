@@ -30,6 +30,8 @@ pub struct Builtin {
     pub relations_by_name: HashMap<String, Oid>,
     /// The system views (pg_catalog's and information_schema's) by (namespace, name).
     pub views_by_name: HashMap<(Oid, String), Oid>,
+    /// pg_authid: (oid, rolname).
+    pub roles: Vec<(Oid, String)>,
     /// Tuple layouts of the system catalogs, by relation OID.
     pub tuple_descs: HashMap<Oid, TupleDesc>,
 }
@@ -143,6 +145,7 @@ impl Builtin {
             relations: HashMap::new(),
             relations_by_name: HashMap::new(),
             views_by_name: HashMap::new(),
+            roles: Vec::new(),
             tuple_descs: HashMap::new(),
             data: BootstrapData { catalogs: vec![] },
         };
@@ -225,6 +228,9 @@ impl Builtin {
                 };
                 b.aggregates.insert(a.fnoid, Arc::new(a));
             }
+        }
+        if let Some(def) = data.catalog("pg_authid") {
+            b.roles = rows(def).map(|r| (r.oid("oid"), r.string("rolname"))).collect();
         }
         if let Some(def) = data.catalog("pg_namespace") {
             for r in rows(def) {

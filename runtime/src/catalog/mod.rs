@@ -161,6 +161,17 @@ impl oa_frontend::Catalog for CatalogView {
     fn user_name(&self) -> String {
         self.user_name.clone()
     }
+
+    fn role_oid(&self, name: &str) -> Option<Oid> {
+        self.builtin.roles.iter().find(|(_, n)| n == name).map(|(o, _)| *o)
+    }
+}
+
+impl CatalogView {
+    /// A role's name (the bootstrap roles: there is no CREATE ROLE yet).
+    pub fn role_name(&self, role: Oid) -> Option<&str> {
+        self.builtin.roles.iter().find(|(o, _)| *o == role).map(|(_, n)| n.as_str())
+    }
 }
 
 impl Statistics for CatalogView {

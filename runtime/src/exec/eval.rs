@@ -763,6 +763,12 @@ pub fn cast_value(v: Datum, op: &CastOp, target: SqlType, explicit: bool, ctx: &
             let elem_of = |t: Oid| oa_ir::typeio::builtin_array_elem(t).map(|e| (e, b','));
             let text =
                 if oa_ir::types::is_reg_type(from.oid) { ctx.host.reg_output(*from, &v)? } else { oa_ir::io::output(*from, &v, ctx.io, &elem_of)? };
+            if matches!(
+                target.oid,
+                oid::REGCLASS | oid::REGTYPE | oid::REGPROC | oid::REGPROCEDURE | oid::REGOPER | oid::REGOPERATOR | oid::REGNAMESPACE | oid::REGROLE
+            ) {
+                return Ok(Datum::Oid(ctx.host.reg_input(target.oid, &text)?));
+            }
             oa_ir::io::input(target, &text, ctx.io, &elem_of)
         }
         CastOp::Array { elem, elem_target } => {

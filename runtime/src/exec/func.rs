@@ -49,6 +49,8 @@ pub trait FnHost {
     fn storage_key(&self) -> usize;
     /// Whether the statement was cancelled (a blocking lock wait gives up).
     fn cancelled(&self) -> bool;
+    /// The reg* input functions at run time (`text::regclass`): the OID a name denotes.
+    fn reg_input(&mut self, ty: oa_ir::Oid, text: &str) -> Result<oa_ir::Oid>;
     /// A sequence's state: (last value, is_called).
     fn sequence_state(&mut self, seq: oa_ir::Oid) -> Result<Option<(i64, bool)>>;
 }

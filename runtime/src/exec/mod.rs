@@ -161,6 +161,8 @@ struct ScanState {
     scan: HeapScan,
     batch: TupleBatch,
     desc: TupleDesc,
+    /// The `tableoid` system column's value.
+    table_oid: oa_ir::Oid,
     columns: Vec<(i16, PhysicalType)>,
     filter: Option<Expr>,
     done: bool,
@@ -372,6 +374,7 @@ impl Executor {
                         scan,
                         batch: TupleBatch::new(),
                         desc: full,
+                        table_oid: table.oid,
                         columns: columns.iter().map(|c| (c.attnum, physical_of(c.ty))).collect(),
                         filter,
                         done: false,
@@ -731,7 +734,7 @@ impl Executor {
     fn next_source_morsel(&mut self, source: &mut SourceState, env: &mut ExecEnv) -> Result<Option<Morsel>> {
         match source {
             SourceState::Scan(st) => loop {
-                let ScanState { scan, batch, desc, columns, filter, done } = &mut **st;
+                let ScanState { scan, batch, desc, columns, filter, done, table_oid } = &mut **st;
                 if *done {
                     return Ok(None);
                 }
@@ -742,7 +745,7 @@ impl Executor {
                 if batch.is_empty() {
                     continue;
                 }
-                let m = deform_batch(batch, desc, columns)?;
+                let m = deform_batch(batch, desc, columns, *table_oid)?;
                 let m = match filter {
                     Some(f) => {
                         let f = f.clone();
@@ -1645,16 +1648,19 @@ fn rows_to_morsel(rows: Vec<Vec<Datum>>, types: &[PhysicalType]) -> Morsel {
 }
 
 /// Deforms a page of tuples into a morsel of the requested attributes.
-fn deform_batch(batch: &TupleBatch, desc: &TupleDesc, columns: &[(i16, PhysicalType)]) -> Result<Morsel> {
+fn deform_batch(batch: &TupleBatch, desc: &TupleDesc, columns: &[(i16, PhysicalType)], table_oid: oa_ir::Oid) -> Result<Morsel> {
     let n = batch.len();
     let mut cols: Vec<Column> = columns.iter().map(|(_, t)| Column::empty(*t, n)).collect();
     // attnum → output position (attnums are 1-based).
     let natts = desc.natts();
     let mut pos_of_att: Vec<Option<usize>> = vec![None; natts + 1];
     let mut ctid_pos = None;
+    let mut tableoid_pos = None;
     for (i, (attnum, _)) in columns.iter().enumerate() {
         if *attnum == CTID_ATTNUM {
             ctid_pos = Some(i);
+        } else if *attnum == oa_ir::plan::TABLEOID_ATTNUM {
+            tableoid_pos = Some(i);
         } else if *attnum > 0 && (*attnum as usize) <= natts {
             pos_of_att[*attnum as usize] = Some(i);
         }
@@ -1669,13 +1675,16 @@ fn deform_batch(batch: &TupleBatch, desc: &TupleDesc, columns: &[(i16, PhysicalT
             }
         })?;
         for (p, f) in filled.iter().enumerate() {
-            if !*f && Some(p) != ctid_pos {
+            if !*f && Some(p) != ctid_pos && Some(p) != tableoid_pos {
                 // Attributes added after the tuple was written read as NULL.
                 cols[p].push_null();
             }
         }
         if let Some(p) = ctid_pos {
             cols[p].push_datum(&Datum::Int64(((tid.block as i64) << 16) | tid.offset as i64));
+        }
+        if let Some(p) = tableoid_pos {
+            cols[p].push_datum(&Datum::Oid(table_oid));
         }
     }
     Ok(Morsel::new(cols, n))
@@ -1795,6 +1804,12 @@ impl func::FnHost for Host<'_, '_, '_> {
 
     fn reg_output(&mut self, ty: oa_ir::SqlType, value: &Datum) -> Result<String> {
         let catalog = self.env.catalog;
+        if let Datum::Oid(o) = value
+            && oa_ir::types::is_reg_type(ty.oid)
+            && !matches!(ty.oid, oa_ir::types::oid::REGCONFIG | oa_ir::types::oid::REGDICTIONARY | oa_ir::types::oid::REGCOLLATION)
+        {
+            return Ok(crate::builtins::catalog_fns::reg_text(catalog, ty.oid, *o));
+        }
         let elem_of = |t: oa_ir::Oid| oa_frontend::Catalog::type_by_oid(catalog, t).filter(|d| d.elem != 0 && d.len == -1).map(|d| (d.elem, b','));
         crate::session::output_value(ty, value, self.env.io, catalog, &elem_of)
     }
@@ -1825,6 +1840,22 @@ impl func::FnHost for Host<'_, '_, '_> {
 
     fn cancelled(&self) -> bool {
         self.env.cancel.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn reg_input(&mut self, ty: oa_ir::Oid, text: &str) -> Result<oa_ir::Oid> {
+        let ctx = oa_frontend::BindContext { io: self.env.io.clone(), param_types: vec![] };
+        // Raised at run time: no position in the statement.
+        let found = oa_frontend::reg_input(ty, text, self.env.catalog, &ctx).map_err(|mut e| {
+            e.position = None;
+            e
+        })?;
+        match found {
+            Some(o) => Ok(o),
+            None => text
+                .trim()
+                .parse()
+                .map_err(|_| Error::new(SqlState::INVALID_TEXT_REPRESENTATION, format!("invalid input syntax for type oid: \"{text}\""))),
+        }
     }
 
     fn sequence_state(&mut self, seq: oa_ir::Oid) -> Result<Option<(i64, bool)>> {
