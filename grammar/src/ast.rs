@@ -30,6 +30,13 @@ pub enum Statement {
     Close(Option<String>),
     /// UNLISTEN channel / UNLISTEN * (None).
     Unlisten(Option<String>),
+    /// LISTEN channel.
+    Listen(String),
+    /// NOTIFY channel [, 'payload'].
+    Notify {
+        channel: String,
+        payload: Option<String>,
+    },
     Set(Box<SetStmt>),
     Show(ShowStmt),
     Prepare(Box<PrepareStmt>),
@@ -234,6 +241,9 @@ pub struct WindowDef {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WindowSpec {
     pub existing: Option<String>,
+    /// `OVER name` without parentheses: the WINDOW clause's window itself
+    /// (`OVER (name)` is a copy of it).
+    pub by_name: bool,
     pub partition_by: Vec<Expr>,
     pub order_by: Vec<SortBy>,
     pub frame: Option<WindowFrame>,
@@ -246,6 +256,9 @@ pub struct WindowFrame {
     pub start: FrameBound,
     pub end: Option<FrameBound>,
     pub exclusion: FrameExclusion,
+    /// Where the start and end bounds are written (for frame_extent's errors).
+    pub start_loc: usize,
+    pub end_loc: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -677,7 +690,12 @@ pub struct OnConflict {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum ConflictTarget {
-    Columns { columns: Vec<IndexElem>, where_clause: Option<Expr> },
+    /// `loc`: the opening parenthesis.
+    Columns {
+        columns: Vec<IndexElem>,
+        where_clause: Option<Expr>,
+        loc: usize,
+    },
     Constraint(String),
 }
 

@@ -18,9 +18,10 @@ use crate::datum::Datum;
 use crate::expr::{AggCall, BoolTestKind, CastMethod, ColumnId, FuncRef, ScalarExpr, SortKey, SqlValueKind, SubqueryExpr, SubqueryKind, Volatility};
 use crate::io::IoContext;
 use crate::physical::PhysicalPlan;
-use crate::plan::{JoinKind, LogicalPlan, PlanColumn, SetOpKind};
+use crate::plan::{JoinKind, LogicalPlan, PlanColumn, SetOpKind, SrfCall};
 use crate::typeio::{FormatTypeFlags, builtin_array_elem, builtin_type_delim, format_type_extended, quote_identifier};
 use crate::types::{Oid, SqlType, oid};
+use crate::window::WindowCall;
 
 /// The EXPLAIN options that change the text format.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -62,6 +63,8 @@ enum Def<'a> {
     Expr { expr: &'a ScalarExpr, node: usize },
     /// An aggregate computed by the display node `node`.
     Agg { call: &'a AggCall, node: usize },
+    /// A window function computed by the WindowAgg display node `node`.
+    Window { call: &'a WindowCall, node: usize },
 }
 
 /// An entry of a node's `Output:` list.
@@ -276,8 +279,10 @@ impl<'a> Explainer<'a> {
                 let r = self.unique_refname("*VALUES*");
                 self.refnames.insert(key, r);
             }
-            PhysicalPlan::FunctionScan { func, columns, ordinality, .. } => {
-                let r = self.unique_refname(&function_refname(func, columns, ordinality.as_ref()));
+            PhysicalPlan::FunctionScan { calls, ordinality } => {
+                let Some(first) = calls.first() else { return };
+                let columns = if calls.len() == 1 { first.columns.as_slice() } else { &[] };
+                let r = self.unique_refname(&function_refname(&first.func, columns, ordinality.as_ref()));
                 self.refnames.insert(key, r);
             }
             PhysicalPlan::WorkTableScan { .. } => {
@@ -479,19 +484,22 @@ impl<'a> Explainer<'a> {
                     n
                 }
             }
-            PhysicalPlan::FunctionScan { func, args, columns, ordinality } => {
+            PhysicalPlan::FunctionScan { calls, ordinality } => {
+                let Some(SrfCall { func, .. }) = calls.first() else { return Node::new(id, "Function Scan") };
                 let refname = self.refname(plan, &func.name);
-                for c in columns.iter().chain(ordinality.iter()) {
+                for c in SrfCall::scan_columns(calls, ordinality) {
                     self.define(c.id, Def::Base { qualifier: refname.clone(), name: c.name.clone() });
                 }
                 let namespace = if func.oid < oid::FIRST_NORMAL_OBJECT_ID { "pg_catalog" } else { "public" };
                 let mut n = Node::new(id, format!("Function Scan on {}", self.target_rel(namespace, &func.name, &refname)));
                 n.projects = true;
-                n.exprs.extend(args.iter());
-                if self.options.verbose {
-                    n.details.push(Detail::FunctionCall { func, args });
+                for c in calls {
+                    n.exprs.extend(c.args.iter());
+                    if self.options.verbose {
+                        n.details.push(Detail::FunctionCall { func: &c.func, args: &c.args });
+                    }
                 }
-                let base = series_rows(func, args).unwrap_or(1000.0);
+                let base = calls.iter().map(|c| series_rows(&c.func, &c.args).unwrap_or(1000.0)).fold(0.0, f64::max);
                 n.est = Estimate { startup: 0.0, total: base * 0.01, rows: base * selectivity(&quals), width };
                 push_qual(&mut n, "Filter", quals, true);
                 n
@@ -641,6 +649,19 @@ impl<'a> Explainer<'a> {
                 let child = self.build(input);
                 self.sort_node(id, keys, child, width, Self::cols(plan))
             }
+            PhysicalPlan::WindowAgg { input, spec, funcs } => {
+                let child = self.build(input);
+                for (c, f) in funcs {
+                    self.define(c.id, Def::Window { call: f, node: id });
+                }
+                let mut n = Node::new(id, "WindowAgg");
+                n.projects = true;
+                n.exprs.extend(crate::window::expressions(spec, funcs));
+                let rows = child.est.rows;
+                n.est = Estimate { startup: child.est.startup, total: child.est.total + rows * 0.0025 * funcs.len() as f64, rows, width };
+                n.children.push(child);
+                n
+            }
             PhysicalPlan::TopN { input, keys, limit, offset } => {
                 let child = self.build(input);
                 let sort_id = self.fresh_id();
@@ -710,9 +731,28 @@ impl<'a> Explainer<'a> {
                 n.children.push(r);
                 n
             }
-            PhysicalPlan::Insert { table, input, returning, .. } => {
+            PhysicalPlan::Insert { table, input, returning, on_conflict, .. } => {
                 let refname = self.refname(plan, &table.name);
-                self.modify_node(plan, id, "Insert", &table.namespace_name, &table.name, &refname, input, returning, width)
+                let mut n = self.modify_node(plan, id, "Insert", &table.namespace_name, &table.name, &refname, input, returning, width);
+                if let Some(oc) = on_conflict {
+                    let action = if oc.update.is_some() { "UPDATE" } else { "NOTHING" };
+                    n.details.push(Detail::Text(format!("Conflict Resolution: {action}")));
+                    if !oc.arbiters.is_empty() {
+                        let names: Vec<&str> =
+                            oc.arbiters.iter().filter_map(|o| table.indexes.iter().find(|ix| ix.oid == *o)).map(|ix| ix.name.as_str()).collect();
+                        n.details.push(Detail::Text(format!("Conflict Arbiter Indexes: {}", names.join(", "))));
+                    }
+                    if let Some(u) = &oc.update {
+                        self.define(u.existing_ctid, Def::Base { qualifier: refname.clone(), name: "ctid".into() });
+                        for (c, (e, x)) in table.live_columns().zip(u.existing.iter().zip(&u.excluded)) {
+                            self.define(*e, Def::Base { qualifier: refname.clone(), name: c.name.clone() });
+                            self.define(*x, Def::Base { qualifier: "excluded".into(), name: c.name.clone() });
+                        }
+                        n.exprs.extend(u.values.iter());
+                        push_qual(&mut n, "Conflict Filter", u.filter.iter().collect(), false);
+                    }
+                }
+                n
             }
             PhysicalPlan::Update { table, input, returning, .. } => {
                 let refname = self.refname(plan, &table.name);
@@ -1123,7 +1163,35 @@ impl<'a> Explainer<'a> {
                     out.push(')');
                 }
             }
+            Some(Def::Window { call, node }) => {
+                let inner = Cx { node: *node, ..cx };
+                if *node == cx.node {
+                    self.window_call(call, inner, out, depth + 1);
+                } else {
+                    out.push('(');
+                    self.window_call(call, inner, out, depth + 1);
+                    out.push(')');
+                }
+            }
         }
+    }
+
+    /// get_windowfunc_expr: EXPLAIN has no window clauses to name, so `OVER (?)`.
+    fn window_call(&self, call: &WindowCall, cx: Cx, out: &mut String, depth: u32) {
+        out.push_str(&quote_identifier(&call.name));
+        out.push('(');
+        if call.star {
+            out.push('*');
+        } else {
+            self.list(&call.args, cx, out, depth);
+        }
+        out.push(')');
+        if let Some(f) = &call.filter {
+            out.push_str(" FILTER (WHERE ");
+            self.expr(f, cx, false, out, depth);
+            out.push(')');
+        }
+        out.push_str(" OVER (?)");
     }
 
     /// get_rule_expr with prettyFlags = 0: every operator and boolean test in parentheses.
@@ -1599,11 +1667,9 @@ fn function_refname(func: &FuncRef, columns: &[PlanColumn], ordinality: Option<&
 /// Range-table entries PostgreSQL would have for this plan (for deciding whether to qualify columns).
 fn count_range_table(plan: &PhysicalPlan) -> usize {
     let own = match plan {
-        PhysicalPlan::SeqScan { .. }
-        | PhysicalPlan::FunctionScan { .. }
-        | PhysicalPlan::WorkTableScan { .. }
-        | PhysicalPlan::CteScan { .. }
-        | PhysicalPlan::Insert { .. } => 1,
+        PhysicalPlan::SeqScan { .. } | PhysicalPlan::FunctionScan { .. } | PhysicalPlan::WorkTableScan { .. } | PhysicalPlan::CteScan { .. } => 1,
+        // ON CONFLICT DO UPDATE adds the EXCLUDED entry.
+        PhysicalPlan::Insert { on_conflict, .. } => 1 + usize::from(on_conflict.as_ref().is_some_and(|c| c.update.is_some())),
         PhysicalPlan::Values { rows, .. } => usize::from(rows.len() > 1),
         PhysicalPlan::HashSetOp { .. } | PhysicalPlan::RecursiveUnion { .. } => 2,
         PhysicalPlan::Append { inputs, .. } => inputs.len(),
@@ -1672,6 +1738,7 @@ fn display_plan(plan: &LogicalPlan) -> PhysicalPlan {
             PhysicalPlan::HashAggregate { input: b(input), group_by: group_by.clone(), aggs: aggs.clone() }
         }
         LogicalPlan::Sort { input, keys } => PhysicalPlan::Sort { input: b(input), keys: keys.clone() },
+        LogicalPlan::Window { input, spec, funcs } => PhysicalPlan::WindowAgg { input: b(input), spec: spec.clone(), funcs: funcs.clone() },
         LogicalPlan::Limit { input, limit, offset, with_ties } => {
             PhysicalPlan::Limit { input: b(input), limit: limit.clone(), offset: offset.clone(), with_ties: with_ties.clone() }
         }
@@ -1690,12 +1757,14 @@ fn display_plan(plan: &LogicalPlan) -> PhysicalPlan {
         LogicalPlan::WithCte { id, name, deferred, cte, input } => {
             PhysicalPlan::WithCte { id: *id, name: name.clone(), deferred: *deferred, cte: b(cte), input: b(input) }
         }
-        LogicalPlan::FunctionScan { func, args, columns, ordinality } => {
-            PhysicalPlan::FunctionScan { func: func.clone(), args: args.clone(), columns: columns.clone(), ordinality: ordinality.clone() }
-        }
-        LogicalPlan::Insert { table, input, target_attnums, returning } => {
-            PhysicalPlan::Insert { table: table.clone(), input: b(input), target_attnums: target_attnums.clone(), returning: returning.clone() }
-        }
+        LogicalPlan::FunctionScan { calls, ordinality } => PhysicalPlan::FunctionScan { calls: calls.clone(), ordinality: ordinality.clone() },
+        LogicalPlan::Insert { table, input, target_attnums, returning, on_conflict } => PhysicalPlan::Insert {
+            table: table.clone(),
+            input: b(input),
+            target_attnums: target_attnums.clone(),
+            returning: returning.clone(),
+            on_conflict: on_conflict.clone(),
+        },
         LogicalPlan::Update { table, input, ctid, values, assigned, returning } => PhysicalPlan::Update {
             table: table.clone(),
             input: b(input),
@@ -2386,11 +2455,14 @@ mod tests {
         let mut ids = Ids(0);
         let g = ids.col("g", SqlType::INT4);
         let func = func_ref("generate_series", None, &[&int(1), &int(10)], SqlType::INT4);
-        let scan = PhysicalPlan::FunctionScan { func: func.clone(), args: vec![int(1), int(10)], columns: vec![g.clone()], ordinality: None };
+        let scan = PhysicalPlan::FunctionScan {
+            calls: vec![SrfCall { func: func.clone(), args: vec![int(1), int(10)], columns: vec![g.clone()] }],
+            ordinality: None,
+        };
         let plan = PhysicalPlan::Filter { input: Box::new(scan), predicate: op(">", ScalarExpr::column(g.id, g.ty), int(5)) };
         assert_eq!(explain(&plan), lines("Function Scan on generate_series g\n  Filter: (g > 5)"));
         // EXPLAIN VERBOSE SELECT * FROM generate_series(1,3) g
-        let scan = PhysicalPlan::FunctionScan { func, args: vec![int(1), int(3)], columns: vec![g], ordinality: None };
+        let scan = PhysicalPlan::FunctionScan { calls: vec![SrfCall { func, args: vec![int(1), int(3)], columns: vec![g] }], ordinality: None };
         assert_eq!(verbose(&scan), lines("Function Scan on pg_catalog.generate_series g\n  Output: g\n  Function Call: generate_series(1, 3)"));
     }
 
@@ -2531,6 +2603,7 @@ mod tests {
             input: Box::new(PhysicalPlan::Project { input: Box::new(values.clone()), items: items.clone() }),
             target_attnums: vec![1, 2],
             returning: vec![],
+            on_conflict: None,
         };
         assert_eq!(explain(&plan), lines("Insert on t\n  ->  Result"));
         // EXPLAIN VERBOSE INSERT INTO t (a, b) VALUES (1, 2) RETURNING a   (we only insert the listed columns)
@@ -2539,6 +2612,7 @@ mod tests {
             input: Box::new(PhysicalPlan::Project { input: Box::new(values), items }),
             target_attnums: vec![1, 2],
             returning: vec![(ids.col("a", SqlType::INT4), ScalarExpr::column(a.id, a.ty))],
+            on_conflict: None,
         };
         assert_eq!(verbose(&plan), lines("Insert on public.t\n  Output: t.a\n  ->  Result\n        Output: 1, 2"));
     }

@@ -72,7 +72,8 @@ pub fn input(ty: SqlType, text: &str, ctx: &IoContext, elem_of: ElemTypeOf<'_>) 
         | oid::REGCONFIG
         | oid::REGDICTIONARY
         | oid::REGCOLLATION => Datum::Oid(typeio::oidin(text)?),
-        oid::TEXT | oid::UNKNOWN | oid::CSTRING | oid::JSON | oid::XML | oid::PG_NODE_TREE | oid::REFCURSOR => Datum::Text(text.to_string()),
+        oid::TEXT | oid::UNKNOWN | oid::CSTRING | oid::XML | oid::PG_NODE_TREE | oid::REFCURSOR => Datum::Text(text.to_string()),
+        oid::JSON => Datum::Text(typeio::json_in(text)?),
         oid::VARCHAR => Datum::Text(typeio::varcharin(text, t)?),
         oid::BPCHAR => Datum::Text(typeio::bpcharin(text, t)?),
         oid::NAME => Datum::Text(typeio::namein(text)),

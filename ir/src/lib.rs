@@ -23,4 +23,6 @@ pub mod explain;
 pub mod io;
 pub mod physical;
 pub mod pipeline;
+pub mod stack;
 pub mod typeio;
+pub mod window;

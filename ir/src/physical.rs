@@ -5,8 +5,9 @@
 use std::sync::Arc;
 
 use crate::catalog::RelationDesc;
-use crate::expr::{AggCall, ColumnId, FuncRef, ScalarExpr, SortKey};
-use crate::plan::{JoinKind, PlanColumn, ScanColumn, SetOpKind};
+use crate::expr::{AggCall, ColumnId, ScalarExpr, SortKey};
+use crate::plan::{JoinKind, PlanColumn, ScanColumn, SetOpKind, SrfCall};
+use crate::window::{WindowCall, WindowSpec};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum PhysicalPlan {
@@ -22,9 +23,7 @@ pub enum PhysicalPlan {
         rows: Vec<Vec<ScalarExpr>>,
     },
     FunctionScan {
-        func: Arc<FuncRef>,
-        args: Vec<ScalarExpr>,
-        columns: Vec<PlanColumn>,
+        calls: Vec<SrfCall>,
         ordinality: Option<PlanColumn>,
     },
     WorkTableScan {
@@ -66,6 +65,13 @@ pub enum PhysicalPlan {
     Sort {
         input: Box<PhysicalPlan>,
         keys: Vec<SortKey>,
+    },
+    /// Window functions over input sorted by `spec.sort_keys()` (materialized
+    /// whole): the input's columns, then one per call.
+    WindowAgg {
+        input: Box<PhysicalPlan>,
+        spec: WindowSpec,
+        funcs: Vec<(PlanColumn, WindowCall)>,
     },
     /// Sort keeping only the first `limit + offset` rows.
     TopN {
@@ -124,6 +130,7 @@ pub enum PhysicalPlan {
         input: Box<PhysicalPlan>,
         target_attnums: Vec<i16>,
         returning: Vec<(PlanColumn, ScalarExpr)>,
+        on_conflict: Option<Box<crate::plan::OnConflict>>,
     },
     Update {
         table: Arc<RelationDesc>,
@@ -154,11 +161,7 @@ impl PhysicalPlan {
             | PhysicalPlan::CteScan { columns, .. }
             | PhysicalPlan::RecursiveUnion { columns, .. } => columns.clone(),
             PhysicalPlan::WithCte { input, .. } => input.output(),
-            PhysicalPlan::FunctionScan { columns, ordinality, .. } => {
-                let mut v = columns.clone();
-                v.extend(ordinality.clone());
-                v
-            }
+            PhysicalPlan::FunctionScan { calls, ordinality } => SrfCall::scan_columns(calls, ordinality),
             PhysicalPlan::Filter { input, .. }
             | PhysicalPlan::Sort { input, .. }
             | PhysicalPlan::TopN { input, .. }
@@ -176,6 +179,7 @@ impl PhysicalPlan {
             PhysicalPlan::HashAggregate { group_by, aggs, .. } => {
                 group_by.iter().map(|(c, _)| c.clone()).chain(aggs.iter().map(|(c, _)| c.clone())).collect()
             }
+            PhysicalPlan::WindowAgg { input, funcs, .. } => crate::window::output(input.output(), funcs),
             PhysicalPlan::Insert { returning, .. } | PhysicalPlan::Update { returning, .. } | PhysicalPlan::Delete { returning, .. } => {
                 returning.iter().map(|(c, _)| c.clone()).collect()
             }
@@ -192,6 +196,7 @@ impl PhysicalPlan {
             PhysicalPlan::Filter { input, .. }
             | PhysicalPlan::Project { input, .. }
             | PhysicalPlan::HashAggregate { input, .. }
+            | PhysicalPlan::WindowAgg { input, .. }
             | PhysicalPlan::Sort { input, .. }
             | PhysicalPlan::TopN { input, .. }
             | PhysicalPlan::Limit { input, .. }
@@ -213,7 +218,7 @@ impl PhysicalPlan {
         match self {
             PhysicalPlan::SeqScan { filter, .. } => filter.iter().collect(),
             PhysicalPlan::Values { rows, .. } => rows.iter().flatten().collect(),
-            PhysicalPlan::FunctionScan { args, .. } => args.iter().collect(),
+            PhysicalPlan::FunctionScan { calls, .. } => calls.iter().flat_map(|c| c.args.iter()).collect(),
             PhysicalPlan::Filter { predicate, .. } => vec![predicate],
             PhysicalPlan::Project { items, .. } => items.iter().map(|(_, e)| e).collect(),
             PhysicalPlan::HashJoin { left_keys, right_keys, residual, .. } => {
@@ -230,6 +235,7 @@ impl PhysicalPlan {
                 v
             }
             PhysicalPlan::Sort { keys, .. } => keys.iter().map(|k| &k.expr).collect(),
+            PhysicalPlan::WindowAgg { spec, funcs, .. } => crate::window::expressions(spec, funcs),
             PhysicalPlan::TopN { keys, limit, offset, .. } => {
                 let mut v: Vec<&ScalarExpr> = keys.iter().map(|k| &k.expr).collect();
                 v.push(limit);
@@ -242,6 +248,13 @@ impl PhysicalPlan {
                 v
             }
             PhysicalPlan::Distinct { on, .. } => on.iter().collect(),
+            PhysicalPlan::Insert { returning, on_conflict: Some(oc), .. } => {
+                let mut v: Vec<&ScalarExpr> = returning.iter().map(|(_, e)| e).collect();
+                if let Some(u) = &oc.update {
+                    v.extend(u.values.iter().chain(u.filter.iter()));
+                }
+                v
+            }
             PhysicalPlan::Insert { returning, .. } | PhysicalPlan::Update { returning, .. } | PhysicalPlan::Delete { returning, .. } => {
                 returning.iter().map(|(_, e)| e).collect()
             }

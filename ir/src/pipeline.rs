@@ -6,9 +6,10 @@
 use std::sync::Arc;
 
 use crate::catalog::RelationDesc;
-use crate::expr::{AggCall, ColumnId, FuncRef, ScalarExpr, SortKey};
+use crate::expr::{AggCall, ColumnId, ScalarExpr, SortKey};
 use crate::physical::PhysicalPlan;
-use crate::plan::{JoinKind, PlanColumn, ScanColumn, SetOpKind};
+use crate::plan::{JoinKind, PlanColumn, ScanColumn, SetOpKind, SrfCall};
+use crate::window::{WindowCall, WindowSpec};
 
 /// Shared state between a pipeline's sink and later pipelines' sources/operators.
 pub type StateId = usize;
@@ -41,9 +42,7 @@ pub enum Source {
         rows: Vec<Vec<ScalarExpr>>,
     },
     Function {
-        func: Arc<FuncRef>,
-        args: Vec<ScalarExpr>,
-        columns: Vec<PlanColumn>,
+        calls: Vec<SrfCall>,
         ordinality: Option<PlanColumn>,
     },
     WorkTable {
@@ -120,6 +119,7 @@ pub enum Operator {
         table: Arc<RelationDesc>,
         target_attnums: Vec<i16>,
         returning: Vec<(PlanColumn, ScalarExpr)>,
+        on_conflict: Option<Box<crate::plan::OnConflict>>,
     },
     Update {
         table: Arc<RelationDesc>,
@@ -169,6 +169,12 @@ pub enum Sink {
     Distinct {
         state: StateId,
     },
+    /// Keeps the (sorted) rows, then computes the window functions over them.
+    Window {
+        state: StateId,
+        spec: WindowSpec,
+        funcs: Vec<(PlanColumn, WindowCall)>,
+    },
     SetOp {
         state: StateId,
         op: SetOpKind,
@@ -213,10 +219,9 @@ impl Builder {
             PhysicalPlan::Values { columns, rows } => {
                 Open { source: Source::Values { columns: columns.clone(), rows: rows.clone() }, operators: vec![] }
             }
-            PhysicalPlan::FunctionScan { func, args, columns, ordinality } => Open {
-                source: Source::Function { func: func.clone(), args: args.clone(), columns: columns.clone(), ordinality: ordinality.clone() },
-                operators: vec![],
-            },
+            PhysicalPlan::FunctionScan { calls, ordinality } => {
+                Open { source: Source::Function { calls: calls.clone(), ordinality: ordinality.clone() }, operators: vec![] }
+            }
             PhysicalPlan::WorkTableScan { id, columns } => {
                 Open { source: Source::WorkTable { id: *id, columns: columns.clone() }, operators: vec![] }
             }
@@ -296,6 +301,12 @@ impl Builder {
                 self.close(o, Sink::Sort { state, keys: keys.clone(), limit: None, offset: None, with_ties: false });
                 Open { source: Source::State { state, columns: plan.output() }, operators: vec![] }
             }
+            PhysicalPlan::WindowAgg { input, spec, funcs } => {
+                let state = self.state();
+                let o = self.open(input);
+                self.close(o, Sink::Window { state, spec: spec.clone(), funcs: funcs.clone() });
+                Open { source: Source::State { state, columns: plan.output() }, operators: vec![] }
+            }
             PhysicalPlan::TopN { input, keys, limit, offset } => {
                 let state = self.state();
                 let o = self.open(input);
@@ -357,9 +368,14 @@ impl Builder {
                 },
                 operators: vec![],
             },
-            PhysicalPlan::Insert { table, input, target_attnums, returning } => {
+            PhysicalPlan::Insert { table, input, target_attnums, returning, on_conflict } => {
                 let mut o = self.open(input);
-                o.operators.push(Operator::Insert { table: table.clone(), target_attnums: target_attnums.clone(), returning: returning.clone() });
+                o.operators.push(Operator::Insert {
+                    table: table.clone(),
+                    target_attnums: target_attnums.clone(),
+                    returning: returning.clone(),
+                    on_conflict: on_conflict.clone(),
+                });
                 o
             }
             PhysicalPlan::Update { table, input, ctid, values, assigned, returning } => {
@@ -408,6 +424,13 @@ pub fn free_columns(plan: &PhysicalPlan) -> Vec<ColumnId> {
         if let PhysicalPlan::Delete { ctid, old_values, .. } = p {
             used.push(*ctid);
             used.extend(old_values.iter().copied());
+        }
+        // ON CONFLICT DO UPDATE binds the existing and proposed rows itself.
+        if let PhysicalPlan::Insert { on_conflict: Some(oc), .. } = p
+            && let Some(u) = &oc.update
+        {
+            defined.extend(u.existing.iter().chain(u.excluded.iter()).copied());
+            defined.push(u.existing_ctid);
         }
         for c in p.children() {
             walk(c, defined, used);

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::catalog::RelationDesc;
 use crate::expr::{AggCall, ColumnId, FuncRef, ScalarExpr, SortKey};
 use crate::types::SqlType;
+use crate::window::{WindowCall, WindowSpec};
 
 /// An output column of a plan node.
 #[derive(Clone, Debug, PartialEq)]
@@ -14,6 +15,49 @@ pub struct PlanColumn {
     pub id: ColumnId,
     pub ty: SqlType,
     pub name: String,
+}
+
+/// One function of a function scan (`ROWS FROM (f(), g())` has several):
+/// the call and the scan columns it fills.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SrfCall {
+    pub func: Arc<FuncRef>,
+    pub args: Vec<ScalarExpr>,
+    pub columns: Vec<PlanColumn>,
+}
+
+impl SrfCall {
+    /// The scan's columns: each call's in turn, then the ordinality column.
+    pub fn scan_columns(calls: &[SrfCall], ordinality: &Option<PlanColumn>) -> Vec<PlanColumn> {
+        calls.iter().flat_map(|c| c.columns.iter().cloned()).chain(ordinality.iter().cloned()).collect()
+    }
+}
+
+/// INSERT … ON CONFLICT: the arbiter indexes and what a conflict does.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OnConflict {
+    /// The arbiter unique indexes by OID; empty (DO NOTHING without a
+    /// conflict target) means every unique index.
+    pub arbiters: Vec<crate::types::Oid>,
+    /// DO UPDATE; None for DO NOTHING.
+    pub update: Option<ConflictUpdate>,
+}
+
+/// ON CONFLICT DO UPDATE SET … [WHERE …]. Its expressions read the existing
+/// row through `existing` and the proposed row (EXCLUDED) through
+/// `excluded`: column ids of the table's live columns in attnum order, bound
+/// by the insert operator itself (no plan node produces them).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConflictUpdate {
+    pub existing: Vec<ColumnId>,
+    /// The existing row's ctid.
+    pub existing_ctid: ColumnId,
+    pub excluded: Vec<ColumnId>,
+    /// The updated row: one value per live column, in attnum order.
+    pub values: Vec<ScalarExpr>,
+    /// Attributes the SET list assigned.
+    pub assigned: Vec<i16>,
+    pub filter: Option<ScalarExpr>,
 }
 
 /// pg_attribute.attnum of the ctid system column.
@@ -102,6 +146,14 @@ pub enum LogicalPlan {
         input: Box<LogicalPlan>,
         keys: Vec<SortKey>,
     },
+    /// Window functions sharing one PARTITION BY / ORDER BY / frame, over
+    /// input sorted by `spec.sort_keys()`: outputs the input's columns, then
+    /// one column per call.
+    Window {
+        input: Box<LogicalPlan>,
+        spec: WindowSpec,
+        funcs: Vec<(PlanColumn, WindowCall)>,
+    },
     Limit {
         input: Box<LogicalPlan>,
         limit: Option<ScalarExpr>,
@@ -135,11 +187,11 @@ pub enum LogicalPlan {
         id: u32,
         columns: Vec<PlanColumn>,
     },
-    /// A set-returning function in FROM (generate_series, unnest, …).
+    /// Set-returning functions in FROM (generate_series, unnest, …): one,
+    /// or several run side by side (ROWS FROM), the shorter results padded
+    /// with NULLs.
     FunctionScan {
-        func: Arc<FuncRef>,
-        args: Vec<ScalarExpr>,
-        columns: Vec<PlanColumn>,
+        calls: Vec<SrfCall>,
         ordinality: Option<PlanColumn>,
     },
     /// A data-modifying WITH query: `cte` runs once, to completion, and its
@@ -166,6 +218,7 @@ pub enum LogicalPlan {
         input: Box<LogicalPlan>,
         target_attnums: Vec<i16>,
         returning: Vec<(PlanColumn, ScalarExpr)>,
+        on_conflict: Option<Box<OnConflict>>,
     },
     Update {
         table: Arc<RelationDesc>,
@@ -209,11 +262,7 @@ impl LogicalPlan {
             | LogicalPlan::CteScan { columns, .. }
             | LogicalPlan::WorkTable { columns, .. } => columns.clone(),
             LogicalPlan::WithCte { input, .. } => input.output(),
-            LogicalPlan::FunctionScan { columns, ordinality, .. } => {
-                let mut v = columns.clone();
-                v.extend(ordinality.clone());
-                v
-            }
+            LogicalPlan::FunctionScan { calls, ordinality } => SrfCall::scan_columns(calls, ordinality),
             LogicalPlan::Filter { input, .. }
             | LogicalPlan::Sort { input, .. }
             | LogicalPlan::Limit { input, .. }
@@ -230,6 +279,7 @@ impl LogicalPlan {
             LogicalPlan::Aggregate { group_by, aggs, .. } => {
                 group_by.iter().map(|(c, _)| c.clone()).chain(aggs.iter().map(|(c, _)| c.clone())).collect()
             }
+            LogicalPlan::Window { input, funcs, .. } => crate::window::output(input.output(), funcs),
             LogicalPlan::Insert { returning, .. } | LogicalPlan::Update { returning, .. } | LogicalPlan::Delete { returning, .. } => {
                 returning.iter().map(|(c, _)| c.clone()).collect()
             }
@@ -250,6 +300,7 @@ impl LogicalPlan {
             LogicalPlan::Filter { input, .. }
             | LogicalPlan::Project { input, .. }
             | LogicalPlan::Aggregate { input, .. }
+            | LogicalPlan::Window { input, .. }
             | LogicalPlan::Sort { input, .. }
             | LogicalPlan::Limit { input, .. }
             | LogicalPlan::Distinct { input, .. }
@@ -272,6 +323,7 @@ impl LogicalPlan {
             LogicalPlan::Filter { input, .. }
             | LogicalPlan::Project { input, .. }
             | LogicalPlan::Aggregate { input, .. }
+            | LogicalPlan::Window { input, .. }
             | LogicalPlan::Sort { input, .. }
             | LogicalPlan::Limit { input, .. }
             | LogicalPlan::Distinct { input, .. }
@@ -307,13 +359,14 @@ impl LogicalPlan {
                 v
             }
             LogicalPlan::Sort { keys, .. } => keys.iter().map(|k| &k.expr).collect(),
+            LogicalPlan::Window { spec, funcs, .. } => crate::window::expressions(spec, funcs),
             LogicalPlan::Limit { limit, offset, with_ties, .. } => {
                 let mut v: Vec<&ScalarExpr> = limit.iter().chain(offset.iter()).collect();
                 v.extend(with_ties.iter().map(|k| &k.expr));
                 v
             }
             LogicalPlan::Distinct { on, .. } => on.iter().collect(),
-            LogicalPlan::FunctionScan { args, .. } => args.iter().collect(),
+            LogicalPlan::FunctionScan { calls, .. } => calls.iter().flat_map(|c| c.args.iter()).collect(),
             LogicalPlan::Insert { returning, .. } | LogicalPlan::Update { returning, .. } | LogicalPlan::Delete { returning, .. } => {
                 returning.iter().map(|(_, e)| e).collect()
             }
@@ -342,13 +395,14 @@ impl LogicalPlan {
                 v
             }
             LogicalPlan::Sort { keys, .. } => keys.iter_mut().map(|k| &mut k.expr).collect(),
+            LogicalPlan::Window { spec, funcs, .. } => crate::window::expressions_mut(spec, funcs),
             LogicalPlan::Limit { limit, offset, with_ties, .. } => {
                 let mut v: Vec<&mut ScalarExpr> = limit.iter_mut().chain(offset.iter_mut()).collect();
                 v.extend(with_ties.iter_mut().map(|k| &mut k.expr));
                 v
             }
             LogicalPlan::Distinct { on, .. } => on.iter_mut().collect(),
-            LogicalPlan::FunctionScan { args, .. } => args.iter_mut().collect(),
+            LogicalPlan::FunctionScan { calls, .. } => calls.iter_mut().flat_map(|c| c.args.iter_mut()).collect(),
             LogicalPlan::Insert { returning, .. } | LogicalPlan::Update { returning, .. } | LogicalPlan::Delete { returning, .. } => {
                 returning.iter_mut().map(|(_, e)| e).collect()
             }
@@ -442,6 +496,9 @@ impl LogicalPlan {
                 group_by: group_by.into_iter().map(|(c, e)| (col(c), e)).collect(),
                 aggs: aggs.into_iter().map(|(c, a)| (col(c), a)).collect(),
             },
+            LogicalPlan::Window { input, spec, funcs } => {
+                LogicalPlan::Window { input, spec, funcs: funcs.into_iter().map(|(c, f)| (col(c), f)).collect() }
+            }
             LogicalPlan::SetOp { op, all, left, right, columns } => {
                 LogicalPlan::SetOp { op, all, left, right, columns: columns.into_iter().map(col).collect() }
             }
@@ -450,12 +507,17 @@ impl LogicalPlan {
             }
             LogicalPlan::WorkTable { id, columns } => LogicalPlan::WorkTable { id, columns: columns.into_iter().map(col).collect() },
             LogicalPlan::CteScan { id, name, columns } => LogicalPlan::CteScan { id, name, columns: columns.into_iter().map(col).collect() },
-            LogicalPlan::FunctionScan { func, args, columns, ordinality } => {
-                LogicalPlan::FunctionScan { func, args, columns: columns.into_iter().map(col).collect(), ordinality: ordinality.map(col) }
-            }
-            LogicalPlan::Insert { table, input, target_attnums, returning } => {
-                LogicalPlan::Insert { table, input, target_attnums, returning: returning.into_iter().map(|(c, e)| (col(c), e)).collect() }
-            }
+            LogicalPlan::FunctionScan { calls, ordinality } => LogicalPlan::FunctionScan {
+                calls: calls.into_iter().map(|c| SrfCall { columns: c.columns.into_iter().map(col).collect(), ..c }).collect(),
+                ordinality: ordinality.map(col),
+            },
+            LogicalPlan::Insert { table, input, target_attnums, returning, on_conflict } => LogicalPlan::Insert {
+                table,
+                input,
+                target_attnums,
+                returning: returning.into_iter().map(|(c, e)| (col(c), e)).collect(),
+                on_conflict,
+            },
             LogicalPlan::Update { table, input, ctid, values, assigned, returning } => LogicalPlan::Update {
                 table,
                 input,

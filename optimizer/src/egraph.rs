@@ -354,6 +354,10 @@ impl Encoder<'_> {
     }
 
     fn scalar(&mut self, e: ScalarExpr) -> Id {
+        oa_ir::stack::grow(|| self.scalar_node(e))
+    }
+
+    fn scalar_node(&mut self, e: ScalarExpr) -> Id {
         match e {
             ScalarExpr::Column { id, ty } => {
                 self.side().col_types.insert(id.0, ty);
@@ -446,6 +450,10 @@ impl Decoder<'_> {
     }
 
     fn scalar(&self, id: Id) -> Result<ScalarExpr> {
+        oa_ir::stack::grow(|| self.scalar_node(id))
+    }
+
+    fn scalar_node(&self, id: Id) -> Result<ScalarExpr> {
         Ok(match &self.expr[id] {
             Node::Col(Col(c)) => ScalarExpr::Column { id: ColumnId(*c), ty: self.side.col_types.get(c).copied().unwrap_or(SqlType::UNKNOWN) },
             Node::Bool(b) => ScalarExpr::bool(*b),
@@ -490,21 +498,34 @@ fn flatten_and(v: Vec<ScalarExpr>) -> ScalarExpr {
 // ------------------------------------------------------------ rules
 
 /// The conjuncts of a scalar class: the children of its first `and` node, or itself.
+/// A class can contain an `and` that refers back to it (`and(p, false)` folds into
+/// the `false` class), so classes already being expanded count as atoms.
 fn conjuncts(egraph: &G, id: Id) -> Vec<Id> {
-    let id = egraph.find(id);
-    for n in &egraph[id].nodes {
-        if let Node::And(ids) = n {
-            let mut out = Vec::new();
-            for c in ids.iter() {
-                out.extend(conjuncts(egraph, *c));
+    fn walk(egraph: &G, id: Id, open: &mut Vec<Id>, out: &mut Vec<Id>) {
+        let id = egraph.find(id);
+        match egraph[id].data.constant {
+            Some(Some(true)) => return,
+            Some(_) => return out.push(id),
+            None => {}
+        }
+        let and = egraph[id].nodes.iter().find_map(|n| match n {
+            Node::And(ids) if !open.contains(&id) => Some(ids),
+            _ => None,
+        });
+        match and {
+            Some(ids) => {
+                open.push(id);
+                for c in ids.iter() {
+                    walk(egraph, *c, open, out);
+                }
+                open.pop();
             }
-            return out;
+            None => out.push(id),
         }
     }
-    if egraph[id].data.constant == Some(Some(true)) {
-        return vec![];
-    }
-    vec![id]
+    let mut out = Vec::new();
+    walk(egraph, id, &mut Vec::new(), &mut out);
+    out
 }
 
 fn conjunction(egraph: &mut G, mut ids: Vec<Id>) -> Id {

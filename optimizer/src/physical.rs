@@ -26,6 +26,7 @@ pub fn plan(plan: LogicalPlan, stats: &dyn Statistics) -> Result<PhysicalPlan> {
             PhysicalPlan::HashAggregate { input: Box::new(plan_child(*input, stats)?), group_by, aggs }
         }
         LogicalPlan::Sort { input, keys } => PhysicalPlan::Sort { input: Box::new(plan_child(*input, stats)?), keys },
+        LogicalPlan::Window { input, spec, funcs } => PhysicalPlan::WindowAgg { input: Box::new(plan_child(*input, stats)?), spec, funcs },
         LogicalPlan::Limit { input, limit, offset, with_ties } => match (*input, limit) {
             // ORDER BY … LIMIT n: a bounded sort.
             (LogicalPlan::Sort { input, keys }, Some(limit)) if with_ties.is_empty() && is_const(&limit) => {
@@ -55,9 +56,9 @@ pub fn plan(plan: LogicalPlan, stats: &dyn Statistics) -> Result<PhysicalPlan> {
         LogicalPlan::WithCte { id, name, deferred, cte, input } => {
             PhysicalPlan::WithCte { id, name, deferred, cte: Box::new(plan_child(*cte, stats)?), input: Box::new(plan_child(*input, stats)?) }
         }
-        LogicalPlan::FunctionScan { func, args, columns, ordinality } => PhysicalPlan::FunctionScan { func, args, columns, ordinality },
-        LogicalPlan::Insert { table, input, target_attnums, returning } => {
-            PhysicalPlan::Insert { table, input: Box::new(plan_child(*input, stats)?), target_attnums, returning }
+        LogicalPlan::FunctionScan { calls, ordinality } => PhysicalPlan::FunctionScan { calls, ordinality },
+        LogicalPlan::Insert { table, input, target_attnums, returning, on_conflict } => {
+            PhysicalPlan::Insert { table, input: Box::new(plan_child(*input, stats)?), target_attnums, returning, on_conflict }
         }
         LogicalPlan::Update { table, input, ctid, values, assigned, returning } => {
             PhysicalPlan::Update { table, input: Box::new(plan_child(*input, stats)?), ctid, values, assigned, returning }

@@ -56,6 +56,8 @@ pub struct Engine {
     pub(crate) backend: Arc<dyn Backend>,
     shared: Mutex<Shared>,
     next_session: AtomicU64,
+    /// LISTEN/NOTIFY between the sessions.
+    pub(crate) notify: crate::notify::NotifyHub,
 }
 
 struct Shared {
@@ -77,6 +79,7 @@ impl Engine {
             backend: config.backend,
             shared: Mutex::new(Shared { next_oid: oid::FIRST_NORMAL_OBJECT_ID, catalog_version: 0, cached: None }),
             next_session: AtomicU64::new(1),
+            notify: Default::default(),
         }))
     }
 

@@ -11,11 +11,13 @@ mod ddl;
 pub mod engine;
 pub mod exec;
 mod explain;
+pub mod notify;
 pub mod sequence;
 pub mod session;
 pub mod settings;
 
 pub use engine::{Clock, Engine, EngineConfig};
+pub use notify::Notification;
 pub use session::{CopyData, Describe, Event, Field, Notice, Outcome, Portal, Session};
 
 /// What `version()` reports.

@@ -129,6 +129,8 @@ pub(crate) struct TxnState {
 pub(crate) struct Savepoint {
     name: String,
     deferred: usize,
+    /// LISTEN/NOTIFY state to return to on ROLLBACK TO.
+    notify: crate::notify::Mark,
     /// SET CONSTRAINTS state to restore on ROLLBACK TO.
     constraint_modes: ConstraintModes,
 }
@@ -139,6 +141,8 @@ pub struct PreparedStatement {
     pub statement: Statement,
     pub text: String,
     pub param_types: Vec<SqlType>,
+    /// A query's result columns when prepared (None: a utility statement).
+    pub result: Option<Vec<Field>>,
 }
 
 pub struct Session {
@@ -162,6 +166,8 @@ pub struct Session {
     cancel: Arc<AtomicBool>,
     pub(crate) notices: Vec<Notice>,
     statement_start: i64,
+    /// LISTEN/NOTIFY state, shared with the functions the session runs.
+    side: Arc<crate::notify::SessionSide>,
 }
 
 /// A query being run: its executor and how to present its rows.
@@ -210,6 +216,7 @@ impl Session {
             cancel: Arc::new(AtomicBool::new(false)),
             notices: Vec::new(),
             statement_start: 0,
+            side: Arc::default(),
         }
     }
 
@@ -220,7 +227,31 @@ impl Session {
 
     /// NOTICEs and WARNINGs raised since the last call.
     pub fn take_notices(&mut self) -> Vec<Notice> {
+        self.collect_function_notices();
         std::mem::take(&mut self.notices)
+    }
+
+    /// WARNINGs functions raised join the session's notices.
+    fn collect_function_notices(&mut self) {
+        self.notices.extend(self.side.take_notices());
+    }
+
+    /// Notifications delivered to this session (LISTEN) since the last call.
+    /// PostgreSQL hands them to the client only between transactions: the
+    /// caller takes them when `transaction_status` is idle.
+    pub fn take_notifications(&mut self) -> Vec<crate::notify::Notification> {
+        self.engine.notify.take(self.id)
+    }
+
+    /// Whether notifications are waiting (see `take_notifications`).
+    pub fn has_notifications(&self) -> bool {
+        self.engine.notify.has_pending(self.id)
+    }
+
+    /// Called (from another session's thread) when a notification for
+    /// this session arrives, so an idle connection can send it at once.
+    pub fn set_notification_waker(&mut self, waker: crate::notify::Waker) {
+        self.engine.notify.set_waker(self.id, &self.database, waker);
     }
 
     /// 'I' idle, 'T' in a transaction block, 'E' in a failed one (ReadyForQuery).
@@ -230,6 +261,12 @@ impl Session {
             Some(t) if t.explicit => b'T',
             _ => b'I',
         }
+    }
+
+    /// No transaction is open, not even the implicit one of an unfinished
+    /// extended-protocol batch (when notifications may go to the client).
+    pub fn in_no_transaction(&self) -> bool {
+        self.txn.is_none()
     }
 
     pub fn settings(&self) -> &Settings {
@@ -357,6 +394,7 @@ impl Session {
         let autocommit = self.txn.is_none() && !self.implicit_block && !self.extended;
         self.statement_begins(stmt)?;
         let result = self.dispatch(stmt, sql, params, param_types);
+        self.collect_function_notices();
         let result = match result {
             Ok(o) => self.end_of_statement().map(|()| o),
             Err(e) => Err(e),
@@ -436,6 +474,34 @@ impl Session {
         }
     }
 
+    /// A reg* parameter in text form (regclassin, regtypein, …): the OID
+    /// the name denotes, or the number given.
+    pub fn reg_input(&mut self, ty: Oid, text: &str) -> Result<Oid> {
+        let own = self.txn.is_none();
+        if own {
+            self.begin(false, Isolation::ReadCommitted)?;
+        }
+        let result = (|| {
+            let snapshot = self.statement_snapshot()?;
+            let catalog = self.catalog_view(&snapshot)?;
+            let ctx = self.bind_context(Vec::new())?;
+            match oa_frontend::reg_input(ty, text, &*catalog, &ctx)? {
+                Some(o) => Ok(o),
+                None => text
+                    .trim()
+                    .parse()
+                    .map_err(|_| Error::new(SqlState::INVALID_TEXT_REPRESENTATION, format!("invalid input syntax for type oid: \"{text}\""))),
+            }
+        })();
+        if own {
+            self.abort();
+        }
+        result.map_err(|mut e| {
+            e.position = None;
+            e
+        })
+    }
+
     /// Execute of a query: starts it in the implicit transaction that lasts
     /// until `sync` (or in the open block). Rows come from `fetch`/`fetch_datums`,
     /// then `finish_portal`. Other statements go through `run_statement`, which
@@ -485,14 +551,7 @@ impl Session {
                 {
                     return crate::ddl::create_table_as_select_into(self, s, into, sql);
                 }
-                let mut portal = self.open_portal(stmt, params, param_types)?;
-                let rows = self.fetch(&mut portal, usize::MAX)?;
-                let tag = portal.tag();
-                Ok(match portal.kind {
-                    QueryKind::Select => Outcome::Rows { fields: portal.fields, rows, tag },
-                    _ if !portal.fields.is_empty() => Outcome::Rows { fields: portal.fields, rows, tag },
-                    _ => Outcome::Command { tag },
-                })
+                self.run_query(stmt, params, param_types, None)
             }
             Statement::Set(s) => self.set_statement(s),
             Statement::Show(s) => self.show_statement(s),
@@ -512,8 +571,9 @@ impl Session {
                     }
                     _ => None,
                 };
+                let result = bound.as_ref().map(|b| self.fields(&b.columns, &catalog));
                 let param_types = bound.map(|b| b.param_types).unwrap_or(types);
-                self.prepared.insert(p.name.clone(), PreparedStatement { statement: (*p.query).clone(), text, param_types });
+                self.prepared.insert(p.name.clone(), PreparedStatement { statement: (*p.query).clone(), text, param_types, result });
                 Ok(Outcome::Command { tag: "PREPARE".into() })
             }
             Statement::Execute(e) => {
@@ -531,7 +591,16 @@ impl Session {
                     values.push(self.evaluate(p, Some(*ty))?);
                 }
                 let text = prepared.text.clone();
-                self.dispatch(&prepared.statement, &text, &values, &prepared.param_types).map_err(|mut err| {
+                let run = match (&prepared.statement, &prepared.result) {
+                    (Statement::Select(s), Some(expected)) if select_into(s).is_none() => {
+                        self.run_query(&prepared.statement, &values, &prepared.param_types, Some(expected))
+                    }
+                    (Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_), Some(expected)) => {
+                        self.run_query(&prepared.statement, &values, &prepared.param_types, Some(expected))
+                    }
+                    _ => self.dispatch(&prepared.statement, &text, &values, &prepared.param_types),
+                };
+                run.map_err(|mut err| {
                     // Positions inside the prepared text mean nothing to EXECUTE.
                     err.position = None;
                     err
@@ -568,10 +637,38 @@ impl Session {
             // No statement opens a cursor or listens yet, so there is nothing to close or unlisten.
             Statement::Close(None) => Ok(Outcome::Command { tag: "CLOSE CURSOR".into() }),
             Statement::Close(Some(name)) => Err(Error::new(SqlState::INVALID_CURSOR_NAME, format!("cursor \"{name}\" does not exist"))),
-            Statement::Unlisten(_) => Ok(Outcome::Command { tag: "UNLISTEN".into() }),
+            // LISTEN/UNLISTEN/NOTIFY take effect at commit (notify.rs).
+            Statement::Listen(channel) => {
+                self.side.listen(channel);
+                Ok(Outcome::Command { tag: "LISTEN".into() })
+            }
+            Statement::Unlisten(channel) => {
+                self.side.unlisten(channel.as_deref());
+                Ok(Outcome::Command { tag: "UNLISTEN".into() })
+            }
+            Statement::Notify { channel, payload } => {
+                self.side.notify(channel, payload.as_deref().unwrap_or(""))?;
+                Ok(Outcome::Command { tag: "NOTIFY".into() })
+            }
             Statement::Unsupported(u) => Err(Error::feature_not_supported(format!("{} is not supported yet", u.what)).with_position(u.loc)),
             _ => crate::ddl::utility(self, stmt, sql),
         }
+    }
+
+    /// Runs a query to completion. `expected`: the result columns it had
+    /// when prepared, which it must still have.
+    fn run_query(&mut self, stmt: &Statement, params: &[Datum], param_types: &[SqlType], expected: Option<&[Field]>) -> Result<Outcome> {
+        let mut portal = self.open_portal(stmt, params, param_types)?;
+        if let Some(e) = expected {
+            check_result_unchanged(e, &portal.fields)?;
+        }
+        let rows = self.fetch(&mut portal, usize::MAX)?;
+        let tag = portal.tag();
+        Ok(match portal.kind {
+            QueryKind::Select => Outcome::Rows { fields: portal.fields, rows, tag },
+            _ if !portal.fields.is_empty() => Outcome::Rows { fields: portal.fields, rows, tag },
+            _ => Outcome::Command { tag },
+        })
     }
 
     /// SET CONSTRAINTS (AfterTriggerSetState): names resolve like PostgreSQL's,
@@ -809,6 +906,7 @@ impl Session {
             backend_pid: self.id as i32,
             statement_timestamp: self.statement_start,
             transaction_timestamp: self.txn.as_ref().map(|t| t.start_time).unwrap_or(self.statement_start),
+            side: self.side.clone(),
         }
     }
 
@@ -961,8 +1059,12 @@ impl Session {
         }
         let Some(t) = self.txn.take() else { return Ok(()) };
         let changed = t.catalog_changed;
-        t.txn.commit()?;
+        if let Err(e) = t.txn.commit() {
+            self.end_transaction_state(false);
+            return Err(e);
+        }
         self.settings.end_transaction(true);
+        self.end_transaction_state(true);
         if changed {
             self.engine.catalog_changed()?;
         }
@@ -972,8 +1074,26 @@ impl Session {
     fn abort(&mut self) {
         if let Some(t) = self.txn.take() {
             t.txn.abort();
+            self.end_transaction_state(false);
         }
         self.settings.end_transaction(false);
+    }
+
+    /// What ends with every transaction besides its data: LISTEN/NOTIFY
+    /// take effect (or are forgotten) and transaction-level advisory locks
+    /// are released.
+    fn end_transaction_state(&mut self, committed: bool) {
+        if committed {
+            self.side.commit(&self.engine.notify, self.id, self.id as i32, &self.database);
+        } else {
+            self.side.abort();
+        }
+        crate::builtins::catalog_fns::release_advisory_locks(self.storage_key(), self.id as i32, true);
+    }
+
+    /// The engine identity functions key engine-wide state with (FnHost::storage_key).
+    fn storage_key(&self) -> usize {
+        Arc::as_ptr(&self.engine.storage) as usize
     }
 
     pub(crate) fn in_transaction_block(&self) -> bool {
@@ -1077,7 +1197,8 @@ impl Session {
                 }
                 let t = self.txn.as_mut().ok_or_else(|| Error::internal("no transaction"))?;
                 t.txn.begin_subtransaction()?;
-                t.savepoints.push(Savepoint { name: name.clone(), deferred: t.deferred.len(), constraint_modes: t.constraint_modes.clone() });
+                let notify = self.side.mark();
+                t.savepoints.push(Savepoint { name: name.clone(), deferred: t.deferred.len(), notify, constraint_modes: t.constraint_modes.clone() });
                 tag("SAVEPOINT")
             }
             T::Release(name) => {
@@ -1117,6 +1238,7 @@ impl Session {
                 t.txn.begin_subtransaction()?;
                 let keep = t.savepoints[pos].deferred;
                 t.deferred.truncate(keep);
+                self.side.rollback_to(t.savepoints[pos].notify);
                 t.constraint_modes = t.savepoints[pos].constraint_modes.clone();
                 t.failed = false;
                 // Catalog changes may have been undone: reread with our snapshot from now on.
@@ -1379,28 +1501,23 @@ pub fn quote_ident_if_needed(s: &str) -> String {
 
 /// Text output of one value, with the catalog for the reg* types.
 pub(crate) fn output_value(ty: SqlType, d: &Datum, io: &IoContext, catalog: &CatalogView, elem_of: oa_ir::io::ElemTypeOf<'_>) -> Result<String> {
-    if let Datum::Oid(o) = d {
-        match ty.oid {
-            oid::REGCLASS => {
-                if let Some(r) = catalog.relation(*o) {
-                    let visible = catalog.search_path.iter().any(|ns| catalog.relation_by_name(*ns, &r.name).is_some_and(|x| x.oid == r.oid));
-                    let name = quote_ident_if_needed(&r.name);
-                    return Ok(if visible { name } else { format!("{}.{}", quote_ident_if_needed(&r.namespace_name), name) });
-                }
-                return Ok(o.to_string());
-            }
-            oid::REGTYPE => {
-                return Ok(match catalog.type_by_oid(*o) {
-                    Some(_) => format_type(catalog, SqlType::new(*o)),
-                    None => o.to_string(),
-                });
-            }
-            oid::REGPROC => return Ok(catalog.proc(*o).map(|p| p.name.clone()).unwrap_or_else(|| if *o == 0 { "-".into() } else { o.to_string() })),
-            oid::REGNAMESPACE => return Ok(catalog.namespace_name(*o).unwrap_or_else(|| o.to_string())),
-            _ => {}
-        }
+    if let Datum::Oid(o) = d
+        && oa_ir::types::is_reg_type(ty.oid)
+        && !matches!(ty.oid, oid::REGCONFIG | oid::REGDICTIONARY | oid::REGCOLLATION)
+    {
+        return Ok(crate::builtins::catalog_fns::reg_text(catalog, ty.oid, *o));
     }
     oa_ir::io::output(ty, d, io, elem_of)
+}
+
+/// A prepared statement is analyzed again when it runs; if its result
+/// columns are no longer those it was prepared with (names, types and
+/// typmods, as equalTupleDescs compares them), PostgreSQL's plan cache
+/// refuses to run it.
+pub fn check_result_unchanged(prepared: &[Field], now: &[Field]) -> Result<()> {
+    let same =
+        prepared.len() == now.len() && prepared.iter().zip(now).all(|(a, b)| a.name == b.name && a.type_oid == b.type_oid && a.typmod == b.typmod);
+    if same { Ok(()) } else { Err(Error::feature_not_supported("cached plan must not change result type")) }
 }
 
 /// format_type over the session's catalog.
@@ -1436,6 +1553,8 @@ impl Drop for Session {
     /// Ends the open transaction and drops the session's temporary tables.
     fn drop(&mut self) {
         self.abort();
+        crate::builtins::catalog_fns::release_advisory_locks(self.storage_key(), self.id as i32, false);
+        self.engine.notify.remove(self.id);
         let temp = format!("pg_temp_{}", self.id);
         let exists = self.engine.storage.begin();
         let snapshot = self.engine.storage.snapshot(&exists);
@@ -1444,5 +1563,71 @@ impl Drop for Session {
         if has_temp {
             let _ = self.execute(&format!("DROP SCHEMA {temp} CASCADE"));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(s: &mut Session, sql: &str) -> Option<String> {
+        match s.execute(sql).expect(sql).pop() {
+            Some(Outcome::Rows { rows, .. }) => rows.first().and_then(|r| r.first().cloned()).flatten(),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn advisory_locks_end_with_their_transaction_and_session() {
+        let engine = Engine::new_in_memory().unwrap();
+        let mut a = engine.connect("postgres", "postgres");
+        let mut b = engine.connect("postgres", "postgres");
+        // Transaction level: held until COMMIT (or ROLLBACK), then free.
+        a.execute("BEGIN; SELECT pg_advisory_xact_lock(1)").unwrap();
+        assert_eq!(one(&mut b, "SELECT pg_try_advisory_lock(1)").as_deref(), Some("f"));
+        a.execute("COMMIT").unwrap();
+        assert_eq!(one(&mut b, "SELECT pg_try_advisory_lock(1)").as_deref(), Some("t"));
+        b.execute("SELECT pg_advisory_unlock(1)").unwrap();
+        a.execute("BEGIN; SELECT pg_advisory_xact_lock(2); ROLLBACK").unwrap();
+        assert_eq!(one(&mut b, "SELECT pg_try_advisory_xact_lock(2)").as_deref(), Some("t"));
+        // Session level: until unlocked or the session ends.
+        a.execute("SELECT pg_advisory_lock(3)").unwrap();
+        assert_eq!(one(&mut b, "SELECT pg_try_advisory_lock(3)").as_deref(), Some("f"));
+        drop(a);
+        assert_eq!(one(&mut b, "SELECT pg_try_advisory_lock(3)").as_deref(), Some("t"));
+    }
+
+    #[test]
+    fn unlocking_a_lock_not_held_warns() {
+        let engine = Engine::new_in_memory().unwrap();
+        let mut s = engine.connect("postgres", "postgres");
+        let mut events = Vec::new();
+        s.execute_events("SELECT pg_advisory_unlock(5), pg_advisory_unlock_shared(5)", |e| events.push(e)).unwrap();
+        let warnings: Vec<String> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Notice(n) if n.severity == "WARNING" && n.code == SqlState::WARNING => Some(n.message.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(warnings, vec!["you don't own a lock of type ExclusiveLock", "you don't own a lock of type ShareLock"]);
+        assert!(matches!(events.last(), Some(Event::Outcome(Outcome::Rows { rows, .. })) if rows[0] == vec![Some("f".into()), Some("f".into())]));
+    }
+
+    #[test]
+    fn notifications_are_delivered_at_commit() {
+        let engine = Engine::new_in_memory().unwrap();
+        let mut a = engine.connect("postgres", "postgres");
+        let mut b = engine.connect("postgres", "postgres");
+        a.execute("LISTEN c").unwrap();
+        b.execute("BEGIN; NOTIFY c, 'one'; SAVEPOINT s; NOTIFY c, 'gone'; ROLLBACK TO s; NOTIFY c, 'one'").unwrap();
+        assert!(!a.has_notifications());
+        b.execute("COMMIT").unwrap();
+        let got: Vec<(i32, String, String)> = a.take_notifications().into_iter().map(|n| (n.pid, n.channel, n.payload)).collect();
+        assert_eq!(got, vec![(b.backend_pid(), "c".to_string(), "one".to_string())]);
+        // A session in another database does not hear it.
+        let mut other = engine.connect("postgres", "elsewhere");
+        other.execute("NOTIFY c, 'x'").unwrap();
+        assert!(!a.has_notifications());
     }
 }

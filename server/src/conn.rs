@@ -3,7 +3,12 @@
 //! protocol messages from a channel; its output goes back through another
 //! channel to the connection's socket writer. A long query therefore never
 //! stalls another connection, and the loop has one place where asynchronous
-//! events (cancel, shutdown, and later LISTEN/NOTIFY) arrive: the inbox.
+//! events (cancel, shutdown, LISTEN/NOTIFY) arrive: the inbox.
+//!
+//! Notifications (NotificationResponse) go out as PostgreSQL sends them:
+//! only outside a transaction, just before ReadyForQuery, or at once while
+//! the connection is idle. Another session's commit wakes an idle one by
+//! putting `Input::Notify` in its inbox (the runtime's notification waker).
 //!
 //! The extended protocol follows PostgreSQL's postgres.c: Parse analyzes a
 //! query (`Session::describe`), Bind starts it (`Session::start_portal`: the
@@ -29,7 +34,9 @@ use pgwire::messages::PgWireBackendMessage as B;
 use pgwire::messages::copy::{CopyData, CopyDone, CopyInResponse, CopyOutResponse};
 use pgwire::messages::data::{FieldDescription, NoData, ParameterDescription, RowDescription};
 use pgwire::messages::extendedquery::{BindComplete, CloseComplete, ParseComplete, PortalSuspended};
-use pgwire::messages::response::{CommandComplete, EmptyQueryResponse, ErrorResponse, NoticeResponse, ReadyForQuery, TransactionStatus};
+use pgwire::messages::response::{
+    CommandComplete, EmptyQueryResponse, ErrorResponse, NoticeResponse, NotificationResponse, ReadyForQuery, TransactionStatus,
+};
 use pgwire::messages::startup::{BackendKeyData, ParameterStatus, SecretKey};
 use tokio::sync::{mpsc, oneshot};
 
@@ -45,6 +52,8 @@ pub enum Input {
     Fatal(ProtocolError),
     /// Server shutdown: FATAL 57P01, then close.
     Shutdown,
+    /// A notification for this session's LISTEN arrived.
+    Notify,
 }
 
 /// What the session thread hands the socket writer.
@@ -228,6 +237,9 @@ pub struct Worker {
     reported: HashMap<&'static str, String>,
     /// Between CopyInResponse and CopyDone/CopyFail.
     copy_in: Option<CopyIn>,
+    /// Extended-protocol messages came since the last Sync (PostgreSQL is
+    /// in a transaction command until Sync, so notifications wait).
+    in_batch: bool,
 }
 
 /// The session thread's body: startup work, then one message at a time.
@@ -236,10 +248,17 @@ pub fn run(
     startup: StartupInfo,
     registry: Arc<CancelRegistry>,
     mut inbox: mpsc::Receiver<Input>,
+    wake: mpsc::WeakSender<Input>,
     outbox: mpsc::Sender<Output>,
     ready: oneshot::Sender<Arc<AtomicBool>>,
 ) {
-    let session = engine.connect(&startup.user, &startup.database);
+    let mut session = engine.connect(&startup.user, &startup.database);
+    // A full inbox needs no wake-up: the loop looks for notifications before it waits again.
+    session.set_notification_waker(Arc::new(move || {
+        if let Some(tx) = wake.upgrade() {
+            let _ = tx.try_send(Input::Notify);
+        }
+    }));
     let cancel = session.cancel_flag();
     let _ = ready.send(cancel.clone());
     let pid = session.backend_pid();
@@ -255,6 +274,7 @@ pub fn run(
         skip_until_sync: false,
         reported: HashMap::new(),
         copy_in: None,
+        in_batch: false,
     };
     let key = crate::auth::random_i32();
     registry.register(pid, key, cancel);
@@ -270,8 +290,10 @@ pub fn run(
     w.ready_for_query();
 
     while !w.closed {
+        w.send_notifications_if_idle();
         let Some(input) = inbox.blocking_recv() else { break };
         match input {
+            Input::Notify => {}
             Input::Message(m) => {
                 let handled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| w.handle(m)));
                 if handled.is_err() {
@@ -347,6 +369,7 @@ impl Worker {
 
     fn ready_for_query(&mut self) {
         self.report_changed_parameters();
+        self.send_notifications();
         let status = match self.session.transaction_status() {
             b'T' => TransactionStatus::Transaction,
             b'E' => TransactionStatus::Error,
@@ -354,6 +377,25 @@ impl Worker {
         };
         self.send(B::ReadyForQuery(ReadyForQuery::new(status)));
         self.flush();
+    }
+
+    /// NotificationResponses for what arrived, when no transaction is open
+    /// (ProcessNotifyInterrupt's condition); they wait otherwise.
+    fn send_notifications(&mut self) {
+        if !self.session.in_no_transaction() || self.copy_in.is_some() || self.in_batch {
+            return;
+        }
+        for n in self.session.take_notifications() {
+            self.send(B::NotificationResponse(NotificationResponse::new(n.pid, n.channel, n.payload)));
+        }
+    }
+
+    /// While waiting for the client: notifications go out at once.
+    fn send_notifications_if_idle(&mut self) {
+        if self.session.has_notifications() {
+            self.send_notifications();
+            self.flush();
+        }
     }
 
     /// ParameterStatus for each reported parameter whose value changed
@@ -409,6 +451,7 @@ impl Worker {
             return;
         }
         let extended = m.is_extended();
+        self.in_batch |= extended;
         let result = match m {
             Message::Query(sql) => {
                 self.simple_query(&sql);
@@ -469,6 +512,7 @@ impl Worker {
     /// Sync: commit the implicit transaction; portals live only as long as their transaction.
     fn sync(&mut self) {
         self.skip_until_sync = false;
+        self.in_batch = false;
         let committed = self.session.sync();
         self.send_notices();
         if let Err(e) = committed {
@@ -785,9 +829,15 @@ impl Worker {
                 1 => param_formats[0],
                 _ => param_formats[i],
             };
+            let ty = ps.param_types[i];
             values.push(match p {
                 None => Datum::Null,
-                Some(data) => values::param_datum(ps.param_types[i], format, data, &io, i)?,
+                // regclassin and the like look names up in the catalog.
+                Some(data) if format == 0 && oa_ir::types::is_reg_type(ty.oid) => match std::str::from_utf8(data) {
+                    Ok(text) => Datum::Oid(self.session.reg_input(ty.oid, text)?),
+                    Err(_) => values::param_datum(ty, format, data, &io, i)?,
+                },
+                Some(data) => values::param_datum(ty, format, data, &io, i)?,
             });
         }
         for f in &result_formats {
@@ -801,6 +851,8 @@ impl Worker {
                 let started = self.session.start_portal(stmt, &values, &ps.param_types);
                 self.send_notices();
                 let started = started.map_err(|e| char_position(e, &ps.sql))?;
+                // The statement was analyzed again: its result must be what Parse described.
+                oa_runtime::session::check_result_unchanged(ps.fields.as_deref().unwrap_or_default(), &started.fields)?;
                 let formats = resolve_formats(&result_formats, started.fields.len())?;
                 PortalState::Query(Box::new(QueryPortal { portal: started, formats, buffered: VecDeque::new(), tag: None }))
             }

@@ -31,8 +31,10 @@ use crate::log;
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long shutdown waits for sessions to end.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
-/// Stack of each session thread (deep expressions recurse in the binder).
-const SESSION_STACK: usize = 16 * 1024 * 1024;
+/// Stack of each session thread: address space only, touched as used. Deep
+/// statements (up to `oa_ir::stack::MAX_DEPTH` levels) recurse through every
+/// layer; the binder and evaluator also grow onto fresh segments themselves.
+const SESSION_STACK: usize = 1024 * 1024 * 1024;
 
 #[derive(Clone, Debug)]
 pub struct ServerConfig {
@@ -245,10 +247,11 @@ async fn connection(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
     let (flag_tx, flag_rx) = oneshot::channel::<Arc<AtomicBool>>();
     let engine = shared.engine.clone();
     let cancels = shared.cancels.clone();
+    let wake = in_tx.downgrade();
     let spawned = std::thread::Builder::new()
         .name(format!("openassay-session-{peer}"))
         .stack_size(SESSION_STACK)
-        .spawn(move || conn::run(engine, startup, cancels, in_rx, out_tx, flag_tx));
+        .spawn(move || conn::run(engine, startup, cancels, in_rx, wake, out_tx, flag_tx));
     if let Err(e) = spawned {
         let msg = reject(&mut stream, Error::new(SqlState::TOO_MANY_CONNECTIONS, format!("could not start a session: {e}"))).await;
         log::log(format!("connection from {peer}: {msg}"));

@@ -207,6 +207,7 @@ pub fn text_to_binary(type_oid: Oid, text: &str, io: &IoContext, out: &mut Bytes
         return Ok(());
     }
     match type_oid {
+        oid::VOID => Ok(()),
         oid::JSONB => {
             out.put_u8(1);
             out.put_slice(text.as_bytes());
@@ -272,6 +273,8 @@ pub fn datum_to_binary(type_oid: Oid, d: &Datum, out: &mut BytesMut) -> Result<(
             | oid::REGCOLLATION,
             Datum::Oid(v),
         ) => out.put_u32(*v),
+        // void_send: nothing.
+        (oid::VOID, _) => {}
         (oid::FLOAT4, Datum::Float32(v)) => out.put_u32(v.to_bits()),
         (oid::FLOAT8, Datum::Float64(v)) => out.put_u64(v.to_bits()),
         (oid::BYTEA | oid::UUID, Datum::Bytes(b)) => out.put_slice(b),

@@ -1,7 +1,9 @@
 //! Client acceptance: real drivers (psycopg2, psycopg 3, asyncpg,
-//! node-postgres) and pgbench against the server, through `clients/run.sh`,
-//! which installs them from the registries on first use. Each client script
-//! checks results, and was also run against PostgreSQL 15 itself.
+//! node-postgres, pgjdbc), ORMs (SQLAlchemy 2, Django 5.2), pgbench, psql and
+//! sqlsmith against the server, through `clients/run.sh`, which installs them
+//! from the registries on first use.
+//! Each client script checks results, and was also run against PostgreSQL 15
+//! itself; psql's output is compared with PostgreSQL's (`clients/expected/psql`).
 
 use std::process::Command;
 
@@ -34,6 +36,16 @@ fn asyncpg() {
 }
 
 #[test]
+fn sqlalchemy() {
+    run_client("sqlalchemy");
+}
+
+#[test]
+fn django() {
+    run_client("django");
+}
+
+#[test]
 fn node_postgres() {
     run_client("node_pg");
 }
@@ -41,4 +53,19 @@ fn node_postgres() {
 #[test]
 fn pgbench() {
     run_client("pgbench");
+}
+
+#[test]
+fn psql() {
+    run_client("psql");
+}
+
+#[test]
+fn pgjdbc() {
+    run_client("jdbc");
+}
+
+#[test]
+fn sqlsmith() {
+    run_client("sqlsmith");
 }

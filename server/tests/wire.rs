@@ -910,3 +910,168 @@ fn copy_to_and_from_the_client() {
     assert_eq!(tags(&m), "12HdddddcCZ");
     assert_eq!(c.value("select count(*) from copy_t"), "5");
 }
+
+// ------------------------------------------------------------ LISTEN / NOTIFY, plan cache
+
+/// The server the LISTEN/NOTIFY and plan-cache tests talk to: ours, or the
+/// PostgreSQL on 127.0.0.1:$OA_WIRE_PG_PORT, to check the expectations
+/// against PostgreSQL itself (`OA_WIRE_PG_PORT=55432 cargo nextest run -p
+/// oa-server --test wire notif prepared`).
+fn target_config() -> Config {
+    match std::env::var("OA_WIRE_PG_PORT") {
+        Ok(port) => {
+            let mut c = Config::new();
+            c.host("127.0.0.1").port(port.parse().expect("OA_WIRE_PG_PORT")).user("postgres").dbname("postgres");
+            c
+        }
+        Err(_) => config(addr()),
+    }
+}
+
+/// A client whose connection task forwards notifications (AsyncMessage::Notification).
+async fn connect_listening() -> (Client, tokio::sync::mpsc::UnboundedReceiver<tokio_postgres::Notification>) {
+    let (client, mut connection) = target_config().connect(NoTls).await.expect("connect");
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Some(m) = std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+            match m {
+                Ok(AsyncMessage::Notification(n)) => {
+                    let _ = tx.send(n);
+                }
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+    });
+    (client, rx)
+}
+
+async fn backend_pid(c: &Client) -> i32 {
+    c.query_one("SELECT pg_backend_pid()", &[]).await.expect("pg_backend_pid").get(0)
+}
+
+/// The next notification: (sender PID, channel, payload).
+async fn next_notification(rx: &mut tokio::sync::mpsc::UnboundedReceiver<tokio_postgres::Notification>) -> (i32, String, String) {
+    let n = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.expect("a notification within 10 s").expect("connection open");
+    (n.process_id(), n.channel().to_string(), n.payload().to_string())
+}
+
+#[tokio::test]
+async fn notifications_arrive_after_commit_even_while_idle() {
+    let (a, mut a_rx) = connect_listening().await;
+    let (b, _b_rx) = connect_listening().await;
+    let (a_pid, b_pid) = (backend_pid(&a).await, backend_pid(&b).await);
+    let n = |pid: i32, payload: &str| (pid, "wire_chan".to_string(), payload.to_string());
+    a.batch_execute("LISTEN wire_chan").await.unwrap();
+
+    // `a` sends nothing more: the notification reaches it while it is idle.
+    b.batch_execute("NOTIFY wire_chan, 'one'").await.unwrap();
+    assert_eq!(next_notification(&mut a_rx).await, n(b_pid, "one"));
+
+    // A rolled-back transaction notifies nobody; a committed one sends each
+    // distinct (channel, payload) once, in order, NOTIFY and pg_notify alike.
+    b.batch_execute("BEGIN; NOTIFY wire_chan, 'lost'; ROLLBACK").await.unwrap();
+    b.batch_execute("BEGIN; NOTIFY wire_chan, 'x'; NOTIFY wire_chan, 'x'; SELECT pg_notify('wire_chan', 'y'); NOTIFY wire_chan, 'x'; COMMIT")
+        .await
+        .unwrap();
+    assert_eq!(next_notification(&mut a_rx).await, n(b_pid, "x"));
+    assert_eq!(next_notification(&mut a_rx).await, n(b_pid, "y"));
+
+    // The extended protocol: delivered when Sync commits.
+    b.execute("SELECT pg_notify($1, $2)", &[&"wire_chan", &"extended"]).await.unwrap();
+    assert_eq!(next_notification(&mut a_rx).await, n(b_pid, "extended"));
+
+    // A listener inside a transaction block gets it only when the block ends.
+    a.batch_execute("BEGIN").await.unwrap();
+    b.batch_execute("NOTIFY wire_chan, 'later'").await.unwrap();
+    assert!(tokio::time::timeout(Duration::from_millis(300), a_rx.recv()).await.is_err(), "delivered inside a transaction block");
+    a.batch_execute("COMMIT").await.unwrap();
+    assert_eq!(next_notification(&mut a_rx).await, n(b_pid, "later"));
+
+    // A session hears its own notifications, even when LISTEN is in the same transaction.
+    a.batch_execute("NOTIFY wire_chan, 'self'").await.unwrap();
+    assert_eq!(next_notification(&mut a_rx).await, n(a_pid, "self"));
+    a.batch_execute("BEGIN; LISTEN wire_other; NOTIFY wire_other, 'same transaction'; COMMIT").await.unwrap();
+    assert_eq!(next_notification(&mut a_rx).await, (a_pid, "wire_other".to_string(), "same transaction".to_string()));
+
+    // After UNLISTEN nothing comes on that channel; a LISTEN rolled back never listened.
+    a.batch_execute("UNLISTEN wire_chan").await.unwrap();
+    a.batch_execute("BEGIN; LISTEN wire_never; ROLLBACK").await.unwrap();
+    b.batch_execute("NOTIFY wire_chan, 'gone'; NOTIFY wire_never, 'never'; NOTIFY wire_other, 'marker'").await.unwrap();
+    assert_eq!(next_notification(&mut a_rx).await, (b_pid, "wire_other".to_string(), "marker".to_string()));
+    a.batch_execute("UNLISTEN *").await.unwrap();
+    b.batch_execute("NOTIFY wire_other, 'unheard'").await.unwrap();
+    assert!(tokio::time::timeout(Duration::from_millis(300), a_rx.recv()).await.is_err(), "delivered after UNLISTEN *");
+
+    let e = b.batch_execute(&format!("NOTIFY wire_chan, '{}'", "p".repeat(8000))).await.unwrap_err();
+    assert_eq!(code(&e), SqlState::INVALID_PARAMETER_VALUE);
+    assert_eq!(e.as_db_error().map(|d| d.message()), Some("payload string too long"));
+}
+
+#[tokio::test]
+async fn prepared_statements_refuse_a_changed_result_type() {
+    let (c, _rx) = connect_listening().await;
+    c.batch_execute("DROP TABLE IF EXISTS wire_cp; CREATE TABLE wire_cp (a int); INSERT INTO wire_cp VALUES (1)").await.unwrap();
+    let select = c.prepare("SELECT * FROM wire_cp").await.unwrap();
+    let insert = c.prepare("INSERT INTO wire_cp VALUES (2)").await.unwrap();
+    let returning = c.prepare("INSERT INTO wire_cp VALUES (3) RETURNING a").await.unwrap();
+    assert_eq!(c.query(&select, &[]).await.unwrap().len(), 1);
+    c.batch_execute("PREPARE wire_p AS SELECT a FROM wire_cp").await.unwrap();
+
+    // SELECT * now has another column: Bind refuses the statement.
+    c.batch_execute("ALTER TABLE wire_cp ADD COLUMN b text").await.unwrap();
+    let e = c.query(&select, &[]).await.unwrap_err();
+    assert_eq!(code(&e), SqlState::FEATURE_NOT_SUPPORTED);
+    assert_eq!(e.as_db_error().map(|d| d.message()), Some("cached plan must not change result type"));
+    // Those whose result is unchanged run, and the session goes on.
+    assert_eq!(c.execute(&insert, &[]).await.unwrap(), 1);
+    assert_eq!(c.query(&returning, &[]).await.unwrap().len(), 1);
+    assert_eq!(c.simple_query("EXECUTE wire_p").await.map(|m| rows(&m).len()).unwrap(), 3);
+
+    // A column's type changes: PREPARE/EXECUTE and protocol-level statements alike.
+    c.batch_execute("ALTER TABLE wire_cp ALTER COLUMN a TYPE bigint").await.unwrap();
+    let e = c.simple_query("EXECUTE wire_p").await.unwrap_err();
+    assert_eq!(code(&e), SqlState::FEATURE_NOT_SUPPORTED);
+    assert_eq!(e.as_db_error().map(|d| d.message()), Some("cached plan must not change result type"));
+    let e = c.query(&returning, &[]).await.unwrap_err();
+    assert_eq!(code(&e), SqlState::FEATURE_NOT_SUPPORTED);
+    // Inside a transaction block the failure fails the block, as any error does.
+    c.batch_execute("BEGIN").await.unwrap();
+    assert!(c.query(&select, &[]).await.is_err());
+    let e = c.simple_query("SELECT 1").await.unwrap_err();
+    assert_eq!(code(&e), SqlState::IN_FAILED_SQL_TRANSACTION);
+    c.batch_execute("ROLLBACK; DEALLOCATE wire_p; DROP TABLE wire_cp").await.unwrap();
+}
+
+#[test]
+fn reg_parameters_in_text_are_looked_up_by_name() {
+    // As SQLAlchemy sends `CAST(%(param)s AS REGCLASS)` with 'pg_catalog.pg_constraint'.
+    let mut c = RawClient::connect(addr(), &[]);
+    c.parse("", "SELECT $1::regclass::oid = 2606, $1::regclass");
+    for (value, expect) in [("pg_catalog.pg_constraint", Some("t")), ("2606", Some("t")), ("no_such_table", None)] {
+        let mut bind = cstr("");
+        bind.extend(cstr(""));
+        bind.extend([0, 0, 0, 1]);
+        bind.extend((value.len() as i32).to_be_bytes());
+        bind.extend(value.as_bytes());
+        bind.extend([0, 0]);
+        c.send(b'B', &bind);
+        c.execute("", 0);
+        c.send(b'S', &[]);
+        let m = c.until_ready();
+        match expect {
+            Some(v) => {
+                let row = &m.iter().find(|(t, _)| *t == b'D').unwrap_or_else(|| panic!("no row in {m:?}")).1;
+                let len = i32::from_be_bytes(row[2..6].try_into().unwrap()) as usize;
+                assert_eq!(String::from_utf8(row[6..6 + len].to_vec()).unwrap(), v);
+                let rest = &row[6 + len..];
+                let len2 = i32::from_be_bytes(rest[0..4].try_into().unwrap()) as usize;
+                assert_eq!(std::str::from_utf8(&rest[4..4 + len2]).unwrap(), "pg_constraint");
+            }
+            None => {
+                let e = fields(&m.iter().find(|(t, _)| *t == b'E').expect("an error").1);
+                assert_eq!((e[&b'C'].as_str(), e[&b'M'].as_str()), ("42P01", "relation \"no_such_table\" does not exist"));
+            }
+        }
+    }
+}

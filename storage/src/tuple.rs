@@ -316,7 +316,9 @@ fn mismatch(ty: PhysicalType, v: &Datum) -> Error {
 
 /// Appends one value. `aligned` is false inside arrays, which pack elements.
 fn append_value(out: &mut Vec<u8>, ty: PhysicalType, v: &Datum, aligned: bool) -> Result<()> {
-    if aligned && ty.fixed_width().is_some() {
+    // A null takes no space and no padding: readers skip it by the bitmap
+    // without aligning (PostgreSQL's heap_fill_tuple).
+    if aligned && ty.fixed_width().is_some() && !v.is_null() {
         pad_to(out, ty.align());
     }
     match (ty, v) {
@@ -936,6 +938,19 @@ mod tests {
         assert_eq!(back.len(), 46);
         assert!(back[45].is_null());
         assert!(get_attr(&desc2, &t, 45).unwrap().is_null());
+    }
+
+    #[test]
+    fn null_takes_no_padding() {
+        use PhysicalType::*;
+        // int4, NULL int8, int4: the second int4 follows the first directly.
+        let desc = TupleDesc::new(vec![Int32, Int64, Int32]);
+        let values = vec![Datum::Int32(1), Datum::Null, Datum::Int32(200)];
+        let t = form_tuple(&desc, &values).unwrap();
+        let h = TupleHeader::new(&t).unwrap();
+        assert_eq!(h.data().len(), 8);
+        assert_same(&deform_tuple(&desc, &t).unwrap(), &values);
+        assert_eq!(format!("{:?}", get_attr(&desc, &t, 2).unwrap()), "Int32(200)");
     }
 
     #[test]

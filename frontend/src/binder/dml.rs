@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use oa_grammar::ast::{self, ExprKind as A};
-use oa_ir::catalog::{ColumnDesc, RelKind, RelationDesc};
+use oa_ir::catalog::{ColumnDesc, ConstraintDesc, ConstraintKind, RelKind, RelationDesc};
 use oa_ir::expr::{ColumnId, ScalarExpr};
-use oa_ir::plan::{CTID_ATTNUM, JoinKind, LogicalPlan, PlanColumn};
+use oa_ir::plan::{CTID_ATTNUM, ConflictUpdate, JoinKind, LogicalPlan, OnConflict, PlanColumn};
 use oa_ir::types::{SqlType, oid};
 use oa_ir::{Error, Result, SqlState};
 
@@ -28,6 +28,33 @@ struct SubscriptTarget {
     subscripts: Vec<(Option<ScalarExpr>, Option<ScalarExpr>)>,
     slice: bool,
     value_type: SqlType,
+}
+
+/// ON CONFLICT after parse analysis; the arbiter indexes are inferred after RETURNING.
+struct BoundConflict {
+    spec: ArbiterSpec,
+    update: Option<ConflictUpdate>,
+}
+
+/// The conflict target.
+enum ArbiterSpec {
+    /// None given (DO NOTHING): every unique index.
+    Any,
+    /// ON CONSTRAINT name.
+    Constraint(ConstraintDesc),
+    /// (columns and expressions) [WHERE predicate], over ColumnId(attnum).
+    Elements { attrs: Vec<i16>, exprs: Vec<ScalarExpr>, predicate: Option<Vec<ScalarExpr>> },
+}
+
+/// What a SET list assigns into: UPDATE's target, or ON CONFLICT DO UPDATE's.
+struct SetTarget<'s, 'p> {
+    table: &'s Arc<RelationDesc>,
+    view: Option<&'s ViewTarget>,
+    /// The name "column … of relation …" errors use.
+    target_name: &'s str,
+    scope: &'s Scope<'p>,
+    /// Column ids of the target row's attributes.
+    ids: &'s [(i16, ColumnId)],
 }
 
 /// An automatically updatable view resolved down to its base table
@@ -300,13 +327,17 @@ impl<'a> Binder<'a> {
                 && fields.last() == Some(&ast::ColumnField::Star)
             {
                 let entries: Vec<&RangeEntry> = if fields.len() == 1 {
-                    scope.entries.iter().filter(|e| e.name.is_some()).collect()
+                    scope.entries.iter().take(scope.hidden_from.unwrap_or(usize::MAX)).filter(|e| e.name.is_some()).collect()
                 } else {
                     let q: Vec<String> = fields[..fields.len() - 1]
                         .iter()
                         .filter_map(|f| if let ast::ColumnField::Name(n) = f { Some(n.clone()) } else { None })
                         .collect();
-                    scope.find_entry(&q, *loc)?.into_iter().collect()
+                    match scope.find_entry(&q, *loc)? {
+                        Some(e) => vec![e],
+                        // Not visible here: the "missing/invalid FROM-clause entry" error.
+                        None => return Err(scope.resolve(Some(&q), "*", *loc).err().unwrap_or_else(|| Error::internal("RETURNING entry not found"))),
+                    }
                 };
                 for e in entries {
                     for c in e.columns.iter().filter(|c| !c.system && !c.qualified_only) {
@@ -379,9 +410,6 @@ impl<'a> Binder<'a> {
     }
 
     fn bind_insert_body(&mut self, s: &ast::InsertStmt) -> Result<(LogicalPlan, Vec<ResultColumn>)> {
-        if let Some(c) = &s.on_conflict {
-            return Err(Error::feature_not_supported("INSERT ... ON CONFLICT is not supported yet").with_position(c.loc));
-        }
         let (table, view) = self.dml_target_or_view(&s.table, "insert into")?;
         if let Some(v) = view {
             // INSERT into an updatable view is an INSERT into its base table.
@@ -543,10 +571,200 @@ impl<'a> Binder<'a> {
         let ids: Vec<(i16, ColumnId)> = items.iter().zip(&attnums).map(|((c, _), a)| (*a, c.id)).collect();
         let input = LogicalPlan::Project { input: Box::new(source_plan), items };
         let name = s.alias.clone().unwrap_or_else(|| table.name.clone());
+        let conflict = match &s.on_conflict {
+            Some(c) => Some(self.bind_on_conflict(&table, &name, c, s.table.loc)?),
+            None => None,
+        };
         let mut rscope = Scope::new(None);
         rscope.entries.push(self.table_entry(&table, &name, &|a| ids.iter().find(|(x, _)| *x == a).map(|(_, id)| *id), s.table.loc));
+        if let Some(BoundConflict { update: Some(u), .. }) = &conflict {
+            // EXCLUDED is in the range table, but RETURNING cannot see it.
+            let excluded: Vec<(i16, ColumnId)> = table.live_columns().map(|c| c.attnum).zip(u.excluded.iter().copied()).collect();
+            rscope.entries.push(self.table_entry(&table, "excluded", &|a| excluded.iter().find(|(x, _)| *x == a).map(|(_, id)| *id), 0));
+            rscope.hidden_from = Some(1);
+        }
         let (returning, cols) = self.returning(&s.returning, &rscope)?;
-        Ok((LogicalPlan::Insert { table, input: Box::new(input), target_attnums: attnums, returning }, cols))
+        let on_conflict = match conflict {
+            Some(c) => Some(Box::new(self.infer_arbiter_indexes(&table, c)?)),
+            None => None,
+        };
+        Ok((LogicalPlan::Insert { table, input: Box::new(input), target_attnums: attnums, returning, on_conflict }, cols))
+    }
+
+    /// transformOnConflictClause: the conflict target (transformOnConflictArbiter)
+    /// and DO UPDATE's SET list and WHERE clause, which read the existing row
+    /// under the target's name and the proposed one as EXCLUDED.
+    fn bind_on_conflict(&mut self, table: &Arc<RelationDesc>, name: &str, c: &ast::OnConflict, loc: usize) -> Result<BoundConflict> {
+        if c.target.is_none() && matches!(c.action, ast::ConflictAction::Update { .. }) {
+            return Err(Error::new(SqlState::SYNTAX_ERROR, "ON CONFLICT DO UPDATE requires inference specification or constraint name")
+                .with_hint("For example, ON CONFLICT (column_name).")
+                .with_position(c.loc));
+        }
+        // IsCatalogRelation: OIDs below FirstUnpinnedObjectId.
+        if table.oid < 12000 {
+            return Err(Error::feature_not_supported("ON CONFLICT is not supported with system catalog tables").with_position(c.loc));
+        }
+        let spec = match &c.target {
+            None => ArbiterSpec::Any,
+            Some(ast::ConflictTarget::Constraint(cname)) => match table.constraints.iter().find(|k| &k.name == cname) {
+                Some(con) => ArbiterSpec::Constraint(con.clone()),
+                None => {
+                    return Err(Error::new(
+                        SqlState::UNDEFINED_OBJECT,
+                        format!("constraint \"{cname}\" for table \"{}\" does not exist", table.name),
+                    ));
+                }
+            },
+            Some(ast::ConflictTarget::Columns { columns, where_clause, loc: paren }) => {
+                // Inference elements read the target's columns as ColumnId(attnum),
+                // the way stored index expressions bind (bind_table_expr).
+                let scope = attnum_scope(table, name, loc);
+                let mut attrs = Vec::new();
+                let mut exprs = Vec::new();
+                for e in columns {
+                    if e.dir != ast::SortDir::Default {
+                        return Err(
+                            Error::new(SqlState::INVALID_COLUMN_REFERENCE, "ASC/DESC is not allowed in ON CONFLICT clause").with_position(*paren)
+                        );
+                    }
+                    if e.nulls.is_some() {
+                        return Err(Error::new(SqlState::INVALID_COLUMN_REFERENCE, "NULLS FIRST/LAST is not allowed in ON CONFLICT clause")
+                            .with_position(*paren));
+                    }
+                    // A plain column's reference is placed at the parenthesis.
+                    let x = match &e.column {
+                        Some(_) => {
+                            let mut col = e.expr.clone();
+                            col.loc = *paren;
+                            self.bind_expr(&col, &scope, ExprKind::Other)?
+                        }
+                        None => self.bind_expr(&e.expr, &scope, ExprKind::Other)?,
+                    };
+                    let x = self.resolve_unknown_to_text(x)?;
+                    if e.collation.is_some() || e.opclass.is_some() {
+                        return Err(Error::feature_not_supported("COLLATE and operator classes in an ON CONFLICT target are not supported yet")
+                            .with_position(e.expr.loc));
+                    }
+                    match x {
+                        ScalarExpr::Column { id, .. } => attrs.push(id.0 as i16),
+                        other => exprs.push(other),
+                    }
+                }
+                let predicate = match where_clause {
+                    Some(w) => {
+                        let p = self.bind_expr(w, &scope, ExprKind::Other)?;
+                        let p = self.coerce_to_boolean(p, "WHERE", w.loc)?;
+                        Some(p.into_conjuncts())
+                    }
+                    None => None,
+                };
+                attrs.sort_unstable();
+                attrs.dedup();
+                ArbiterSpec::Elements { attrs, exprs, predicate }
+            }
+        };
+        let update = match &c.action {
+            ast::ConflictAction::Nothing => None,
+            ast::ConflictAction::Update { set, where_clause } => {
+                // The existing row (with its ctid) under the target's name, the proposed one as EXCLUDED.
+                let existing: Vec<(i16, ColumnId)> = table.live_columns().map(|c| (c.attnum, self.new_column())).collect();
+                let excluded: Vec<(i16, ColumnId)> = table.live_columns().map(|c| (c.attnum, self.new_column())).collect();
+                let ctid = self.new_column();
+                let mut scope = Scope::new(None);
+                let mut target = self.table_entry(table, name, &|a| existing.iter().find(|(x, _)| *x == a).map(|(_, id)| *id), loc);
+                target.columns.push(EntryColumn {
+                    name: "ctid".into(),
+                    id: ctid,
+                    ty: SqlType::new(oid::TID),
+                    qualified_only: false,
+                    system: true,
+                    table: table.oid,
+                    attnum: CTID_ATTNUM,
+                });
+                let excl = self.table_entry(table, "excluded", &|a| excluded.iter().find(|(x, _)| *x == a).map(|(_, id)| *id), loc);
+                scope.entries.push(target);
+                scope.entries.push(excl);
+                let set_target = SetTarget { table, view: None, target_name: &table.name, scope: &scope, ids: &existing };
+                let assigned = self.bind_set_clauses(set, &set_target)?;
+                let filter = match where_clause {
+                    Some(w) => {
+                        let e = self.bind_expr(w, &scope, ExprKind::Where)?;
+                        Some(self.coerce_to_boolean(e, "WHERE", w.loc)?)
+                    }
+                    None => None,
+                };
+                let values = table
+                    .live_columns()
+                    .zip(&existing)
+                    .map(|(col, (_, id))| match assigned.iter().find(|(a, _, _)| *a == col.attnum) {
+                        Some((_, e, _)) => e.clone(),
+                        None => ScalarExpr::Column { id: *id, ty: col.ty },
+                    })
+                    .collect();
+                Some(ConflictUpdate {
+                    existing: existing.iter().map(|(_, id)| *id).collect(),
+                    existing_ctid: ctid,
+                    excluded: excluded.iter().map(|(_, id)| *id).collect(),
+                    values,
+                    assigned: assigned.iter().map(|(a, _, _)| *a).collect(),
+                    filter,
+                })
+            }
+        };
+        Ok(BoundConflict { spec, update })
+    }
+
+    /// infer_arbiter_indexes: the unique indexes the conflict target names.
+    fn infer_arbiter_indexes(&mut self, table: &RelationDesc, c: BoundConflict) -> Result<OnConflict> {
+        let arbiters = match c.spec {
+            ArbiterSpec::Any => vec![],
+            ArbiterSpec::Constraint(con) => {
+                let index = con.index.filter(|_| matches!(con.kind, ConstraintKind::PrimaryKey | ConstraintKind::Unique));
+                match index {
+                    Some(ix) => vec![ix],
+                    None => {
+                        return Err(Error::new(SqlState::WRONG_OBJECT_TYPE, "constraint in ON CONFLICT clause has no associated index"));
+                    }
+                }
+            }
+            ArbiterSpec::Elements { attrs, exprs, predicate } => {
+                let mut found = Vec::new();
+                for ix in table.indexes.iter().filter(|ix| ix.unique) {
+                    let mut cols: Vec<i16> = ix.columns.iter().copied().filter(|a| *a != 0).collect();
+                    cols.sort_unstable();
+                    cols.dedup();
+                    if cols != attrs {
+                        continue;
+                    }
+                    // Expression elements and the index's expressions must be the same set.
+                    let mut index_exprs = Vec::new();
+                    for sql in &ix.exprs {
+                        index_exprs.push(crate::binder::bind_table_expr(sql, table, self.catalog, self.ctx)?);
+                    }
+                    if !exprs.iter().all(|e| index_exprs.contains(e)) || !index_exprs.iter().all(|e| exprs.contains(e)) {
+                        continue;
+                    }
+                    // A partial index's predicate must be implied by the target's
+                    // WHERE: here, each of its conjuncts must appear there.
+                    if let Some(sql) = &ix.predicate {
+                        let Some(given) = &predicate else { continue };
+                        let needed = crate::binder::bind_table_expr(sql, table, self.catalog, self.ctx)?.into_conjuncts();
+                        if !needed.iter().all(|n| given.contains(n)) {
+                            continue;
+                        }
+                    }
+                    found.push(ix.oid);
+                }
+                if found.is_empty() {
+                    return Err(Error::new(
+                        SqlState::INVALID_COLUMN_REFERENCE,
+                        "there is no unique or exclusion constraint matching the ON CONFLICT specification",
+                    ));
+                }
+                found
+            }
+        };
+        Ok(OnConflict { arbiters, update: c.update })
     }
 
     fn check_insert_width(&self, have: usize, want: usize, loc: usize, targets: &[(ColumnDesc, usize)]) -> Result<()> {
@@ -638,114 +856,8 @@ impl<'a> Binder<'a> {
             plan = LogicalPlan::Filter { input: Box::new(plan), predicate: e };
         }
         // SET clauses → new value per assigned attnum (and whether it went through subscripts).
-        let mut assigned: Vec<(i16, ScalarExpr, bool)> = Vec::new();
-        // A value is either written out or one column of a row subquery.
-        let mut assign = |b: &mut Self, col: &ast::InsertColumn, value: &ast::Expr, bound: Option<ScalarExpr>| -> Result<()> {
-            let desc = table.column(&col.name).filter(|_| view.as_ref().is_none_or(|v| v.columns.contains(&col.name))).cloned();
-            let Some(desc) = desc else {
-                return Err(Error::new(SqlState::UNDEFINED_COLUMN, format!("column \"{}\" of relation \"{target_name}\" does not exist", col.name))
-                    .with_position(col.loc));
-            };
-            let indirect = !col.indirection.is_empty();
-            // Subscripted assignments to one column combine (a[1] = x, a[2] = y); others may not repeat.
-            let existing = assigned.iter().position(|(a, _, _)| *a == desc.attnum);
-            if existing.is_some_and(|i| !indirect || !assigned[i].2) {
-                return Err(
-                    Error::new(SqlState::SYNTAX_ERROR, format!("multiple assignments to same column \"{}\"", col.name)).with_position(col.loc)
-                );
-            }
-            let e = if matches!(value.kind, A::Default) {
-                if indirect {
-                    return Err(default_into_indirection(&col.indirection).with_position(col.loc));
-                }
-                b.column_default(&table, &desc)?
-            } else {
-                if desc.identity == b'a' {
-                    return Err(Error::new(SqlState::GENERATED_ALWAYS, format!("column \"{}\" can only be updated to DEFAULT", desc.name))
-                        .with_detail(format!("Column \"{}\" is an identity column defined as GENERATED ALWAYS.", desc.name))
-                        .with_position(col.loc));
-                }
-                if desc.generated == b's' {
-                    return Err(Error::new(SqlState::GENERATED_ALWAYS, format!("column \"{}\" can only be updated to DEFAULT", desc.name))
-                        .with_detail(format!("Column \"{}\" is a generated column.", desc.name))
-                        .with_position(col.loc));
-                }
-                let x = match bound {
-                    Some(x) => x,
-                    None => b.bind_expr(value, &scope, ExprKind::UpdateSet)?,
-                };
-                if indirect {
-                    let t = b.bind_subscript_target(&desc, &col.indirection, &scope, col.loc)?;
-                    let v = b.coerce_subscripted_value(&desc, &t, x, col.loc, value.loc)?;
-                    // The element is assigned into the value so far: the column's, or an earlier subscripted assignment's.
-                    let base = match existing {
-                        Some(i) => assigned.remove(i).1,
-                        None => {
-                            let id = ids
-                                .iter()
-                                .find(|(a, _)| *a == desc.attnum)
-                                .map(|(_, id)| *id)
-                                .ok_or_else(|| Error::internal("target column missing"))?;
-                            ScalarExpr::Column { id, ty: desc.ty }
-                        }
-                    };
-                    subscript_assign(base, t, v, desc.ty)
-                } else {
-                    b.coerce_assignment(x, desc.ty, Some(&desc.name), value.loc)?
-                }
-            };
-            assigned.push((desc.attnum, e, indirect));
-            Ok(())
-        };
-        for sc in &s.set {
-            match sc {
-                ast::SetClause::Single { column, value } => assign(self, column, value, None)?,
-                ast::SetClause::Multi { columns, value } => match &value.kind {
-                    A::Row { args, .. } if args.len() == columns.len() => {
-                        for (c, v) in columns.iter().zip(args) {
-                            assign(self, c, v, None)?;
-                        }
-                    }
-                    A::Row { .. } => {
-                        return Err(Error::new(SqlState::SYNTAX_ERROR, "number of columns does not match number of values").with_position(value.loc));
-                    }
-                    A::SubLink { kind: ast::SubLinkKind::Expr, query, .. } => {
-                        // (a, b) = (SELECT x, y …): each column reads its own
-                        // output of the subquery (MULTIEXPR_SUBLINK), which
-                        // must return at most one row.
-                        let q = self.bind_select(query, Some(&scope))?;
-                        if q.columns.len() != columns.len() {
-                            return Err(
-                                Error::new(SqlState::SYNTAX_ERROR, "number of columns does not match number of values").with_position(value.loc)
-                            );
-                        }
-                        for (i, c) in columns.iter().enumerate() {
-                            let (plan, map) = self.fresh_copy(&q.plan);
-                            let src = &q.columns[i];
-                            let id = map.get(&src.id).copied().unwrap_or(src.id);
-                            let out = self.plan_column(src.name.clone(), src.ty);
-                            let out_id = out.id;
-                            let plan = LogicalPlan::Project { input: Box::new(plan), items: vec![(out, ScalarExpr::Column { id, ty: src.ty })] };
-                            let sub = ScalarExpr::Subquery(Box::new(oa_ir::expr::SubqueryExpr {
-                                kind: oa_ir::expr::SubqueryKind::Scalar,
-                                plan: Box::new(plan),
-                                test: None,
-                                output: vec![out_id],
-                                ty: src.ty,
-                            }));
-                            assign(self, c, value, Some(sub))?;
-                        }
-                    }
-                    _ => {
-                        return Err(Error::new(
-                            SqlState::SYNTAX_ERROR,
-                            "source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression",
-                        )
-                        .with_position(value.loc));
-                    }
-                },
-            }
-        }
+        let target = SetTarget { table: &table, view: view.as_ref(), target_name: &target_name, scope: &scope, ids: &ids };
+        let assigned = self.bind_set_clauses(&s.set, &target)?;
         let mut items = Vec::new();
         items.push((
             self.plan_column("ctid", SqlType::new(oa_ir::types::oid::TID)),
@@ -787,6 +899,131 @@ impl<'a> Binder<'a> {
         let (returning, cols) = self.returning(&s.returning, &rscope)?;
         let assigned_attnums = assigned.iter().map(|(a, _, _)| *a).collect();
         Ok((LogicalPlan::Update { table, input: Box::new(input), ctid: ctid_out, values, assigned: assigned_attnums, returning }, cols))
+    }
+
+    /// The SET list of UPDATE or ON CONFLICT DO UPDATE (transformUpdateTargetList):
+    /// the new value per assigned attnum, and whether it went through subscripts.
+    fn bind_set_clauses(&mut self, set: &[ast::SetClause], t: &SetTarget) -> Result<Vec<(i16, ScalarExpr, bool)>> {
+        let mut assigned: Vec<(i16, ScalarExpr, bool)> = Vec::new();
+        for sc in set {
+            match sc {
+                ast::SetClause::Single { column, value } => self.bind_set_item(&mut assigned, t, column, value, None)?,
+                ast::SetClause::Multi { columns, value } => match &value.kind {
+                    A::Row { args, .. } if args.len() == columns.len() => {
+                        for (c, v) in columns.iter().zip(args) {
+                            self.bind_set_item(&mut assigned, t, c, v, None)?;
+                        }
+                    }
+                    A::Row { .. } => {
+                        return Err(Error::new(SqlState::SYNTAX_ERROR, "number of columns does not match number of values").with_position(value.loc));
+                    }
+                    A::SubLink { kind: ast::SubLinkKind::Expr, query, .. } => {
+                        // (a, b) = (SELECT x, y …): each column reads its own
+                        // output of the subquery (MULTIEXPR_SUBLINK), which
+                        // must return at most one row.
+                        let q = self.bind_select(query, Some(t.scope))?;
+                        if q.columns.len() != columns.len() {
+                            return Err(
+                                Error::new(SqlState::SYNTAX_ERROR, "number of columns does not match number of values").with_position(value.loc)
+                            );
+                        }
+                        for (i, c) in columns.iter().enumerate() {
+                            let (plan, map) = self.fresh_copy(&q.plan);
+                            let src = &q.columns[i];
+                            let id = map.get(&src.id).copied().unwrap_or(src.id);
+                            let out = self.plan_column(src.name.clone(), src.ty);
+                            let out_id = out.id;
+                            let plan = LogicalPlan::Project { input: Box::new(plan), items: vec![(out, ScalarExpr::Column { id, ty: src.ty })] };
+                            let sub = ScalarExpr::Subquery(Box::new(oa_ir::expr::SubqueryExpr {
+                                kind: oa_ir::expr::SubqueryKind::Scalar,
+                                plan: Box::new(plan),
+                                test: None,
+                                output: vec![out_id],
+                                ty: src.ty,
+                            }));
+                            self.bind_set_item(&mut assigned, t, c, value, Some(sub))?;
+                        }
+                    }
+                    _ => {
+                        return Err(Error::new(
+                            SqlState::SYNTAX_ERROR,
+                            "source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression",
+                        )
+                        .with_position(value.loc));
+                    }
+                },
+            }
+        }
+        Ok(assigned)
+    }
+
+    /// One assignment of a SET list: a value written out, or (`bound`) one
+    /// column of a row subquery.
+    fn bind_set_item(
+        &mut self,
+        assigned: &mut Vec<(i16, ScalarExpr, bool)>,
+        t: &SetTarget,
+        col: &ast::InsertColumn,
+        value: &ast::Expr,
+        bound: Option<ScalarExpr>,
+    ) -> Result<()> {
+        let desc = t.table.column(&col.name).filter(|_| t.view.is_none_or(|v| v.columns.contains(&col.name))).cloned();
+        if desc.is_none() && matches!(col.name.as_str(), "ctid" | "xmin" | "cmin" | "xmax" | "cmax" | "tableoid") {
+            return Err(Error::feature_not_supported(format!("cannot assign to system column \"{}\"", col.name)).with_position(col.loc));
+        }
+        let Some(desc) = desc else {
+            return Err(Error::new(SqlState::UNDEFINED_COLUMN, format!("column \"{}\" of relation \"{}\" does not exist", col.name, t.target_name))
+                .with_position(col.loc));
+        };
+        let indirect = !col.indirection.is_empty();
+        // Subscripted assignments to one column combine (a[1] = x, a[2] = y); others may not repeat.
+        let existing = assigned.iter().position(|(a, _, _)| *a == desc.attnum);
+        if existing.is_some_and(|i| !indirect || !assigned[i].2) {
+            return Err(Error::new(SqlState::SYNTAX_ERROR, format!("multiple assignments to same column \"{}\"", col.name)));
+        }
+        let e = if matches!(value.kind, A::Default) {
+            if indirect {
+                return Err(default_into_indirection(&col.indirection).with_position(col.loc));
+            }
+            self.column_default(t.table, &desc)?
+        } else {
+            if desc.identity == b'a' {
+                return Err(Error::new(SqlState::GENERATED_ALWAYS, format!("column \"{}\" can only be updated to DEFAULT", desc.name))
+                    .with_detail(format!("Column \"{}\" is an identity column defined as GENERATED ALWAYS.", desc.name))
+                    .with_position(col.loc));
+            }
+            if desc.generated == b's' {
+                return Err(Error::new(SqlState::GENERATED_ALWAYS, format!("column \"{}\" can only be updated to DEFAULT", desc.name))
+                    .with_detail(format!("Column \"{}\" is a generated column.", desc.name))
+                    .with_position(col.loc));
+            }
+            let x = match bound {
+                Some(x) => x,
+                None => self.bind_expr(value, t.scope, ExprKind::UpdateSet)?,
+            };
+            if indirect {
+                let st = self.bind_subscript_target(&desc, &col.indirection, t.scope, col.loc)?;
+                let v = self.coerce_subscripted_value(&desc, &st, x, col.loc, value.loc)?;
+                // The element is assigned into the value so far: the column's, or an earlier subscripted assignment's.
+                let base = match existing {
+                    Some(i) => assigned.remove(i).1,
+                    None => {
+                        let id = t
+                            .ids
+                            .iter()
+                            .find(|(a, _)| *a == desc.attnum)
+                            .map(|(_, id)| *id)
+                            .ok_or_else(|| Error::internal("target column missing"))?;
+                        ScalarExpr::Column { id, ty: desc.ty }
+                    }
+                };
+                subscript_assign(base, st, v, desc.ty)
+            } else {
+                self.coerce_assignment(x, desc.ty, Some(&desc.name), value.loc)?
+            }
+        };
+        assigned.push((desc.attnum, e, indirect));
+        Ok(())
     }
 
     fn bind_delete_body(&mut self, s: &ast::DeleteStmt) -> Result<(LogicalPlan, Vec<ResultColumn>)> {
@@ -839,6 +1076,25 @@ fn restrict_to_view(scope: &mut Scope, v: &ViewTarget) {
         e.columns.retain(|c| c.system || v.columns.contains(&c.name));
         e.table = None;
     }
+}
+
+/// A scope with one table whose columns are ColumnId(attnum), as bind_table_expr has them.
+fn attnum_scope(table: &RelationDesc, name: &str, loc: usize) -> Scope<'static> {
+    let mut scope = Scope::new(None);
+    let columns = table
+        .live_columns()
+        .map(|c| EntryColumn {
+            name: c.name.clone(),
+            id: ColumnId(c.attnum as u32),
+            ty: c.ty,
+            qualified_only: false,
+            system: false,
+            table: table.oid,
+            attnum: c.attnum,
+        })
+        .collect();
+    scope.entries.push(RangeEntry { name: Some(name.to_string()), table: Some(Arc::new(table.clone())), columns, location: loc });
+    scope
 }
 
 fn is_plain_values(s: &ast::SelectStmt) -> bool {

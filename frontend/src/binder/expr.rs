@@ -30,11 +30,13 @@ pub(crate) enum ExprKind {
     Returning,
     FromFunction,
     AggArgument,
+    /// A window's PARTITION BY, ORDER BY or frame offset.
+    WindowDef,
     Other,
 }
 
 impl ExprKind {
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             ExprKind::Where => "WHERE",
             ExprKind::JoinOn => "JOIN conditions",
@@ -50,12 +52,13 @@ impl ExprKind {
             ExprKind::Returning => "RETURNING",
             ExprKind::FromFunction => "functions in FROM",
             ExprKind::AggArgument => "aggregate function calls",
+            ExprKind::WindowDef => "window definitions",
             ExprKind::Other => "this context",
         }
     }
 
     fn allows_aggregates(self) -> bool {
-        matches!(self, ExprKind::SelectTarget | ExprKind::Having | ExprKind::OrderBy | ExprKind::DistinctOn)
+        matches!(self, ExprKind::SelectTarget | ExprKind::Having | ExprKind::OrderBy | ExprKind::DistinctOn | ExprKind::WindowDef)
     }
 }
 
@@ -72,10 +75,16 @@ pub(crate) struct AggLevel {
     /// The kind of expression of this level a subquery being bound sits in:
     /// decides whether an outer-level aggregate may appear there.
     pub sublink_kind: Option<ExprKind>,
+    /// Window function calls and the WINDOW clause.
+    pub windows: super::window::WindowLevel,
 }
 
 impl<'a> Binder<'a> {
     pub fn bind_expr(&mut self, e: &AExpr, scope: &Scope, kind: ExprKind) -> Result<ScalarExpr> {
+        oa_ir::stack::guard(|| self.bind_expr_level(e, scope, kind))
+    }
+
+    fn bind_expr_level(&mut self, e: &AExpr, scope: &Scope, kind: ExprKind) -> Result<ScalarExpr> {
         let loc = e.loc;
         match &e.kind {
             A::ColumnRef(fields) => self.bind_column_ref(fields, scope, loc),
@@ -847,10 +856,27 @@ impl<'a> Binder<'a> {
 
     /// Coerces the arguments and builds the call (plus defaults and VARIADIC packing).
     fn build_call(&mut self, c: &super::func::Candidate, inputs: &[Oid], args: Vec<(ScalarExpr, usize)>, loc: usize) -> Result<ScalarExpr> {
-        let (func, arg_types) = self.candidate_ref(c, inputs, loc)?;
+        let (mut func, mut arg_types) = self.candidate_ref(c, inputs, loc)?;
         let mut coerced = Vec::with_capacity(args.len());
-        for ((a, l), t) in args.into_iter().zip(&arg_types) {
-            coerced.push(self.coerce_implicit(a, SqlType::new(*t), l)?);
+        for (i, (a, l)) in args.into_iter().enumerate().take(arg_types.len()) {
+            let t = arg_types[i];
+            coerced.push(self.coerce_implicit(a, SqlType::new(t), l)?);
+            // int2vector and oidvector passed as anyarray are int2[] and oid[]
+            // (the same storage in PostgreSQL; the executor converts ours).
+            const ANYARRAY: Oid = 2277;
+            const ANYCOMPATIBLEARRAY: Oid = 5078;
+            let vector_array = match coerced[i].ty().oid {
+                oid::INT2VECTOR => 1005,
+                oid::OIDVECTOR => 1028,
+                _ => 0,
+            };
+            if vector_array != 0 && matches!(c.args.get(i), Some(&(ANYARRAY | ANYCOMPATIBLEARRAY))) {
+                let a = coerced.pop().ok_or_else(|| Error::internal("argument vanished"))?;
+                let ty = SqlType::new(vector_array);
+                coerced.push(ScalarExpr::Cast { arg: Box::new(a), ty, method: oa_ir::expr::CastMethod::Relabel, explicit: false });
+                arg_types[i] = vector_array;
+                Arc::make_mut(&mut func).arg_types[i] = ty;
+            }
         }
         if let Some(from) = c.variadic_from {
             // Pack the variadic arguments into an array, unless the parameter is VARIADIC "any".
@@ -912,7 +938,7 @@ impl<'a> Binder<'a> {
 
     fn bind_func_call(&mut self, call: &ast::FuncCall, scope: &Scope, kind: ExprKind, loc: usize) -> Result<ScalarExpr> {
         if call.over.is_some() {
-            return Err(Error::feature_not_supported("window functions are not supported yet").with_position(loc));
+            return self.bind_window_call(call, scope, kind, loc);
         }
         if call.within_group {
             return Err(Error::feature_not_supported("ordered-set aggregates are not supported yet").with_position(loc));
@@ -954,7 +980,8 @@ impl<'a> Binder<'a> {
         };
         match c.proc.kind {
             b'a' => self.bind_aggregate(call, &c, &inputs, args, scope, kind, loc),
-            b'w' => Err(Error::feature_not_supported("window functions are not supported yet").with_position(loc)),
+            b'w' => Err(Error::new(SqlState::WRONG_OBJECT_TYPE, format!("window function {} requires an OVER clause", call.name.join(".")))
+                .with_position(loc)),
             b'p' => Err(Error::new(SqlState::WRONG_OBJECT_TYPE, format!("{} is a procedure", self.func_signature(&call.name, &inputs, &names)))
                 .with_hint("To call a procedure, use CALL.")
                 .with_position(loc)),
@@ -985,6 +1012,15 @@ impl<'a> Binder<'a> {
                         SqlState::WRONG_OBJECT_TYPE,
                         format!("FILTER specified, but {} is not an aggregate function", call.name.join(".")),
                     )
+                    .with_position(loc));
+                }
+                if call.variadic && c.proc.variadic == oid::ANY {
+                    // The kernels of VARIADIC "any" functions see their arguments one
+                    // by one; an array passed whole would need funcvariadic.
+                    return Err(Error::feature_not_supported(format!(
+                        "VARIADIC array arguments to {}() are not supported yet",
+                        call.name.last().map_or("", |n| n.as_str())
+                    ))
                     .with_position(loc));
                 }
                 if c.proc.retset && kind != ExprKind::FromFunction {
@@ -1027,9 +1063,6 @@ impl<'a> Binder<'a> {
         let Some(level) = self.agg_levels.iter().rposition(|l| l.depth == depth) else {
             return Err(Error::feature_not_supported("set-returning functions are not supported here yet").with_position(loc));
         };
-        if !self.agg_levels[level].srfs.is_empty() {
-            return Err(Error::feature_not_supported("more than one set-returning function in a select list is not supported yet").with_position(loc));
-        }
         let call = self.build_call(c, inputs, args.into_iter().map(|(_, a, l)| (a, l)).collect(), loc)?;
         let ScalarExpr::Func { func, args } = call else {
             return Err(Error::internal("set-returning function did not bind to a call"));

@@ -8,6 +8,7 @@ mod func;
 mod inline;
 mod scope;
 mod select;
+mod window;
 
 use std::sync::Arc;
 

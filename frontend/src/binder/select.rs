@@ -9,7 +9,7 @@ use oa_grammar::ast::{self, Expr as AExpr, ExprKind as A};
 use oa_ir::catalog::{RelKind, RelationDesc};
 use oa_ir::datum::Datum;
 use oa_ir::expr::{ColumnId, ScalarExpr, SortKey};
-use oa_ir::plan::{CTID_ATTNUM, JoinKind, LogicalPlan, PlanColumn, ScanColumn, SetOpKind, TABLEOID_ATTNUM};
+use oa_ir::plan::{CTID_ATTNUM, JoinKind, LogicalPlan, PlanColumn, ScanColumn, SetOpKind, SrfCall, TABLEOID_ATTNUM};
 use oa_ir::types::{Oid, SqlType, oid};
 use oa_ir::{Error, Result, SqlState};
 
@@ -163,7 +163,7 @@ impl<'a> Binder<'a> {
         }
     }
 
-    fn sort_key(&mut self, e: ScalarExpr, item: &ast::SortBy) -> Result<SortKey> {
+    pub(crate) fn sort_key(&mut self, e: ScalarExpr, item: &ast::SortBy) -> Result<SortKey> {
         let (descending, using_gt) = match &item.dir {
             ast::SortDir::Default | ast::SortDir::Asc => (false, false),
             ast::SortDir::Desc => (true, false),
@@ -452,6 +452,10 @@ impl<'a> Binder<'a> {
     }
 
     fn bind_set_expr(&mut self, e: &ast::SetExpr, parent: Option<&Scope>) -> Result<Query> {
+        oa_ir::stack::guard(|| self.bind_set_expr_level(e, parent))
+    }
+
+    fn bind_set_expr_level(&mut self, e: &ast::SetExpr, parent: Option<&Scope>) -> Result<Query> {
         match e {
             ast::SetExpr::SetOp { op, all, left, right, loc } => {
                 let l = self.bind_set_expr(left, parent)?;
@@ -516,12 +520,12 @@ impl<'a> Binder<'a> {
             let _ = into;
             return Err(Error::feature_not_supported("SELECT INTO is not supported yet"));
         }
-        if !core.windows.is_empty() {
-            return Err(Error::feature_not_supported("window functions are not supported yet"));
-        }
+        super::window::check_frames(core, order_by)?;
         let mut scope = Scope::new(parent);
-        self.agg_levels.push(AggLevel { depth: scope.depth(), ..AggLevel::default() });
+        let windows = super::window::WindowLevel::new(core.windows.clone());
+        self.agg_levels.push(AggLevel { depth: scope.depth(), windows, ..AggLevel::default() });
         let bound = self.bind_select_clauses(core, order_by, &mut scope, resolve_unknowns);
+        let bound = bound.and_then(|b| self.finish_window_clauses(&scope).map(|()| b));
         let mut level = self.agg_levels.pop().unwrap_or_default();
         let (mut plan, (mut targets, group_items, having, mut sort_exprs, distinct_on)) = bound?;
 
@@ -532,6 +536,7 @@ impl<'a> Binder<'a> {
                 .with_position(agg_loc));
         }
         let mut srfs = std::mem::take(&mut level.srfs);
+        let mut group_refs: Vec<ScalarExpr> = Vec::new();
         let grouped = !level.aggs.is_empty() || core.group_by.is_some() || having.is_some();
         if grouped {
             let mut group_by: Vec<(PlanColumn, ScalarExpr)> = Vec::new();
@@ -568,14 +573,46 @@ impl<'a> Binder<'a> {
                     *a = regroup(self, e, "select", core.targets.first().map_or(0, |ast::ResTarget::Expr { loc, .. }| *loc))?;
                 }
             }
+            for a in level.windows.expressions_mut() {
+                let e = std::mem::replace(a, ScalarExpr::bool(true));
+                *a = regroup(self, e, "select", core.targets.first().map_or(0, |ast::ResTarget::Expr { loc, .. }| *loc))?;
+            }
+            group_refs = group_by.iter().map(|(c, _)| ScalarExpr::Column { id: c.id, ty: c.ty }).collect();
             plan = LogicalPlan::Aggregate { input: Box::new(plan), group_by, aggs: level.aggs };
             if let Some(h) = having {
                 plan = LogicalPlan::Filter { input: Box::new(plan), predicate: h };
             }
         }
-        // Select-list set-returning functions run once per (grouped) row.
-        for (col, func, args) in srfs {
-            let scan = LogicalPlan::FunctionScan { func, args, columns: vec![col], ordinality: None };
+        // Window functions run over the grouped rows, before DISTINCT, ORDER BY and LIMIT.
+        let mut window_order = Vec::new();
+        if level.windows.has_calls() {
+            let mut earlier: Vec<ScalarExpr> = sort_exprs.iter().map(|(k, _)| k.expr.clone()).collect();
+            earlier.extend(group_refs);
+            earlier.extend(distinct_on.iter().map(|(e, _)| e.clone()));
+            let windows = std::mem::take(&mut level.windows);
+            (plan, window_order) = self.plan_windows(plan, windows, &earlier);
+        }
+        // ORDER BY already satisfied by the last window's sort needs no sort of its own.
+        let presorted = !window_order.is_empty()
+            && srfs.is_empty()
+            && sort_exprs.len() <= window_order.len()
+            && sort_exprs.iter().zip(&window_order).all(|((k, _), w)| k == w);
+        // Select-list set-returning functions run once per (grouped) row, side
+        // by side as in ROWS FROM (PostgreSQL's ProjectSet): as many rows as the
+        // longest result, the others padded with NULLs.
+        if !srfs.is_empty() {
+            let ids: Vec<ColumnId> = srfs.iter().map(|(c, _, _)| c.id).collect();
+            let mut used = Vec::new();
+            for (_, _, args) in &srfs {
+                args.iter().for_each(|a| a.columns_into(&mut used));
+            }
+            if used.iter().any(|c| ids.contains(c)) {
+                return Err(Error::feature_not_supported(
+                    "set-returning functions in the arguments of set-returning functions are not supported yet",
+                ));
+            }
+            let calls = srfs.into_iter().map(|(col, func, args)| SrfCall { func, args, columns: vec![col] }).collect();
+            let scan = LogicalPlan::FunctionScan { calls, ordinality: None };
             plan = LogicalPlan::Join {
                 kind: JoinKind::Inner,
                 left: Box::new(plan),
@@ -663,7 +700,7 @@ impl<'a> Binder<'a> {
                 plan = LogicalPlan::Distinct { input: Box::new(plan), on: on_keys };
             }
             None => {
-                if !keys.is_empty() {
+                if !keys.is_empty() && !presorted {
                     plan = LogicalPlan::Sort { input: Box::new(plan), keys: keys.clone() };
                 }
             }
@@ -800,6 +837,7 @@ impl<'a> Binder<'a> {
                     );
                 }
                 check_no_aggregate(&targets[idx - 1].expr, &self.agg_levels, e.loc)?;
+                self.check_no_window(&targets[idx - 1].expr, "GROUP BY")?;
                 Ok(targets[idx - 1].expr.clone())
             }
             A::ColumnRef(f) if f.len() == 1 => {
@@ -810,7 +848,7 @@ impl<'a> Binder<'a> {
                     _ => {
                         let matches: Vec<&Target> = targets.iter().filter(|t| t.name == name).collect();
                         match matches.as_slice() {
-                            [t] => Ok(t.expr.clone()),
+                            [t] => self.check_no_window(&t.expr, "GROUP BY").map(|()| t.expr.clone()),
                             [] => self.bind_expr(e, scope, ExprKind::GroupBy),
                             _ => Err(Error::new(SqlState::AMBIGUOUS_COLUMN, format!("GROUP BY \"{name}\" is ambiguous")).with_position(e.loc)),
                         }
@@ -1030,13 +1068,33 @@ impl<'a> Binder<'a> {
                 self.add_derived_entry(q.plan, q.columns, alias, *loc, scope)
             }
             ast::TableRef::Function { lateral: _, func, alias, column_defs, loc } => {
-                if func.rows_from || func.calls.len() != 1 {
-                    return Err(Error::feature_not_supported("ROWS FROM is not supported yet").with_position(*loc));
-                }
                 if !column_defs.is_empty() {
                     return Err(Error::feature_not_supported("column definition lists are not supported yet").with_position(*loc));
                 }
-                self.bind_function_scan(&func.calls[0], func.ordinality, alias.as_ref(), *loc, scope)
+                // unnest(a, b, …) is ROWS FROM (unnest(a), unnest(b), …) (transformRangeFunction).
+                let mut calls = Vec::with_capacity(func.calls.len());
+                for c in &func.calls {
+                    match &c.kind {
+                        A::Func(f)
+                            if f.name.len() == 1
+                                && f.name[0] == "unnest"
+                                && f.args.len() > 1
+                                && f.order_by.is_empty()
+                                && f.filter.is_none()
+                                && f.over.is_none()
+                                && !f.agg_star
+                                && !f.distinct
+                                && !f.variadic =>
+                        {
+                            for a in &f.args {
+                                let one = ast::FuncCall::new(vec!["pg_catalog".into(), "unnest".into()], vec![a.value.clone()]);
+                                calls.push(AExpr::new(A::Func(Box::new(one)), c.loc));
+                            }
+                        }
+                        _ => calls.push(c.clone()),
+                    }
+                }
+                self.bind_function_scan(&calls, func.ordinality, alias.as_ref(), *loc, scope)
             }
             ast::TableRef::Join(j) => self.bind_join(j, scope),
         }
@@ -1193,69 +1251,72 @@ impl<'a> Binder<'a> {
 
     fn bind_function_scan(
         &mut self,
-        call: &AExpr,
+        calls: &[AExpr],
         ordinality: bool,
         alias: Option<&ast::Alias>,
         loc: usize,
         scope: &mut Scope,
     ) -> Result<(LogicalPlan, Vec<EntryColumn>)> {
         let visible = scope.clone();
-        let bound = self.bind_expr(call, &visible, ExprKind::FromFunction)?;
-        let (func, args, name) = match bound {
-            ScalarExpr::Func { func, args } => {
-                let name = func.name.clone();
-                (func, args, name)
-            }
-            other => {
-                // A non-function expression in FROM (e.g. a cast) — PostgreSQL allows only functions.
-                let _ = other;
-                return Err(Error::new(SqlState::SYNTAX_ERROR, "only function calls are allowed in FROM").with_position(loc));
-            }
-        };
-        let ret = func.ret_type;
-        if let Some(fields) = oa_ir::types::records::fields(ret) {
-            // OUT parameters: one column per field.
-            let mut cols = Vec::with_capacity(fields.len());
-            let mut qcols = Vec::with_capacity(fields.len() + 1);
-            for (i, (fname, fty)) in fields.iter().enumerate() {
-                let cname = alias.and_then(|a| a.columns.get(i).cloned()).unwrap_or_else(|| fname.clone());
-                let col = self.plan_column(cname.clone(), *fty);
-                qcols.push(QueryColumn { name: cname, id: col.id, ty: col.ty, table: 0, attnum: 0 });
-                cols.push(col);
-            }
-            let ord = if ordinality {
-                let n = alias.and_then(|a| a.columns.get(fields.len()).cloned()).unwrap_or_else(|| "ordinality".into());
-                let o = self.plan_column(n.clone(), SqlType::INT8);
-                qcols.push(QueryColumn { name: n, id: o.id, ty: o.ty, table: 0, attnum: 0 });
-                Some(o)
-            } else {
-                None
+        // Each function's columns under their natural names (addRangeTableEntryForFunction):
+        // OUT parameters by name; a scalar result by the alias when it is the only
+        // function, else by the function's name.
+        let mut bound = Vec::with_capacity(calls.len());
+        for call in calls {
+            let (func, args) = match self.bind_expr(call, &visible, ExprKind::FromFunction)? {
+                ScalarExpr::Func { func, args } => (func, args),
+                _ => return Err(Error::new(SqlState::SYNTAX_ERROR, "only function calls are allowed in FROM").with_position(loc)),
             };
-            let plan = LogicalPlan::FunctionScan { func, args, columns: cols, ordinality: ord };
-            let a = ast::Alias { name: alias.map(|a| a.name.clone()).unwrap_or(name), columns: vec![] };
-            return self.add_derived_entry(plan, qcols, &a, loc, scope);
-        }
-        if self.type_desc(ret.oid)?.typtype == b'c' || ret.oid == oid::RECORD {
-            return Err(Error::feature_not_supported(format!("functions returning composite types in FROM are not supported yet ({name})"))
+            let ret = func.ret_type;
+            let names: Vec<(String, SqlType)> = if let Some(fields) = oa_ir::types::records::fields(ret) {
+                fields.iter().map(|(n, t)| (n.clone(), *t)).collect()
+            } else if self.type_desc(ret.oid)?.typtype == b'c' || ret.oid == oid::RECORD {
+                return Err(Error::feature_not_supported(format!(
+                    "functions returning composite types in FROM are not supported yet ({})",
+                    func.name
+                ))
                 .with_position(loc));
+            } else {
+                let name = match alias {
+                    Some(a) if calls.len() == 1 => a.name.clone(),
+                    _ => func.name.clone(),
+                };
+                vec![(name, ret)]
+            };
+            bound.push((func, args, names));
         }
-        let col_name =
-            alias.and_then(|a| a.columns.first().cloned()).unwrap_or_else(|| alias.map(|a| a.name.clone()).unwrap_or_else(|| name.clone()));
-        let col = self.plan_column(col_name.clone(), ret);
+        let refname = match (alias, bound.first()) {
+            (Some(a), _) => a.name.clone(),
+            (None, Some((f, _, _))) => f.name.clone(),
+            (None, None) => return Err(Error::internal("function scan without functions")),
+        };
+        let alias_cols = alias.map_or(&[][..], |a| a.columns.as_slice());
+        let mut k = 0;
+        let mut name_of = |natural: String| {
+            let n = alias_cols.get(k).cloned().unwrap_or(natural);
+            k += 1;
+            n
+        };
+        let mut srf_calls = Vec::with_capacity(bound.len());
+        let mut qcols = Vec::new();
+        for (func, args, names) in bound {
+            let mut columns = Vec::with_capacity(names.len());
+            for (natural, ty) in names {
+                let col = self.plan_column(name_of(natural), ty);
+                qcols.push(QueryColumn { name: col.name.clone(), id: col.id, ty: col.ty, table: 0, attnum: 0 });
+                columns.push(col);
+            }
+            srf_calls.push(SrfCall { func, args, columns });
+        }
         let ord = if ordinality {
-            let n = alias.and_then(|a| a.columns.get(1).cloned()).unwrap_or_else(|| "ordinality".into());
-            Some(self.plan_column(n, SqlType::INT8))
+            let o = self.plan_column(name_of("ordinality".into()), SqlType::INT8);
+            qcols.push(QueryColumn { name: o.name.clone(), id: o.id, ty: o.ty, table: 0, attnum: 0 });
+            Some(o)
         } else {
             None
         };
-        let mut qcols = vec![QueryColumn { name: col_name, id: col.id, ty: col.ty, table: 0, attnum: 0 }];
-        if let Some(o) = &ord {
-            qcols.push(QueryColumn { name: o.name.clone(), id: o.id, ty: o.ty, table: 0, attnum: 0 });
-        }
-        let plan = LogicalPlan::FunctionScan { func, args, columns: vec![col], ordinality: ord };
-        let default_alias = ast::Alias { name: name.clone(), columns: vec![] };
-        let a = ast::Alias { name: alias.map(|a| a.name.clone()).unwrap_or(name), columns: vec![] };
-        let _ = default_alias;
+        let plan = LogicalPlan::FunctionScan { calls: srf_calls, ordinality: ord };
+        let a = ast::Alias { name: refname, columns: alias_cols.to_vec() };
         self.add_derived_entry(plan, qcols, &a, loc, scope)
     }
 
@@ -1473,6 +1534,10 @@ fn find_column_ref_loc(core: &ast::SimpleSelect, table: &str, col: &str) -> Opti
     }
     if let Some(h) = &core.having {
         visit(h);
+    }
+    for w in &core.windows {
+        w.spec.partition_by.iter().for_each(&mut visit);
+        w.spec.order_by.iter().for_each(|s| visit(&s.expr));
     }
     found
 }
@@ -1761,20 +1826,49 @@ pub(crate) fn figure_colname(e: &AExpr) -> String {
 }
 
 fn figure(e: &AExpr) -> Option<String> {
+    figure_with_strength(e).map(|(name, _)| name)
+}
+
+/// PostgreSQL's FigureColnameInternal: a name and whether it is strong. A
+/// cast or CASE names its column after the type or "case" only when its
+/// argument offers no strong name, so `1::int::text` is called "text".
+fn figure_with_strength(e: &AExpr) -> Option<(String, bool)> {
+    match &e.kind {
+        A::Cast { arg, type_name } => match figure_with_strength(arg) {
+            Some((name, true)) => Some((name, true)),
+            _ => type_name.names.last().map(|t| (t.clone(), false)),
+        },
+        A::TypedLiteral { type_name, .. } => type_name.names.last().map(|t| (t.clone(), false)),
+        A::Case { default, .. } => match default.as_ref().and_then(|d| figure_with_strength(d)) {
+            Some((name, true)) => Some((name, true)),
+            _ => Some(("case".into(), false)),
+        },
+        A::Collate { arg, .. } => figure_with_strength(arg),
+        A::Indirection { base, path } if !matches!(path.last(), Some(ast::Indirection::Field(_))) => figure_with_strength(base),
+        // The subquery's first column is named by now, "?column?" included.
+        A::SubLink { kind: ast::SubLinkKind::Expr, query, .. } => match &query.body {
+            ast::SetExpr::Select(core) => core.targets.first().map(|t| {
+                let ast::ResTarget::Expr { expr, alias, .. } = t;
+                (alias.clone().unwrap_or_else(|| figure_colname(expr)), true)
+            }),
+            _ => None,
+        },
+        _ => figure_strong(e).map(|name| (name, true)),
+    }
+}
+
+/// The names that are always strong.
+fn figure_strong(e: &AExpr) -> Option<String> {
     match &e.kind {
         A::ColumnRef(f) => match f.last() {
             Some(ast::ColumnField::Name(n)) => Some(n.clone()),
             _ => None,
         },
-        A::Indirection { base, path } => match path.last() {
+        A::Indirection { path, .. } => match path.last() {
             Some(ast::Indirection::Field(n)) => Some(n.clone()),
-            _ => figure(base),
+            _ => None,
         },
         A::Func(call) => call.name.last().cloned(),
-        A::Cast { arg, type_name } => figure(arg).or_else(|| type_name.names.last().cloned()),
-        A::TypedLiteral { type_name, .. } => type_name.names.last().cloned(),
-        A::Collate { arg, .. } => figure(arg),
-        A::Case { default, .. } => default.as_ref().and_then(|d| figure(d)).or(Some("case".into())),
         A::Coalesce(_) => Some("coalesce".into()),
         A::NullIf(..) => Some("nullif".into()),
         A::MinMax { op, .. } => Some(match op {
@@ -1784,16 +1878,9 @@ fn figure(e: &AExpr) -> Option<String> {
         A::Array(_) => Some("array".into()),
         A::Row { .. } => Some("row".into()),
         A::Grouping(_) => Some("grouping".into()),
-        A::SubLink { kind, query, .. } => match kind {
+        A::SubLink { kind, .. } => match kind {
             ast::SubLinkKind::Exists => Some("exists".into()),
             ast::SubLinkKind::Array => Some("array".into()),
-            ast::SubLinkKind::Expr => match &query.body {
-                ast::SetExpr::Select(core) => core.targets.first().and_then(|t| {
-                    let ast::ResTarget::Expr { expr, alias, .. } = t;
-                    alias.clone().or_else(|| figure(expr))
-                }),
-                _ => None,
-            },
             _ => None,
         },
         A::SqlValue { func, .. } => Some(

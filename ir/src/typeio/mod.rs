@@ -30,6 +30,7 @@ mod chars;
 mod float;
 mod format_type;
 mod int;
+mod json;
 mod tables;
 mod uuid;
 
@@ -57,6 +58,7 @@ pub use int::{
     int_to_numeric, int2_to_int4, int2_to_int8, int2in, int2out, int4_to_int2, int4_to_int8, int4in, int4out, int8_to_int2, int8_to_int4,
     int8_to_oid, int8in, int8out, numeric_to_int2, numeric_to_int4, numeric_to_int8, oid_to_int8, oidin, oidout,
 };
+pub use json::{escape_json, is_valid_json_number, json_in};
 pub use uuid::{uuid_in, uuid_out};
 
 use crate::datum::Datum;

@@ -44,6 +44,11 @@ fn arg_bool(a: &[Datum], i: usize) -> bool {
     matches!(a.get(i), Some(Datum::Bool(true)))
 }
 
+/// The value of a function returning void (void_out prints it as nothing; it is not NULL).
+fn void() -> Datum {
+    Datum::Text(String::new())
+}
+
 fn text(s: impl Into<String>) -> Datum {
     Datum::Text(s.into())
 }
@@ -118,6 +123,7 @@ pub fn reg_text(cat: &CatalogView, ty: Oid, o: Oid) -> String {
         }
     };
     let found = match ty {
+        oid::REGCLASS | oid::REGNAMESPACE if o == 0 => Some("-".into()),
         oid::REGCLASS => cat.relation(o).map(|r| relation_name(cat, &r)),
         oid::REGTYPE if o == 0 => Some("-".into()),
         oid::REGTYPE => cat.type_by_oid(o).map(|_| format_type_sql(cat, o, None)),
@@ -131,7 +137,7 @@ pub fn reg_text(cat: &CatalogView, ty: Oid, o: Oid) -> String {
             let args: Vec<String> = p.arg_types.iter().map(|t| format_type_sql(cat, *t, None)).collect();
             format!("{}({})", q(p.namespace, &p.name, function_is_visible(cat, o).unwrap_or(false)), args.join(","))
         }),
-        oid::REGOPER | oid::REGOPERATOR if o == 0 => Some(if ty == oid::REGOPER { "-".into() } else { "0".into() }),
+        oid::REGOPER | oid::REGOPERATOR if o == 0 => Some("0".into()),
         oid::REGOPER => cat.operator(o).map(|op| {
             let same: Vec<_> = cat.operators_by_name(&op.name).into_iter().filter(|x| cat.search_path.contains(&x.namespace)).collect();
             if same.len() == 1 {
@@ -608,7 +614,7 @@ fn lock(c: &mut FnContext, a: &[Datum], xact: bool) -> Result<Datum> {
     let (engine, pid, key) = (c.host.storage_key(), c.session.backend_pid, lock_key(a));
     loop {
         if try_lock(engine, key, pid, xact)? {
-            return Ok(Datum::Null);
+            return Ok(void());
         }
         if c.host.cancelled() {
             return Err(Error::new(SqlState::QUERY_CANCELED, "canceling statement due to user request"));
@@ -624,12 +630,17 @@ fn lock(c: &mut FnContext, a: &[Datum], xact: bool) -> Result<Datum> {
     }
 }
 
-/// pg_advisory_unlock: releases one session-level hold; false when not held.
-fn unlock(c: &mut FnContext, a: &[Datum]) -> Result<Datum> {
+/// pg_advisory_unlock: releases one session-level hold; false, with
+/// LockRelease's WARNING, when not held.
+fn unlock(c: &mut FnContext, a: &[Datum], shared: bool) -> Result<Datum> {
     let (engine, pid, key) = (c.host.storage_key(), c.session.backend_pid, lock_key(a));
     let mut t = table()?;
     let k = (engine, key.0, key.1);
-    let Some(e) = t.held.get_mut(&k).filter(|e| e.pid == pid && e.session > 0) else { return Ok(Datum::Bool(false)) };
+    let Some(e) = t.held.get_mut(&k).filter(|e| e.pid == pid && e.session > 0) else {
+        let mode = if shared { "ShareLock" } else { "ExclusiveLock" };
+        c.session.side.warn(SqlState::WARNING, format!("you don't own a lock of type {mode}"));
+        return Ok(Datum::Bool(false));
+    };
     e.session -= 1;
     if e.session == 0 && e.xact == 0 {
         t.held.remove(&k);
@@ -1137,14 +1148,25 @@ pub fn register(r: &mut Registry) {
     ] {
         r.add(name, fc(|a, c| Ok(Datum::Bool(try_lock(c.host.storage_key(), lock_key(a), c.session.backend_pid, true)?))));
     }
-    for name in ["pg_advisory_unlock_int8", "pg_advisory_unlock_int4", "pg_advisory_unlock_shared_int8", "pg_advisory_unlock_shared_int4"] {
-        r.add(name, fc(|a, c| unlock(c, a)));
+    for name in ["pg_advisory_unlock_int8", "pg_advisory_unlock_int4"] {
+        r.add(name, fc(|a, c| unlock(c, a, false)));
     }
+    for name in ["pg_advisory_unlock_shared_int8", "pg_advisory_unlock_shared_int4"] {
+        r.add(name, fc(|a, c| unlock(c, a, true)));
+    }
+    // NOTIFY as a function: not strict, a NULL channel or payload counts as empty.
+    r.add(
+        "pg_notify",
+        fc(|a, c| {
+            c.session.side.notify(arg_text(a, 0).unwrap_or(""), arg_text(a, 1).unwrap_or(""))?;
+            Ok(void())
+        }),
+    );
     r.add(
         "pg_advisory_unlock_all",
         fc(|_, c| {
             release_advisory_locks(c.host.storage_key(), c.session.backend_pid, false);
-            Ok(Datum::Null)
+            Ok(void())
         }),
     );
     // Sizes, from the relation files.

@@ -3,6 +3,7 @@
 
 mod casemap;
 pub mod catalog_fns;
+mod json;
 pub mod math;
 pub mod pattern;
 mod registry;

@@ -684,6 +684,13 @@ pub fn register(r: &mut Registry) {
     r.add("ftoi8", f1(math::ftoi8));
     r.add("ftod", f1(|v: f32| v as f64));
     r.add("dtof", f1(math::dtof));
+    r.add(
+        "oidtoi8",
+        fd(|a| match a.first() {
+            Some(Datum::Oid(o)) => Ok(Datum::Int64(*o as i64)),
+            _ => Err(Error::internal("oid argument expected")),
+        }),
+    );
     r.add("i8tooid", f1(|v: i64| u32::try_from(v).map_err(|_| Error::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "OID out of range"))));
     r.add("int4_numeric", f1(|v: i32| Numeric::from_i64(v as i64)));
     r.add("int2_numeric", f1(|v: i16| Numeric::from_i64(v as i64)));
@@ -1217,6 +1224,7 @@ pub fn register(r: &mut Registry) {
     r.add("pgsql_version", f0(crate::version_string));
     r.add("pg_typeof", fc(|_, c| Ok(Datum::Oid(c.arg_types.first().map_or(0, |t| t.oid)))));
     super::catalog_fns::register(r);
+    super::json::register(r);
     let _ = tz_err;
     let _ = Bitmap::all_valid;
     let _ = SqlState::INTERNAL_ERROR;

@@ -176,7 +176,7 @@ fn drop_column(d: &mut Ddl, rel: &Arc<RelationDesc>, name: &str, if_exists: bool
             }
             d.notice(format!("drop cascades to constraint {} on table {child_name}", con.name));
             let (c, n) = (*child, con.name.clone());
-            d.delete("pg_constraint", |g| g("conrelid") == Datum::Oid(c) && g("conname") == Datum::Text(n.clone()))?;
+            super::create::delete_constraint(d, c, &n)?;
         }
     }
     // Constraints and indexes on the column go with it.
@@ -185,7 +185,7 @@ fn drop_column(d: &mut Ddl, rel: &Arc<RelationDesc>, name: &str, if_exists: bool
         let uses = c.columns.contains(&attnum) || matches!(&c.kind, ConstraintKind::ForeignKey { columns, .. } if columns.contains(&attnum));
         if uses {
             let n = c.name.clone();
-            d.delete("pg_constraint", |g| g("conrelid") == Datum::Oid(table) && g("conname") == Datum::Text(n.clone()))?;
+            super::create::delete_constraint(d, table, &n)?;
         }
     }
     // Indexes with the column in their key, expressions or predicate (auto dependencies).
@@ -264,7 +264,7 @@ fn drop_constraint(d: &mut Ddl, rel: &Arc<RelationDesc>, name: &str, if_exists: 
             for (c, n) in dependents {
                 let child = d.catalog.relation(c).map(|r| r.name.clone()).unwrap_or_default();
                 d.notice(format!("drop cascades to constraint {n} on table {child}"));
-                d.delete("pg_constraint", |g| g("conrelid") == Datum::Oid(c) && g("conname") == Datum::Text(n.clone()))?;
+                super::create::delete_constraint(d, c, &n)?;
             }
         }
         if let Some(i) = rel.indexes.iter().find(|i| i.oid == index) {
@@ -272,7 +272,7 @@ fn drop_constraint(d: &mut Ddl, rel: &Arc<RelationDesc>, name: &str, if_exists: 
         }
     }
     let (table, cname) = (rel.oid, name.to_string());
-    d.delete("pg_constraint", |g| g("conrelid") == Datum::Oid(table) && g("conname") == Datum::Text(cname.clone()))?;
+    super::create::delete_constraint(d, table, &cname)?;
     Ok(())
 }
 

@@ -224,6 +224,7 @@ pub(crate) fn copy(s: &mut Session, c: &ast::CopyStmt) -> Result<Outcome> {
             input: Box::new(PhysicalPlan::Values { columns: plan_columns.clone(), rows: std::mem::take(rows) }),
             target_attnums: live.iter().map(|c| c.attnum).collect(),
             returning: vec![],
+            on_conflict: None,
         };
         s.run_physical(&plan, &snapshot, &catalog)
     };

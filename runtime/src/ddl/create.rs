@@ -21,6 +21,7 @@ const PG_CLASS: Oid = 1259;
 const PG_CONSTRAINT: Oid = 2606;
 const PG_NAMESPACE: Oid = 2615;
 const PG_REWRITE: Oid = 2618;
+const PG_TRIGGER: Oid = 2620;
 pub(crate) const PG_ATTRDEF: Oid = 2604;
 
 /// A column as CREATE TABLE defines it.
@@ -185,11 +186,10 @@ pub(crate) fn add_column_definition(d: &mut Ddl, rel: &RelationDesc, col: &ast::
     column_constraints(d, col, 0, &mut columns, &mut pending, &mut serials)?;
     let c = &columns[0];
     let t = d.catalog.type_by_oid(c.ty.oid).ok_or_else(|| Error::internal("column type vanished"))?;
-    let storage = if t.len == -1 { b'x' } else { b'p' };
     let collation = if t.collation != 0 { oid::DEFAULT_COLLATION } else { 0 };
     let table = rel.oid;
     // NOT NULL is checked after existing rows got their default.
-    insert_attribute(d, table, &c.name, c.ty, attnum, t.len, t.byval, t.align, storage, c.not_null, collation)?;
+    insert_attribute(d, table, &c.name, c.ty, attnum, t.len, t.byval, t.align, c.not_null, collation)?;
     if c.identity != 0 {
         let kind = c.identity;
         d.update("pg_attribute", |g| {
@@ -611,6 +611,7 @@ fn add_constraint(d: &mut Ddl, table: Oid, p: PendingConstraint) -> Result<()> {
             };
             let con = d.new_oid()?;
             insert_constraint_with_oid(d, con, &name, ns, b'f', table, &attnums, index, Some(&fk), p.deferrable, p.deferred, None)?;
+            create_foreign_key_triggers(d, con, table, index, &fk, p.deferrable, p.deferred)?;
             d.refresh()?;
             super::alter::validate_foreign_key(d, table, &name)?;
         }
@@ -739,10 +740,132 @@ fn insert_constraint_with_oid(
         row = row.set("conbin", Datum::Text(b.to_string()));
     }
     d.insert(row)?;
-    add_depend(d, PG_CONSTRAINT, o, 0, PG_CLASS, table, 0, b'a')?;
-    if let Some(fk) = fk {
-        add_depend(d, PG_CONSTRAINT, o, 0, PG_CLASS, fk.parent, 0, b'n')?;
+    // CreateConstraintEntry: an auto dependency on each key column (on the
+    // table when there are none), a normal one on each referenced column and
+    // on the unique index a foreign key uses; a CHECK expression's columns
+    // are normal dependencies too.
+    if keys.is_empty() {
+        add_depend(d, PG_CONSTRAINT, o, 0, PG_CLASS, table, 0, b'a')?;
     }
+    for k in keys {
+        add_depend(d, PG_CONSTRAINT, o, 0, PG_CLASS, table, *k as i32, b'a')?;
+    }
+    if let Some(fk) = fk {
+        for r in &fk.ref_attnums {
+            add_depend(d, PG_CONSTRAINT, o, 0, PG_CLASS, fk.parent, *r as i32, b'n')?;
+        }
+        if index != 0 {
+            add_depend(d, PG_CONSTRAINT, o, 0, PG_CLASS, index, 0, b'n')?;
+        }
+    }
+    if bin.is_some() {
+        for k in keys {
+            add_depend(d, PG_CONSTRAINT, o, 0, PG_CLASS, table, *k as i32, b'n')?;
+        }
+    }
+    Ok(())
+}
+
+/// The internal triggers PostgreSQL enforces a foreign key with
+/// (createForeignKeyActionTriggers, then createForeignKeyCheckTriggers):
+/// ON DELETE and ON UPDATE on the referenced table, INSERT and UPDATE checks
+/// on the referencing one, each named after its own OID and depending on the
+/// constraint. Both tables then have triggers (relhastriggers).
+/// OpenAssay enforces foreign keys in the executor; these rows describe them.
+fn create_foreign_key_triggers(d: &mut Ddl, con: Oid, table: Oid, index: Oid, fk: &ForeignKeyInfo, deferrable: bool, deferred: bool) -> Result<()> {
+    const ROW: i16 = 1;
+    const INSERT: i16 = 4;
+    const DELETE: i16 = 8;
+    const UPDATE: i16 = 16;
+    let action = |a: u8, event: &str| -> (String, bool) {
+        let name = match a {
+            b'r' => "restrict",
+            b'c' => "cascade",
+            b'n' => "setnull",
+            b'd' => "setdefault",
+            _ => "noaction",
+        };
+        // Only NO ACTION triggers follow the constraint's deferrability.
+        (format!("RI_FKey_{name}_{event}"), a == b'a')
+    };
+    let (del, del_deferrable) = action(fk.on_delete, "del");
+    let (upd, upd_deferrable) = action(fk.on_update, "upd");
+    let triggers = [
+        (fk.parent, table, del, ROW | DELETE, del_deferrable, 'a'),
+        (fk.parent, table, upd, ROW | UPDATE, upd_deferrable, 'a'),
+        (table, fk.parent, "RI_FKey_check_ins".to_string(), ROW | INSERT, true, 'c'),
+        (table, fk.parent, "RI_FKey_check_upd".to_string(), ROW | UPDATE, true, 'c'),
+    ];
+    for (on, other, func, tgtype, follows, letter) in triggers {
+        let foid = d.catalog.procs_by_name(&func).first().map(|p| p.oid).ok_or_else(|| Error::internal(format!("no function {func}")))?;
+        let o = d.new_oid()?;
+        d.insert(
+            CatalogRow::new("pg_trigger")?
+                .set("oid", Datum::Oid(o))
+                .set("tgrelid", Datum::Oid(on))
+                .set("tgparentid", Datum::Oid(0))
+                .set("tgname", Datum::Text(format!("RI_ConstraintTrigger_{letter}_{o}")))
+                .set("tgfoid", Datum::Oid(foid))
+                .set("tgtype", Datum::Int16(tgtype))
+                .set("tgenabled", Datum::Char(b'O'))
+                .set("tgisinternal", Datum::Bool(true))
+                .set("tgconstrrelid", Datum::Oid(other))
+                .set("tgconstrindid", Datum::Oid(index))
+                .set("tgconstraint", Datum::Oid(con))
+                .set("tgdeferrable", Datum::Bool(follows && deferrable))
+                .set("tginitdeferred", Datum::Bool(follows && deferred))
+                .set("tgnargs", Datum::Int16(0))
+                .set("tgattr", Datum::Text(String::new()))
+                .set("tgargs", Datum::Bytes(Vec::new())),
+        )?;
+        add_depend(d, PG_TRIGGER, o, 0, PG_CONSTRAINT, con, 0, b'i')?;
+    }
+    for rel in [table, fk.parent] {
+        d.update("pg_class", |g| (g("oid") == Datum::Oid(rel)).then(|| vec![("relhastriggers", Datum::Bool(true))]))?;
+    }
+    Ok(())
+}
+
+/// Removes a constraint's catalog rows: its pg_constraint row, its
+/// dependencies either way and its internal triggers (a foreign key's).
+/// relhastriggers stays set, as in PostgreSQL (only VACUUM clears it).
+pub(crate) fn delete_constraint(d: &mut Ddl, table: Oid, name: &str) -> Result<()> {
+    let storage = d.storage();
+    let oids: Vec<Oid> = crate::catalog::scan_catalog(&storage, &d.snapshot, "pg_constraint")?
+        .into_iter()
+        .filter_map(|(row, c)| {
+            let get = |n: &str| c.get(n).and_then(|i| row.get(*i)).cloned().unwrap_or(Datum::Null);
+            match (get("oid"), get("conrelid"), get("conname")) {
+                (Datum::Oid(o), Datum::Oid(t), Datum::Text(n)) if t == table && n == name => Some(o),
+                _ => None,
+            }
+        })
+        .collect();
+    delete_constraints(d, &oids)
+}
+
+/// `delete_constraint` by OID.
+pub(crate) fn delete_constraints(d: &mut Ddl, oids: &[Oid]) -> Result<()> {
+    if oids.is_empty() {
+        return Ok(());
+    }
+    let is = |v: Datum| matches!(v, Datum::Oid(o) if oids.contains(&o));
+    let storage = d.storage();
+    let triggers: Vec<Oid> = crate::catalog::scan_catalog(&storage, &d.snapshot, "pg_trigger")?
+        .into_iter()
+        .filter_map(|(row, c)| {
+            let get = |n: &str| c.get(n).and_then(|i| row.get(*i)).cloned().unwrap_or(Datum::Null);
+            match (get("oid"), get("tgconstraint")) {
+                (Datum::Oid(o), Datum::Oid(con)) if oids.contains(&con) => Some(o),
+                _ => None,
+            }
+        })
+        .collect();
+    d.delete("pg_constraint", |g| is(g("oid")))?;
+    if !triggers.is_empty() {
+        d.delete("pg_trigger", |g| matches!(g("oid"), Datum::Oid(o) if triggers.contains(&o)))?;
+    }
+    d.delete("pg_depend", |g| is(g("objid")) || is(g("refobjid")) || matches!(g("objid"), Datum::Oid(o) if triggers.contains(&o)))?;
     Ok(())
 }
 
@@ -855,8 +978,11 @@ pub(crate) fn define_relation(d: &mut Ddl, ns: Oid, name: &str, kind: RelKind, c
             .set("relnamespace", Datum::Oid(ns))
             .set("reltype", Datum::Oid(rowtype))
             .set("relowner", Datum::Oid(oid::BOOTSTRAP_SUPERUSER))
-            .set("relam", Datum::Oid(if matches!(kind, RelKind::Table | RelKind::Sequence) { oid::HEAP_AM } else { 0 }))
+            // Sequences have no table access method in PostgreSQL 15.
+            .set("relam", Datum::Oid(if kind == RelKind::Table { oid::HEAP_AM } else { 0 }))
             .set("relfilenode", Datum::Oid(if kind == RelKind::View { 0 } else { rel }))
+            // A view is its _RETURN rule.
+            .set("relhasrules", Datum::Bool(kind == RelKind::View))
             .set("reltuples", Datum::Float32(-1.0))
             .set("relpersistence", Datum::Char(b'p'))
             .set("relkind", Datum::Char(kind.as_char()))
@@ -876,26 +1002,13 @@ pub(crate) fn define_relation(d: &mut Ddl, ns: Oid, name: &str, kind: RelKind, c
             (-5, "cmax", oid::CID, 4),
             (-6, "tableoid", oid::OID, 4),
         ] {
-            insert_attribute(
-                d,
-                rel,
-                attname,
-                SqlType::new(ty),
-                attnum,
-                len,
-                ty != oid::TID,
-                if ty == oid::TID { b's' } else { b'i' },
-                b'p',
-                true,
-                0,
-            )?;
+            insert_attribute(d, rel, attname, SqlType::new(ty), attnum, len, ty != oid::TID, if ty == oid::TID { b's' } else { b'i' }, true, 0)?;
         }
     }
     for (i, c) in columns.iter().enumerate() {
         let t = d.catalog.type_by_oid(c.ty.oid).ok_or_else(|| Error::internal("column type vanished"))?;
-        let storage = if t.len == -1 { b'x' } else { b'p' };
         let collation = if t.collation != 0 { oid::DEFAULT_COLLATION } else { 0 };
-        insert_attribute(d, rel, &c.name, c.ty, i as i16 + 1, t.len, t.byval, t.align, storage, c.not_null, collation)?;
+        insert_attribute(d, rel, &c.name, c.ty, i as i16 + 1, t.len, t.byval, t.align, c.not_null, collation)?;
         if c.identity != 0 {
             d.update("pg_attribute", |g| {
                 (g("attrelid") == Datum::Oid(rel) && g("attnum") == Datum::Int16(i as i16 + 1))
@@ -922,10 +1035,10 @@ fn insert_attribute(
     len: i16,
     byval: bool,
     align: u8,
-    storage: u8,
     not_null: bool,
     collation: Oid,
 ) -> Result<()> {
+    let storage = type_storage(d, ty.oid);
     let ndims = if d.catalog.type_by_oid(ty.oid).is_some_and(|t| t.is_array()) { 1 } else { 0 };
     d.insert(
         CatalogRow::new("pg_attribute")?
@@ -948,6 +1061,28 @@ fn insert_attribute(
             .set("attislocal", Datum::Bool(true))
             .set("attcollation", Datum::Oid(collation)),
     )
+}
+
+/// pg_type.typstorage of a type: the bootstrap row of a built-in type;
+/// for a user type, its domain's base type's, 'x' for varlena composites
+/// and arrays, 'p' otherwise (enums), as CREATE TYPE and DefineRelation set it.
+pub(crate) fn type_storage(d: &Ddl, ty: Oid) -> u8 {
+    static BUILTIN: std::sync::OnceLock<std::collections::HashMap<Oid, u8>> = std::sync::OnceLock::new();
+    let builtin = BUILTIN.get_or_init(|| {
+        let b = crate::catalog::builtin::builtin();
+        b.data
+            .catalog("pg_type")
+            .map(|def| crate::catalog::builtin::rows(def).map(|r| (r.oid("oid"), r.char("typstorage"))).collect())
+            .unwrap_or_default()
+    });
+    if let Some(s) = builtin.get(&ty) {
+        return *s;
+    }
+    match d.catalog.type_by_oid(ty) {
+        Some(t) if t.typtype == b'd' && t.basetype != 0 && t.basetype != ty => type_storage(d, t.basetype),
+        Some(t) if t.len == -1 => b'x',
+        _ => b'p',
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1007,6 +1142,9 @@ pub(crate) struct IndexKeyDef {
     pub types: Vec<SqlType>,
     pub exprs: Vec<String>,
     pub predicate: Option<String>,
+    /// pg_index.indclass: an operator class named in CREATE INDEX, per key
+    /// column (0: the type's default btree class).
+    pub opclasses: Vec<Oid>,
 }
 
 impl IndexKeyDef {
@@ -1019,6 +1157,7 @@ impl IndexKeyDef {
             types: cols.iter().map(|c| c.ty).collect(),
             exprs: vec![],
             predicate: None,
+            opclasses: vec![0; attnums.len()],
         }
     }
 }
@@ -1071,9 +1210,22 @@ pub(crate) fn define_index_with(
     for (i, (n, ty)) in key.names.iter().zip(&key.types).enumerate() {
         let t = d.catalog.type_by_oid(ty.oid).ok_or_else(|| Error::internal("index column type vanished"))?;
         let collation = if t.collation != 0 { oid::DEFAULT_COLLATION } else { 0 };
-        insert_attribute(d, idx, n, *ty, i as i16 + 1, t.len, t.byval, t.align, b'p', false, collation)?;
+        insert_attribute(d, idx, n, *ty, i as i16 + 1, t.len, t.byval, t.align, false, collation)?;
     }
     let indkey = Datum::Text(key.attnums.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(" "));
+    // indclass, indcollation, indoption: per key column.
+    let mut indclass = Vec::with_capacity(key.types.len());
+    let mut indcollation = Vec::with_capacity(key.types.len());
+    for (i, ty) in key.types.iter().enumerate() {
+        indclass.push(match key.opclasses.get(i) {
+            Some(&o) if o != 0 => o,
+            _ => default_btree_opclass(d, ty.oid)?,
+        });
+        let t = d.catalog.type_by_oid(ty.oid).ok_or_else(|| Error::internal("index column type vanished"))?;
+        indcollation.push(if t.collation != 0 { oid::DEFAULT_COLLATION } else { 0 });
+    }
+    let join = |v: &[Oid]| Datum::Text(v.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(" "));
+    let indoption = Datum::Text(vec!["0"; key.types.len()].join(" "));
     // indexprs: the expressions' text joined by ", " (crate::catalog::split_expr_list reads it back).
     let indexprs = if key.exprs.is_empty() { Datum::Null } else { Datum::Text(key.exprs.join(", ")) };
     let indpred = key.predicate.clone().map_or(Datum::Null, Datum::Text);
@@ -1092,11 +1244,13 @@ pub(crate) fn define_index_with(
             .set("indisready", Datum::Bool(true))
             .set("indislive", Datum::Bool(true))
             .set("indkey", indkey)
+            .set("indcollation", join(&indcollation))
+            .set("indclass", join(&indclass))
+            .set("indoption", indoption)
             .set("indexprs", indexprs)
             .set("indpred", indpred),
     )?;
     d.update("pg_class", |g| (g("oid") == Datum::Oid(table.oid)).then(|| vec![("relhasindex", Datum::Bool(true))]))?;
-    add_depend(d, PG_CLASS, idx, 0, PG_CLASS, table.oid, 0, b'a')?;
     // The B-tree, built from the table's rows.
     let storage = d.storage();
     let key_desc = TupleDesc::new(key.types.iter().map(|t| physical_of(*t)).collect());
@@ -1199,7 +1353,7 @@ pub(crate) fn create_index(s: &mut Session, c: &ast::CreateIndexStmt) -> Result<
     };
     let mut elems = Vec::new();
     for e in &c.columns {
-        if e.dir == ast::SortDir::Desc || e.nulls.is_some() || e.opclass.is_some() || e.collation.is_some() {
+        if e.dir == ast::SortDir::Desc || e.nulls.is_some() || e.collation.is_some() || !e.opclass_options.is_empty() {
             return Err(Error::feature_not_supported("index column options (DESC, NULLS, operator classes, COLLATE) are not supported yet")
                 .with_position(e.expr.loc));
         }
@@ -1224,9 +1378,14 @@ pub(crate) fn create_index(s: &mut Session, c: &ast::CreateIndexStmt) -> Result<
     {
         return Err(Error::new(SqlState::INVALID_OBJECT_DEFINITION, "functions in index predicate must be marked IMMUTABLE"));
     }
-    let mut key = IndexKeyDef { attnums: vec![], names: vec![], types: vec![], exprs: vec![], predicate: predicate.map(|p| p.text) };
+    let mut key =
+        IndexKeyDef { attnums: vec![], names: vec![], types: vec![], exprs: vec![], predicate: predicate.map(|p| p.text), opclasses: vec![] };
     let mut prelim = Vec::new();
-    for elem in elems {
+    for (elem, e) in elems.into_iter().zip(&c.columns) {
+        key.opclasses.push(match &e.opclass {
+            Some(name) => named_opclass(&mut d, name, e.expr.loc)?,
+            None => 0,
+        });
         match elem {
             IndexElemDef::Column { name, loc } => {
                 let cd = table
@@ -1273,8 +1432,98 @@ pub(crate) fn create_index(s: &mut Session, c: &ast::CreateIndexStmt) -> Result<
             choose_name(&parts, "idx", &d.relation_names(table.namespace))
         }
     };
-    define_index_with(&mut d, &table, &name, &key, c.unique, false, c.nulls_not_distinct, false)?;
+    let idx = define_index_with(&mut d, &table, &name, &key, c.unique, false, c.nulls_not_distinct, false)?;
+    record_index_dependencies(&mut d, &table, idx, &key)?;
     d.refresh()
+}
+
+/// index_create's dependencies of an index that no constraint owns (a
+/// constraint's index depends on the constraint alone): auto ones on each
+/// plain key column (on the table when there is none), then on the columns
+/// its expressions and predicate use.
+fn record_index_dependencies(d: &mut Ddl, table: &RelationDesc, idx: Oid, key: &IndexKeyDef) -> Result<()> {
+    let mut simple: Vec<i16> = Vec::new();
+    for a in key.attnums.iter().filter(|a| **a != 0) {
+        if !simple.contains(a) {
+            simple.push(*a);
+        }
+    }
+    if simple.is_empty() {
+        add_depend(d, PG_CLASS, idx, 0, PG_CLASS, table.oid, 0, b'a')?;
+    }
+    for a in &simple {
+        add_depend(d, PG_CLASS, idx, 0, PG_CLASS, table.oid, *a as i32, b'a')?;
+    }
+    for texts in [key.exprs.iter().collect::<Vec<_>>(), key.predicate.iter().collect()] {
+        let mut cols: Vec<u32> = Vec::new();
+        for t in texts {
+            if let Ok(b) = oa_frontend::bind_table_expr(t, table, &*d.catalog, &d.ctx) {
+                cols.extend(b.columns().iter().map(|c| c.0));
+            }
+        }
+        cols.sort();
+        cols.dedup();
+        for c in cols {
+            add_depend(d, PG_CLASS, idx, 0, PG_CLASS, table.oid, c as i32, b'a')?;
+        }
+    }
+    Ok(())
+}
+
+/// GetDefaultOpClass for btree: the default class of the type itself, else
+/// of a type it is binary-coercible to (varchar → text_ops), else of the
+/// polymorphic family (arrays → array_ops, enums → enum_ops); 0 if none.
+fn default_btree_opclass(d: &mut Ddl, ty: Oid) -> Result<Oid> {
+    let rows = super::query_internal(
+        d,
+        &format!(
+            "SELECT c.oid FROM pg_catalog.pg_opclass c WHERE c.opcmethod = 403 AND c.opcdefault AND \
+             (c.opcintype = {ty} OR c.opcintype IN (SELECT casttarget FROM pg_catalog.pg_cast WHERE castsource = {ty} AND castmethod = 'b') \
+             OR (c.opcintype = 2277 AND EXISTS (SELECT 1 FROM pg_catalog.pg_type WHERE oid = {ty} AND typelem <> 0 AND typlen = -1)) \
+             OR (c.opcintype = 3500 AND EXISTS (SELECT 1 FROM pg_catalog.pg_type WHERE oid = {ty} AND typtype = 'e')) \
+             OR (c.opcintype = 2249 AND EXISTS (SELECT 1 FROM pg_catalog.pg_type WHERE oid = {ty} AND typtype = 'c'))) \
+             ORDER BY c.opcintype = {ty} DESC, c.oid LIMIT 1"
+        ),
+    )?;
+    Ok(rows.first().and_then(|r| r.first().cloned().flatten()).and_then(|s| s.parse().ok()).unwrap_or(0))
+}
+
+/// An operator class named on an index column. Our B-trees order keys by
+/// the type's default comparison, so only classes with that same order are
+/// taken: the default class, and the pattern classes (text_pattern_ops and
+/// its varchar/bpchar forms compare bytewise, which is the C collation our
+/// default comparison uses).
+fn named_opclass(d: &mut Ddl, name: &[String], loc: usize) -> Result<Oid> {
+    let (schema, opc) = match name {
+        [n] => (None, n.as_str()),
+        [s, n] => (Some(s.as_str()), n.as_str()),
+        _ => return Err(Error::new(SqlState::SYNTAX_ERROR, "improper qualified name (too many dotted names)").with_position(loc)),
+    };
+    let ns_cond = match schema {
+        Some(s) => format!("n.nspname = {}", crate::builtins::string::quote_literal(s)),
+        None => "pg_catalog.pg_opclass_is_visible(c.oid)".into(),
+    };
+    let rows = super::query_internal(
+        d,
+        &format!(
+            "SELECT c.oid, c.opcdefault FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_namespace n ON n.oid = c.opcnamespace \
+             WHERE c.opcmethod = 403 AND c.opcname = {} AND {ns_cond}",
+            crate::builtins::string::quote_literal(opc)
+        ),
+    )?;
+    let Some(row) = rows.first() else {
+        return Err(Error::new(
+            SqlState::UNDEFINED_OBJECT,
+            format!("operator class \"{}\" does not exist for access method \"btree\"", name.join(".")),
+        )
+        .with_position(loc));
+    };
+    let oid: Oid = row.first().cloned().flatten().and_then(|s| s.parse().ok()).unwrap_or(0);
+    let is_default = row.get(1).cloned().flatten().as_deref() == Some("t");
+    if !is_default && !matches!(opc, "text_pattern_ops" | "varchar_pattern_ops" | "bpchar_pattern_ops") {
+        return Err(Error::feature_not_supported(format!("operator class \"{}\" is not supported yet", name.join("."))).with_position(loc));
+    }
+    Ok(oid)
 }
 
 /// Parameters of a sequence after applying CREATE/ALTER SEQUENCE options.
@@ -1616,7 +1865,7 @@ fn replace_view(d: &mut Ddl, old: &RelationDesc, columns: &[NewColumn], text: &s
     for (i, c) in columns.iter().enumerate().skip(old_cols.len()) {
         let t = d.catalog.type_by_oid(c.ty.oid).ok_or_else(|| Error::internal("column type vanished"))?;
         let collation = if t.collation != 0 { oid::DEFAULT_COLLATION } else { 0 };
-        insert_attribute(d, old.oid, &c.name, c.ty, i as i16 + 1, t.len, t.byval, t.align, b'p', false, collation)?;
+        insert_attribute(d, old.oid, &c.name, c.ty, i as i16 + 1, t.len, t.byval, t.align, false, collation)?;
     }
     let n = columns.len() as i16;
     d.update("pg_class", |g| (g("oid") == Datum::Oid(old.oid)).then(|| vec![("relnatts", Datum::Int16(n))]))?;
@@ -1771,6 +2020,7 @@ fn fill_new_table(
         input: Box::new(bound.plan),
         target_attnums: (1..=output.len() as i16).collect(),
         returning: vec![],
+        on_conflict: None,
     };
     let (snapshot, catalog) = (d.snapshot.clone(), d.catalog.clone());
     let rows = d.s.run_plan(plan, &snapshot, &catalog)?;

@@ -309,7 +309,7 @@ fn dependent_views(d: &Ddl, rel: Oid) -> Result<Vec<Arc<RelationDesc>>> {
 
 fn drop_constraint_rows(d: &mut Ddl, table: Oid, name: &str) -> Result<()> {
     let name = name.to_string();
-    d.delete("pg_constraint", |g| g("conrelid") == Datum::Oid(table) && g("conname") == Datum::Text(name.clone()))?;
+    super::create::delete_constraint(d, table, &name)?;
     Ok(())
 }
 
@@ -356,6 +356,19 @@ pub(crate) fn drop_relation(d: &mut Ddl, r: &RelationDesc) -> Result<()> {
 
 /// Deletes every catalog row describing relation `o`.
 fn remove_rows(d: &mut Ddl, o: Oid) -> Result<()> {
+    // Its constraints, with their dependencies and internal triggers.
+    let storage = d.storage();
+    let constraints: Vec<Oid> = crate::catalog::scan_catalog(&storage, &d.snapshot, "pg_constraint")?
+        .into_iter()
+        .filter_map(|(row, c)| {
+            let get = |n: &str| c.get(n).and_then(|i| row.get(*i)).cloned().unwrap_or(Datum::Null);
+            match (get("oid"), get("conrelid")) {
+                (Datum::Oid(x), Datum::Oid(t)) if t == o => Some(x),
+                _ => None,
+            }
+        })
+        .collect();
+    super::create::delete_constraints(d, &constraints)?;
     let is = |v: Datum| v == Datum::Oid(o);
     d.delete("pg_class", |g| is(g("oid")))?;
     d.delete("pg_attribute", |g| is(g("attrelid")))?;
@@ -367,6 +380,7 @@ fn remove_rows(d: &mut Ddl, o: Oid) -> Result<()> {
     d.delete("pg_sequence", |g| is(g("seqrelid")))?;
     d.delete("pg_statistic", |g| is(g("starelid")))?;
     d.delete("pg_description", |g| is(g("objoid")))?;
+    d.delete("pg_trigger", |g| is(g("tgrelid")))?;
     d.delete("pg_depend", |g| is(g("objid")) || is(g("refobjid")))?;
     Ok(())
 }

@@ -99,9 +99,20 @@ pub(crate) fn alter_column_type(
             })
         })?;
     }
+    // The column takes the new type's length, alignment and storage (ATExecAlterColumnType).
+    let t = d.catalog.type_by_oid(new_ty.oid).ok_or_else(|| Error::internal("column type vanished"))?;
+    let (len, byval, align, storage) = (t.len, t.byval, t.align, super::create::type_storage(d, new_ty.oid));
     d.update("pg_attribute", |g| {
-        (g("attrelid") == Datum::Oid(table) && g("attnum") == Datum::Int16(attnum))
-            .then(|| vec![("atttypid", Datum::Oid(new_ty.oid)), ("atttypmod", Datum::Int32(new_ty.typmod))])
+        (g("attrelid") == Datum::Oid(table) && g("attnum") == Datum::Int16(attnum)).then(|| {
+            vec![
+                ("atttypid", Datum::Oid(new_ty.oid)),
+                ("atttypmod", Datum::Int32(new_ty.typmod)),
+                ("attlen", Datum::Int16(len)),
+                ("attbyval", Datum::Bool(byval)),
+                ("attalign", Datum::Char(align)),
+                ("attstorage", Datum::Char(storage)),
+            ]
+        })
     })?;
     // Index keys over the new column type: expressions are bound again (and fail as PostgreSQL's rebuild would).
     d.refresh()?;
@@ -136,6 +147,7 @@ pub(crate) fn alter_column_type(
         input: Box::new(input),
         target_attnums: new_rel.live_columns().map(|c| c.attnum).collect(),
         returning: vec![],
+        on_conflict: None,
     };
     let snapshot = d.snapshot.clone();
     let catalog = d.catalog.clone();

@@ -174,6 +174,9 @@ pub fn compile(e: &ScalarExpr, layout: &dyn Layout, subs: &mut dyn SubqueryCatal
             strict: func.strict,
             arg_types: actual_arg_types(func, args),
         },
+        ScalarExpr::Cast { arg, ty, method: CastMethod::Relabel, .. } if is_vector(arg.ty()) && array_elem_type(ty.oid) != 0 => {
+            vector_as_array(c(arg, subs)?, arg.ty())
+        }
         ScalarExpr::Cast { arg, ty, method, explicit } => {
             Expr::Cast { arg: Box::new(c(arg, subs)?), op: cast_op(method, arg.ty(), *ty)?, target: *ty, explicit: *explicit }
         }
@@ -197,14 +200,15 @@ pub fn compile(e: &ScalarExpr, layout: &dyn Layout, subs: &mut dyn SubqueryCatal
             Expr::MinMax { lt: kernel_for(cmp)?, greatest: *greatest, args: args.iter().map(|a| c(a, subs)).collect::<Result<_>>()? }
         }
         ScalarExpr::ArrayOp { op, any, left, right } => {
-            Expr::ArrayOp { op: kernel_for(op)?, strict: op.strict, any: *any, left: Box::new(c(left, subs)?), right: Box::new(c(right, subs)?) }
+            let right = vector_as_array(c(right, subs)?, right.ty());
+            Expr::ArrayOp { op: kernel_for(op)?, strict: op.strict, any: *any, left: Box::new(c(left, subs)?), right: Box::new(right) }
         }
         ScalarExpr::ArrayCtor { elems, ty } => {
             let elem_type = array_elem_type(ty.oid);
             Expr::ArrayCtor { elems: elems.iter().map(|a| c(a, subs)).collect::<Result<_>>()?, elem_type }
         }
         ScalarExpr::Subscript { base, lower, upper, slice, ty } => Expr::Subscript {
-            base: Box::new(c(base, subs)?),
+            base: Box::new(vector_as_array(c(base, subs)?, base.ty())),
             lower: lower.as_ref().map(|x| c(x, subs).map(Box::new)).transpose()?,
             upper: upper.as_ref().map(|x| c(x, subs).map(Box::new)).transpose()?,
             slice: *slice,
@@ -247,6 +251,46 @@ pub fn compile(e: &ScalarExpr, layout: &dyn Layout, subs: &mut dyn SubqueryCatal
             Expr::SubPlan { id: subs.add_subquery(s)?, bindings }
         }
     })
+}
+
+fn is_vector(t: SqlType) -> bool {
+    matches!(t.oid, oid::INT2VECTOR | oid::OIDVECTOR)
+}
+
+/// int2[] for int2vector, oid[] for oidvector, else `t`.
+fn vector_array_type(t: SqlType) -> SqlType {
+    match t.oid {
+        oid::INT2VECTOR => SqlType::new(1005),
+        oid::OIDVECTOR => SqlType::new(1028),
+        _ => t,
+    }
+}
+
+/// int2vector and oidvector values are kept as their text (see
+/// `oa_ir::typeio`); where they stand for arrays (subscripts, casts to
+/// arrays, anyarray arguments, which the binder relabels as int2[] / oid[], ANY/ALL) they
+/// become what PostgreSQL stores:
+/// one-dimensional int2 / oid arrays with lower bound 0.
+pub(crate) fn vector_as_array(e: Expr, ty: SqlType) -> Expr {
+    if !is_vector(ty) {
+        return e;
+    }
+    let is_oid = ty.oid == oid::OIDVECTOR;
+    let kernel =
+        Kernel::Scalar(std::sync::Arc::new(move |a: &[Datum], _: &mut FnContext| vector_datum_as_array(a.first().unwrap_or(&Datum::Null), is_oid)));
+    Expr::Cast { arg: Box::new(e), op: CastOp::Func(kernel, "array".into()), target: vector_array_type(ty), explicit: false }
+}
+
+/// [`vector_as_array`] on one value.
+pub(crate) fn vector_datum_as_array(d: &Datum, is_oid: bool) -> Result<Datum> {
+    let Datum::Text(s) = d else { return Ok(d.clone()) };
+    let (elem_type, elems): (Oid, Vec<Datum>) = if is_oid {
+        (oid::OID, oa_ir::typeio::oidvectorin(s)?.into_iter().map(Datum::Oid).collect())
+    } else {
+        (oid::INT2, oa_ir::typeio::int2vectorin(s)?.into_iter().map(Datum::Int16).collect())
+    };
+    let dims = if elems.is_empty() { vec![] } else { vec![oa_ir::datum::ArrayDim { len: elems.len() as i32, lower: 0 }] };
+    Ok(Datum::Array(Box::new(Array { elem_type, dims, elems })))
 }
 
 /// The argument types a kernel sees: the declared ones, except that
@@ -350,6 +394,10 @@ pub fn column_from_datums(values: Vec<Datum>) -> Column {
 impl Expr {
     /// Evaluates for every row of the morsel.
     pub fn eval(&self, m: &Morsel, ctx: &mut EvalContext) -> Result<Column> {
+        oa_ir::stack::grow(|| self.eval_morsel(m, ctx))
+    }
+
+    fn eval_morsel(&self, m: &Morsel, ctx: &mut EvalContext) -> Result<Column> {
         match self {
             Expr::Input(p) => m.columns.get(*p).cloned().ok_or_else(|| Error::internal(format!("input column {p} missing"))),
             Expr::Const(d, t) => Ok(Column::repeat(d, if d.is_null() { *t } else { phys_of(d) }, m.len)),
@@ -506,6 +554,10 @@ impl Expr {
 
     /// Evaluates for one row of the morsel.
     pub fn eval_row(&self, m: &Morsel, row: usize, ctx: &mut EvalContext) -> Result<Datum> {
+        oa_ir::stack::grow(|| self.eval_one_row(m, row, ctx))
+    }
+
+    fn eval_one_row(&self, m: &Morsel, row: usize, ctx: &mut EvalContext) -> Result<Datum> {
         match self {
             Expr::Input(p) => Ok(m.columns.get(*p).map(|c| c.datum(row)).unwrap_or(Datum::Null)),
             Expr::Const(d, _) => Ok(d.clone()),

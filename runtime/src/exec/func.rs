@@ -74,6 +74,8 @@ pub struct SessionInfo {
     pub backend_pid: i32,
     pub statement_timestamp: i64,
     pub transaction_timestamp: i64,
+    /// LISTEN/NOTIFY state and function WARNINGs (pg_notify, pg_listening_channels).
+    pub side: std::sync::Arc<crate::notify::SessionSide>,
 }
 
 pub type ScalarFn = Arc<dyn Fn(&[Datum], &mut FnContext) -> Result<Datum> + Send + Sync>;

@@ -8,8 +8,10 @@ pub mod eval;
 pub mod func;
 pub mod hash;
 mod modify;
+mod pgsort;
 mod srf;
 pub mod vector;
+mod window;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -18,7 +20,7 @@ use oa_ir::datum::Datum;
 use oa_ir::expr::{ColumnId, ScalarExpr, SubqueryExpr, SubqueryKind};
 use oa_ir::io::IoContext;
 use oa_ir::pipeline::{Operator, PipelineGraph, SetOpSide, Sink, Source};
-use oa_ir::plan::{CTID_ATTNUM, JoinKind, PlanColumn, SetOpKind};
+use oa_ir::plan::{CTID_ATTNUM, JoinKind, PlanColumn, SetOpKind, SrfCall};
 use oa_ir::types::PhysicalType;
 use oa_ir::{Error, Result, SqlState};
 use oa_storage::{HeapScan, RawValue, RelFileNumber, Snapshot, Storage, Transaction, TupleBatch, TupleDesc};
@@ -227,6 +229,11 @@ enum CompiledSink {
     Cte {
         id: u32,
     },
+    /// Keeps the rows like Materialize, then computes the window functions.
+    Window {
+        state: usize,
+        window: Box<window::CompiledWindow>,
+    },
 }
 
 struct CompiledAgg {
@@ -387,10 +394,9 @@ impl Executor {
                 let m = self.values_morsel(columns, rows, env)?;
                 (SourceState::Rows(m.chunks().into()), layout)
             }
-            Source::Function { func, args, columns, ordinality } => {
-                let mut layout = Self::layout_of(columns);
-                layout.extend(ordinality.iter().map(|c| c.id));
-                let m = self.function_morsel(func, args, columns, ordinality.is_some(), env)?;
+            Source::Function { calls, ordinality } => {
+                let layout = Self::layout_of(&SrfCall::scan_columns(calls, ordinality));
+                let m = self.function_morsel(calls, ordinality.is_some(), env)?;
                 (SourceState::Rows(m.chunks().into()), layout)
             }
             Source::WorkTable { id, columns } => (SourceState::WorkTable(*id), Self::layout_of(columns)),
@@ -466,6 +472,9 @@ impl Executor {
                 CompiledSink::SetOp { state: *state, op: *op, all: *all, side: *side, bpchar: self.state_bpchar(*state) }
             }
             Sink::Cte { id } => CompiledSink::Cte { id: *id },
+            Sink::Window { state, spec, funcs } => {
+                CompiledSink::Window { state: *state, window: Box::new(window::compile_window(spec, funcs, &layout, subs)?) }
+            }
         };
         self.init_sink_state(&sink);
         Ok(Running { source, ops, sink, finished_source: false })
@@ -482,6 +491,7 @@ impl Executor {
                     has_null_key: false,
                 }))
             }
+            CompiledSink::Window { state, .. } => self.states[*state] = State::Rows { morsels: vec![], next: 0 },
             CompiledSink::Materialize { state } => {
                 if !matches!(self.states[*state], State::Rows { .. }) {
                     self.states[*state] = State::Rows { morsels: vec![], next: 0 };
@@ -636,40 +646,45 @@ impl Executor {
         Ok(Morsel::new(out, rows.len()))
     }
 
-    fn function_morsel(
-        &mut self,
-        func: &oa_ir::expr::FuncRef,
-        args: &[ScalarExpr],
-        columns: &[PlanColumn],
-        ordinality: bool,
-        env: &mut ExecEnv,
-    ) -> Result<Morsel> {
-        let compiled: Vec<Expr> = {
-            let subs = &mut self.subqueries;
-            let empty: Vec<ColumnId> = vec![];
-            args.iter().map(|e| compile(e, &empty, subs)).collect::<Result<_>>()?
-        };
-        let one = Morsel::new(vec![], 1);
-        let vals = self.with_ctx(env, |ctx| compiled.iter().map(|e| e.eval_row(&one, 0, ctx)).collect::<Result<Vec<_>>>())?;
-        let rows = srf::call(func, &vals, env)?;
-        // A record of OUT parameters in FROM: one column per field.
-        let expand = oa_ir::types::records::fields(func.ret_type).is_some() && !(columns.len() == 1 && columns[0].ty == func.ret_type);
-        let mut cols: Vec<Column> = columns.iter().map(|c| Column::empty(physical_of(c.ty), rows.len())).collect();
-        for r in &rows {
-            match r {
-                Datum::Record(rec) if expand => {
-                    for (i, c) in cols.iter_mut().enumerate() {
-                        c.push_datum(rec.fields.get(i).unwrap_or(&Datum::Null));
+    /// Runs a function scan's functions (all their rows at once) and lays
+    /// their results side by side, the shorter ones padded with NULLs
+    /// (ExecMakeTableFunctionResult per function, then FunctionNext).
+    fn function_morsel(&mut self, calls: &[SrfCall], ordinality: bool, env: &mut ExecEnv) -> Result<Morsel> {
+        let mut results = Vec::with_capacity(calls.len());
+        for call in calls {
+            let compiled: Vec<Expr> = {
+                let subs = &mut self.subqueries;
+                let empty: Vec<ColumnId> = vec![];
+                call.args.iter().map(|e| compile(e, &empty, subs)).collect::<Result<_>>()?
+            };
+            let one = Morsel::new(vec![], 1);
+            let vals = self.with_ctx(env, |ctx| compiled.iter().map(|e| e.eval_row(&one, 0, ctx)).collect::<Result<Vec<_>>>())?;
+            results.push(srf::call(&call.func, &vals, env)?);
+        }
+        let n = results.iter().map(Vec::len).max().unwrap_or(0);
+        let mut cols: Vec<Column> = Vec::new();
+        for (call, rows) in calls.iter().zip(&results) {
+            let (func, columns) = (&call.func, &call.columns);
+            // A record of OUT parameters in FROM: one column per field.
+            let expand = oa_ir::types::records::fields(func.ret_type).is_some() && !(columns.len() == 1 && columns[0].ty == func.ret_type);
+            let mut own: Vec<Column> = columns.iter().map(|c| Column::empty(physical_of(c.ty), n)).collect();
+            for i in 0..n {
+                match rows.get(i) {
+                    Some(Datum::Record(rec)) if expand => {
+                        for (j, c) in own.iter_mut().enumerate() {
+                            c.push_datum(rec.fields.get(j).unwrap_or(&Datum::Null));
+                        }
                     }
+                    Some(r) if !expand => own[0].push_datum(r),
+                    _ => own.iter_mut().for_each(|c| c.push_datum(&Datum::Null)),
                 }
-                _ if expand => cols.iter_mut().for_each(|c| c.push_datum(&Datum::Null)),
-                _ => cols[0].push_datum(r),
             }
+            cols.extend(own);
         }
         if ordinality {
-            cols.push(Column::new(ColumnData::I64((1..=rows.len() as i64).collect())));
+            cols.push(Column::new(ColumnData::I64((1..=n as i64).collect())));
         }
-        Ok(Morsel::new(cols, rows.len()))
+        Ok(Morsel::new(cols, n))
     }
 
     /// Pulls one morsel from the running pipeline's source and pushes it through.
@@ -1251,7 +1266,7 @@ impl Executor {
                     }
                 }
             }
-            CompiledSink::Materialize { state } => {
+            CompiledSink::Materialize { state } | CompiledSink::Window { state, .. } => {
                 if let State::Rows { morsels, .. } = &mut self.states[*state] {
                     morsels.push(m);
                 }
@@ -1443,7 +1458,8 @@ impl Executor {
                 let State::Sort(s) = std::mem::replace(&mut self.states[*state], State::Empty) else { return Ok(()) };
                 let dirs: Vec<(bool, bool)> = keys.iter().map(|k| (k.1, k.2)).collect();
                 let mut idx: Vec<usize> = (0..s.rows.len).collect();
-                idx.sort_by(|a, b| compare_keys(&s.keys[*a], &s.keys[*b], &dirs));
+                // PostgreSQL's own quicksort, so rows with equal keys come out in its order.
+                pgsort::pg_qsort(&mut idx, &mut |a, b| compare_keys(&s.keys[*a], &s.keys[*b], &dirs));
                 let lim = match limit {
                     Some(e) => self.eval_const_int(e, env, "LIMIT")?,
                     None => None,
@@ -1469,6 +1485,7 @@ impl Executor {
                 let sorted = s.rows.gather(&chosen);
                 self.states[*state] = State::Rows { morsels: sorted.chunks(), next: 0 };
             }
+            CompiledSink::Window { state, window } => self.finish_window(*state, window, env)?,
             CompiledSink::Distinct { state, .. } => {
                 let State::Distinct { rows, .. } = std::mem::replace(&mut self.states[*state], State::Empty) else { return Ok(()) };
                 self.states[*state] = State::Rows { morsels: rows, next: 0 };
@@ -1580,13 +1597,7 @@ fn probe_types_for(_ops: &[Op], pipeline: &oa_ir::pipeline::Pipeline, _build_wid
         | Source::State { columns, .. }
         | Source::Cte { columns, .. }
         | Source::Recursive { columns, .. } => columns.iter().map(|c| physical_of(c.ty)).collect(),
-        Source::Function { columns, ordinality, .. } => {
-            let mut v: Vec<PhysicalType> = columns.iter().map(|c| physical_of(c.ty)).collect();
-            if ordinality.is_some() {
-                v.push(PhysicalType::Int64);
-            }
-            v
-        }
+        Source::Function { calls, ordinality } => SrfCall::scan_columns(calls, ordinality).iter().map(|c| physical_of(c.ty)).collect(),
     };
     for op in pipeline.operators.iter().take(_ops.len()) {
         match op {

@@ -62,6 +62,23 @@ pub struct ModifyOp {
     checks: Option<Vec<(String, Expr)>>,
     /// How each of the table's indexes computes its key (compiled on first use).
     index_keys: Option<Arc<Vec<IndexKeys>>>,
+    /// INSERT … ON CONFLICT.
+    on_conflict: Option<Arc<ConflictExec>>,
+}
+
+/// INSERT … ON CONFLICT as the operator runs it.
+struct ConflictExec {
+    /// Arbiter unique indexes (empty: every unique index).
+    arbiters: Vec<Oid>,
+    /// DO UPDATE; None for DO NOTHING.
+    update: Option<ConflictUpdateExec>,
+}
+
+/// DO UPDATE's expressions, compiled over the existing row's live columns,
+/// its ctid, then the proposed row's live columns.
+struct ConflictUpdateExec {
+    values: Vec<Expr>,
+    filter: Option<Expr>,
 }
 
 fn position(layout: &[ColumnId], id: ColumnId) -> Result<usize> {
@@ -71,9 +88,24 @@ fn position(layout: &[ColumnId], id: ColumnId) -> Result<usize> {
 impl ModifyOp {
     pub fn compile(op: &Operator, layout: &[ColumnId], subs: &mut dyn SubqueryCatalog) -> Result<(ModifyOp, Vec<ColumnId>)> {
         // UPDATE's `assigned` is not needed: foreign keys are checked when their key value changed.
+        let mut on_conflict = None;
         let (kind, table, values, ctid, returning) = match op {
-            Operator::Insert { table, target_attnums, returning } => {
+            Operator::Insert { table, target_attnums, returning, on_conflict: oc } => {
                 let _ = target_attnums;
+                if let Some(oc) = oc {
+                    let update = match &oc.update {
+                        Some(u) => {
+                            let mut row: Vec<ColumnId> = u.existing.clone();
+                            row.push(u.existing_ctid);
+                            row.extend(u.excluded.iter().copied());
+                            let values = u.values.iter().map(|e| compile(e, &row, subs)).collect::<Result<Vec<_>>>()?;
+                            let filter = u.filter.as_ref().map(|f| compile(f, &row, subs)).transpose()?;
+                            Some(ConflictUpdateExec { values, filter })
+                        }
+                        None => None,
+                    };
+                    on_conflict = Some(Arc::new(ConflictExec { arbiters: oc.arbiters.clone(), update }));
+                }
                 (Kind::Insert, table, (0..layout.len()).collect::<Vec<_>>(), None, returning)
             }
             Operator::Update { table, ctid, values, returning, .. } => (
@@ -95,7 +127,7 @@ impl ModifyOp {
         let layout_v = layout.to_vec();
         let ret = returning.iter().map(|(_, e)| compile(e, &layout_v, subs)).collect::<Result<Vec<_>>>()?;
         let desc = TupleDesc::new(table.columns.iter().map(|c| physical_of(c.ty)).collect::<Vec<_>>());
-        let op = ModifyOp { kind, table: table.clone(), values, ctid, returning: ret, desc, count: 0, checks: None, index_keys: None };
+        let op = ModifyOp { kind, table: table.clone(), values, ctid, returning: ret, desc, count: 0, checks: None, index_keys: None, on_conflict };
         Ok((op, returning.iter().map(|(c, _)| c.id).collect()))
     }
 
@@ -143,17 +175,38 @@ impl ModifyOp {
         // The table row of each input row, in attnum order of live columns.
         let live: Vec<usize> = self.values.clone();
         let rows = Morsel::new(live.iter().map(|p| m.columns[*p].clone()).collect(), m.len);
+        // ON CONFLICT: the rows RETURNING reports (inserted and updated ones, in order).
+        let mut returned: Option<Vec<Vec<Datum>>> = None;
         match self.kind {
             Kind::Insert => {
                 self.check_row_constraints(&rows, exec, env)?;
                 let index_keys = self.index_keys(exec, env)?;
                 let keys = row_keys(&index_keys, &rows, exec, env)?;
+                let conflict = self.on_conflict.clone();
+                if conflict.is_some() {
+                    returned = Some(Vec::new());
+                }
                 for i in 0..m.len {
                     let values = self.full_row(&rows, i);
+                    if let Some(c) = &conflict
+                        && let Some(existing) = arbiter_conflict(&self.table, &c.arbiters, &keys, i, env)?
+                    {
+                        // DO NOTHING skips the row; DO UPDATE changes the existing one.
+                        if let Some(u) = &c.update
+                            && let Some(new) = self.conflict_update(u, existing, &values, &index_keys, exec, env)?
+                            && let Some(r) = &mut returned
+                        {
+                            r.push(new);
+                        }
+                        continue;
+                    }
                     let Some(tid) = self.write_heap(None, &values, env)? else { continue };
                     insert_index_entries(&self.table, &index_keys, &keys, i, &values, tid, None, env)?;
                     self.queue_fk_checks(&values, None, env);
                     self.count += 1;
+                    if let Some(r) = &mut returned {
+                        r.push(values);
+                    }
                 }
             }
             Kind::Update => {
@@ -198,8 +251,65 @@ impl ModifyOp {
             return Ok(Morsel::new(vec![], 0));
         }
         let exprs = self.returning.clone();
+        // The input's columns are the table's live columns: RETURNING reads them.
+        let out;
+        let m = match &returned {
+            Some(rows) => {
+                out = live_morsel(&self.table, rows);
+                &out
+            }
+            None => m,
+        };
         let cols = exec.with_ctx(env, |ctx| exprs.iter().map(|e| e.eval(m, ctx)).collect::<Result<Vec<_>>>())?;
         Ok(Morsel::new(cols, m.len))
+    }
+
+    /// ExecOnConflictUpdate: the proposed row `proposed` conflicts with the
+    /// row version at `tid`. Locking it fails when this very command inserted
+    /// or updated it; else the WHERE clause decides, and the SET list makes
+    /// the new version. Returns it (None when WHERE said no).
+    fn conflict_update(
+        &mut self,
+        u: &ConflictUpdateExec,
+        tid: Tid,
+        proposed: &[Datum],
+        index_keys: &[IndexKeys],
+        exec: &mut Executor,
+        env: &mut ExecEnv,
+    ) -> Result<Option<Vec<Datum>>> {
+        let rel = RelFileNumber(self.table.relfilenode);
+        let tuple = env.storage.fetch_any(rel, tid)?.ok_or_else(|| Error::internal("conflicting row version vanished"))?;
+        let header = oa_storage::TupleHeader::new(&tuple)?;
+        if env.txn.is_own_xid(header.xmin()) && header.cmin() >= env.txn.command_id() {
+            return Err(Error::new(SqlState::CARDINALITY_VIOLATION, "ON CONFLICT DO UPDATE command cannot affect row a second time")
+                .with_hint("Ensure that no rows proposed for insertion within the same command have duplicate constrained values."));
+        }
+        let old = oa_storage::deform_tuple(&self.desc, &tuple)?;
+        let existing = live_morsel(&self.table, std::slice::from_ref(&old));
+        let excluded = live_morsel(&self.table, &[proposed.to_vec()]);
+        let mut ctid = Column::empty(physical_of(SqlType::new(oa_ir::types::oid::TID)), 1);
+        ctid.push_datum(&Datum::Int64(tid.to_i64()));
+        let mut cols = existing.columns;
+        cols.push(ctid);
+        cols.extend(excluded.columns);
+        let row = Morsel::new(cols, 1);
+        if let Some(f) = &u.filter {
+            let r = exec.with_ctx(env, |ctx| f.eval(&row, ctx))?;
+            if !(r.is_valid(0) && truthy(&r)[0]) {
+                return Ok(None);
+            }
+        }
+        let new = exec.with_ctx(env, |ctx| u.values.iter().map(|e| e.eval(&row, ctx)).collect::<Result<Vec<_>>>())?;
+        let new = Morsel::new(new, 1);
+        self.check_row_constraints(&new, exec, env)?;
+        let keys = row_keys(index_keys, &new, exec, env)?;
+        let values = self.full_row(&new, 0);
+        let Some(new_tid) = self.write_heap(Some(tid), &values, env)? else { return Ok(None) };
+        insert_index_entries(&self.table, index_keys, &keys, 0, &values, new_tid, Some(&old), env)?;
+        self.queue_fk_checks(&values, Some(&old), env);
+        self.referenced_key_changed(&old, Some(&values), exec, env)?;
+        self.count += 1;
+        Ok(Some(values))
     }
 
     /// Every attribute (dropped ones NULL) of input row i.
@@ -380,6 +490,35 @@ fn row_keys(index_keys: &[IndexKeys], rows: &Morsel, exec: &mut Executor, env: &
     index_keys.iter().map(|k| k.keys(rows, exec, env)).collect()
 }
 
+/// ExecCheckIndexConstraints: the live row version that row `i` (by its
+/// computed `keys`) conflicts with in an arbiter index, if any.
+fn arbiter_conflict(table: &RelationDesc, arbiters: &[Oid], keys: &[Vec<Option<Vec<Datum>>>], i: usize, env: &mut ExecEnv) -> Result<Option<Tid>> {
+    for (ix, index) in table.indexes.iter().enumerate() {
+        if !index.unique || !(arbiters.is_empty() || arbiters.contains(&index.oid)) {
+            continue;
+        }
+        if table.constraints.iter().any(|c| c.index == Some(index.oid) && c.deferrable) {
+            return Err(Error::new(
+                SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE,
+                "ON CONFLICT does not support deferrable unique constraints/exclusion constraints as arbiters",
+            ));
+        }
+        // Not in a partial index: no conflict there.
+        let Some(key) = keys.get(ix).and_then(|k| k.get(i)).and_then(|k| k.as_ref()) else { continue };
+        let found = env.storage.find_conflicting(
+            RelFileNumber(index.relfilenode),
+            key,
+            RelFileNumber(table.relfilenode),
+            env.txn,
+            index.nulls_not_distinct,
+        )?;
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    Ok(None)
+}
+
 /// Adds the index entries of a new row version (row `i` of the computed
 /// `keys`), checking unique indexes; `old` is the version an UPDATE replaced.
 #[allow(clippy::too_many_arguments)]
@@ -485,6 +624,7 @@ fn apply_referential_action(
                 count: 0,
                 checks: None,
                 index_keys: None,
+                on_conflict: None,
             };
             op.referenced_key_changed(&row, None, exec, env)?;
             continue;

@@ -118,6 +118,7 @@ pub fn call(func: &FuncRef, args: &[Datum], env: &mut ExecEnv) -> Result<Vec<Dat
         }
         // No relation is a partition: a table outside a partition tree has no ancestors.
         "pg_partition_ancestors" => vec![],
+        "pg_listening_channels" => env.session.side.listening().into_iter().map(Datum::Text).collect(),
         "show_all_settings" => env
             .settings
             .rows()
