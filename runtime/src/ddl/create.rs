@@ -1382,10 +1382,6 @@ pub(crate) fn create_index(s: &mut Session, c: &ast::CreateIndexStmt) -> Result<
         IndexKeyDef { attnums: vec![], names: vec![], types: vec![], exprs: vec![], predicate: predicate.map(|p| p.text), opclasses: vec![] };
     let mut prelim = Vec::new();
     for (elem, e) in elems.into_iter().zip(&c.columns) {
-        key.opclasses.push(match &e.opclass {
-            Some(name) => named_opclass(&mut d, name, e.expr.loc)?,
-            None => 0,
-        });
         match elem {
             IndexElemDef::Column { name, loc } => {
                 let cd = table
@@ -1413,6 +1409,11 @@ pub(crate) fn create_index(s: &mut Session, c: &ast::CreateIndexStmt) -> Result<
                 prelim.push(colname.unwrap_or_else(|| "expr".into()));
             }
         }
+        let ty = key.types.last().copied().unwrap_or(SqlType::INT4);
+        key.opclasses.push(match &e.opclass {
+            Some(name) => named_opclass(&mut d, name, ty, e.expr.loc)?,
+            None => 0,
+        });
     }
     key.names = super::index::choose_index_column_names(&prelim);
     let name = match &c.name {
@@ -1493,7 +1494,7 @@ fn default_btree_opclass(d: &mut Ddl, ty: Oid) -> Result<Oid> {
 /// taken: the default class, and the pattern classes (text_pattern_ops and
 /// its varchar/bpchar forms compare bytewise, which is the C collation our
 /// default comparison uses).
-fn named_opclass(d: &mut Ddl, name: &[String], loc: usize) -> Result<Oid> {
+fn named_opclass(d: &mut Ddl, name: &[String], ty: SqlType, loc: usize) -> Result<Oid> {
     let (schema, opc) = match name {
         [n] => (None, n.as_str()),
         [s, n] => (Some(s.as_str()), n.as_str()),
@@ -1506,20 +1507,36 @@ fn named_opclass(d: &mut Ddl, name: &[String], loc: usize) -> Result<Oid> {
     let rows = super::query_internal(
         d,
         &format!(
-            "SELECT c.oid, c.opcdefault FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_namespace n ON n.oid = c.opcnamespace \
+            "SELECT c.oid, c.opcdefault, (c.opcintype = {t} \
+             OR c.opcintype IN (SELECT casttarget FROM pg_catalog.pg_cast WHERE castsource = {t} AND castmethod = 'b') \
+             OR (c.opcintype = 2277 AND EXISTS (SELECT 1 FROM pg_catalog.pg_type WHERE oid = {t} AND typelem <> 0 AND typlen = -1)) \
+             OR (c.opcintype = 3500 AND EXISTS (SELECT 1 FROM pg_catalog.pg_type WHERE oid = {t} AND typtype = 'e')) \
+             OR (c.opcintype = 2249 AND EXISTS (SELECT 1 FROM pg_catalog.pg_type WHERE oid = {t} AND typtype = 'c'))) \
+             FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_namespace n ON n.oid = c.opcnamespace \
              WHERE c.opcmethod = 403 AND c.opcname = {} AND {ns_cond}",
-            crate::builtins::string::quote_literal(opc)
+            crate::builtins::string::quote_literal(opc),
+            t = ty.oid
         ),
     )?;
     let Some(row) = rows.first() else {
         return Err(Error::new(
             SqlState::UNDEFINED_OBJECT,
             format!("operator class \"{}\" does not exist for access method \"btree\"", name.join(".")),
-        )
-        .with_position(loc));
+        ));
     };
     let oid: Oid = row.first().cloned().flatten().and_then(|s| s.parse().ok()).unwrap_or(0);
     let is_default = row.get(1).cloned().flatten().as_deref() == Some("t");
+    // ResolveOpClass: the column's type must be binary-coercible to the class's input type.
+    if row.get(2).cloned().flatten().as_deref() != Some("t") {
+        return Err(Error::new(
+            SqlState::DATATYPE_MISMATCH,
+            format!(
+                "operator class \"{}\" does not accept data type {}",
+                name.join("."),
+                crate::session::format_type(&d.catalog, SqlType::new(ty.oid))
+            ),
+        ));
+    }
     if !is_default && !matches!(opc, "text_pattern_ops" | "varchar_pattern_ops" | "bpchar_pattern_ops") {
         return Err(Error::feature_not_supported(format!("operator class \"{}\" is not supported yet", name.join("."))).with_position(loc));
     }
