@@ -7,7 +7,7 @@
 //! that parses back to the same tree.)
 
 use oa_ir::datum::Datum;
-use oa_ir::expr::{BoolTestKind, CastMethod, ScalarExpr, SqlValueKind};
+use oa_ir::expr::{BoolTestKind, CastMethod, ScalarExpr};
 use oa_ir::typeio::quote_identifier;
 use oa_ir::{ColumnId, Error, Result, SqlType};
 
@@ -426,20 +426,7 @@ impl<'a> RuleDeparser<'a> {
                 out.push(']');
             }
             ScalarExpr::SqlValue { kind, precision, .. } => {
-                let name = match kind {
-                    SqlValueKind::CurrentDate => "CURRENT_DATE",
-                    SqlValueKind::CurrentTime => "CURRENT_TIME",
-                    SqlValueKind::CurrentTimestamp => "CURRENT_TIMESTAMP",
-                    SqlValueKind::LocalTime => "LOCALTIME",
-                    SqlValueKind::LocalTimestamp => "LOCALTIMESTAMP",
-                    SqlValueKind::CurrentRole => "CURRENT_ROLE",
-                    SqlValueKind::CurrentUser => "CURRENT_USER",
-                    SqlValueKind::User => "USER",
-                    SqlValueKind::SessionUser => "SESSION_USER",
-                    SqlValueKind::CurrentCatalog => "CURRENT_CATALOG",
-                    SqlValueKind::CurrentSchema => "CURRENT_SCHEMA",
-                };
-                out.push_str(name);
+                out.push_str(kind.keyword());
                 if let Some(p) = precision {
                     out.push_str(&format!("({p})"));
                 }

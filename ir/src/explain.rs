@@ -15,7 +15,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::datum::Datum;
-use crate::expr::{AggCall, BoolTestKind, CastMethod, ColumnId, FuncRef, ScalarExpr, SortKey, SqlValueKind, SubqueryExpr, SubqueryKind, Volatility};
+use crate::expr::{AggCall, BoolTestKind, CastMethod, ColumnId, FuncRef, ScalarExpr, SortKey, SubqueryExpr, SubqueryKind, Volatility};
 use crate::io::IoContext;
 use crate::physical::PhysicalPlan;
 use crate::plan::{JoinKind, LogicalPlan, PlanColumn, SetOpKind, SrfCall};
@@ -1377,20 +1377,7 @@ impl<'a> Explainer<'a> {
                 out.push(']');
             }
             ScalarExpr::SqlValue { kind, precision, .. } => {
-                let name = match kind {
-                    SqlValueKind::CurrentDate => "CURRENT_DATE",
-                    SqlValueKind::CurrentTime => "CURRENT_TIME",
-                    SqlValueKind::CurrentTimestamp => "CURRENT_TIMESTAMP",
-                    SqlValueKind::LocalTime => "LOCALTIME",
-                    SqlValueKind::LocalTimestamp => "LOCALTIMESTAMP",
-                    SqlValueKind::CurrentRole => "CURRENT_ROLE",
-                    SqlValueKind::CurrentUser => "CURRENT_USER",
-                    SqlValueKind::User => "USER",
-                    SqlValueKind::SessionUser => "SESSION_USER",
-                    SqlValueKind::CurrentCatalog => "CURRENT_CATALOG",
-                    SqlValueKind::CurrentSchema => "CURRENT_SCHEMA",
-                };
-                out.push_str(name);
+                out.push_str(kind.keyword());
                 if let Some(p) = precision {
                     out.push_str(&format!("({p})"));
                 }

@@ -71,6 +71,25 @@ pub enum SqlValueKind {
     CurrentSchema,
 }
 
+impl SqlValueKind {
+    /// The keyword that writes it (deparsed views and EXPLAIN print it so).
+    pub fn keyword(self) -> &'static str {
+        match self {
+            SqlValueKind::CurrentDate => "CURRENT_DATE",
+            SqlValueKind::CurrentTime => "CURRENT_TIME",
+            SqlValueKind::CurrentTimestamp => "CURRENT_TIMESTAMP",
+            SqlValueKind::LocalTime => "LOCALTIME",
+            SqlValueKind::LocalTimestamp => "LOCALTIMESTAMP",
+            SqlValueKind::CurrentRole => "CURRENT_ROLE",
+            SqlValueKind::CurrentUser => "CURRENT_USER",
+            SqlValueKind::User => "USER",
+            SqlValueKind::SessionUser => "SESSION_USER",
+            SqlValueKind::CurrentCatalog => "CURRENT_CATALOG",
+            SqlValueKind::CurrentSchema => "CURRENT_SCHEMA",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum BoolTestKind {
     IsTrue,

@@ -287,15 +287,22 @@ impl Session {
     /// checked before any data moves.
     pub fn copy_shape(&mut self, stmt: &Statement) -> Result<(usize, bool)> {
         let Statement::Copy(c) = stmt else { return Err(Error::internal("not a COPY")) };
+        self.in_own_transaction(|s| crate::ddl::copy_shape(s, c))
+    }
+
+    /// Runs `f` in the current transaction, or in a read-committed one of its
+    /// own that is discarded afterwards (describing, planning and reg* input
+    /// need a snapshot and the catalog, not a transaction the client sees).
+    fn in_own_transaction<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
         let own = self.txn.is_none();
         if own {
             self.begin(false, Isolation::ReadCommitted)?;
         }
-        let r = crate::ddl::copy_shape(self, c);
+        let result = f(self);
         if own {
             self.abort();
         }
-        r
+        result
     }
 
     /// Runs COPY … FROM STDIN with the client's data.
@@ -438,23 +445,15 @@ impl Session {
                         "current transaction is aborted, commands ignored until end of transaction block",
                     ));
                 }
-                let own = self.txn.is_none();
-                if own {
-                    self.begin(false, Isolation::ReadCommitted)?;
-                }
-                let result = (|| {
-                    let snapshot = self.statement_snapshot()?;
-                    let catalog = self.catalog_view(&snapshot)?;
-                    let ctx = self.bind_context(param_types.to_vec())?;
+                self.in_own_transaction(|s| {
+                    let snapshot = s.statement_snapshot()?;
+                    let catalog = s.catalog_view(&snapshot)?;
+                    let ctx = s.bind_context(param_types.to_vec())?;
                     let bound = oa_frontend::bind_query(stmt, &*catalog, &ctx)?;
-                    let fields = self.fields(&bound.columns, &catalog);
+                    let fields = s.fields(&bound.columns, &catalog);
                     let returns = matches!(stmt, Statement::Select(_)) || !fields.is_empty();
                     Ok(Describe { param_types: bound.param_types, fields: returns.then_some(fields) })
-                })();
-                if own {
-                    self.abort();
-                }
-                result
+                })
             }
             Statement::Execute(e) => {
                 let prepared = self
@@ -477,14 +476,10 @@ impl Session {
     /// A reg* parameter in text form (regclassin, regtypein, …): the OID
     /// the name denotes, or the number given.
     pub fn reg_input(&mut self, ty: Oid, text: &str) -> Result<Oid> {
-        let own = self.txn.is_none();
-        if own {
-            self.begin(false, Isolation::ReadCommitted)?;
-        }
-        let result = (|| {
-            let snapshot = self.statement_snapshot()?;
-            let catalog = self.catalog_view(&snapshot)?;
-            let ctx = self.bind_context(Vec::new())?;
+        let result = self.in_own_transaction(|s| {
+            let snapshot = s.statement_snapshot()?;
+            let catalog = s.catalog_view(&snapshot)?;
+            let ctx = s.bind_context(Vec::new())?;
             match oa_frontend::reg_input(ty, text, &*catalog, &ctx)? {
                 Some(o) => Ok(o),
                 None => text
@@ -492,10 +487,7 @@ impl Session {
                     .parse()
                     .map_err(|_| Error::new(SqlState::INVALID_TEXT_REPRESENTATION, format!("invalid input syntax for type oid: \"{text}\""))),
             }
-        })();
-        if own {
-            self.abort();
-        }
+        });
         result.map_err(|mut e| {
             e.position = None;
             e
@@ -702,21 +694,13 @@ impl Session {
         if !matches!(stmt, Statement::Select(_) | Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_)) {
             return Ok(None);
         }
-        let own = self.txn.is_none();
-        if own {
-            self.begin(false, Isolation::ReadCommitted)?;
-        }
-        let result = (|| {
-            let snapshot = self.statement_snapshot()?;
-            let catalog = self.catalog_view(&snapshot)?;
-            let ctx = self.bind_context(Vec::new())?;
+        self.in_own_transaction(|s| {
+            let snapshot = s.statement_snapshot()?;
+            let catalog = s.catalog_view(&snapshot)?;
+            let ctx = s.bind_context(Vec::new())?;
             let bound = oa_frontend::bind_query(stmt, &*catalog, &ctx)?;
-            Ok(Some(oa_optimizer::optimize(bound.plan, &*catalog, &self.optimizer_options())?.plan))
-        })();
-        if own {
-            self.abort();
-        }
-        result
+            Ok(Some(oa_optimizer::optimize(bound.plan, &*catalog, &s.optimizer_options())?.plan))
+        })
     }
 
     /// Binds, optimizes and starts a query; rows come from `fetch`.
