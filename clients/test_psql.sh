@@ -99,6 +99,7 @@ cases=(
   "df${T}-c${T}\\df"
   "l${T}-c${T}\\l"
   "du${T}-c${T}\\du"
+  "drop_cascade${T}-c${T}CREATE TABLE gone (a int); CREATE VIEW gone_v1 AS SELECT a FROM gone; CREATE VIEW gone_v2 AS SELECT a FROM gone; DROP TABLE gone CASCADE"
 )
 
 fail=0

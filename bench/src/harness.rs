@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::compare::{self, Column, Ordered, ResultSet};
 use crate::duck;
 use crate::pgbench::{self, RunSpec};
-use crate::runner::{Conn, DbError, Measured, Outcome};
+use crate::runner::{Conn, DbError, Measured, Outcome, Phases};
 use crate::servers::{self, OaServer, PgServer};
 use crate::tpch::{self, Query, Workload};
 
@@ -91,13 +91,13 @@ pub struct EngineRun {
     pub runs: Vec<Measured>,
     pub warmup: Option<Measured>,
     pub rows: Option<usize>,
-    /// Median wall time of `EXPLAIN <query>` (parse, bind, optimize, print, round trip).
-    pub plan_ms: Option<f64>,
+    /// The server's own per-phase times, from one extra run.
+    pub phases: Option<Phases>,
 }
 
 impl EngineRun {
     fn new() -> EngineRun {
-        EngineRun { status: Status::Ok, runs: Vec::new(), warmup: None, rows: None, plan_ms: None }
+        EngineRun { status: Status::Ok, runs: Vec::new(), warmup: None, rows: None, phases: None }
     }
 
     fn ok(&self) -> bool {
@@ -539,22 +539,15 @@ fn run_queries(
                 }
             }
         }
-        // Planning time: EXPLAIN round trips.
+        // Where the time goes: one more run with the servers' phase reports on.
         for (i, slot) in conns.iter_mut().enumerate() {
             if !result.engines[i].ok() {
                 continue;
             }
             let Some(c) = slot.as_mut() else { continue };
-            let mut times = Vec::new();
-            for _ in 0..cfg.runs.max(1) {
-                let t = Instant::now();
-                if c.client.simple_query(&format!("EXPLAIN {}", q.sql)).is_err() {
-                    times.clear();
-                    break;
-                }
-                times.push(t.elapsed().as_secs_f64() * 1000.0);
-            }
-            result.engines[i].plan_ms = median(times);
+            let limit = if i == OA { result.limit.unwrap_or(cfg.timeout_cap) } else { cfg.timeout_cap };
+            let on_hang = (i == OA).then(|| oa.killer());
+            result.engines[i].phases = c.phases(&q.sql, &columns[i], limit, on_hang);
         }
         for (i, c) in conns.iter_mut().enumerate() {
             if let Some(c) = c.as_mut().filter(|_| i != PG_JIT) {

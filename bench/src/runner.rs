@@ -1,8 +1,8 @@
 //! One connection to one engine, and running one statement on it under a
 //! time limit while measuring wall time, the backend's CPU time and peak RSS.
 
-use std::sync::Arc;
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -30,6 +30,45 @@ pub struct Conn {
     pub rss_pid: u32,
     /// How `cpu` was found, for the report.
     pub cpu_note: String,
+    /// LOG messages received: the log_*_stats reports.
+    logs: Logs,
+}
+
+/// Where a statement's time went, from the server's own log_parser_stats,
+/// log_planner_stats and log_executor_stats reports (elapsed ms each).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Phases {
+    pub parse: f64,
+    /// Parse analysis and rewriting (OpenAssay: the binder).
+    pub bind: f64,
+    pub optimize: f64,
+    /// OpenAssay's COMPILE STATISTICS (pipelines and the backend's code);
+    /// PostgreSQL counts its JIT inside the executor.
+    pub compile: Option<f64>,
+    pub execute: f64,
+}
+
+impl Phases {
+    fn from_reports(reports: &[(String, String)]) -> Option<Phases> {
+        let mut p = Phases::default();
+        let mut seen = 0;
+        for (title, detail) in reports {
+            // "!\t0.000003 s user, 0.000000 s system, 0.001362 s elapsed"
+            let line = detail.lines().nth(1)?;
+            let elapsed: f64 = line.rsplit(", ").next()?.strip_suffix(" s elapsed")?.parse().ok()?;
+            let ms = elapsed * 1000.0;
+            match title.as_str() {
+                "PARSER STATISTICS" => p.parse += ms,
+                "PARSE ANALYSIS STATISTICS" | "REWRITER STATISTICS" => p.bind += ms,
+                "PLANNER STATISTICS" => p.optimize += ms,
+                "COMPILE STATISTICS" => *p.compile.get_or_insert(0.0) += ms,
+                "EXECUTOR STATISTICS" => p.execute += ms,
+                _ => continue,
+            }
+            seen += 1;
+        }
+        (seen > 0).then_some(p)
+    }
 }
 
 /// The error of a statement, with its SQLSTATE when the server sent one.
@@ -76,7 +115,7 @@ pub enum Outcome {
 impl Conn {
     /// Connects to PostgreSQL: the backend is a process of its own.
     pub fn postgres(label: &str, conninfo: &str) -> Result<Conn, DbError> {
-        let mut client = Client::connect(conninfo, NoTls)?;
+        let (mut client, logs) = connect(conninfo)?;
         let backend_pid = backend_pid(&mut client)?;
         let pid = u32::try_from(backend_pid).map_err(|_| DbError { code: String::new(), message: format!("backend pid {backend_pid}") })?;
         Ok(Conn {
@@ -87,6 +126,7 @@ impl Conn {
             process_cpu: None,
             rss_pid: pid,
             cpu_note: format!("backend process {pid} (pg_backend_pid())"),
+            logs,
         })
     }
 
@@ -95,7 +135,7 @@ impl Conn {
     /// session thread is the only thread called `openassay-session-…`
     /// (this must be the only open connection); else the whole process.
     pub fn openassay(label: &str, conninfo: &str, server_pid: u32) -> Result<Conn, DbError> {
-        let mut client = Client::connect(conninfo, NoTls)?;
+        let (mut client, logs) = connect(conninfo)?;
         let backend_pid = backend_pid(&mut client)?;
         let (cpu, note) = match u32::try_from(backend_pid).ok().filter(|&t| t != server_pid && procfs::is_thread_of(server_pid, t)) {
             Some(tid) => (CpuSource::Thread { pid: server_pid, tid }, format!("session thread {tid} (= pg_backend_pid())")),
@@ -125,7 +165,7 @@ impl Conn {
             }
         };
         let process_cpu = matches!(cpu, CpuSource::Thread { .. }).then_some(CpuSource::Process(server_pid));
-        Ok(Conn { label: label.into(), client, backend_pid, cpu, process_cpu, rss_pid: server_pid, cpu_note: note })
+        Ok(Conn { label: label.into(), client, backend_pid, cpu, process_cpu, rss_pid: server_pid, cpu_note: note, logs })
     }
 
     /// Runs statements whose result does not matter.
@@ -151,6 +191,19 @@ impl Conn {
             .iter()
             .map(|c| Column { name: c.name().to_string(), type_oid: c.type_().oid(), type_name: c.type_().name().to_string() })
             .collect())
+    }
+
+    /// Runs `sql` once more with the server's per-phase usage reports on
+    /// (both engines send them as LOG messages), outside the timed runs.
+    pub fn phases(&mut self, sql: &str, columns: &[Column], limit: Duration, on_hang: Option<Arc<dyn Fn() + Send + Sync>>) -> Option<Phases> {
+        const ON: &str = "SET client_min_messages = log; SET log_parser_stats = on; SET log_planner_stats = on; SET log_executor_stats = on";
+        const OFF: &str = "RESET log_parser_stats; RESET log_planner_stats; RESET log_executor_stats; RESET client_min_messages";
+        self.batch(ON).ok()?;
+        self.logs.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        let done = matches!(self.run(sql, columns, limit, on_hang), Outcome::Done(..));
+        let reports = std::mem::take(&mut *self.logs.lock().unwrap_or_else(|e| e.into_inner()));
+        self.batch(OFF).ok()?;
+        if done { Phases::from_reports(&reports) } else { None }
     }
 
     /// Runs `sql` with the simple protocol (rows in text form, as psql shows
@@ -211,6 +264,22 @@ impl Conn {
             }
         }
     }
+}
+
+/// LOG messages as (title, detail).
+type Logs = Arc<Mutex<Vec<(String, String)>>>;
+
+/// A client that keeps the LOG messages it receives.
+fn connect(conninfo: &str) -> Result<(Client, Logs), DbError> {
+    let logs = Arc::new(Mutex::new(Vec::new()));
+    let sink = logs.clone();
+    let mut config: postgres::Config = conninfo.parse()?;
+    config.notice_callback(move |n| {
+        if n.severity() == "LOG" {
+            sink.lock().unwrap_or_else(|e| e.into_inner()).push((n.message().to_string(), n.detail().unwrap_or_default().to_string()));
+        }
+    });
+    Ok((config.connect(NoTls)?, logs))
 }
 
 fn backend_pid(client: &mut Client) -> Result<i32, DbError> {

@@ -15,6 +15,7 @@ pub mod notify;
 pub mod sequence;
 pub mod session;
 pub mod settings;
+mod usage;
 
 pub use engine::{Clock, Engine, EngineConfig};
 pub use notify::Notification;

@@ -183,7 +183,7 @@ impl SessionSide {
 
     /// A WARNING from a function, reported after the statement's other output.
     pub fn warn(&self, code: SqlState, message: impl Into<String>) {
-        self.lock().notices.push(Notice { severity: "WARNING", code, message: message.into() });
+        self.lock().notices.push(Notice { severity: "WARNING", code, message: message.into(), detail: None });
     }
 
     pub fn take_notices(&self) -> Vec<Notice> {

@@ -26,6 +26,7 @@ use crate::exec::func::SessionInfo;
 use crate::exec::{DeferredCheck, ExecEnv, Step, run_deferred_checks};
 use crate::sequence::SequenceSession;
 use crate::settings::Settings;
+use crate::usage::Usage;
 
 /// A result column as the client sees it (RowDescription).
 #[derive(Clone, Debug, PartialEq)]
@@ -70,12 +71,13 @@ pub enum Event {
     Outcome(Outcome),
 }
 
-/// A NOTICE or WARNING raised while running a statement.
+/// A NOTICE, WARNING or LOG message raised while running a statement.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Notice {
     pub severity: &'static str,
     pub code: SqlState,
     pub message: String,
+    pub detail: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -344,6 +346,8 @@ impl Session {
     /// outcome (a failed statement's stay for `take_notices`).
     pub fn execute_events(&mut self, sql: &str, mut sink: impl FnMut(Event)) -> Result<()> {
         self.cancel.store(false, std::sync::atomic::Ordering::Relaxed);
+        let query_start = self.settings.on("log_statement_stats").then(|| self.usage());
+        let parse_start = self.usage_if("log_parser_stats");
         let stmts = match oa_grammar::parse(sql) {
             Ok(s) => s,
             Err(e) => {
@@ -352,6 +356,7 @@ impl Session {
                 return Err(char_position(e, sql));
             }
         };
+        self.report_usage("PARSER STATISTICS", parse_start);
         self.implicit_block = stmts.len() > 1 && self.txn.is_none();
         for raw in &stmts {
             match self.run_statement(&raw.stmt, sql, &[], &[]) {
@@ -374,7 +379,37 @@ impl Session {
                 self.commit()?;
             }
         }
+        self.report_usage("QUERY STATISTICS", query_start);
         Ok(())
+    }
+
+    /// Resource usage now (usage.rs).
+    fn usage(&self) -> Usage {
+        Usage::now(self.engine.clock.now())
+    }
+
+    /// Usage now if the report `setting` is on: the start of a phase.
+    fn usage_if(&self, setting: &str) -> Option<Usage> {
+        self.settings.on(setting).then(|| self.usage())
+    }
+
+    /// ShowUsage: the LOG report of a phase that started at `start`.
+    fn report_usage(&mut self, title: &str, start: Option<Usage>) {
+        if let Some(start) = start {
+            let n = self.usage().report(title, &start);
+            self.notices.push(n);
+        }
+    }
+
+    /// Parse analysis and rewriting of a statement, as two reports: our
+    /// binder does both (views are expanded while binding), so the rewriter's
+    /// report covers no work.
+    fn report_analysis(&mut self, start: Option<Usage>) {
+        if start.is_some() {
+            self.report_usage("PARSE ANALYSIS STATISTICS", start);
+            let rewrite = self.usage_if("log_parser_stats");
+            self.report_usage("REWRITER STATISTICS", rewrite);
+        }
     }
 
     /// After an error: end an implicit transaction, or mark an explicit one failed.
@@ -399,6 +434,11 @@ impl Session {
             ));
         }
         let autocommit = self.txn.is_none() && !self.implicit_block && !self.extended;
+        if !is_query(stmt) {
+            // Utility statements are analyzed too, trivially; queries report in open_portal.
+            let start = self.usage_if("log_parser_stats");
+            self.report_analysis(start);
+        }
         self.statement_begins(stmt)?;
         let result = self.dispatch(stmt, sql, params, param_types);
         self.collect_function_notices();
@@ -671,6 +711,7 @@ impl Session {
                 severity: "WARNING",
                 code: SqlState::NO_ACTIVE_SQL_TRANSACTION,
                 message: "SET CONSTRAINTS can only be used in transaction blocks".into(),
+                detail: None,
             });
         }
         let oids = match &c.constraints {
@@ -691,7 +732,7 @@ impl Session {
     /// Binds and optimizes a query without running it (None for utility
     /// statements), in a transaction of its own that is then discarded.
     pub fn plan(&mut self, stmt: &Statement) -> Result<Option<oa_ir::physical::PhysicalPlan>> {
-        if !matches!(stmt, Statement::Select(_) | Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_)) {
+        if !is_query(stmt) {
             return Ok(None);
         }
         self.in_own_transaction(|s| {
@@ -708,21 +749,30 @@ impl Session {
         let snapshot = self.statement_snapshot()?;
         let catalog = self.catalog_view(&snapshot)?;
         let ctx = self.bind_context(param_types.to_vec())?;
+        let bind_start = self.usage_if("log_parser_stats");
         let bound = oa_frontend::bind_query(stmt, &*catalog, &ctx)?;
+        self.report_analysis(bind_start);
         let kind = match stmt {
             Statement::Insert(_) => QueryKind::Insert,
             Statement::Update(_) => QueryKind::Update,
             Statement::Delete(_) => QueryKind::Delete,
             _ => QueryKind::Select,
         };
+        let plan_start = self.usage_if("log_planner_stats");
         let optimized = oa_optimizer::optimize(bound.plan, &*catalog, &self.optimizer_options())?;
+        self.report_usage("PLANNER STATISTICS", plan_start);
+        // Not one of PostgreSQL's reports: turning the plan into pipelines and
+        // the backend's code (PostgreSQL counts its JIT in the executor's).
+        let compile_start = self.usage_if("log_executor_stats");
         let graph = oa_ir::pipeline::build_pipelines(&optimized.plan);
+        let executor = self.engine.backend.start(graph)?;
+        self.report_usage("COMPILE STATISTICS", compile_start);
         let fields = self.fields(&bound.columns, &catalog);
         let types = bound.columns.iter().map(|c| c.ty).collect();
         Ok(Portal {
             fields,
             types,
-            executor: self.engine.backend.start(graph)?,
+            executor,
             snapshot,
             catalog,
             io: ctx.io,
@@ -743,6 +793,13 @@ impl Session {
 
     /// Like `fetch`, with the values themselves (for binary output).
     pub fn fetch_datums(&mut self, portal: &mut Portal, max_rows: usize) -> Result<Vec<Vec<Datum>>> {
+        let start = self.usage_if("log_executor_stats");
+        let rows = self.run_portal(portal, max_rows)?;
+        self.report_usage("EXECUTOR STATISTICS", start);
+        Ok(rows)
+    }
+
+    fn run_portal(&mut self, portal: &mut Portal, max_rows: usize) -> Result<Vec<Vec<Datum>>> {
         let mut out = Vec::new();
         let timeout_ms = self.settings.statement_timeout_ms();
         let info = self.session_info();
@@ -820,7 +877,7 @@ impl Session {
             exhausted: false,
             done: false,
         };
-        self.fetch(&mut portal, usize::MAX)?;
+        self.run_portal(&mut portal, usize::MAX)?;
         Ok(portal.executor.rows_affected())
     }
 
@@ -1085,7 +1142,7 @@ impl Session {
     }
 
     fn warn(&mut self, code: SqlState, message: &str) {
-        self.notices.push(Notice { severity: "WARNING", code, message: message.to_string() });
+        self.notices.push(Notice { severity: "WARNING", code, message: message.to_string(), detail: None });
     }
 
     fn transaction_statement(&mut self, t: &ast::TransactionStmt) -> Result<Outcome> {
@@ -1401,6 +1458,11 @@ fn default_isolation(settings: &Settings) -> Isolation {
 }
 
 /// The statement name PostgreSQL's read-only check reports, for statements that write.
+/// Statements that are bound, planned and executed (the rest are utility statements).
+fn is_query(stmt: &Statement) -> bool {
+    matches!(stmt, Statement::Select(_) | Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_))
+}
+
 fn writes(stmt: &Statement) -> Option<&'static str> {
     Some(match stmt {
         Statement::Insert(_) => "INSERT",

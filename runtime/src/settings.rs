@@ -40,15 +40,24 @@ struct Def {
     default: &'static str,
     /// Set at server start (or compiled in): SET fails with 55P02.
     read_only: bool,
+    /// PGC_SUSET: only superusers may SET it (every session's user is one).
+    superuser: bool,
 }
 
 const fn def(name: &'static str, kind: Kind, default: &'static str) -> Def {
-    Def { name, kind, default, read_only: false }
+    Def { name, kind, default, read_only: false, superuser: false }
 }
 
 const fn fixed(name: &'static str, kind: Kind, default: &'static str) -> Def {
-    Def { name, kind, default, read_only: true }
+    Def { name, kind, default, read_only: true, superuser: false }
 }
+
+const fn suset(name: &'static str, kind: Kind, default: &'static str) -> Def {
+    Def { name, kind, default, read_only: false, superuser: true }
+}
+
+/// The per-phase usage reports (usage.rs); log_statement_stats excludes the others.
+const PHASE_STATS: [&str; 3] = ["log_parser_stats", "log_planner_stats", "log_executor_stats"];
 
 const ON_OFF: Kind = Kind::Bool;
 const MEM: Kind = Kind::Int { min: 64, max: i32::MAX as i64, unit: Unit::Kb };
@@ -93,6 +102,10 @@ static DEFS: &[Def] = &[
     def("lc_numeric", Kind::String, "C.UTF-8"),
     def("lc_time", Kind::String, "C.UTF-8"),
     def("lock_timeout", MS, "0"),
+    suset("log_executor_stats", ON_OFF, "off"),
+    suset("log_parser_stats", ON_OFF, "off"),
+    suset("log_planner_stats", ON_OFF, "off"),
+    suset("log_statement_stats", ON_OFF, "off"),
     def("maintenance_work_mem", MEM, "64MB"),
     fixed("max_function_args", Kind::Int { min: 100, max: 100, unit: Unit::None }, "100"),
     fixed("max_identifier_length", Kind::Int { min: 63, max: 63, unit: Unit::None }, "63"),
@@ -208,7 +221,9 @@ impl Settings {
                 if d.read_only {
                     return Err(Error::new(SqlState::CANT_CHANGE_RUNTIME_PARAM, format!("parameter \"{}\" cannot be changed", d.name)));
                 }
-                (d.name.to_string(), self.check(d, value)?)
+                let shown = self.check(d, value)?;
+                self.check_stats_exclusion(d.name, &shown)?;
+                (d.name.to_string(), shown)
             }
             None => {
                 if !name.contains('.') {
@@ -337,7 +352,13 @@ impl Settings {
                     setting: base(d, &shown),
                     unit,
                     vartype,
-                    context: if d.read_only { "internal" } else { "user" },
+                    context: if d.read_only {
+                        "internal"
+                    } else if d.superuser {
+                        "superuser"
+                    } else {
+                        "user"
+                    },
                     source: if self.values.contains_key(d.name) {
                         "session"
                     } else if self.reset_values.contains_key(d.name) {
@@ -376,6 +397,33 @@ impl Settings {
         v.extend(self.custom.iter().map(|(k, v)| (k.clone(), v.clone())));
         v.sort_by_key(|a| a.0.to_ascii_lowercase());
         v
+    }
+
+    /// Whether a log_*_stats report is on.
+    pub fn on(&self, name: &str) -> bool {
+        self.show(name).is_ok_and(|v| v == "on")
+    }
+
+    /// guc.c's check hooks: log_statement_stats (whole statements) and the
+    /// per-phase reports cannot be on together.
+    fn check_stats_exclusion(&self, name: &str, shown: &str) -> Result<()> {
+        if shown != "on" {
+            return Ok(());
+        }
+        let (conflict, detail) = if name == "log_statement_stats" {
+            (
+                PHASE_STATS.iter().any(|p| self.on(p)),
+                "Cannot enable \"log_statement_stats\" when \"log_parser_stats\", \"log_planner_stats\", or \"log_executor_stats\" is true.",
+            )
+        } else if PHASE_STATS.contains(&name) {
+            (self.on("log_statement_stats"), "Cannot enable parameter when \"log_statement_stats\" is true.")
+        } else {
+            return Ok(());
+        };
+        if conflict {
+            return Err(Error::new(SqlState::INVALID_PARAMETER_VALUE, format!("invalid value for parameter \"{name}\": 1")).with_detail(detail));
+        }
+        Ok(())
     }
 
     /// Validates `value` for `d` and returns its display form.

@@ -1173,7 +1173,9 @@ fn notice_message(n: &Notice, min: u8) -> Option<B> {
     if message_rank(n.severity) < min && n.severity != "INFO" {
         return None;
     }
-    let fields = vec![(b'S', n.severity.to_string()), (b'V', n.severity.to_string()), (b'C', n.code.code().to_string()), (b'M', n.message.clone())];
+    let mut fields =
+        vec![(b'S', n.severity.to_string()), (b'V', n.severity.to_string()), (b'C', n.code.code().to_string()), (b'M', n.message.clone())];
+    fields.extend(n.detail.clone().map(|d| (b'D', d)));
     Some(B::NoticeResponse(NoticeResponse::new(fields)))
 }
 

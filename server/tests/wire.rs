@@ -328,6 +328,37 @@ async fn notices_reach_the_client() {
     assert!(notices.try_recv().is_err());
 }
 
+/// log_*_stats: one LOG report per phase, in PostgreSQL's order and format
+/// (plus OpenAssay's COMPILE report), sent only when client_min_messages allows.
+#[tokio::test]
+async fn phase_usage_reports_reach_the_client() {
+    let (client, mut notices) = connect_with(config(addr())).await.unwrap();
+    client.batch_execute("set log_parser_stats = on; set log_planner_stats = on; set log_executor_stats = on").await.unwrap();
+    client.simple_query("select 1").await.unwrap();
+    assert!(notices.try_recv().is_err(), "LOG is below client_min_messages = notice");
+    client.batch_execute("set client_min_messages = log").await.unwrap();
+    while notices.try_recv().is_ok() {}
+    client.simple_query("select count(*) from generate_series(1, 1000)").await.unwrap();
+    let mut titles = Vec::new();
+    while let Ok(n) = notices.try_recv() {
+        assert_eq!((n.severity(), n.code()), ("LOG", &SqlState::SUCCESSFUL_COMPLETION));
+        let detail = n.detail().unwrap();
+        assert!(detail.starts_with("! system usage stats:\n!\t"), "{detail}");
+        assert!(detail.lines().nth(1).unwrap().ends_with(" s elapsed"), "{detail}");
+        titles.push(n.message().to_string());
+    }
+    assert_eq!(
+        titles,
+        ["PARSER STATISTICS", "PARSE ANALYSIS STATISTICS", "REWRITER STATISTICS", "PLANNER STATISTICS", "COMPILE STATISTICS", "EXECUTOR STATISTICS"]
+    );
+    client.batch_execute("reset log_parser_stats; reset log_planner_stats; reset log_executor_stats; set log_statement_stats = on").await.unwrap();
+    while notices.try_recv().is_ok() {}
+    client.simple_query("select 1; select 2").await.unwrap();
+    let n = notices.recv().await.unwrap();
+    assert_eq!(n.message(), "QUERY STATISTICS");
+    assert!(notices.try_recv().is_err());
+}
+
 #[tokio::test]
 async fn startup_parameters_become_settings() {
     let mut c = config(addr());

@@ -152,7 +152,8 @@ pub(crate) fn drop(s: &mut Session, st: &ast::DropStmt) -> Result<Outcome> {
             d.s.notices.push(crate::session::Notice {
                 severity: "NOTICE",
                 code: SqlState::SUCCESSFUL_COMPLETION,
-                message: format!("drop cascades to {} other objects\n{}", plan.len(), shorts.join("\n")),
+                message: format!("drop cascades to {} other objects", plan.len()),
+                detail: Some(shorts.join("\n")),
             });
         }
         for p in &plan {

@@ -191,7 +191,7 @@ impl<'s> Ddl<'s> {
     }
 
     pub fn notice(&mut self, message: String) {
-        self.s.notices.push(Notice { severity: "NOTICE", code: SqlState::SUCCESSFUL_COMPLETION, message });
+        self.s.notices.push(Notice { severity: "NOTICE", code: SqlState::SUCCESSFUL_COMPLETION, message, detail: None });
     }
 
     /// The session's pg_temp_N schema, created on first use (in this
