@@ -32,9 +32,21 @@ pub struct ExplainOptions {
     pub verbose: bool,
 }
 
-/// EXPLAIN's text format: one line per output row of EXPLAIN.
+/// EXPLAIN's text format: one line per output row of EXPLAIN. Subqueries
+/// show the obvious operator for each of their nodes.
 pub fn explain_text(plan: &PhysicalPlan, options: &ExplainOptions, io: &IoContext) -> Vec<String> {
-    let subplans = display_subplans(plan);
+    explain_text_with(plan, options, io, &|p| Ok(display_plan(p))).unwrap_or_default()
+}
+
+/// Like `explain_text`, with subqueries shown as `plan_subquery` plans them
+/// (the runtime passes the optimizer it runs them with).
+pub fn explain_text_with(
+    plan: &PhysicalPlan,
+    options: &ExplainOptions,
+    io: &IoContext,
+    plan_subquery: &dyn Fn(&LogicalPlan) -> crate::Result<PhysicalPlan>,
+) -> crate::Result<Vec<String>> {
+    let subplans = display_subplans(plan, plan_subquery)?;
     let mut ex = Explainer::new(options, io, &subplans);
     ex.assign_refnames(plan);
     for (_, sub) in &subplans {
@@ -46,7 +58,7 @@ pub fn explain_text(plan: &PhysicalPlan, options: &ExplainOptions, io: &IoContex
     let root = ex.build_level(plan);
     let mut lines = Vec::new();
     ex.render(&root, 0, None, &mut lines);
-    lines
+    Ok(lines)
 }
 
 /// Guards recursion through column definitions (a malformed plan could loop).
@@ -262,7 +274,7 @@ impl<'a> Explainer<'a> {
             PhysicalPlan::Update { table, input, .. } | PhysicalPlan::Delete { table, input, .. } => {
                 // The scanned target table is the result relation's own range-table entry.
                 let (scan_key, alias) = match find_target_scan(input, table.oid) {
-                    Some(scan @ PhysicalPlan::SeqScan { alias, .. }) => (Some(addr(scan)), alias.clone()),
+                    Some(scan @ (PhysicalPlan::SeqScan { alias, .. } | PhysicalPlan::IndexScan { alias, .. })) => (Some(addr(scan)), alias.clone()),
                     _ => (None, table.name.clone()),
                 };
                 let r = self.unique_refname(&alias);
@@ -271,7 +283,7 @@ impl<'a> Explainer<'a> {
                 }
                 self.refnames.insert(key, r);
             }
-            PhysicalPlan::SeqScan { alias, .. } if !self.refnames.contains_key(&key) => {
+            PhysicalPlan::SeqScan { alias, .. } | PhysicalPlan::IndexScan { alias, .. } if !self.refnames.contains_key(&key) => {
                 let r = self.unique_refname(alias);
                 self.refnames.insert(key, r);
             }
@@ -370,7 +382,7 @@ impl<'a> Explainer<'a> {
         }
         // Quals in evaluation order: the scan's own filter, then the innermost Filter outwards.
         let mut all_quals = Vec::new();
-        if let PhysicalPlan::SeqScan { filter: Some(f), .. } = cur {
+        if let PhysicalPlan::SeqScan { filter: Some(f), .. } | PhysicalPlan::IndexScan { filter: Some(f), .. } = cur {
             conjuncts(f, &mut all_quals);
         }
         for q in wrapper_quals.iter().rev() {
@@ -444,6 +456,29 @@ impl<'a> Explainer<'a> {
                 let base = if table.reltuples >= 0.0 { table.reltuples.max(1.0) } else { 1000.0 };
                 let rows = base * selectivity(&quals);
                 n.est = Estimate { startup: 0.0, total: base / 100.0 + base * (0.01 + 0.0025 * quals.len() as f64), rows, width };
+                push_qual(&mut n, "Filter", quals, true);
+                n
+            }
+            PhysicalPlan::IndexScan { table, columns, access, .. } => {
+                let refname = self.refname(plan, &table.name);
+                for c in columns {
+                    self.define(c.id, Def::Base { qualifier: refname.clone(), name: c.name.clone() });
+                }
+                let index = table.indexes.get(access.index);
+                let name = index.map_or("?", |i| i.name.as_str());
+                let mut n = Node::new(
+                    id,
+                    format!("Index Scan using {} on {}", quote_identifier(name), self.target_rel(&table.namespace_name, &table.name, &refname)),
+                );
+                n.projects = true;
+                let base = if table.reltuples >= 0.0 { table.reltuples.max(1.0) } else { 1000.0 };
+                let conds: Vec<&ScalarExpr> = access.quals.iter().map(|q| &q.cond).collect();
+                let eq_keys = access.quals.iter().filter(|q| q.op == crate::physical::IndexOp::Eq).count();
+                let unique = index.is_some_and(|i| i.unique && i.columns.len() == eq_keys);
+                let fetched = if unique { 1.0 } else { (base * selectivity(&conds)).max(1.0) };
+                let rows = fetched * selectivity(&quals);
+                n.est = Estimate { startup: 0.29, total: 0.29 + fetched * (4.0 + 0.015 + 0.0025 * quals.len() as f64), rows, width };
+                push_qual(&mut n, "Index Cond", conds, true);
                 push_qual(&mut n, "Filter", quals, true);
                 n
             }
@@ -1621,6 +1656,7 @@ fn is_false_constant(e: &ScalarExpr) -> bool {
 fn can_take_quals(plan: &PhysicalPlan) -> bool {
     match plan {
         PhysicalPlan::SeqScan { .. }
+        | PhysicalPlan::IndexScan { .. }
         | PhysicalPlan::Values { .. }
         | PhysicalPlan::FunctionScan { .. }
         | PhysicalPlan::WorkTableScan { .. }
@@ -1633,9 +1669,9 @@ fn can_take_quals(plan: &PhysicalPlan) -> bool {
     }
 }
 
-/// The SeqScan of the table an UPDATE/DELETE modifies.
+/// The scan of the table an UPDATE/DELETE modifies.
 fn find_target_scan(plan: &PhysicalPlan, table: Oid) -> Option<&PhysicalPlan> {
-    if let PhysicalPlan::SeqScan { table: t, .. } = plan
+    if let PhysicalPlan::SeqScan { table: t, .. } | PhysicalPlan::IndexScan { table: t, .. } = plan
         && t.oid == table
     {
         return Some(plan);
@@ -1654,7 +1690,11 @@ fn function_refname(func: &FuncRef, columns: &[PlanColumn], ordinality: Option<&
 /// Range-table entries PostgreSQL would have for this plan (for deciding whether to qualify columns).
 fn count_range_table(plan: &PhysicalPlan) -> usize {
     let own = match plan {
-        PhysicalPlan::SeqScan { .. } | PhysicalPlan::FunctionScan { .. } | PhysicalPlan::WorkTableScan { .. } | PhysicalPlan::CteScan { .. } => 1,
+        PhysicalPlan::SeqScan { .. }
+        | PhysicalPlan::IndexScan { .. }
+        | PhysicalPlan::FunctionScan { .. }
+        | PhysicalPlan::WorkTableScan { .. }
+        | PhysicalPlan::CteScan { .. } => 1,
         // ON CONFLICT DO UPDATE adds the EXCLUDED entry.
         PhysicalPlan::Insert { on_conflict, .. } => 1 + usize::from(on_conflict.as_ref().is_some_and(|c| c.update.is_some())),
         PhysicalPlan::Values { rows, .. } => usize::from(rows.len() > 1),
@@ -1685,21 +1725,24 @@ fn plan_subqueries<'a>(plan: &'a PhysicalPlan, out: &mut Vec<&'a SubqueryExpr>) 
 
 /// Physical stand-ins for every subquery's logical plan (nested ones included), keyed by the
 /// address of their SubqueryExpr, so they print as SubPlan / InitPlan sections.
-fn display_subplans(plan: &PhysicalPlan) -> Vec<(usize, PhysicalPlan)> {
+fn display_subplans(
+    plan: &PhysicalPlan,
+    plan_subquery: &dyn Fn(&LogicalPlan) -> crate::Result<PhysicalPlan>,
+) -> crate::Result<Vec<(usize, PhysicalPlan)>> {
     let mut found = Vec::new();
     plan_subqueries(plan, &mut found);
-    let mut out: Vec<(usize, PhysicalPlan)> = found.iter().map(|s| (addr(*s), display_plan(&s.plan))).collect();
+    let mut out: Vec<(usize, PhysicalPlan)> = found.iter().map(|s| Ok((addr(*s), plan_subquery(&s.plan)?))).collect::<crate::Result<_>>()?;
     let mut i = 0;
     while i < out.len() && out.len() < 10_000 {
         let more: Vec<(usize, PhysicalPlan)> = {
             let mut f = Vec::new();
             plan_subqueries(&out[i].1, &mut f);
-            f.iter().map(|s| (addr(*s), display_plan(&s.plan))).collect()
+            f.iter().map(|s| Ok((addr(*s), plan_subquery(&s.plan)?))).collect::<crate::Result<Vec<_>>>()?
         };
         out.extend(more);
         i += 1;
     }
-    out
+    Ok(out)
 }
 
 /// The obvious physical operator for each logical node (subqueries are planned by the

@@ -18,6 +18,16 @@ pub enum PhysicalPlan {
         /// Applied to each row while scanning.
         filter: Option<ScalarExpr>,
     },
+    /// Rows of `table` found through one of its B-tree indexes: the entries
+    /// the index conditions bound, each heap tuple fetched and checked for
+    /// visibility, then `filter`.
+    IndexScan {
+        table: Arc<RelationDesc>,
+        alias: String,
+        columns: Vec<ScanColumn>,
+        access: IndexAccess,
+        filter: Option<ScalarExpr>,
+    },
     Values {
         columns: Vec<PlanColumn>,
         rows: Vec<Vec<ScalarExpr>>,
@@ -149,11 +159,72 @@ pub enum PhysicalPlan {
     },
 }
 
+/// How an index scan uses its index: PostgreSQL's indexqual.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IndexAccess {
+    /// Position in `table.indexes`.
+    pub index: usize,
+    /// Conditions `key op value` on the index's key columns, in key order;
+    /// equalities on a prefix of the keys, then at most a range on the next.
+    pub quals: Vec<IndexQual>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct IndexQual {
+    /// Key position in the index (0-based).
+    pub key: usize,
+    pub op: IndexOp,
+    /// What the key is compared with: free of the scanned table's columns
+    /// (constants, parameters, outer columns), evaluated once per scan.
+    pub value: ScalarExpr,
+    /// The condition as written (`col op value` or `value op col`), for
+    /// EXPLAIN and for rechecking fetched rows.
+    pub cond: ScalarExpr,
+}
+
+/// B-tree strategies (PostgreSQL's BTLessStrategyNumber …).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IndexOp {
+    Lt,
+    Le,
+    Eq,
+    Ge,
+    Gt,
+}
+
+impl IndexOp {
+    /// The strategy of `col op value` for operator name `op`; `commuted`
+    /// when the column is on the right (`value op col`).
+    pub fn from_operator(op: &str, commuted: bool) -> Option<IndexOp> {
+        let o = match op {
+            "<" => IndexOp::Lt,
+            "<=" => IndexOp::Le,
+            "=" => IndexOp::Eq,
+            ">=" => IndexOp::Ge,
+            ">" => IndexOp::Gt,
+            _ => return None,
+        };
+        Some(if commuted { o.commute() } else { o })
+    }
+
+    fn commute(self) -> IndexOp {
+        match self {
+            IndexOp::Lt => IndexOp::Gt,
+            IndexOp::Le => IndexOp::Ge,
+            IndexOp::Eq => IndexOp::Eq,
+            IndexOp::Ge => IndexOp::Le,
+            IndexOp::Gt => IndexOp::Lt,
+        }
+    }
+}
+
 impl PhysicalPlan {
     /// Output layout: column ids and types, in order.
     pub fn output(&self) -> Vec<PlanColumn> {
         match self {
-            PhysicalPlan::SeqScan { columns, .. } => columns.iter().map(|c| PlanColumn { id: c.id, ty: c.ty, name: c.name.clone() }).collect(),
+            PhysicalPlan::SeqScan { columns, .. } | PhysicalPlan::IndexScan { columns, .. } => {
+                columns.iter().map(|c| PlanColumn { id: c.id, ty: c.ty, name: c.name.clone() }).collect()
+            }
             PhysicalPlan::Values { columns, .. }
             | PhysicalPlan::WorkTableScan { columns, .. }
             | PhysicalPlan::Append { columns, .. }
@@ -189,6 +260,7 @@ impl PhysicalPlan {
     pub fn children(&self) -> Vec<&PhysicalPlan> {
         match self {
             PhysicalPlan::SeqScan { .. }
+            | PhysicalPlan::IndexScan { .. }
             | PhysicalPlan::Values { .. }
             | PhysicalPlan::FunctionScan { .. }
             | PhysicalPlan::WorkTableScan { .. }
@@ -217,6 +289,7 @@ impl PhysicalPlan {
     pub fn expressions(&self) -> Vec<&ScalarExpr> {
         match self {
             PhysicalPlan::SeqScan { filter, .. } => filter.iter().collect(),
+            PhysicalPlan::IndexScan { access, filter, .. } => access.quals.iter().map(|q| &q.cond).chain(filter.iter()).collect(),
             PhysicalPlan::Values { rows, .. } => rows.iter().flatten().collect(),
             PhysicalPlan::FunctionScan { calls, .. } => calls.iter().flat_map(|c| c.args.iter()).collect(),
             PhysicalPlan::Filter { predicate, .. } => vec![predicate],

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::catalog::RelationDesc;
 use crate::expr::{AggCall, ColumnId, ScalarExpr, SortKey};
-use crate::physical::PhysicalPlan;
+use crate::physical::{IndexAccess, PhysicalPlan};
 use crate::plan::{JoinKind, PlanColumn, ScanColumn, SetOpKind, SrfCall};
 use crate::window::{WindowCall, WindowSpec};
 
@@ -32,10 +32,12 @@ pub struct Pipeline {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Source {
+    /// A heap scan, or with `index` an index scan.
     Scan {
         table: Arc<RelationDesc>,
         columns: Vec<ScanColumn>,
         filter: Option<ScalarExpr>,
+        index: Option<Box<IndexAccess>>,
     },
     Values {
         columns: Vec<PlanColumn>,
@@ -213,9 +215,19 @@ impl Builder {
 
     fn open(&mut self, plan: &PhysicalPlan) -> Open {
         match plan {
-            PhysicalPlan::SeqScan { table, columns, filter, .. } => {
-                Open { source: Source::Scan { table: table.clone(), columns: columns.clone(), filter: filter.clone() }, operators: vec![] }
-            }
+            PhysicalPlan::SeqScan { table, columns, filter, .. } => Open {
+                source: Source::Scan { table: table.clone(), columns: columns.clone(), filter: filter.clone(), index: None },
+                operators: vec![],
+            },
+            PhysicalPlan::IndexScan { table, columns, access, filter, .. } => Open {
+                source: Source::Scan {
+                    table: table.clone(),
+                    columns: columns.clone(),
+                    filter: filter.clone(),
+                    index: Some(Box::new(access.clone())),
+                },
+                operators: vec![],
+            },
             PhysicalPlan::Values { columns, rows } => {
                 Open { source: Source::Values { columns: columns.clone(), rows: rows.clone() }, operators: vec![] }
             }

@@ -13,11 +13,13 @@
 //! 4. `join_order` — inner-join clusters reordered by a DP enumerator
 //!    (greedy above 12 relations) over cardinality estimates.
 //! 5. `prune` — scans read only the columns the query uses.
-//! 6. physical planning — hash or nested-loop joins, hash aggregation, top-N.
+//! 6. physical planning — sequential or index scans (`access`), hash or
+//!    nested-loop joins, hash aggregation, top-N.
 //!
 //! Limits are on e-graph size and iterations, never on wall-clock time, so
 //! plans are deterministic.
 
+mod access;
 mod decorrelate;
 mod egraph;
 mod join_order;
@@ -41,11 +43,14 @@ pub struct OptimizerOptions {
     pub disabled: Vec<String>,
     pub node_limit: usize,
     pub iteration_limit: usize,
+    /// enable_seqscan / enable_indexscan: a path switched off costs 1e10 more.
+    pub enable_seqscan: bool,
+    pub enable_indexscan: bool,
 }
 
 impl Default for OptimizerOptions {
     fn default() -> Self {
-        OptimizerOptions { disabled: Vec::new(), node_limit: 20_000, iteration_limit: 30 }
+        OptimizerOptions { disabled: Vec::new(), node_limit: 20_000, iteration_limit: 30, enable_seqscan: true, enable_indexscan: true }
     }
 }
 
@@ -99,7 +104,8 @@ pub fn optimize(plan: LogicalPlan, stats: &dyn Statistics, options: &OptimizerOp
         };
         stages.push(StageReport { name, ran: true, egraph: report, plan_after: plan.clone() });
     }
-    let physical = physical::plan(plan, stats)?;
+    let cx = physical::Planner { stats, enable_seqscan: options.enable_seqscan, enable_indexscan: options.enable_indexscan };
+    let physical = physical::plan(plan, &cx)?;
     Ok(Optimized { plan: physical, stages })
 }
 

@@ -7,86 +7,90 @@ use oa_ir::plan::{JoinKind, LogicalPlan, SetOpKind};
 use oa_ir::types::builtin_physical;
 use oa_ir::{Error, Result};
 
+use crate::access;
 use crate::stats::Statistics;
 
-pub fn plan(plan: LogicalPlan, stats: &dyn Statistics) -> Result<PhysicalPlan> {
+/// What physical planning reads: statistics and the enable_* settings.
+pub struct Planner<'a> {
+    pub stats: &'a dyn Statistics,
+    pub enable_seqscan: bool,
+    pub enable_indexscan: bool,
+}
+
+pub fn plan(plan: LogicalPlan, cx: &Planner<'_>) -> Result<PhysicalPlan> {
     Ok(match plan {
-        LogicalPlan::Scan { table, alias, columns } => PhysicalPlan::SeqScan { table, alias, columns, filter: None },
+        LogicalPlan::Scan { table, alias, columns } => access::scan(table, alias, columns, None, cx),
         LogicalPlan::Values { columns, rows } => PhysicalPlan::Values { columns, rows },
         LogicalPlan::Filter { input, predicate } => match *input {
             // A filter right over a scan is applied while scanning.
-            LogicalPlan::Scan { table, alias, columns } if !predicate.contains_subquery() => {
-                PhysicalPlan::SeqScan { table, alias, columns, filter: Some(predicate) }
-            }
-            other => PhysicalPlan::Filter { input: Box::new(plan_child(other, stats)?), predicate },
+            LogicalPlan::Scan { table, alias, columns } if !predicate.contains_subquery() => access::scan(table, alias, columns, Some(predicate), cx),
+            other => PhysicalPlan::Filter { input: Box::new(plan_child(other, cx)?), predicate },
         },
-        LogicalPlan::Project { input, items } => PhysicalPlan::Project { input: Box::new(plan_child(*input, stats)?), items },
-        LogicalPlan::Join { kind, left, right, condition, mark } => join(kind, *left, *right, condition, mark, stats)?,
-        LogicalPlan::Aggregate { input, group_by, aggs } => {
-            PhysicalPlan::HashAggregate { input: Box::new(plan_child(*input, stats)?), group_by, aggs }
-        }
-        LogicalPlan::Sort { input, keys } => PhysicalPlan::Sort { input: Box::new(plan_child(*input, stats)?), keys },
-        LogicalPlan::Window { input, spec, funcs } => PhysicalPlan::WindowAgg { input: Box::new(plan_child(*input, stats)?), spec, funcs },
+        LogicalPlan::Project { input, items } => PhysicalPlan::Project { input: Box::new(plan_child(*input, cx)?), items },
+        LogicalPlan::Join { kind, left, right, condition, mark } => join(kind, *left, *right, condition, mark, cx)?,
+        LogicalPlan::Aggregate { input, group_by, aggs } => PhysicalPlan::HashAggregate { input: Box::new(plan_child(*input, cx)?), group_by, aggs },
+        LogicalPlan::Sort { input, keys } => PhysicalPlan::Sort { input: Box::new(plan_child(*input, cx)?), keys },
+        LogicalPlan::Window { input, spec, funcs } => PhysicalPlan::WindowAgg { input: Box::new(plan_child(*input, cx)?), spec, funcs },
         LogicalPlan::Limit { input, limit, offset, with_ties } => match (*input, limit) {
             // ORDER BY … LIMIT n: a bounded sort.
             (LogicalPlan::Sort { input, keys }, Some(limit)) if with_ties.is_empty() && is_const(&limit) => {
-                PhysicalPlan::TopN { input: Box::new(plan_child(*input, stats)?), keys, limit, offset }
+                PhysicalPlan::TopN { input: Box::new(plan_child(*input, cx)?), keys, limit, offset }
             }
-            (input, limit) => PhysicalPlan::Limit { input: Box::new(plan_child(input, stats)?), limit, offset, with_ties },
+            (input, limit) => PhysicalPlan::Limit { input: Box::new(plan_child(input, cx)?), limit, offset, with_ties },
         },
-        LogicalPlan::Distinct { input, on } => PhysicalPlan::Distinct { input: Box::new(plan_child(*input, stats)?), on },
+        LogicalPlan::Distinct { input, on } => PhysicalPlan::Distinct { input: Box::new(plan_child(*input, cx)?), on },
         LogicalPlan::SetOp { op: SetOpKind::Union, all: true, left, right, columns } => {
             let mut inputs = Vec::new();
-            flatten_union_all(*left, stats, &mut inputs)?;
-            flatten_union_all(*right, stats, &mut inputs)?;
+            flatten_union_all(*left, cx, &mut inputs)?;
+            flatten_union_all(*right, cx, &mut inputs)?;
             PhysicalPlan::Append { inputs, columns }
         }
         LogicalPlan::SetOp { op, all, left, right, columns } => {
-            PhysicalPlan::HashSetOp { op, all, left: Box::new(plan_child(*left, stats)?), right: Box::new(plan_child(*right, stats)?), columns }
+            PhysicalPlan::HashSetOp { op, all, left: Box::new(plan_child(*left, cx)?), right: Box::new(plan_child(*right, cx)?), columns }
         }
         LogicalPlan::RecursiveUnion { id, all, base, recursive, columns } => PhysicalPlan::RecursiveUnion {
             id,
             all,
-            base: Box::new(plan_child(*base, stats)?),
-            recursive: Box::new(plan_child(*recursive, stats)?),
+            base: Box::new(plan_child(*base, cx)?),
+            recursive: Box::new(plan_child(*recursive, cx)?),
             columns,
         },
         LogicalPlan::WorkTable { id, columns } => PhysicalPlan::WorkTableScan { id, columns },
         LogicalPlan::CteScan { id, name, columns } => PhysicalPlan::CteScan { id, name, columns },
         LogicalPlan::WithCte { id, name, deferred, cte, input } => {
-            PhysicalPlan::WithCte { id, name, deferred, cte: Box::new(plan_child(*cte, stats)?), input: Box::new(plan_child(*input, stats)?) }
+            PhysicalPlan::WithCte { id, name, deferred, cte: Box::new(plan_child(*cte, cx)?), input: Box::new(plan_child(*input, cx)?) }
         }
         LogicalPlan::FunctionScan { calls, ordinality } => PhysicalPlan::FunctionScan { calls, ordinality },
         LogicalPlan::Insert { table, input, target_attnums, returning, on_conflict } => {
-            PhysicalPlan::Insert { table, input: Box::new(plan_child(*input, stats)?), target_attnums, returning, on_conflict }
+            PhysicalPlan::Insert { table, input: Box::new(plan_child(*input, cx)?), target_attnums, returning, on_conflict }
         }
         LogicalPlan::Update { table, input, ctid, values, assigned, returning } => {
-            PhysicalPlan::Update { table, input: Box::new(plan_child(*input, stats)?), ctid, values, assigned, returning }
+            PhysicalPlan::Update { table, input: Box::new(plan_child(*input, cx)?), ctid, values, assigned, returning }
         }
         LogicalPlan::Delete { table, input, ctid, old_values, returning } => {
-            PhysicalPlan::Delete { table, input: Box::new(plan_child(*input, stats)?), ctid, old_values, returning }
+            PhysicalPlan::Delete { table, input: Box::new(plan_child(*input, cx)?), ctid, old_values, returning }
         }
     })
 }
 
-fn plan_child(p: LogicalPlan, stats: &dyn Statistics) -> Result<PhysicalPlan> {
-    plan(p, stats)
+fn plan_child(p: LogicalPlan, cx: &Planner<'_>) -> Result<PhysicalPlan> {
+    plan(p, cx)
 }
 
 fn is_const(e: &ScalarExpr) -> bool {
     matches!(e, ScalarExpr::Const { value, .. } if !matches!(value, Datum::Null))
 }
 
-fn flatten_union_all(p: LogicalPlan, stats: &dyn Statistics, out: &mut Vec<PhysicalPlan>) -> Result<()> {
+fn flatten_union_all(p: LogicalPlan, cx: &Planner<'_>, out: &mut Vec<PhysicalPlan>) -> Result<()> {
     match p {
         LogicalPlan::SetOp { op: SetOpKind::Union, all: true, left, right, columns } => {
             // Nested UNION ALL branches keep their own layout; map them onto the parent's by position.
             let mut inner = Vec::new();
-            flatten_union_all(*left, stats, &mut inner)?;
-            flatten_union_all(*right, stats, &mut inner)?;
+            flatten_union_all(*left, cx, &mut inner)?;
+            flatten_union_all(*right, cx, &mut inner)?;
             out.push(PhysicalPlan::Append { inputs: inner, columns });
         }
-        other => out.push(plan(other, stats)?),
+        other => out.push(plan(other, cx)?),
     }
     Ok(())
 }
@@ -99,19 +103,19 @@ fn join(
     right: LogicalPlan,
     condition: ScalarExpr,
     mark: Option<oa_ir::plan::PlanColumn>,
-    stats: &dyn Statistics,
+    cx: &Planner<'_>,
 ) -> Result<PhysicalPlan> {
     if kind == JoinKind::AntiNullAware && !hashable_single_key(&condition, &left, &right) {
         let cond = ScalarExpr::BoolTest { arg: Box::new(condition), kind: oa_ir::expr::BoolTestKind::IsNotFalse };
-        return join(JoinKind::Anti, left, right, cond, mark, stats);
+        return join(JoinKind::Anti, left, right, cond, mark, cx);
     }
     let lcols = left.output_ids();
     let rcols = right.output_ids();
     // A LATERAL right side reads the left row: it runs per left row (the
     // runtime's Apply), so the whole condition is tested on each pair.
     if right.free_columns().iter().any(|c| lcols.contains(c)) {
-        let left = plan(left, stats)?;
-        let right = plan(right, stats)?;
+        let left = plan(left, cx)?;
+        let right = plan(right, cx)?;
         return Ok(PhysicalPlan::NestedLoopJoin { kind, left: Box::new(left), right: Box::new(right), condition, mark });
     }
     let side = |e: &ScalarExpr| -> Option<bool> {
@@ -156,8 +160,8 @@ fn join(
     if kind == JoinKind::AntiNullAware && (left_keys.len() != 1 || !residual.is_empty()) {
         return Err(Error::internal("null-aware anti join needs exactly one hashable key"));
     }
-    let left = plan(left, stats)?;
-    let right = plan(right, stats)?;
+    let left = plan(left, cx)?;
+    let right = plan(right, cx)?;
     if left_keys.is_empty() {
         return Ok(PhysicalPlan::NestedLoopJoin {
             kind,

@@ -46,7 +46,9 @@ pub fn explain(session: &mut Session, e: &ast::ExplainStmt, _sql: &str) -> Resul
     let ctx = session.bind_context(Vec::new())?;
     let bound = oa_frontend::bind_query(&e.statement, &*catalog, &ctx)?;
     let optimized = oa_optimizer::optimize(bound.plan, &*catalog, &session.optimizer_options())?;
-    let lines = oa_ir::explain::explain_text(&optimized.plan, &options, &ctx.io);
+    // Subqueries are planned as the executor plans them when they first run.
+    let plan_subquery = |p: &oa_ir::LogicalPlan| Ok(oa_optimizer::optimize(p.clone(), &*catalog, &oa_optimizer::OptimizerOptions::default())?.plan);
+    let lines = oa_ir::explain::explain_text_with(&optimized.plan, &options, &ctx.io, &plan_subquery)?;
     let field = Field { name: "QUERY PLAN".into(), type_oid: oid::TEXT, typmod: -1, type_name: "text".into(), table_oid: 0, attnum: 0 };
     Ok(Outcome::Rows { fields: vec![field], rows: lines.into_iter().map(|l| vec![Some(l)]).collect(), tag: "EXPLAIN".into() })
 }

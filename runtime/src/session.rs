@@ -932,6 +932,8 @@ impl Session {
         if let Some(v) = self.settings.get("openassay.disabled_stages") {
             o.disabled = v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
         }
+        o.enable_seqscan = self.settings.on("enable_seqscan");
+        o.enable_indexscan = self.settings.on("enable_indexscan");
         o
     }
 

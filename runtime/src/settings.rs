@@ -399,7 +399,7 @@ impl Settings {
         v
     }
 
-    /// Whether a log_*_stats report is on.
+    /// Whether a boolean parameter is on.
     pub fn on(&self, name: &str) -> bool {
         self.show(name).is_ok_and(|v| v == "on")
     }

@@ -328,6 +328,30 @@ impl Storage {
         Ok(self.fetch_into(rel, tid, snapshot, &mut out)?.then_some(out))
     }
 
+    /// The versions at `tids` visible to `snapshot`, appended to `out` in
+    /// order: an index scan's heap fetches, one relation lookup for all.
+    pub fn fetch_batch(
+        &self,
+        rel: crate::io::RelFileNumber,
+        tids: impl Iterator<Item = Tid>,
+        snapshot: &Snapshot,
+        out: &mut TupleBatch,
+    ) -> Result<()> {
+        let r = self.heap_relation(rel)?;
+        let clog = self.txns().clog();
+        for tid in tids {
+            if tid.block >= r.nblocks() || tid.offset == 0 {
+                continue;
+            }
+            let g = self.pool.read(r.page(tid.block))?;
+            let Some(item) = g.page().item(tid.offset) else { continue };
+            if mvcc::satisfies_mvcc(&TupleHeader::new(item)?, snapshot, &clog) {
+                out.push(tid, item);
+            }
+        }
+        Ok(())
+    }
+
     /// [`fetch`](Self::fetch) into a reused buffer; false if not visible.
     pub fn fetch_into(&self, rel: crate::io::RelFileNumber, tid: Tid, snapshot: &Snapshot, out: &mut Vec<u8>) -> Result<bool> {
         let r = self.heap_relation(rel)?;

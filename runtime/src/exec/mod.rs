@@ -14,16 +14,18 @@ pub mod vector;
 mod window;
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::ops::Bound;
 use std::sync::Arc;
 
 use oa_ir::datum::Datum;
 use oa_ir::expr::{ColumnId, ScalarExpr, SubqueryExpr, SubqueryKind};
 use oa_ir::io::IoContext;
+use oa_ir::physical::IndexOp;
 use oa_ir::pipeline::{Operator, PipelineGraph, SetOpSide, Sink, Source};
 use oa_ir::plan::{CTID_ATTNUM, JoinKind, PlanColumn, SetOpKind, SrfCall};
 use oa_ir::types::PhysicalType;
 use oa_ir::{Error, Result, SqlState};
-use oa_storage::{HeapScan, RawValue, RelFileNumber, Snapshot, Storage, Transaction, TupleBatch, TupleDesc};
+use oa_storage::{BtreeScan, HeapScan, IndexBatch, RawValue, RelFileNumber, Snapshot, Storage, Transaction, TupleBatch, TupleDesc};
 
 use crate::builtins::math::PgPrng;
 use crate::catalog::CatalogView;
@@ -160,13 +162,32 @@ enum SourceState {
 }
 
 struct ScanState {
-    scan: HeapScan,
+    access: ScanAccess,
     batch: TupleBatch,
     desc: TupleDesc,
     /// The `tableoid` system column's value.
     table_oid: oa_ir::Oid,
     columns: Vec<(i16, PhysicalType)>,
     filter: Option<Expr>,
+    done: bool,
+}
+
+enum ScanAccess {
+    Heap(HeapScan),
+    Index(Box<IndexScanState>),
+}
+
+/// An index scan: bounds from the index conditions (evaluated when the scan
+/// starts, so parameters and outer columns are known), then heap fetches.
+struct IndexScanState {
+    heap: RelFileNumber,
+    index: RelFileNumber,
+    quals: Vec<(IndexOp, Expr)>,
+    /// The index conditions again, on fetched rows: a heap slot may have
+    /// been reused since the entry pointing at it was made.
+    recheck: Expr,
+    scan: Option<BtreeScan>,
+    entries: IndexBatch,
     done: bool,
 }
 
@@ -365,7 +386,7 @@ impl Executor {
         self.counting = !matches!(p.sink, Sink::Cte { .. });
         let subs = &mut self.subqueries;
         let (source, mut layout) = match &p.source {
-            Source::Scan { table, columns, filter } => {
+            Source::Scan { table, columns, filter, index } => {
                 let desc = TupleDesc::new(table.live_columns().map(|c| physical_of(c.ty)).collect::<Vec<_>>());
                 // Tuples store every attribute, dropped ones included: build the full layout.
                 let full = TupleDesc::new(table.columns.iter().map(|c| physical_of(c.ty)).collect::<Vec<_>>());
@@ -375,10 +396,27 @@ impl Executor {
                     Some(f) => Some(compile(f, &layout, subs)?),
                     None => None,
                 };
-                let scan = env.storage.scan(RelFileNumber(table.relfilenode), env.snapshot)?;
+                let access = match index {
+                    None => ScanAccess::Heap(env.storage.scan(RelFileNumber(table.relfilenode), env.snapshot)?),
+                    Some(ix) => {
+                        let desc = table.indexes.get(ix.index).ok_or_else(|| Error::internal("index scan of a missing index"))?;
+                        let empty: Vec<ColumnId> = vec![];
+                        let quals = ix.quals.iter().map(|q| Ok((q.op, compile(&q.value, &empty, subs)?))).collect::<Result<_>>()?;
+                        let conds = ScalarExpr::conjunction(ix.quals.iter().map(|q| q.cond.clone()).collect());
+                        ScanAccess::Index(Box::new(IndexScanState {
+                            heap: RelFileNumber(table.relfilenode),
+                            index: RelFileNumber(desc.relfilenode),
+                            quals,
+                            recheck: compile(&conds, &layout, subs)?,
+                            scan: None,
+                            entries: IndexBatch::default(),
+                            done: false,
+                        }))
+                    }
+                };
                 (
                     SourceState::Scan(Box::new(ScanState {
-                        scan,
+                        access,
                         batch: TupleBatch::new(),
                         desc: full,
                         table_oid: table.oid,
@@ -749,18 +787,26 @@ impl Executor {
     fn next_source_morsel(&mut self, source: &mut SourceState, env: &mut ExecEnv) -> Result<Option<Morsel>> {
         match source {
             SourceState::Scan(st) => loop {
-                let ScanState { scan, batch, desc, columns, filter, done, table_oid } = &mut **st;
+                let ScanState { access, batch, desc, columns, filter, done, table_oid } = &mut **st;
                 if *done {
                     return Ok(None);
                 }
-                if !scan.next_page(batch)? {
+                let more = match access {
+                    ScanAccess::Heap(scan) => scan.next_page(batch)?,
+                    ScanAccess::Index(ix) => self.next_index_batch(ix, batch, env)?,
+                };
+                if !more {
                     *done = true;
                     return Ok(None);
                 }
                 if batch.is_empty() {
                     continue;
                 }
-                let m = deform_batch(batch, desc, columns, *table_oid)?;
+                let mut m = deform_batch(batch, desc, columns, *table_oid)?;
+                if let ScanAccess::Index(ix) = access {
+                    let keep = self.with_ctx(env, |ctx| ix.recheck.eval(&m, ctx))?;
+                    m = m.filter(&truthy(&keep));
+                }
                 let m = match filter {
                     Some(f) => {
                         let f = f.clone();
@@ -791,6 +837,33 @@ impl Executor {
             }
             SourceState::Recursive(rs) => self.next_recursive(rs, env),
         }
+    }
+
+    /// The visible heap tuples of the next leaf page's entries in range;
+    /// false when the scan is over.
+    fn next_index_batch(&mut self, ix: &mut IndexScanState, batch: &mut TupleBatch, env: &mut ExecEnv) -> Result<bool> {
+        if ix.done {
+            return Ok(false);
+        }
+        if ix.scan.is_none() {
+            let one = Morsel::new(vec![], 1);
+            let values = self.with_ctx(env, |ctx| ix.quals.iter().map(|(_, e)| e.eval_row(&one, 0, ctx)).collect::<Result<Vec<_>>>())?;
+            // The operators are strict: a NULL comparand selects nothing.
+            if values.iter().any(Datum::is_null) {
+                ix.done = true;
+                return Ok(false);
+            }
+            let (lower, upper) = index_bounds(ix.quals.iter().map(|(op, _)| *op).zip(values));
+            ix.scan = Some(env.storage.btree_search(ix.index, lower.as_ref().map(Vec::as_slice), upper.as_ref().map(Vec::as_slice))?);
+        }
+        let scan = ix.scan.as_mut().ok_or_else(|| Error::internal("index scan not started"))?;
+        if !scan.next_batch(&mut ix.entries)? {
+            ix.done = true;
+            return Ok(false);
+        }
+        batch.clear();
+        env.storage.fetch_batch(ix.heap, ix.entries.tids(), env.snapshot, batch)?;
+        Ok(true)
     }
 
     fn next_recursive(&mut self, rs: &mut RecursiveState, env: &mut ExecEnv) -> Result<Option<Morsel>> {
@@ -1659,6 +1732,32 @@ fn rows_to_morsel(rows: Vec<Vec<Datum>>, types: &[PhysicalType]) -> Morsel {
 }
 
 /// Deforms a page of tuples into a morsel of the requested attributes.
+/// B-tree bounds from index conditions in key order: equalities fix a key
+/// prefix, then the next key may have a lower and an upper bound.
+fn index_bounds(quals: impl Iterator<Item = (IndexOp, Datum)>) -> (Bound<Vec<Datum>>, Bound<Vec<Datum>>) {
+    let mut prefix = Vec::new();
+    let (mut lower, mut upper) = (None, None);
+    for (op, v) in quals {
+        match op {
+            IndexOp::Eq => prefix.push(v),
+            IndexOp::Gt => lower = Some((v, false)),
+            IndexOp::Ge => lower = Some((v, true)),
+            IndexOp::Lt => upper = Some((v, false)),
+            IndexOp::Le => upper = Some((v, true)),
+        }
+    }
+    let bound = |b: Option<(Datum, bool)>| match b {
+        Some((v, inclusive)) => {
+            let mut key = prefix.clone();
+            key.push(v);
+            if inclusive { Bound::Included(key) } else { Bound::Excluded(key) }
+        }
+        None if prefix.is_empty() => Bound::Unbounded,
+        None => Bound::Included(prefix.clone()),
+    };
+    (bound(lower), bound(upper))
+}
+
 fn deform_batch(batch: &TupleBatch, desc: &TupleDesc, columns: &[(i16, PhysicalType)], table_oid: oa_ir::Oid) -> Result<Morsel> {
     let n = batch.len();
     let mut cols: Vec<Column> = columns.iter().map(|(_, t)| Column::empty(*t, n)).collect();
