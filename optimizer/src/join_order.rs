@@ -16,18 +16,20 @@ use crate::stats::Statistics;
 const DP_LIMIT: usize = 12;
 
 pub fn reorder(plan: LogicalPlan, stats: &dyn Statistics) -> Result<LogicalPlan> {
-    let mut plan = plan;
-    for child in plan.children_mut() {
-        let c = std::mem::replace(child, LogicalPlan::empty());
-        *child = reorder(c, stats)?;
-    }
-    if !matches!(plan, LogicalPlan::Join { kind: JoinKind::Inner, .. }) {
+    if !is_inner_join(&plan) && !is_filtered_inner_join(&plan) {
+        let mut plan = plan;
+        for child in plan.children_mut() {
+            let c = std::mem::replace(child, LogicalPlan::empty());
+            *child = reorder(c, stats)?;
+        }
         return Ok(plan);
     }
     let output = plan.output();
     let mut leaves = Vec::new();
     let mut preds = Vec::new();
     collect(plan, &mut leaves, &mut preds);
+    // The cluster is reordered as a whole; its leaves on their own.
+    let leaves = leaves.into_iter().map(|l| reorder(l, stats)).collect::<Result<Vec<_>>>()?;
     if has_lateral(&leaves) {
         // A LATERAL item must stay right of the items it reads: keep the
         // written order, left-deep, with each predicate at its lowest join.
@@ -46,6 +48,7 @@ pub fn reorder(plan: LogicalPlan, stats: &dyn Statistics) -> Result<LogicalPlan>
     }
     let est = Estimator::new(&leaves, stats);
     let tree = if leaves.len() <= DP_LIMIT { est.dp(&preds) } else { est.greedy(&preds) };
+
     let mut leaves: Vec<Option<LogicalPlan>> = leaves.into_iter().map(Some).collect();
     let mut remaining: Vec<Option<ScalarExpr>> = preds.into_iter().map(Some).collect();
     let built = build(&tree, &mut leaves, &mut remaining, &est);
@@ -63,8 +66,23 @@ fn collect(plan: LogicalPlan, leaves: &mut Vec<LogicalPlan>, preds: &mut Vec<Sca
             collect(*right, leaves, preds);
             preds.extend(condition.into_conjuncts());
         }
+        // A filter between inner joins (one pushdown could not place lower,
+        // such as an OR over two relations) is one more join predicate: the
+        // cluster is reordered as a whole (TPC-H Q7).
+        LogicalPlan::Filter { input, predicate } if is_inner_join(&input) && !predicate.contains_subquery() && !predicate.is_volatile() => {
+            collect(*input, leaves, preds);
+            preds.extend(predicate.into_conjuncts());
+        }
         other => leaves.push(other),
     }
+}
+
+fn is_inner_join(plan: &LogicalPlan) -> bool {
+    matches!(plan, LogicalPlan::Join { kind: JoinKind::Inner, mark: None, .. })
+}
+
+fn is_filtered_inner_join(plan: &LogicalPlan) -> bool {
+    matches!(plan, LogicalPlan::Filter { input, predicate } if is_inner_join(input) && !predicate.contains_subquery() && !predicate.is_volatile())
 }
 
 /// Whether some leaf reads another leaf's columns (LATERAL, functions in FROM).
@@ -424,6 +442,40 @@ mod tests {
         assert!(is_lateral_item(top_right(&out)), "{out:?}");
         let out = reorder(join(join(values(1, 1), values(3, 500)), lateral_on(2, 1)), &NoStatistics).expect("reorder");
         assert!(is_lateral_item(top_right(&out)), "{out:?}");
+    }
+
+    #[test]
+    fn a_filter_between_inner_joins_does_not_split_the_cluster() {
+        // (a ⋈ b) filtered on a and b, then ⋈ c: one cluster of three leaves,
+        // the filter becoming one of its predicates.
+        let eq = |x: u32, y: u32| ScalarExpr::Func {
+            func: std::sync::Arc::new(oa_ir::expr::FuncRef {
+                oid: 96,
+                name: "int4eq".into(),
+                prosrc: "int4eq".into(),
+                arg_types: vec![SqlType::INT4, SqlType::INT4],
+                ret_type: SqlType::BOOL,
+                strict: true,
+                volatility: oa_ir::expr::Volatility::Immutable,
+                retset: false,
+                operator: Some("=".into()),
+            }),
+            args: vec![ScalarExpr::column(ColumnId(x), SqlType::INT4), ScalarExpr::column(ColumnId(y), SqlType::INT4)],
+        };
+        let ab = LogicalPlan::Filter { input: Box::new(join(values(1, 300), values(2, 200))), predicate: eq(1, 2) };
+        let plan = LogicalPlan::Join { kind: JoinKind::Inner, left: Box::new(ab), right: Box::new(values(3, 2)), condition: eq(2, 3), mark: None };
+        let out = reorder(plan, &NoStatistics).expect("reorder");
+        let mut leaves = Vec::new();
+        let mut preds = Vec::new();
+        collect(out.clone(), &mut leaves, &mut preds);
+        if leaves.len() == 1 {
+            // Under a reordering projection.
+            let LogicalPlan::Project { input, .. } = out else { panic!("{out:?}") };
+            leaves.clear();
+            collect(*input, &mut leaves, &mut preds);
+        }
+        assert_eq!(leaves.len(), 3, "one cluster of three leaves");
+        assert_eq!(preds.iter().filter(|p| **p != ScalarExpr::bool(true)).count(), 2);
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! Qualification canonicalization done before the e-graph stages: clauses
 //! common to every arm of an OR are pulled out (prepqual.c's
 //! process_duplicate_ors), so `(a = b AND x) OR (a = b AND y)` becomes
-//! `a = b AND (x OR y)` and the equality can drive a hash join (TPC-H Q19).
+//! `a = b AND (x OR y)` and the equality can drive a hash join (TPC-H Q19);
+//! and each relation gets the restriction an OR implies for it
+//! (orclauses.c), which pushdown then moves to its scan.
 
-use oa_ir::expr::ScalarExpr;
+use oa_ir::expr::{ColumnId, ScalarExpr};
 use oa_ir::plan::LogicalPlan;
 
 /// Rewrites every predicate and join condition of the plan (subquery plans included).
@@ -26,7 +28,74 @@ pub fn canonicalize(plan: LogicalPlan) -> LogicalPlan {
         });
         *e = if is_qual { factor_ors(x) } else { x };
     }
+    let relations = match &plan {
+        LogicalPlan::Filter { input, .. } => relations(input),
+        LogicalPlan::Join { left, right, .. } => {
+            let mut r = relations(left);
+            r.extend(relations(right));
+            r
+        }
+        _ => return plan,
+    };
+    if let LogicalPlan::Filter { predicate: e, .. } | LogicalPlan::Join { condition: e, .. } = &mut plan {
+        let x = std::mem::replace(e, ScalarExpr::bool(true));
+        *e = add_or_restrictions(x, &relations);
+    }
     plan
+}
+
+/// The output columns of each relation joined under `plan`.
+fn relations(plan: &LogicalPlan) -> Vec<Vec<ColumnId>> {
+    match plan {
+        LogicalPlan::Join { left, right, .. } => {
+            let mut r = relations(left);
+            r.extend(relations(right));
+            r
+        }
+        LogicalPlan::Filter { input, .. } => relations(input),
+        other => vec![other.output_ids()],
+    }
+}
+
+/// extract_restriction_or_clauses: for an OR whose every arm restricts
+/// relation R on its own, `OR(arm's conjuncts on R)` is implied, so it can
+/// be added beside the OR (which stays) and later filter R's scan:
+/// `(n1 = 'FRANCE' AND n2 = 'GERMANY') OR (n1 = 'GERMANY' AND n2 = 'FRANCE')`
+/// gives `n1 = 'FRANCE' OR n1 = 'GERMANY'` and the same for n2 (TPC-H Q7).
+fn add_or_restrictions(qual: ScalarExpr, relations: &[Vec<ColumnId>]) -> ScalarExpr {
+    let mut conjuncts = qual.into_conjuncts();
+    let mut derived = Vec::new();
+    for c in &conjuncts {
+        let ScalarExpr::Or(arms) = c else { continue };
+        if c.is_volatile() || c.contains_subquery() {
+            continue;
+        }
+        let arm_conjuncts: Vec<Vec<ScalarExpr>> = arms.iter().map(|a| a.clone().into_conjuncts()).collect();
+        for rel in relations {
+            let on_rel = |e: &ScalarExpr| {
+                let cols = e.columns();
+                !cols.is_empty() && cols.iter().all(|x| rel.contains(x))
+            };
+            if on_rel(c) {
+                continue;
+            }
+            let parts: Option<Vec<ScalarExpr>> = arm_conjuncts
+                .iter()
+                .map(|arm| {
+                    let mine: Vec<ScalarExpr> = arm.iter().filter(|e| on_rel(e)).cloned().collect();
+                    (!mine.is_empty()).then(|| ScalarExpr::conjunction(mine))
+                })
+                .collect();
+            if let Some(parts) = parts {
+                let d = ScalarExpr::Or(parts);
+                if !conjuncts.contains(&d) && !derived.contains(&d) {
+                    derived.push(d);
+                }
+            }
+        }
+    }
+    conjuncts.extend(derived);
+    ScalarExpr::conjunction(conjuncts)
 }
 
 /// Pulls the conjuncts shared by all arms out of each OR, bottom-up
@@ -91,6 +160,20 @@ mod tests {
     fn absorbs_an_arm_that_is_only_common() {
         let e = ScalarExpr::Or(vec![col(1), ScalarExpr::And(vec![col(1), col(2)])]);
         assert_eq!(factor_ors(e), col(1));
+    }
+
+    #[test]
+    fn adds_the_restriction_an_or_implies_for_each_relation() {
+        let (a1, a2, b1, b2) = (col(1), col(2), col(3), col(4));
+        let e = ScalarExpr::Or(vec![ScalarExpr::And(vec![a1.clone(), b1.clone()]), ScalarExpr::And(vec![a2.clone(), b2.clone()])]);
+        let rels = vec![vec![ColumnId(1), ColumnId(2)], vec![ColumnId(3), ColumnId(4)]];
+        assert_eq!(
+            add_or_restrictions(e.clone(), &rels),
+            ScalarExpr::And(vec![e.clone(), ScalarExpr::Or(vec![a1.clone(), a2.clone()]), ScalarExpr::Or(vec![b1.clone(), b2])])
+        );
+        // An arm without a restriction of its own on a relation gives none for it.
+        let e = ScalarExpr::Or(vec![ScalarExpr::And(vec![a1.clone(), b1]), a2.clone()]);
+        assert_eq!(add_or_restrictions(e.clone(), &rels), ScalarExpr::And(vec![e, ScalarExpr::Or(vec![a1, a2])]));
     }
 
     #[test]
