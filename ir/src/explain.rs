@@ -110,11 +110,14 @@ struct Key<'a> {
 /// A detail line under a node.
 #[derive(Clone, Debug)]
 enum Detail<'a> {
-    /// A qual list, printed as one AND; `scan` quals are qualified only under VERBOSE.
+    /// A qual list, printed as one AND; `scan` quals are qualified only under
+    /// VERBOSE, except columns of relations other than `relation` (a table
+    /// scan's refname): the outer row's values a parameterized scan reads.
     Qual {
         label: &'static str,
         exprs: Vec<&'a ScalarExpr>,
         scan: bool,
+        relation: Option<String>,
     },
     HashCond(Vec<(&'a ScalarExpr, &'a ScalarExpr)>),
     Keys {
@@ -187,6 +190,15 @@ struct Cx {
     prefix: bool,
     /// The query level of the node being printed: columns of outer levels are always qualified.
     level: usize,
+    /// In a table scan's quals, its refname (`name_key`): other relations' columns are qualified.
+    relation: Option<u64>,
+}
+
+fn name_key(name: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    name.hash(&mut h);
+    h.finish()
 }
 
 struct Explainer<'a> {
@@ -413,12 +425,12 @@ impl<'a> Explainer<'a> {
                 result.est = Estimate { startup: 0.0, total: 0.0, rows: 0.0, width: child.est.width };
             } else {
                 if !one_time.is_empty() {
-                    result.details.push(Detail::Qual { label: "One-Time Filter", exprs: one_time.clone(), scan: false });
+                    result.details.push(Detail::Qual { label: "One-Time Filter", exprs: one_time.clone(), scan: false, relation: None });
                 }
                 let mut rows = child.est.rows;
                 if !takes_quals && !quals.is_empty() {
                     rows *= selectivity(&quals);
-                    result.details.push(Detail::Qual { label: "Filter", exprs: quals.clone(), scan: false });
+                    result.details.push(Detail::Qual { label: "Filter", exprs: quals.clone(), scan: false, relation: None });
                 }
                 result.est = Estimate { startup: child.est.startup, total: child.est.total + rows * 0.01, rows, width: child.est.width };
                 result.children.push(child);
@@ -456,7 +468,7 @@ impl<'a> Explainer<'a> {
                 let base = if table.reltuples >= 0.0 { table.reltuples.max(1.0) } else { 1000.0 };
                 let rows = base * selectivity(&quals);
                 n.est = Estimate { startup: 0.0, total: base / 100.0 + base * (0.01 + 0.0025 * quals.len() as f64), rows, width };
-                push_qual(&mut n, "Filter", quals, true);
+                push_scan_qual(&mut n, "Filter", quals, &refname);
                 n
             }
             PhysicalPlan::IndexScan { table, columns, access, .. } => {
@@ -478,8 +490,8 @@ impl<'a> Explainer<'a> {
                 let fetched = if unique { 1.0 } else { (base * selectivity(&conds)).max(1.0) };
                 let rows = fetched * selectivity(&quals);
                 n.est = Estimate { startup: 0.29, total: 0.29 + fetched * (4.0 + 0.015 + 0.0025 * quals.len() as f64), rows, width };
-                push_qual(&mut n, "Index Cond", conds, true);
-                push_qual(&mut n, "Filter", quals, true);
+                push_scan_qual(&mut n, "Index Cond", conds, &refname);
+                push_scan_qual(&mut n, "Filter", quals, &refname);
                 n
             }
             PhysicalPlan::Values { columns, rows } => {
@@ -587,7 +599,7 @@ impl<'a> Explainer<'a> {
                 let mut exprs = Vec::new();
                 conjuncts(predicate, &mut exprs);
                 n.est = Estimate { rows: child.est.rows * selectivity(&exprs), ..child.est };
-                n.details.push(Detail::Qual { label: "Filter", exprs, scan: false });
+                n.details.push(Detail::Qual { label: "Filter", exprs, scan: false, relation: None });
                 n.children.push(child);
                 n
             }
@@ -627,7 +639,7 @@ impl<'a> Explainer<'a> {
                 let rows = join_rows(*kind, l, r, key_selectivity) * selectivity(&join_filter) * selectivity(&quals);
                 n.est = Estimate { startup: hash.est.total, total: outer.est.total + hash.est.total + (l + r) * 0.01 + rows * 0.01, rows, width };
                 if !join_filter.is_empty() {
-                    n.details.push(Detail::Qual { label: "Join Filter", exprs: join_filter, scan: false });
+                    n.details.push(Detail::Qual { label: "Join Filter", exprs: join_filter, scan: false, relation: None });
                 }
                 push_qual(&mut n, "Filter", quals, false);
                 n.children.push(outer);
@@ -647,7 +659,7 @@ impl<'a> Explainer<'a> {
                 let rows = join_rows(*kind, l, r, selectivity(&join_filter)) * selectivity(&quals);
                 n.est = Estimate { startup: 0.0, total: outer.est.total + inner.est.total + l * r * 0.0025, rows, width };
                 if !join_filter.is_empty() {
-                    n.details.push(Detail::Qual { label: "Join Filter", exprs: join_filter, scan: false });
+                    n.details.push(Detail::Qual { label: "Join Filter", exprs: join_filter, scan: false, relation: None });
                 }
                 push_qual(&mut n, "Filter", quals, false);
                 n.children.push(outer);
@@ -927,7 +939,7 @@ impl<'a> Explainer<'a> {
         n.children.push(append);
         if !quals.is_empty() {
             // HashSetOp cannot filter: PostgreSQL would put the quals on a node above.
-            n.details.push(Detail::Qual { label: "Filter", exprs: quals, scan: false });
+            n.details.push(Detail::Qual { label: "Filter", exprs: quals, scan: false, relation: None });
         }
         n
     }
@@ -1049,10 +1061,10 @@ impl<'a> Explainer<'a> {
         out.push(line);
         indent += 1;
         let pad = spaces(indent);
-        let upper = Cx { node: node.id, prefix: self.many_relations || self.options.verbose, level: node.level };
+        let upper = Cx { node: node.id, prefix: self.many_relations || self.options.verbose, level: node.level, relation: None };
         if self.options.verbose && node.show_output && !node.output.is_empty() {
             let is_modify = node.name.starts_with("Insert on ") || node.name.starts_with("Update on ") || node.name.starts_with("Delete on ");
-            let cx = Cx { node: node.id, prefix: self.many_relations || is_modify, level: node.level };
+            let cx = Cx { node: node.id, prefix: self.many_relations || is_modify, level: node.level, relation: None };
             let items: Vec<String> = node
                 .output
                 .iter()
@@ -1070,8 +1082,9 @@ impl<'a> Explainer<'a> {
         }
         for d in &node.details {
             match d {
-                Detail::Qual { label, exprs, scan } => {
-                    let cx = Cx { prefix: if *scan { self.options.verbose } else { upper.prefix }, ..upper };
+                Detail::Qual { label, exprs, scan, relation } => {
+                    let cx =
+                        Cx { prefix: if *scan { self.options.verbose } else { upper.prefix }, relation: relation.as_deref().map(name_key), ..upper };
                     if let Some(text) = self.qual(exprs, cx) {
                         out.push(format!("{pad}{label}: {text}"));
                     }
@@ -1167,7 +1180,8 @@ impl<'a> Explainer<'a> {
         match self.defs.get(&id) {
             None => out.push_str("?column?"),
             Some(Def::Base { qualifier, name }) => {
-                if cx.prefix && !qualifier.is_empty() {
+                let foreign = cx.relation.is_some_and(|r| r != name_key(qualifier));
+                if (cx.prefix || foreign) && !qualifier.is_empty() {
                     out.push_str(&quote_identifier(qualifier));
                     out.push('.');
                 }
@@ -1559,7 +1573,15 @@ fn push_ordering(s: &mut String, descending: bool, nulls_first: bool) {
 fn push_qual<'a>(n: &mut Node<'a>, label: &'static str, quals: Vec<&'a ScalarExpr>, scan: bool) {
     if !quals.is_empty() {
         n.exprs.extend(quals.iter().copied());
-        n.details.push(Detail::Qual { label, exprs: quals, scan });
+        n.details.push(Detail::Qual { label, exprs: quals, scan, relation: None });
+    }
+}
+
+/// A table scan's quals: its own columns unqualified (unless VERBOSE), other relations' qualified.
+fn push_scan_qual<'a>(n: &mut Node<'a>, label: &'static str, quals: Vec<&'a ScalarExpr>, refname: &str) {
+    if !quals.is_empty() {
+        n.exprs.extend(quals.iter().copied());
+        n.details.push(Detail::Qual { label, exprs: quals, scan: true, relation: Some(refname.to_string()) });
     }
 }
 

@@ -74,8 +74,7 @@ fn best_index(table: &RelationDesc, columns: &[ScanColumn], filter: &ScalarExpr,
     }
     let (index, quals) = best?;
     // Every conjunct stays in the filter but the ones the index applies exactly.
-    let used: Vec<&ScalarExpr> = quals.iter().map(|q| &q.cond).collect();
-    let rest: Vec<ScalarExpr> = conjuncts.iter().filter(|c| !used.contains(c)).cloned().collect();
+    let rest: Vec<ScalarExpr> = conjuncts.iter().filter(|c| !quals.iter().any(|q| applies(q, c))).cloned().collect();
     Some((IndexAccess { index, quals }, (!rest.is_empty()).then(|| ScalarExpr::conjunction(rest))))
 }
 
@@ -120,7 +119,24 @@ fn index_qual(index: &IndexDesc, columns: &[ScanColumn], own: &[ColumnId], c: &S
         _ => return None,
     };
     let op = IndexOp::from_operator(op, commuted)?;
-    Some((key, IndexQual { key, op, value: value.clone(), cond: c.clone() }))
+    // PostgreSQL shows an index condition key first; equality is symmetric,
+    // so `value = key` is turned round (other operators would need their
+    // commutator's function).
+    let cond = match (op, commuted) {
+        (IndexOp::Eq, true) => ScalarExpr::Func { func: func.clone(), args: vec![r.clone(), l.clone()] },
+        _ => c.clone(),
+    };
+    Some((key, IndexQual { key, op, value: value.clone(), cond }))
+}
+
+/// Whether index condition `q` came from conjunct `c` (as written, or turned round).
+fn applies(q: &IndexQual, c: &ScalarExpr) -> bool {
+    match (&q.cond, c) {
+        (ScalarExpr::Func { func: f, args: a }, ScalarExpr::Func { func: g, args: b }) if f == g && a.len() == 2 && b.len() == 2 => {
+            a == b || (a[0] == b[1] && a[1] == b[0])
+        }
+        _ => q.cond == *c,
+    }
 }
 
 /// The fraction of the table the index conditions select.

@@ -374,6 +374,7 @@ fn filter_selectivity(p: &ScalarExpr, ndv: &HashMap<ColumnId, f64>) -> f64 {
             _ => 0.33,
         },
         ScalarExpr::Or(v) => v.iter().map(|e| filter_selectivity(e, ndv)).sum::<f64>().min(1.0),
+        ScalarExpr::And(v) => v.iter().map(|e| filter_selectivity(e, ndv)).product(),
         ScalarExpr::ArrayOp { right, .. } => match right.as_ref() {
             ScalarExpr::ArrayCtor { elems, .. } => (elems.len() as f64 * 0.05).min(1.0),
             _ => 0.2,

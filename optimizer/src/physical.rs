@@ -133,6 +133,8 @@ fn join(
     };
     let mut left_keys = Vec::new();
     let mut right_keys = Vec::new();
+    // The equality conjuncts the keys came from.
+    let mut key_conds = Vec::new();
     let mut residual = Vec::new();
     for c in condition.into_conjuncts() {
         let pair = match &c {
@@ -151,6 +153,7 @@ fn join(
             Some((l, r)) => {
                 left_keys.push(l);
                 right_keys.push(r);
+                key_conds.push(c);
             }
             None => residual.push(c),
         }
@@ -159,6 +162,16 @@ fn join(
     // spelled out as an anti join on `(condition) IS NOT FALSE`.
     if kind == JoinKind::AntiNullAware && (left_keys.len() != 1 || !residual.is_empty()) {
         return Err(Error::internal("null-aware anti join needs exactly one hashable key"));
+    }
+    if let Some(nl) = index_nested_loop(kind, &left, &right, &key_conds, &residual, &mark, cx)? {
+        return Ok(nl);
+    }
+    // An inner join may look up from its right side into its left.
+    if kind == JoinKind::Inner
+        && let Some(nl) = index_nested_loop(kind, &right, &left, &key_conds, &residual, &mark, cx)?
+    {
+        let items = left.output().into_iter().chain(right.output()).map(|c| (c.clone(), ScalarExpr::column(c.id, c.ty))).collect();
+        return Ok(PhysicalPlan::Project { input: Box::new(nl), items });
     }
     let left = plan(left, cx)?;
     let right = plan(right, cx)?;
@@ -180,6 +193,50 @@ fn join(
         residual: if residual.is_empty() { None } else { Some(ScalarExpr::conjunction(residual)) },
         mark,
     })
+}
+
+/// PostgreSQL's nested loop with a parameterized inner index scan: when few
+/// outer rows are expected and the inner side is a table with an index on
+/// its join keys, each outer row looks its matches up instead of the whole
+/// table being hashed. The join keys become index conditions on the outer
+/// row's values (the runtime's Apply binds them per row).
+fn index_nested_loop(
+    kind: JoinKind,
+    left: &LogicalPlan,
+    right: &LogicalPlan,
+    key_conds: &[ScalarExpr],
+    residual: &[ScalarExpr],
+    mark: &Option<oa_ir::plan::PlanColumn>,
+    cx: &Planner<'_>,
+) -> Result<Option<PhysicalPlan>> {
+    /// Rows of the inner table one outer row's lookup is worth (a nested
+    /// executor per outer row is far dearer than a scanned row).
+    const LOOKUP_ROWS: f64 = 200.0;
+    if key_conds.is_empty() || mark.is_some() || !matches!(kind, JoinKind::Inner | JoinKind::Left | JoinKind::Semi | JoinKind::Anti) {
+        return Ok(None);
+    }
+    let (table, alias, columns, filter) = match right {
+        LogicalPlan::Scan { table, alias, columns } => (table, alias, columns, None),
+        LogicalPlan::Filter { input, predicate } if !predicate.contains_subquery() => match &**input {
+            LogicalPlan::Scan { table, alias, columns } => (table, alias, columns, Some(predicate)),
+            _ => return Ok(None),
+        },
+        _ => return Ok(None),
+    };
+    let outer_rows = crate::join_order::estimate(left, cx.stats);
+    let inner_rows = cx.stats.table_rows(table.oid).unwrap_or(if table.reltuples >= 0.0 { table.reltuples } else { 1000.0 });
+    if outer_rows * LOOKUP_ROWS >= inner_rows {
+        return Ok(None);
+    }
+    // The inner scan filtered on `right key = left key` for every key pair.
+    let mut conds: Vec<ScalarExpr> = filter.map(|f| f.clone().into_conjuncts()).unwrap_or_default();
+    conds.extend(key_conds.iter().cloned());
+    let inner = access::scan(table.clone(), alias.clone(), columns.clone(), Some(ScalarExpr::conjunction(conds)), cx);
+    if !matches!(&inner, PhysicalPlan::IndexScan { access, .. } if access.quals.iter().any(|q| !q.value.columns().is_empty())) {
+        return Ok(None);
+    }
+    let condition = if residual.is_empty() { ScalarExpr::bool(true) } else { ScalarExpr::conjunction(residual.to_vec()) };
+    Ok(Some(PhysicalPlan::NestedLoopJoin { kind, left: Box::new(plan(left.clone(), cx)?), right: Box::new(inner), condition, mark: None }))
 }
 
 /// Hash keys must hash alike when equal: both sides in the same representation.

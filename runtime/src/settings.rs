@@ -85,6 +85,7 @@ static DEFS: &[Def] = &[
     def("enable_hashagg", ON_OFF, "on"),
     def("enable_hashjoin", ON_OFF, "on"),
     def("enable_indexscan", ON_OFF, "on"),
+    def("enable_memoize", ON_OFF, "on"),
     def("enable_mergejoin", ON_OFF, "on"),
     def("enable_nestloop", ON_OFF, "on"),
     def("enable_seqscan", ON_OFF, "on"),
