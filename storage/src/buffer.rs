@@ -426,6 +426,25 @@ impl BufferPool {
         Ok(())
     }
 
+    /// The current image of a page, in `buf`, with a fresh checksum (for a
+    /// database image): from its frame if it is in the pool (dirty or not),
+    /// else straight from the backend without taking a frame, so saving a
+    /// database does not evict the pages in use.
+    pub(crate) fn page_image(&self, id: PageId, mut buf: Box<PageBuf>) -> Result<Box<PageBuf>> {
+        let resident = lock(&self.state).map.contains_key(&id);
+        if resident {
+            buf.0.copy_from_slice(self.read(id)?.page().bytes());
+        } else {
+            let mut scratch = FrameData { buf: Some(buf), tag: Some(id), valid: false };
+            self.read_in(&mut scratch, id)?;
+            buf = scratch.buf.take().ok_or_else(|| Error::internal("frame buffer missing after read"))?;
+        }
+        if !Page::new(&buf.0).is_new() {
+            page::set_checksum(&mut buf.0, id.block);
+        }
+        Ok(buf)
+    }
+
     /// Forgets every page of a relation without writing it (the relation is
     /// being removed). Pinned frames are untagged and come back into use when
     /// their last pin goes.

@@ -14,6 +14,7 @@
 //! | [`btree`] | B+tree indexes with Lehman–Yao right links |
 //! | [`vacuum`] | removal of dead versions and their index entries |
 //! | [`storage`] | [`Storage`], relation lifecycle with pending deletes |
+//! | `image` | a whole storage as bytes and back (the browser build's save/load) |
 //!
 //! A write goes: `Transaction::assign_xid` (takes the write lock, assigns
 //! xids) → `Storage::insert` → buffer pool `write` latch →
@@ -27,6 +28,7 @@
 pub mod btree;
 pub mod buffer;
 pub mod heap;
+mod image;
 pub mod io;
 mod mvcc;
 pub mod page;

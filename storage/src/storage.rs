@@ -63,11 +63,11 @@ impl Relation {
 /// Thread-safe; share it as `Arc<Storage>`.
 pub struct Storage {
     pub(crate) pool: BufferPool,
-    txns: TxnManager,
-    rels: RwLock<HashMap<RelFileNumber, Arc<Relation>>>,
+    pub(crate) txns: TxnManager,
+    pub(crate) rels: RwLock<HashMap<RelFileNumber, Arc<Relation>>>,
     /// Committed drops waiting for every snapshot that could still read the
     /// relation to go away: (relation, dropping xid).
-    graveyard: Mutex<Vec<(RelFileNumber, Xid)>>,
+    pub(crate) graveyard: Mutex<Vec<(RelFileNumber, Xid)>>,
 }
 
 impl Storage {
