@@ -6,7 +6,7 @@
 //! |---|---|
 //! | [`page`] | 8 KB slotted page layout (PostgreSQL's bufpage), checksums |
 //! | [`io`] | the submit/complete I/O trait, memory and fault-injecting backends |
-//! | [`buffer`] | buffer pool: frames allocated once, clock sweep, latches, the page write guard (WAL hook) |
+//! | [`buffer`] | buffer pool: frames made once (buffers on first use), clock sweep, latches, the page write guard (WAL hook) |
 //! | [`tuple`](mod@tuple) | tuple layout: form/deform, zero-copy attribute reader, arrays |
 //! | [`xact`] | xids, commit log, snapshots, subtransactions, the single-writer lock |
 //! | `mvcc` | visibility rules (HeapTupleSatisfiesMVCC/Update/Dirty/Vacuum) |

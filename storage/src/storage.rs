@@ -21,7 +21,8 @@ use crate::xact::{Snapshot, Transaction, TxnManager, Xid, XidStatus};
 /// Storage settings.
 #[derive(Clone, Debug)]
 pub struct StorageConfig {
-    /// Frames in the buffer pool (8 KB each), allocated at start.
+    /// Frames in the buffer pool (8 KB each; a frame's buffer is allocated
+    /// when it is first used).
     pub buffer_pool_pages: usize,
 }
 
