@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Builds the browser module and runs the Node smoke test against it:
+# Builds the browser module and its web console and runs the Node smoke test:
 #   1. cargo build -p oa-wasm --target wasm32-unknown-unknown --profile wasm
-#      (the `wasm` profile in the root Cargo.toml: opt-level "s", no LTO)
+#      (the `wasm` profile in the root Cargo.toml)
 #   2. wasm-bindgen's CLI, at the crate's exact version (installed by
 #      wasm/install-wasm-bindgen.sh if missing): --target nodejs into
-#      wasm/dist/node, --target web (an ES module) into wasm/dist/web;
-#      prints both .wasm sizes, raw and gzipped
-#   3. node wasm/smoke.mjs wasm/dist/node
+#      wasm/dist/node, --target web (an ES module) into wasm/dist/web
+#   3. node wasm/smoke.mjs wasm/dist/node (it also runs the web module)
+#   4. the TPC-H SF 0.01 CSV files (oa-tpch, native) and wasm/build-site.mjs:
+#      the console in wasm/dist/site, ready to serve (wasm/serve.sh)
 # For CI: exits non-zero if any step fails. Honours CARGO_TARGET_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,8 +29,16 @@ rm -rf wasm/dist/node wasm/dist/web
 # drops it (about 0.25 MB gzipped).
 wasm-bindgen --target nodejs --out-dir wasm/dist/node "$wasm"
 wasm-bindgen --target web --remove-name-section --out-dir wasm/dist/web "$wasm"
+# The browser's glue is an ES module: say so, or Node guesses (and warns)
+# when the smoke test loads it.
+echo '{ "type": "module" }' >wasm/dist/web/package.json
+
 for f in wasm/dist/node/oa_wasm_bg.wasm wasm/dist/web/oa_wasm_bg.wasm; do
   echo "$f: $(wc -c <"$f") bytes raw, $(gzip -9 -c "$f" | wc -c) gzip -9"
 done
 
 node wasm/smoke.mjs wasm/dist/node
+
+tpch_dir=${OA_TPCH_DIR:-/tmp/oa-tpch-sf0.01}
+cargo run -q -p oa-slt --bin oa-tpch -- "$tpch_dir"
+node wasm/build-site.mjs "$tpch_dir"
