@@ -24,8 +24,12 @@ rmSync(site, { recursive: true, force: true });
 mkdirSync(path.join(site, "tpch"), { recursive: true });
 
 for (const f of readdirSync(path.join(wasmDir, "www"))) cpSync(path.join(wasmDir, "www", f), path.join(site, f));
-// The module, its glue and the glue's snippets (inline JavaScript of the crate).
+// The module, its glue and the glue's snippets (inline JavaScript of the
+// crate, under a hashed directory name), which the page preloads.
 for (const f of ["oa_wasm.js", "oa_wasm_bg.wasm", "snippets"]) cpSync(path.join(wasmDir, "dist/web", f), path.join(site, f), { recursive: true });
+const snippets = [...readFileSync(path.join(site, "oa_wasm.js"), "utf8").matchAll(/from "\.\/(snippets\/[^"]+)"/g)].map((m) => m[1]);
+const html = readFileSync(path.join(site, "index.html"), "utf8");
+writeFileSync(path.join(site, "index.html"), html.replace("<!-- snippets -->", snippets.map((s) => `<link rel="modulepreload" href="${s}">`).join("\n")));
 
 // A freshly bootstrapped database as an image (initdb ahead of time, as
 // PostgreSQL's template1 is): opening it is a copy, where bootstrapping the

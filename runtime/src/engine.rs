@@ -217,7 +217,7 @@ impl Engine {
 mod tests {
     use super::*;
 
-    /// Every row of the last result of `sql`, or the error's SQLSTATE.
+    /// The rows of the last result of `sql`, or "SQLSTATE: message".
     fn rows(s: &mut Session, sql: &str) -> std::result::Result<Vec<Vec<Option<String>>>, String> {
         match s.execute(sql).map_err(|e| format!("{}: {}", e.code.code(), e.message))?.pop() {
             Some(crate::Outcome::Rows { rows, .. }) => Ok(rows),
