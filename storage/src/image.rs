@@ -90,7 +90,7 @@ impl Storage {
             let id = RelFileNumber(r.u32()?);
             let kind = r.u8()?;
             let nblocks = r.u32()?;
-            if nblocks >= INVALID_BLOCK {
+            if nblocks == INVALID_BLOCK {
                 return Err(corrupt(format!("relation {id} has {nblocks} blocks")));
             }
             let mut pages = Vec::with_capacity(nblocks as usize);
