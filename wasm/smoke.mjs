@@ -156,6 +156,15 @@ check(
 same("... other databases keep working", rowsOf(s1.execute("SELECT count(*) FROM t")), [["3"]]);
 same("... and new ones too", rowsOf(new oa.Database().connect().execute("SELECT 42")), [["42"]]);
 
+// COPY FROM STDIN with the client's data.
+const enc = new TextEncoder();
+same("copyFrom loads rows", s1.copyFrom("COPY t FROM STDIN (FORMAT csv)", enc.encode("10,ten\n11,\n")), { results: [{ tag: "COPY 2" }], error: null, notices: [] });
+same("... as COPY does", rowsOf(s1.execute("SELECT a, b FROM t WHERE a >= 10 ORDER BY a")), [["10", "ten"], ["11", null]]);
+same("copyFrom: bad data -> PostgreSQL's error", s1.copyFrom("COPY t FROM STDIN", enc.encode("x\ty\n")).error?.code, "22P02");
+same("copyFrom of other statements -> 08P01", s1.copyFrom("SELECT 1", new Uint8Array()).error?.code, "08P01");
+same("copyFrom: a syntax error, with its position", s1.copyFrom("COPY t FRM STDIN", new Uint8Array()).error, { code: "42601", message: 'syntax error at or near "FRM"', position: 8 });
+s1.execute("DELETE FROM t WHERE a >= 10");
+
 // Saving and loading: an image of the committed state; damage is refused.
 s1.execute("CREATE UNIQUE INDEX t_b ON t (b); CREATE SEQUENCE sq; SELECT nextval('sq')");
 const pending = db.connect();
