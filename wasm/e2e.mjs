@@ -124,6 +124,10 @@ try {
   same("session 2 sees session 1's committed rows only", await grid(), [["count"], ["2"]]);
   await page.click('.tab[data-session="1"]');
   check("session 1's tab says it is in a transaction", (await page.textContent('.tab[data-session="1"]')).includes("in transaction"));
+  await page.fill("#sql", "SELECT a FROM s");
+  await page.click("#explain");
+  check("EXPLAIN in a transaction block: the plan, no stages", (await page.$$("pre.plan")).length === 1 && (await page.$$("details.stage")).length === 0);
+  check("... and the transaction is left as it was", (await page.textContent('.tab[data-session="1"]')).includes("in transaction"));
   await runSql("COMMIT");
 
   await page.fill("#sql", "SELECT a FROM s WHERE a > 1 ORDER BY a");

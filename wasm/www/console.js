@@ -229,7 +229,11 @@ function explain() {
     return;
   }
   const nodes = [el("h3", {}, "Plan"), el("pre", { class: "plan" }, planText(full))];
-  if (prefix) {
+  // Inside a transaction block the stages' SETs, and a stage's error, would
+  // be the user's transaction's: then only the plan is shown.
+  if (prefix && session.transactionStatus !== "I") {
+    nodes.push(el("div", { class: "tag" }, "The plan after each optimizer stage is shown outside a transaction block."));
+  } else if (prefix) {
     const stages = optimizerStages();
     const saved = session.execute("SHOW openassay.disabled_stages");
     const restore = saved.error ? "RESET openassay.disabled_stages" : `SET openassay.disabled_stages = '${saved.results[0].rows[0][0].replaceAll("'", "''")}'`;
