@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything CI checks of the browser build, from a clean checkout:
-#   1. installs what is missing: Debian's chromium (apt-get) and the npm
+#   1. installs what is missing: Debian's chromium and npm (apt-get), the npm
 #      tools pinned in wasm/package-lock.json (npm ci: wasm-opt, playwright-core)
 #   2. wasm/build-and-smoke.sh: the module, the Node smoke test, the console site
 #   3. the testdata/ slt suite under wasm (cargo nextest, test slt_wasm; a
@@ -11,9 +11,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ -z "${CHROMIUM:-}" ] && ! command -v chromium >/dev/null; then
+pkgs=()
+[ -n "${CHROMIUM:-}" ] || command -v chromium >/dev/null || pkgs+=(chromium)
+command -v npm >/dev/null || pkgs+=(npm)
+if [ ${#pkgs[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
-  $sudo apt-get update -qq && $sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  $sudo apt-get update -qq && $sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}"
 fi
 (cd wasm && npm ci --no-audit --no-fund)
 
