@@ -156,6 +156,48 @@ check(
 same("... other databases keep working", rowsOf(s1.execute("SELECT count(*) FROM t")), [["3"]]);
 same("... and new ones too", rowsOf(new oa.Database().connect().execute("SELECT 42")), [["42"]]);
 
+// COPY FROM STDIN with the client's data.
+const enc = new TextEncoder();
+same("copyFrom loads rows", s1.copyFrom("COPY t FROM STDIN (FORMAT csv)", enc.encode("10,ten\n11,\n")), { results: [{ tag: "COPY 2" }], error: null, notices: [] });
+same("... as COPY does", rowsOf(s1.execute("SELECT a, b FROM t WHERE a >= 10 ORDER BY a")), [["10", "ten"], ["11", null]]);
+same("copyFrom: bad data -> PostgreSQL's error", s1.copyFrom("COPY t FROM STDIN", enc.encode("x\ty\n")).error?.code, "22P02");
+same("copyFrom of other statements -> 08P01", s1.copyFrom("SELECT 1", new Uint8Array()).error?.code, "08P01");
+same("copyFrom: a syntax error, with its position", s1.copyFrom("COPY t FRM STDIN", new Uint8Array()).error, { code: "42601", message: 'syntax error at or near "FRM"', position: 8 });
+s1.execute("DELETE FROM t WHERE a >= 10");
+
+// Saving and loading: an image of the committed state; damage is refused.
+s1.execute("CREATE UNIQUE INDEX t_b ON t (b); CREATE SEQUENCE sq; SELECT nextval('sq')");
+const pending = db.connect();
+pending.execute("BEGIN; INSERT INTO t VALUES (100, 'uncommitted')");
+const t4 = performance.now();
+const image = db.save();
+const saveMs = performance.now() - t4;
+check("save() returns a Uint8Array", image instanceof Uint8Array && image.length > 8192, image?.constructor?.name);
+const t5 = performance.now();
+const restored = oa.Database.load(image);
+const loadMs2 = performance.now() - t5;
+const r1 = restored.connect();
+same("a loaded database has the saved rows", rowsOf(r1.execute("SELECT a, b FROM t ORDER BY a")), [["1", "x"], ["2", null], ["3", "y"]]);
+same("... but not an open transaction's", rowsOf(r1.execute("SELECT count(*) FROM t WHERE a = 100")), [["0"]]);
+same("... its unique index", r1.execute("INSERT INTO t VALUES (5, 'y')").error?.code, "23505");
+same("... its sequence", rowsOf(r1.execute("SELECT nextval('sq')")), [["2"]]);
+same("... and takes new writes", rowsOf(r1.execute("INSERT INTO t VALUES (4, 'w'); SELECT count(*) FROM t")), [["4"]]);
+same("the saved database is unchanged", rowsOf(s1.execute("SELECT count(*) FROM t")), [["3"]]);
+pending.close();
+const loadError = (bytes) => {
+  try {
+    oa.Database.load(bytes);
+  } catch (e) {
+    return [e instanceof Error, e.code, e.message];
+  }
+};
+same("load() of other bytes throws XX001", loadError(new Uint8Array([80, 71, 68, 77, 80])), [true, "XX001", "not an OpenAssay database image"]);
+const damaged = image.slice();
+damaged[image.length - 100] ^= 1;
+const damage = loadError(damaged);
+check("load() of a damaged image throws XX001", damage?.[1] === "XX001" && /^invalid page in block \d+ of relation \d+$/.test(damage[2]), damage);
+restored.free();
+
 s1.close();
 db.free();
 
@@ -178,6 +220,7 @@ console.log(`new Database() (bootstraps the catalog): ${openMs.toFixed(1)} ms`);
 console.log(`first query (SELECT 1): ${firstMs.toFixed(1)} ms`);
 console.log(`load to first result: ${(loadMs + openMs + firstMs).toFixed(1)} ms (browser goal: <= 100 ms)`);
 console.log(`CREATE TABLE; INSERT; SELECT: ${dmlMs.toFixed(1)} ms`);
+console.log(`save(): ${saveMs.toFixed(1)} ms, ${mib(image.length)} image (${mib(gzipSync(image).length)} gzip); Database.load(): ${loadMs2.toFixed(1)} ms`);
 console.log(`process RSS at the end: ${mib(process.memoryUsage().rss)}`);
 console.log(`smoke: ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

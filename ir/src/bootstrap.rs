@@ -85,6 +85,13 @@ pub struct IndexDef {
     pub columns: Vec<(&'static str, &'static str)>,
 }
 
+/// A hash (FNV-1a) of the embedded catalog data, PostgreSQL's
+/// CATALOG_VERSION_NO in effect: a saved database image records it, and an
+/// image from a build with other catalog contents is refused.
+pub fn fingerprint() -> u64 {
+    DATA.bytes().chain(INITDB.bytes()).fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
 /// Parses the embedded catalog data.
 pub fn load() -> BootstrapData {
     parse(DATA).expect("embedded ir/bootstrap/postgres.bootstrap is malformed; regenerate it with ir/gen/gen_bootstrap.py")

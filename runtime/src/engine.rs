@@ -34,6 +34,12 @@ impl Clock for SystemClock {
     }
 }
 
+/// A database image starts with this, then the format version (u32), the
+/// catalog fingerprint (u64), the next OID (u32) and the next session id (u64).
+const IMAGE_MAGIC: &[u8; 8] = b"OAIMAGE\0";
+const IMAGE_FORMAT: u32 = 1;
+const IMAGE_HEADER_LEN: usize = 32;
+
 pub struct EngineConfig {
     /// Buffer pool size in 8 KB pages.
     pub buffer_pool_pages: usize,
@@ -73,14 +79,53 @@ impl Engine {
     pub fn new(config: EngineConfig) -> Result<Arc<Engine>> {
         let storage = Storage::new(StorageConfig { buffer_pool_pages: config.buffer_pool_pages }, Box::new(MemoryBackend::new()))?;
         bootstrap(&storage)?;
-        Ok(Arc::new(Engine {
+        Ok(Engine::with_storage(config, storage, oid::FIRST_NORMAL_OBJECT_ID, 1))
+    }
+
+    fn with_storage(config: EngineConfig, storage: Arc<Storage>, next_oid: Oid, next_session: u64) -> Arc<Engine> {
+        Arc::new(Engine {
             storage,
             clock: config.clock,
             backend: config.backend,
-            shared: Mutex::new(Shared { next_oid: oid::FIRST_NORMAL_OBJECT_ID, catalog_version: 0, cached: None }),
-            next_session: AtomicU64::new(1),
+            shared: Mutex::new(Shared { next_oid, catalog_version: 0, cached: None }),
+            next_session: AtomicU64::new(next_session),
             notify: Default::default(),
-        }))
+        })
+    }
+
+    /// The whole database as bytes, for [`Engine::open_image`]: the storage's
+    /// image (`oa_storage::Storage::write_image`: committed work only, taken
+    /// between statements) after a header with the OID and session counters.
+    /// Session ids are never reused, so the temporary schemas of sessions
+    /// open now (`pg_temp_N`) stay other sessions' schemas after loading.
+    pub fn save_image(&self) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(IMAGE_HEADER_LEN);
+        out.extend_from_slice(IMAGE_MAGIC);
+        out.extend_from_slice(&IMAGE_FORMAT.to_le_bytes());
+        out.extend_from_slice(&oa_ir::bootstrap::fingerprint().to_le_bytes());
+        out.extend_from_slice(&self.shared()?.next_oid.to_le_bytes());
+        out.extend_from_slice(&self.next_session.load(Ordering::Relaxed).to_le_bytes());
+        self.storage.write_image(&mut out)?;
+        Ok(out)
+    }
+
+    /// An engine over in-memory storage holding a database image written by
+    /// [`Engine::save_image`] (of this build's catalog).
+    pub fn open_image(config: EngineConfig, image: &[u8]) -> Result<Arc<Engine>> {
+        if image.len() < IMAGE_HEADER_LEN || &image[..IMAGE_MAGIC.len()] != IMAGE_MAGIC {
+            return Err(Error::new(oa_ir::SqlState::DATA_CORRUPTED, "not an OpenAssay database image"));
+        }
+        let field = |at: usize, n: usize| image[at..at + n].iter().rev().fold(0u64, |v, b| (v << 8) | u64::from(*b));
+        let (format, fingerprint) = (field(8, 4), field(12, 8));
+        let ours = oa_ir::bootstrap::fingerprint();
+        if format != u64::from(IMAGE_FORMAT) || fingerprint != ours {
+            // PostgreSQL's words for a data directory from another catalog version.
+            return Err(Error::internal("database files are incompatible with server").with_detail(format!(
+                "The database image was written with image format {format} and catalog {fingerprint:016x}, but this build has format {IMAGE_FORMAT} and catalog {ours:016x}."
+            )));
+        }
+        let storage = Storage::from_image(StorageConfig { buffer_pool_pages: config.buffer_pool_pages }, &image[IMAGE_HEADER_LEN..])?;
+        Ok(Engine::with_storage(config, storage, field(20, 4) as Oid, field(24, 8)))
     }
 
     #[cfg(not(target_family = "wasm"))]
@@ -171,6 +216,72 @@ impl Engine {
 #[cfg(all(test, not(target_family = "wasm")))]
 mod tests {
     use super::*;
+
+    /// The rows of the last result of `sql`, or "SQLSTATE: message".
+    fn rows(s: &mut Session, sql: &str) -> std::result::Result<Vec<Vec<Option<String>>>, String> {
+        match s.execute(sql).map_err(|e| format!("{}: {}", e.code.code(), e.message))?.pop() {
+            Some(crate::Outcome::Rows { rows, .. }) => Ok(rows),
+            other => Err(format!("no rows: {other:?}")),
+        }
+    }
+
+    /// A database image holds the committed state, opens as an equal database
+    /// (heap, B-tree, sequence, view, catalog, counters), and refuses damage.
+    #[test]
+    fn image_round_trip() {
+        let e = Engine::new_in_memory().unwrap();
+        let mut s = e.connect("postgres", "postgres");
+        s.execute(
+            "CREATE TABLE t (a int PRIMARY KEY, b text, c numeric); CREATE INDEX t_b ON t (b);
+             CREATE SEQUENCE sq; SELECT nextval('sq');
+             INSERT INTO t SELECT g, 'v' || g, g * 1.5 FROM generate_series(1, 5000) g;
+             DELETE FROM t WHERE a % 7 = 0; UPDATE t SET b = b || '!' WHERE a % 5 = 0;
+             CREATE VIEW v AS SELECT a, b FROM t WHERE a < 12",
+        )
+        .unwrap();
+        // Work of a transaction still open is not in the image.
+        let mut open = e.connect("postgres", "postgres");
+        open.execute("BEGIN; INSERT INTO t VALUES (0, 'open', 0); CREATE TABLE uncommitted (x int)").unwrap();
+        let image = e.save_image().unwrap();
+        let queries = [
+            "SELECT count(*), sum(a), sum(c), max(b) FROM t",
+            "SELECT * FROM v ORDER BY a",
+            "SELECT a, c FROM t WHERE b = 'v10!'",
+            "SELECT relname, relkind FROM pg_class WHERE relnamespace = 'public'::regnamespace ORDER BY 1",
+            "SELECT to_regclass('uncommitted') IS NULL, (SELECT count(*) FROM t WHERE a = 0)",
+        ];
+        let mut s = e.connect("postgres", "postgres");
+        let want: Vec<_> = queries.iter().map(|q| rows(&mut s, q).unwrap()).collect();
+        let config = || EngineConfig { buffer_pool_pages: 64, ..EngineConfig::default_in_memory() };
+        let loaded = Engine::open_image(config(), &image).unwrap();
+        let mut l = loaded.connect("postgres", "postgres");
+        for (q, want) in queries.iter().zip(&want) {
+            assert_eq!(&rows(&mut l, q).unwrap(), want, "{q}");
+        }
+        assert_eq!(want[4], [[Some("t".into()), Some("0".into())]]);
+        assert_eq!(rows(&mut l, "SELECT nextval('sq')").unwrap(), [[Some("2".into())]]);
+        assert_eq!(
+            rows(&mut l, "INSERT INTO t VALUES (1, 'x', 1) RETURNING a"),
+            Err("23505: duplicate key value violates unique constraint \"t_pkey\"".into())
+        );
+        // New objects and writes continue from the saved counters.
+        let after = "CREATE TABLE u (x int); INSERT INTO t SELECT g, 'w', 0 FROM generate_series(5001, 6000) g;
+                     SELECT 'u'::regclass::oid > 't_b'::regclass::oid, count(*) FROM t WHERE a > 5000";
+        assert_eq!(rows(&mut l, after).unwrap(), [[Some("t".into()), Some("1000".into())]]);
+        // An image of the loaded database opens again.
+        let again = Engine::open_image(config(), &loaded.save_image().unwrap()).unwrap();
+        assert_eq!(rows(&mut again.connect("postgres", "postgres"), queries[0]).unwrap(), rows(&mut l, queries[0]).unwrap());
+
+        let code = |image: &[u8]| Engine::open_image(config(), image).err().map(|e| (e.code.code().to_string(), e.message));
+        let mut damaged = image.clone();
+        damaged[image.len() / 2] ^= 1;
+        assert!(matches!(code(&damaged), Some((c, m)) if c == "XX001" && m.starts_with("invalid page in block")));
+        assert_eq!(code(&image[..image.len() - 1]), Some(("XX001".into(), "invalid database image: truncated".into())));
+        assert_eq!(code(b"PGDMP"), Some(("XX001".into(), "not an OpenAssay database image".into())));
+        let mut other_catalog = image.clone();
+        other_catalog[12] ^= 1;
+        assert_eq!(code(&other_catalog), Some(("XX000".into(), "database files are incompatible with server".into())));
+    }
 
     /// Startup cost: `cargo test --release -p oa-runtime startup_time -- --ignored --nocapture`.
     #[test]

@@ -26,6 +26,7 @@ use std::ops::Bound;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering as AtomicOrdering};
 
+use oa_ir::types::PhysicalType;
 use oa_ir::{Datum, Error, Result, SqlState};
 
 use crate::buffer::PageWriteGuard;
@@ -64,6 +65,33 @@ const IT_NATTS_MASK: u16 = 0x0FFF;
 pub(crate) struct BtreeInfo {
     pub(crate) desc: Arc<TupleDesc>,
     root: AtomicU32,
+}
+
+impl BtreeInfo {
+    /// The state of an existing index, from its metapage (block 0): the root
+    /// and the key's physical types, as `btree_create` and `new_root` wrote them.
+    pub(crate) fn from_metapage(rel: RelFileNumber, meta: &Page<'_>) -> Result<BtreeInfo> {
+        let m = meta.item(1).filter(|_| meta.kind() == Some(PageKind::BtreeMeta)).ok_or_else(|| corrupt(rel, "no metapage"))?;
+        if m.len() < 18 || get_u32(m, 0) != BT_MAGIC || get_u32(m, 4) != BT_VERSION {
+            return Err(corrupt(rel, "bad metapage"));
+        }
+        let natts = get_u16(m, 16) as usize;
+        let types = m.get(18..18 + natts).filter(|_| (1..=INDEX_MAX_KEYS).contains(&natts)).ok_or_else(|| corrupt(rel, "bad key in metapage"))?;
+        let attrs =
+            types.iter().map(|&t| physical_type(t).ok_or_else(|| corrupt(rel, format!("unknown key type {t}")))).collect::<Result<Vec<_>>>()?;
+        Ok(BtreeInfo { desc: Arc::new(TupleDesc::new(attrs)), root: AtomicU32::new(get_u32(m, 8)) })
+    }
+}
+
+/// The physical type whose discriminant (`as u8`) a metapage stores.
+fn physical_type(t: u8) -> Option<PhysicalType> {
+    use PhysicalType::*;
+    let all = [Bool, Char, Int16, Int32, Int64, Oid, Float32, Float64, Numeric, Interval, Text, Bytes, Array];
+    // Stops compiling when a variant is added, until it is added to `all` too.
+    match all[0] {
+        Bool | Char | Int16 | Int32 | Int64 | Oid | Float32 | Float64 | Numeric | Interval | Text | Bytes | Array => {}
+    }
+    all.into_iter().find(|p| *p as u8 == t)
 }
 
 // ---------------------------------------------------------------------------

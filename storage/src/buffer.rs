@@ -1,6 +1,7 @@
-//! The buffer pool: a fixed array of frames allocated once at start, each
-//! owning its page buffer, found through a page table, replaced by clock
-//! sweep, latched with a reader/writer lock per frame.
+//! The buffer pool: a fixed array of frames made once at start, each
+//! owning its page buffer (allocated on the frame's first use), found
+//! through a page table, replaced by clock sweep, latched with a
+//! reader/writer lock per frame.
 //!
 //! Locking rules (they are what keeps the pool deadlock-free):
 //! - `state` (page table, tags, usage counts) is a short critical section
@@ -76,8 +77,10 @@ struct Counters {
 }
 
 struct FrameData {
-    /// None only while the buffer is out at the backend, which happens only
-    /// under this frame's write latch.
+    /// None while the buffer is out at the backend, which happens only under
+    /// this frame's write latch, and before the frame's first use: buffers
+    /// are allocated on demand, so a pool sized for a large working set
+    /// costs nothing at start (the browser build opens databases often).
     buf: Option<Box<PageBuf>>,
     tag: Option<PageId>,
     /// The buffer holds the tagged page (false after a failed read).
@@ -124,7 +127,7 @@ impl BufferPool {
         }
         let frames: Box<[Frame]> = (0..pages)
             .map(|_| Frame {
-                latch: RwLock::new(FrameData { buf: Some(PageBuf::zeroed()), tag: None, valid: false }),
+                latch: RwLock::new(FrameData { buf: None, tag: None, valid: false }),
                 pins: AtomicU32::new(0),
                 dirty: AtomicBool::new(false),
             })
@@ -225,6 +228,9 @@ impl BufferPool {
                 return Ok((f, None));
             }
             let (v, mut data) = self.find_victim(&mut st)?;
+            if data.buf.is_none() {
+                data.buf = Some(PageBuf::zeroed());
+            }
             let frame = &self.frames[v as usize];
             let prev = frame.pins.fetch_add(1, Ordering::AcqRel);
             debug_assert_eq!(prev, 0);
@@ -424,6 +430,25 @@ impl BufferPool {
             r?;
         }
         Ok(())
+    }
+
+    /// The current image of a page, in `buf`, with a fresh checksum (for a
+    /// database image): from its frame if it is in the pool (dirty or not),
+    /// else straight from the backend without taking a frame, so saving a
+    /// database does not evict the pages in use.
+    pub(crate) fn page_image(&self, id: PageId, mut buf: Box<PageBuf>) -> Result<Box<PageBuf>> {
+        let resident = lock(&self.state).map.contains_key(&id);
+        if resident {
+            buf.0.copy_from_slice(self.read(id)?.page().bytes());
+        } else {
+            let mut scratch = FrameData { buf: Some(buf), tag: Some(id), valid: false };
+            self.read_in(&mut scratch, id)?;
+            buf = scratch.buf.take().ok_or_else(|| Error::internal("frame buffer missing after read"))?;
+        }
+        if !Page::new(&buf.0).is_new() {
+            page::set_checksum(&mut buf.0, id.block);
+        }
+        Ok(buf)
     }
 
     /// Forgets every page of a relation without writing it (the relation is

@@ -98,6 +98,13 @@ impl MemoryBackend {
         MemoryBackend::default()
     }
 
+    /// Adds a relation file holding `pages` (a database image being opened).
+    pub(crate) fn insert_file(&mut self, rel: RelFileNumber, pages: Vec<Option<Box<[u8; PAGE_SIZE]>>>) -> Result<()> {
+        self.create(rel)?;
+        self.files.insert(rel, pages);
+        Ok(())
+    }
+
     fn execute(&mut self, req: &mut IoRequest) -> Result<()> {
         let rel = req.page.rel;
         let block = req.page.block as usize;

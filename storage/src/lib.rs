@@ -6,7 +6,7 @@
 //! |---|---|
 //! | [`page`] | 8 KB slotted page layout (PostgreSQL's bufpage), checksums |
 //! | [`io`] | the submit/complete I/O trait, memory and fault-injecting backends |
-//! | [`buffer`] | buffer pool: frames allocated once, clock sweep, latches, the page write guard (WAL hook) |
+//! | [`buffer`] | buffer pool: frames made once (buffers on first use), clock sweep, latches, the page write guard (WAL hook) |
 //! | [`tuple`](mod@tuple) | tuple layout: form/deform, zero-copy attribute reader, arrays |
 //! | [`xact`] | xids, commit log, snapshots, subtransactions, the single-writer lock |
 //! | `mvcc` | visibility rules (HeapTupleSatisfiesMVCC/Update/Dirty/Vacuum) |
@@ -14,6 +14,7 @@
 //! | [`btree`] | B+tree indexes with Lehman–Yao right links |
 //! | [`vacuum`] | removal of dead versions and their index entries |
 //! | [`storage`] | [`Storage`], relation lifecycle with pending deletes |
+//! | `image` | a whole storage as bytes and back (the browser build's save/load) |
 //!
 //! A write goes: `Transaction::assign_xid` (takes the write lock, assigns
 //! xids) → `Storage::insert` → buffer pool `write` latch →
@@ -27,6 +28,7 @@
 pub mod btree;
 pub mod buffer;
 pub mod heap;
+mod image;
 pub mod io;
 mod mvcc;
 pub mod page;

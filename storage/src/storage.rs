@@ -21,7 +21,8 @@ use crate::xact::{Snapshot, Transaction, TxnManager, Xid, XidStatus};
 /// Storage settings.
 #[derive(Clone, Debug)]
 pub struct StorageConfig {
-    /// Frames in the buffer pool (8 KB each), allocated at start.
+    /// Frames in the buffer pool (8 KB each; a frame's buffer is allocated
+    /// when it is first used).
     pub buffer_pool_pages: usize,
 }
 
@@ -63,11 +64,11 @@ impl Relation {
 /// Thread-safe; share it as `Arc<Storage>`.
 pub struct Storage {
     pub(crate) pool: BufferPool,
-    txns: TxnManager,
-    rels: RwLock<HashMap<RelFileNumber, Arc<Relation>>>,
+    pub(crate) txns: TxnManager,
+    pub(crate) rels: RwLock<HashMap<RelFileNumber, Arc<Relation>>>,
     /// Committed drops waiting for every snapshot that could still read the
     /// relation to go away: (relation, dropping xid).
-    graveyard: Mutex<Vec<(RelFileNumber, Xid)>>,
+    pub(crate) graveyard: Mutex<Vec<(RelFileNumber, Xid)>>,
 }
 
 impl Storage {

@@ -193,6 +193,30 @@ impl TxnManager {
         }
     }
 
+    /// A transaction manager continuing from an image's state (see
+    /// [`TxnManager::image`]): no transaction running.
+    pub(crate) fn from_image(next_xid: u32, clog_bits: Vec<u8>) -> TxnManager {
+        let t = TxnManager::new();
+        lock(&t.procs).next_xid = next_xid.max(Xid::FIRST_NORMAL.0);
+        t.clog.write().unwrap_or_else(|e| e.into_inner()).bits = clog_bits;
+        t
+    }
+
+    /// The next xid and the commit log's status bits, with every xid still
+    /// running counted as aborted: what a restart would find (the image
+    /// holds only committed work). Subtransaction parents are not needed
+    /// once nothing is in progress.
+    pub(crate) fn image(&self) -> (u32, Vec<u8>) {
+        let procs = lock(&self.procs);
+        let mut clog = Clog { bits: self.clog().bits.clone(), parents: HashMap::new() };
+        for xid in Xid::FIRST_NORMAL.0..procs.next_xid {
+            if clog.status(Xid(xid)) == XidStatus::InProgress {
+                clog.set(Xid(xid), XidStatus::Aborted);
+            }
+        }
+        (procs.next_xid, clog.bits)
+    }
+
     pub(crate) fn clog(&self) -> RwLockReadGuard<'_, Clog> {
         self.clog.read().unwrap_or_else(|e| e.into_inner())
     }

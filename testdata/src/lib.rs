@@ -12,6 +12,7 @@
 //! * [`record_file`] fills in the expectations from a database (PostgreSQL,
 //!   through [`pg::PgDatabase`]) and returns the new file text.
 //! * [`tpch::generate`] writes the TPC-H tables as CSV for `COPY`.
+//! * [`wasm::WasmDb`] is the browser build (through Node) as a [`Database`].
 //! * [`regress`] splits PostgreSQL's regression suite into statements with
 //!   PostgreSQL's verdict on each (for the grammar ratchet).
 
@@ -22,6 +23,7 @@ mod run;
 mod slt;
 pub mod sqlscan;
 pub mod tpch;
+pub mod wasm;
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -24,8 +24,14 @@
 //! ```
 //!
 //! - `new Database()`: bootstraps a fresh catalog in memory. Databases are
-//!   independent of each other; nothing is persisted. Throws an `Error` with
-//!   the SQLSTATE fields (`code`, `detail`, `hint`) if that fails.
+//!   independent of each other and live in memory only, unless saved.
+//!   Throws an `Error` with the SQLSTATE fields (`code`, `detail`, `hint`)
+//!   if that fails.
+//! - `db.save()`: the whole database as a `Uint8Array` (an image of its
+//!   committed state; transactions still open in its sessions count as
+//!   rolled back), and `Database.load(bytes)`: a database opened from such
+//!   an image (made by a build with the same catalog; else it throws, as for
+//!   damaged bytes). The web console keeps images in IndexedDB.
 //! - `db.connect()`: a session as user `postgres` in database `postgres`.
 //! - `session.execute(sql)`: runs a query string (one or more statements, as
 //!   a simple-protocol Query) and never throws for SQL errors. `results` has
@@ -43,7 +49,10 @@
 //! - `session.close()`: ends the session (rolls back its open transaction,
 //!   drops its temporary tables); later calls answer `08003`. `free()` (or
 //!   the garbage collector) closes it too.
-//! - `version()`: `SELECT version()`'s text.
+//! - `session.copyFrom(sql, bytes)`: runs one `COPY ... FROM STDIN` with
+//!   `bytes` as the client's data (wasm32 has no files for COPY FROM a file).
+//! - `version()`: `SELECT version()`'s text; `optimizerStages()`: the
+//!   optimizer's stage names, for `SET openassay.disabled_stages`.
 //!
 //! # Panics
 //!
@@ -77,6 +86,7 @@ use std::mem::ManuallyDrop;
 use std::rc::Rc;
 use std::sync::{Arc, Once};
 
+use oa_grammar::ast::{self, Statement};
 use oa_ir::{Error, SqlState};
 use oa_runtime::backend::Interpreter;
 use oa_runtime::engine::UNIX_TO_POSTGRES_EPOCH_MICROS;
@@ -137,6 +147,14 @@ pub fn version() -> String {
     oa_runtime::version_string()
 }
 
+/// The optimizer's stages in the order they run: the names
+/// `SET openassay.disabled_stages = '...'` takes (the console's EXPLAIN view
+/// switches off the ones after each stage in turn).
+#[wasm_bindgen(js_name = optimizerStages)]
+pub fn optimizer_stages() -> Vec<String> {
+    oa_optimizer::STAGES.iter().map(|s| s.to_string()).collect()
+}
+
 /// An in-memory database: one engine with its own catalog and data.
 #[wasm_bindgen]
 pub struct Database {
@@ -156,7 +174,21 @@ impl Database {
     /// Opens a new, empty in-memory database.
     #[wasm_bindgen(constructor)]
     pub fn new() -> Result<Database, JsValue> {
-        Db::open().map(|db| Database { db: Rc::new(db) }).map_err(|e| js_error(&e))
+        Db::open(None).map(|db| Database { db: Rc::new(db) }).map_err(|e| js_error(&e))
+    }
+
+    /// Opens a database saved by `save()`. Throws an `Error` with the
+    /// SQLSTATE fields if the bytes are not an image of this build's catalog
+    /// (`XX000 database files are incompatible with server`) or are damaged
+    /// (`XX001`).
+    pub fn load(image: &[u8]) -> Result<Database, JsValue> {
+        Db::open(Some(image)).map(|db| Database { db: Rc::new(db) }).map_err(|e| js_error(&e))
+    }
+
+    /// The whole database as bytes, for `Database.load`: its committed state
+    /// (transactions still open in its sessions count as rolled back).
+    pub fn save(&self) -> Result<Vec<u8>, JsValue> {
+        self.db.save().map_err(|e| js_error(&e))
     }
 
     /// Opens a session (user and database `postgres`).
@@ -183,6 +215,15 @@ impl Session {
     #[wasm_bindgen(js_name = executeJson)]
     pub fn execute_json(&self, sql: &str) -> String {
         self.with_session(|s| run_json(s, sql))
+    }
+
+    /// Runs `sql`, one `COPY ... FROM STDIN`, with `data` as the rows the
+    /// client sends (what psql's `\copy` does with a file); the result is
+    /// `execute`'s. Loading a file, in a browser or in Node, goes this way:
+    /// COPY from a server-side file answers 58P01, wasm32 having no files.
+    #[wasm_bindgen(js_name = copyFrom, unchecked_return_type = "ExecuteResult")]
+    pub fn copy_from(&self, sql: &str, data: &[u8]) -> JsValue {
+        parse_json(&self.with_session(|s| copy_json(s, sql, data)))
     }
 
     /// "I" idle, "T" in a transaction block, "E" in a failed one; "" once
@@ -273,10 +314,22 @@ struct Db {
 }
 
 impl Db {
-    fn open() -> Result<Db, Error> {
+    /// A new database, or the one `image` holds.
+    fn open(image: Option<&[u8]>) -> Result<Db, Error> {
         let config = EngineConfig { buffer_pool_pages: BUFFER_POOL_PAGES, clock: Arc::new(HostClock), backend: Arc::new(Interpreter) };
-        let engine = contain(|| Engine::new(config)).map_err(|panic| panic_error(&panic))??;
+        let engine = contain(|| match image {
+            Some(image) => Engine::open_image(config, image),
+            None => Engine::new(config),
+        })
+        .map_err(|panic| panic_error(&panic))??;
         Ok(Db { engine: ManuallyDrop::new(engine), failure: RefCell::new(None) })
+    }
+
+    fn save(&self) -> Result<Vec<u8>, Error> {
+        if let Some(reason) = self.failure() {
+            return Err(unusable(&reason));
+        }
+        contain(|| self.engine.save_image()).map_err(|panic| self.fail(panic))?
     }
 
     fn connect(&self) -> Result<oa_runtime::Session, Error> {
@@ -341,6 +394,40 @@ fn run_json(session: &mut oa_runtime::Session, sql: &str) -> String {
     push_notices(&mut out, &notices);
     out.push('}');
     out
+}
+
+/// `Session.copyFrom`: the JSON of `ExecuteResult`.
+fn copy_json(session: &mut oa_runtime::Session, sql: &str, data: &[u8]) -> String {
+    let Ok(mut stmts) = oa_grammar::parse(sql) else {
+        // The syntax error, reported as `execute` reports it.
+        return run_json(session, sql);
+    };
+    let stmt = match (stmts.pop(), stmts.is_empty()) {
+        (Some(r), true) if matches!(&r.stmt, Statement::Copy(c) if c.is_from && c.target == ast::CopyTarget::Stdin) => r.stmt,
+        _ => return error_json(&Error::new(SqlState::PROTOCOL_VIOLATION, "copyFrom runs exactly one COPY ... FROM STDIN statement"), &[]),
+    };
+    let result = session.run_copy_in(&stmt, sql, data.to_vec());
+    let notices = session.take_notices();
+    match result {
+        Ok(outcome) => {
+            let mut out = String::from("{\"results\":[");
+            push_outcome(&mut out, &outcome);
+            out.push_str("],\"error\":null");
+            push_notices(&mut out, &notices);
+            out.push('}');
+            out
+        }
+        Err(e) => error_json(&char_position(e, sql), &notices),
+    }
+}
+
+/// A byte offset into `sql` → PostgreSQL's 1-based character position
+/// (`execute` gets it from the session; `run_copy_in` leaves it to the caller).
+fn char_position(mut e: Error, sql: &str) -> Error {
+    if let Some(p) = e.position {
+        e.position = Some(sql.char_indices().take_while(|(i, _)| *i < p.min(sql.len())).count() + 1);
+    }
+    e
 }
 
 /// An `ExecuteResult` holding only `e`.
@@ -588,7 +675,7 @@ mod tests {
     use super::*;
 
     fn session() -> Session {
-        let db = Rc::new(Db::open().expect("open"));
+        let db = Rc::new(Db::open(None).expect("open"));
         let session = db.connect().expect("connect");
         Session { db, session: RefCell::new(Some(session)) }
     }
