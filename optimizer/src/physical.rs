@@ -223,6 +223,13 @@ fn index_nested_loop(
         },
         _ => return Ok(None),
     };
+    // Only a table's own estimate is trusted this far: a join's can be off
+    // by orders of magnitude (keys of several columns are taken as
+    // independent), and too many lookups cost far more than one hash table.
+    let base = |p: &LogicalPlan| matches!(p, LogicalPlan::Scan { .. });
+    if !(base(left) || matches!(left, LogicalPlan::Filter { input, .. } if base(input))) {
+        return Ok(None);
+    }
     let outer_rows = crate::join_order::estimate(left, cx.stats);
     let inner_rows = cx.stats.table_rows(table.oid).unwrap_or(if table.reltuples >= 0.0 { table.reltuples } else { 1000.0 });
     if outer_rows * LOOKUP_ROWS >= inner_rows {
