@@ -77,6 +77,10 @@ fn collect(plan: LogicalPlan, leaves: &mut Vec<LogicalPlan>, preds: &mut Vec<Sca
     }
 }
 
+fn is_equality(p: &ScalarExpr) -> bool {
+    matches!(p, ScalarExpr::Func { func, args } if func.operator.as_deref() == Some("=") && args.len() == 2)
+}
+
 fn is_inner_join(plan: &LogicalPlan) -> bool {
     matches!(plan, LogicalPlan::Join { kind: JoinKind::Inner, mark: None, .. })
 }
@@ -166,14 +170,24 @@ impl<'a> Estimator<'a> {
         0.33
     }
 
-    fn join_rows(&self, a: u64, b: u64, ra: f64, rb: f64, preds: &[(u64, f64)]) -> (f64, bool) {
+    /// Each predicate's leaves, selectivity, and whether it is an equality
+    /// (a hash join key).
+    fn pred_masks(&self, preds: &[ScalarExpr]) -> Vec<(u64, f64, bool)> {
+        preds.iter().map(|p| (self.mask(p), self.selectivity(p), is_equality(p))).collect()
+    }
+
+    /// Rows of joining `a` and `b`, and whether an equality connects them:
+    /// other predicates filter the pairs but do not make a join worth
+    /// enumerating, or a 3,000 × 3,000 theta join on `x <> y OR …` would
+    /// look as good as an equi-join and be materialized (opr_sanity).
+    fn join_rows(&self, a: u64, b: u64, ra: f64, rb: f64, preds: &[(u64, f64, bool)]) -> (f64, bool) {
         let mut sel = 1.0;
         let mut connected = false;
-        for (m, s) in preds {
+        for (m, s, equality) in preds {
             let within = m & !(a | b) == 0;
             if within && m & a != 0 && m & b != 0 {
                 sel *= s;
-                connected = true;
+                connected |= *equality;
             }
         }
         ((ra * rb * sel).max(1.0), connected)
@@ -181,7 +195,7 @@ impl<'a> Estimator<'a> {
 
     fn dp(&self, preds: &[ScalarExpr]) -> Tree {
         let n = self.cols.len();
-        let pm: Vec<(u64, f64)> = preds.iter().map(|p| (self.mask(p), self.selectivity(p))).collect();
+        let pm = self.pred_masks(preds);
         let full: u64 = (1u64 << n) - 1;
         // best[mask] = (cost, rows, tree)
         let mut best: HashMap<u64, (f64, f64, Tree)> = HashMap::new();
@@ -220,7 +234,7 @@ impl<'a> Estimator<'a> {
     }
 
     fn greedy(&self, preds: &[ScalarExpr]) -> Tree {
-        let pm: Vec<(u64, f64)> = preds.iter().map(|p| (self.mask(p), self.selectivity(p))).collect();
+        let pm = self.pred_masks(preds);
         let mut parts: Vec<(u64, f64, Tree)> = (0..self.cols.len()).map(|i| (1u64 << i, self.rows[i], Tree::Leaf(i))).collect();
         while parts.len() > 1 {
             let mut best: Option<(usize, usize, f64, bool)> = None;

@@ -41,7 +41,23 @@ pub fn canonicalize(plan: LogicalPlan) -> LogicalPlan {
         let x = std::mem::replace(e, ScalarExpr::bool(true));
         *e = add_or_restrictions(x, &relations);
     }
-    plan
+    split_subquery_conjuncts(plan)
+}
+
+/// A filter's conjuncts with subqueries go in a filter of their own above
+/// the rest, which pushdown can then move into joins and scans (a scalar
+/// subquery beside five catalog joins left them all cross products);
+/// PostgreSQL too evaluates quals with subplans last.
+fn split_subquery_conjuncts(plan: LogicalPlan) -> LogicalPlan {
+    let LogicalPlan::Filter { input, predicate } = plan else { return plan };
+    let (with, without): (Vec<ScalarExpr>, Vec<ScalarExpr>) = predicate.into_conjuncts().into_iter().partition(ScalarExpr::contains_subquery);
+    match (with.is_empty(), without.is_empty()) {
+        (false, false) => LogicalPlan::Filter {
+            input: Box::new(LogicalPlan::Filter { input, predicate: ScalarExpr::conjunction(without) }),
+            predicate: ScalarExpr::conjunction(with),
+        },
+        _ => LogicalPlan::Filter { input, predicate: ScalarExpr::conjunction(with.into_iter().chain(without).collect()) },
+    }
 }
 
 /// The output columns of each relation joined under `plan`.
@@ -174,6 +190,22 @@ mod tests {
         // An arm without a restriction of its own on a relation gives none for it.
         let e = ScalarExpr::Or(vec![ScalarExpr::And(vec![a1.clone(), b1]), a2.clone()]);
         assert_eq!(add_or_restrictions(e.clone(), &rels), ScalarExpr::And(vec![e, ScalarExpr::Or(vec![a1, a2])]));
+    }
+
+    #[test]
+    fn conjuncts_with_subqueries_go_in_a_filter_above_the_rest() {
+        let sub = ScalarExpr::Subquery(Box::new(oa_ir::expr::SubqueryExpr {
+            kind: oa_ir::expr::SubqueryKind::Exists,
+            plan: Box::new(LogicalPlan::one_row()),
+            test: None,
+            output: vec![],
+            ty: SqlType::BOOL,
+        }));
+        let input = LogicalPlan::one_row();
+        let plan = LogicalPlan::Filter { input: Box::new(input.clone()), predicate: ScalarExpr::And(vec![col(1), sub.clone(), col(2)]) };
+        let LogicalPlan::Filter { input: inner, predicate } = split_subquery_conjuncts(plan) else { panic!("not a filter") };
+        assert_eq!(predicate, sub);
+        assert_eq!(*inner, LogicalPlan::Filter { input: Box::new(input), predicate: ScalarExpr::And(vec![col(1), col(2)]) });
     }
 
     #[test]
