@@ -485,8 +485,7 @@ impl<'a> Explainer<'a> {
                 n.projects = true;
                 let base = if table.reltuples >= 0.0 { table.reltuples.max(1.0) } else { 1000.0 };
                 let conds: Vec<&ScalarExpr> = access.quals.iter().map(|q| &q.cond).collect();
-                let eq_keys = access.quals.iter().filter(|q| q.op == crate::physical::IndexOp::Eq).count();
-                let unique = index.is_some_and(|i| i.unique && i.columns.len() == eq_keys);
+                let unique = index.is_some_and(|i| crate::physical::unique_lookup(i, &access.quals));
                 let fetched = if unique { 1.0 } else { (base * selectivity(&conds)).max(1.0) };
                 let rows = fetched * selectivity(&quals);
                 n.est = Estimate { startup: 0.29, total: 0.29 + fetched * (4.0 + 0.015 + 0.0025 * quals.len() as f64), rows, width };

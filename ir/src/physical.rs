@@ -182,6 +182,11 @@ pub struct IndexQual {
     pub cond: ScalarExpr,
 }
 
+/// Whether `quals` fix every key of a unique index: at most one row matches.
+pub fn unique_lookup(index: &crate::catalog::IndexDesc, quals: &[IndexQual]) -> bool {
+    index.unique && quals.iter().filter(|q| q.op == IndexOp::Eq).count() == index.columns.len()
+}
+
 /// B-tree strategies (PostgreSQL's BTLessStrategyNumber …).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IndexOp {

@@ -5,7 +5,7 @@
 
 use oa_ir::catalog::{IndexDesc, RelationDesc};
 use oa_ir::expr::{ColumnId, ScalarExpr};
-use oa_ir::physical::{IndexAccess, IndexOp, IndexQual, PhysicalPlan};
+use oa_ir::physical::{IndexAccess, IndexOp, IndexQual, PhysicalPlan, unique_lookup};
 use oa_ir::plan::ScanColumn;
 use std::sync::Arc;
 
@@ -22,8 +22,6 @@ const DISABLE_COST: f64 = 1.0e10;
 const DEFAULT_EQ_SEL: f64 = 0.005;
 const DEFAULT_INEQ_SEL: f64 = 1.0 / 3.0;
 const DEFAULT_RANGE_INEQ_SEL: f64 = 0.005;
-/// Rows assumed for a table never analyzed (EXPLAIN assumes the same).
-const DEFAULT_ROWS: f64 = 1000.0;
 
 /// The cheapest scan of `table` with `filter` applied.
 pub fn scan(table: Arc<RelationDesc>, alias: String, columns: Vec<ScanColumn>, filter: Option<ScalarExpr>, cx: &Planner<'_>) -> PhysicalPlan {
@@ -41,7 +39,7 @@ fn best_index(table: &RelationDesc, columns: &[ScanColumn], filter: &ScalarExpr,
         return None;
     }
     let conjuncts = filter.clone().into_conjuncts();
-    let rows = cx.stats.table_rows(table.oid).or((table.reltuples >= 0.0).then_some(table.reltuples)).unwrap_or(DEFAULT_ROWS).max(1.0);
+    let rows = crate::join_order::table_rows(table.oid, table.reltuples, cx.stats);
     let width: f64 = 24.0 + 8.0 * table.live_columns().count() as f64;
     let pages = (rows * width / 8192.0).ceil().max(1.0);
     let nquals = conjuncts.len() as f64;
@@ -141,8 +139,7 @@ fn applies(q: &IndexQual, c: &ScalarExpr) -> bool {
 
 /// The fraction of the table the index conditions select.
 fn selectivity(table: &RelationDesc, index: &IndexDesc, quals: &[IndexQual], rows: f64, cx: &Planner<'_>) -> f64 {
-    let eq_keys = quals.iter().filter(|q| q.op == IndexOp::Eq).count();
-    if index.unique && eq_keys == index.columns.len() {
+    if unique_lookup(index, quals) {
         return 1.0 / rows;
     }
     let mut sel = 1.0;

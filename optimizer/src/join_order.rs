@@ -356,7 +356,8 @@ pub fn estimate(plan: &LogicalPlan, stats: &dyn Statistics) -> f64 {
     }
 }
 
-fn table_rows(oid: Oid, reltuples: f64, stats: &dyn Statistics) -> f64 {
+/// Rows of a table: ANALYZE's count, else pg_class.reltuples, else 1,000.
+pub(crate) fn table_rows(oid: Oid, reltuples: f64, stats: &dyn Statistics) -> f64 {
     stats.table_rows(oid).unwrap_or(if reltuples >= 0.0 { reltuples } else { 1000.0 }).max(1.0)
 }
 

@@ -231,7 +231,7 @@ fn index_nested_loop(
         return Ok(None);
     }
     let outer_rows = crate::join_order::estimate(left, cx.stats);
-    let inner_rows = cx.stats.table_rows(table.oid).unwrap_or(if table.reltuples >= 0.0 { table.reltuples } else { 1000.0 });
+    let inner_rows = crate::join_order::table_rows(table.oid, table.reltuples, cx.stats);
     if outer_rows * LOOKUP_ROWS >= inner_rows {
         return Ok(None);
     }

@@ -401,8 +401,12 @@ impl Settings {
     }
 
     /// Whether a boolean parameter is on.
+    /// Read on every statement (the log_*_stats checks): no allocation.
     pub fn on(&self, name: &str) -> bool {
-        self.show(name).is_ok_and(|v| v == "on")
+        match find(name) {
+            Some(d) => self.values.get(d.name).or_else(|| self.reset_values.get(d.name)).map_or(d.default == "on", |v| v == "on"),
+            None => self.custom.get(&name.to_ascii_lowercase()).is_some_and(|v| v == "on"),
+        }
     }
 
     /// guc.c's check hooks: log_statement_stats (whole statements) and the
